@@ -1,0 +1,2 @@
+export { MeshError, isMeshError, type MeshErrorOptions, type SourceLocation } from './mesh-error';
+export { formatError } from './format';

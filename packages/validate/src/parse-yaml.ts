@@ -1,0 +1,57 @@
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import type { z } from 'zod';
+import { MeshError } from '@mesh/errors';
+import { describeIssue, formatPath } from './format-issues';
+
+export interface ParsedYaml {
+  file: string;
+  data: unknown;
+  /** Line (1-based) of the value at a path inside the document, or of its nearest parent that exists. */
+  lineOf(path: readonly PropertyKey[]): number | undefined;
+}
+
+/** Parses YAML text; syntax errors become MeshErrors that name the file, line and column. */
+export function parseYamlFile(file: string, text: string): ParsedYaml {
+  const lineCounter = new LineCounter();
+  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const [first] = doc.errors;
+  if (first) {
+    const pos = first.linePos?.[0];
+    throw new MeshError('E_YAML_SYNTAX', `invalid YAML: ${first.message.split('\n')[0]}`, {
+      location: { file, line: pos?.line, column: pos?.col },
+      hint: 'Fix the YAML syntax (indentation, a missing colon or quote) at the line shown.',
+    });
+  }
+  const lineOf = (path: readonly PropertyKey[]): number | undefined => {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node = doc.getIn(path.slice(0, depth) as unknown[], true);
+      if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+    }
+    return undefined;
+  };
+  return { file, data: doc.toJS() ?? {}, lineOf };
+}
+
+/**
+ * Validates a parsed file against a schema. The first issue becomes the error (with its line); all issues
+ * are listed in the details so a user fixes them in one pass.
+ */
+export function validateYaml<S extends z.ZodType>(parsed: ParsedYaml, schema: S, what: string): z.output<S> {
+  const result = schema.safeParse(parsed.data);
+  if (result.success) return result.data;
+  const issues = result.error.issues;
+  const lines = issues.map((issue) => {
+    const line = parsed.lineOf(issue.path);
+    return `${parsed.file}${line ? `:${line}` : ''}: ${formatPath(issue.path)}: ${describeIssue(issue, parsed.data)}`;
+  });
+  const first = issues[0]!;
+  throw new MeshError(
+    'E_YAML_SCHEMA',
+    `${what}: ${formatPath(first.path)}: ${describeIssue(first, parsed.data)}`,
+    {
+      location: { file: parsed.file, line: parsed.lineOf(first.path) },
+      details: lines.length > 1 ? lines.join('\n') : undefined,
+      hint: `See the ${what} reference in the README for the expected shape.`,
+    },
+  );
+}

@@ -1,0 +1,121 @@
+/** The shapes that flow between the engine's stages: load -> parse -> graph -> compile -> execute -> artifacts. */
+
+export type Materialization = 'view' | 'table' | 'incremental' | 'ephemeral' | 'seed';
+export type Access = 'private' | 'protected' | 'public';
+export type ResourceType = 'model' | 'seed' | 'source' | 'test';
+
+export interface ColumnConstraint {
+  type: 'not_null' | 'unique' | 'primary_key' | 'check' | 'foreign_key';
+  expression?: string;
+  name?: string;
+}
+
+export interface ColumnDef {
+  name: string;
+  description: string;
+  data_type?: string;
+  constraints: ColumnConstraint[];
+  tags: string[];
+  meta: Record<string, unknown>;
+}
+
+export interface NodeConfig {
+  materialized: Materialization;
+  schema: string;
+  alias?: string;
+  tags: string[];
+  enabled: boolean;
+  access: Access;
+  group?: string;
+  contract: { enforced: boolean };
+  unique_key?: string | string[];
+  incremental_strategy?: 'append' | 'merge' | 'delete+insert';
+  full_refresh?: boolean;
+  column_types?: Record<string, string>;
+  severity?: 'error' | 'warn';
+  meta: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** A reference as written in SQL: ref('m'), ref('project', 'm'), ref('m', v=2). */
+export interface RefCall {
+  project?: string;
+  name: string;
+  version?: string;
+}
+
+export interface SourceCall {
+  source: string;
+  table: string;
+}
+
+export interface BaseNode {
+  unique_id: string;
+  resource_type: ResourceType;
+  name: string;
+  /** The project (domain) the node belongs to. */
+  package_name: string;
+  /** Path relative to the project root, with forward slashes. */
+  original_file_path: string;
+  fqn: string[];
+  description: string;
+  tags: string[];
+  meta: Record<string, unknown>;
+}
+
+export interface ModelNode extends BaseNode {
+  resource_type: 'model' | 'seed';
+  config: NodeConfig;
+  columns: ColumnDef[];
+  raw_code: string;
+  refs: RefCall[];
+  sources: SourceCall[];
+  /** Unique ids this node depends on, resolved in the graph stage. */
+  depends_on: { nodes: string[]; macros: string[] };
+  database: string;
+  schema: string;
+  alias: string;
+  /** Model versions (dbt `versions:`); undefined for unversioned models. */
+  version?: string;
+  latest_version?: string;
+  deprecation_date?: string;
+  checksum: string;
+  /** True for nodes that belong to another project and were injected from its published manifest. */
+  external?: boolean;
+  /** YAML file that describes the node, for errors. */
+  patch_path?: string;
+}
+
+export interface SourceNode extends BaseNode {
+  resource_type: 'source';
+  source_name: string;
+  identifier: string;
+  database: string;
+  schema: string;
+  columns: ColumnDef[];
+  /** A file or glob DuckDB reads directly (dbt-duckdb's external_location). */
+  external_location?: string;
+  loader?: string;
+  patch_path?: string;
+}
+
+export interface TestNode extends BaseNode {
+  resource_type: 'test';
+  config: { severity: 'error' | 'warn'; tags: string[]; enabled: boolean; where?: string };
+  /** For generic tests: the test name and arguments; singular tests have raw SQL. */
+  test_metadata?: { name: string; kwargs: Record<string, unknown> };
+  column_name?: string;
+  /** The model (or seed/source) a generic test is attached to. */
+  attached_node?: string;
+  raw_code: string;
+  refs: RefCall[];
+  sources: SourceCall[];
+  depends_on: { nodes: string[]; macros: string[] };
+  checksum: string;
+}
+
+export type GraphNode = ModelNode | SourceNode | TestNode;
+
+export function isModelLike(node: GraphNode): node is ModelNode {
+  return node.resource_type === 'model' || node.resource_type === 'seed';
+}
