@@ -1,0 +1,157 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { MeshError } from '@mesh/errors';
+import type { Adapter, AdapterSession, ColumnInfo, MaterializePlan, MaterializeResult, RelationKind } from '@mesh/engine';
+import { materializeStatements, q } from './materialize-sql';
+
+export interface DuckDBAdapterOptions {
+  /** Database file; created with its folder when missing. ':memory:' for an in-memory database. */
+  path: string;
+  /** DuckDB settings (`threads`, `memory_limit`, ...) applied when the database opens. */
+  settings?: Record<string, string | number | boolean>;
+  /** Record every statement run (the build benchmark replays them). */
+  logStatements?: boolean;
+  readOnly?: boolean;
+}
+
+function plain(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  return value;
+}
+
+/** DuckDB's errors carry the SQL position in the text; the caller adds the file and node. */
+export function databaseError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+class DuckDBSession implements AdapterSession {
+  constructor(
+    private readonly connection: DuckDBConnection,
+    private readonly log: string[] | undefined,
+  ) {}
+
+  async execute(sql: string): Promise<void> {
+    this.log?.push(sql);
+    await this.connection.run(sql);
+  }
+
+  async query(sql: string): Promise<Array<Record<string, unknown>>> {
+    this.log?.push(sql);
+    const reader = await this.connection.runAndReadAll(sql);
+    return reader.getRowObjectsJS().map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plain(v)])));
+  }
+
+  async describe(sql: string): Promise<ColumnInfo[]> {
+    const reader = await this.connection.runAndReadAll(`DESCRIBE (\n${sql}\n)`);
+    return reader.getRowObjectsJS().map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+  }
+
+  async materialize(plan: MaterializePlan, existing: RelationKind | undefined): Promise<MaterializeResult> {
+    const { build, swap } = materializeStatements(plan, existing);
+    let rows: number | undefined;
+    await this.execute('BEGIN TRANSACTION');
+    try {
+      for (const [i, sql] of build.entries()) {
+        this.log?.push(sql);
+        const result = await this.connection.run(sql);
+        if (i === build.length - 1) {
+          // CREATE TABLE AS and INSERT report their row count as a one-row result.
+          const count = (await result.getRowObjectsJS())[0]?.Count;
+          rows = count === undefined ? result.rowsChanged : Number(count);
+        }
+      }
+      for (const sql of swap) await this.execute(sql);
+      await this.execute('COMMIT');
+    } catch (error) {
+      await this.connection.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    return { rows };
+  }
+
+  close(): void {
+    this.connection.closeSync();
+  }
+}
+
+export class DuckDBAdapter implements Adapter {
+  readonly type = 'duckdb';
+  readonly statementLog?: string[];
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly main: DuckDBConnection,
+    log: boolean,
+  ) {
+    if (log) this.statementLog = [];
+  }
+
+  static async open(options: DuckDBAdapterOptions): Promise<DuckDBAdapter> {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    const config: Record<string, string> = {};
+    for (const [k, v] of Object.entries(options.settings ?? {})) config[k] = String(v);
+    if (options.readOnly) config.access_mode = 'READ_ONLY';
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(options.path, config);
+    } catch (error) {
+      const message = databaseError(error);
+      const locked = /lock/i.test(message);
+      throw new MeshError(locked ? 'E_DATABASE_LOCKED' : 'E_DATABASE_OPEN', `cannot open database ${options.path}: ${message.split('\n')[0]}`, {
+        hint: locked ? 'Another process has the database open for writing; wait for it to finish.' : 'Check the target path and the settings in the project file.',
+      });
+    }
+    const main = await instance.connect();
+    return new DuckDBAdapter(instance, main, options.logStatements === true);
+  }
+
+  async session(): Promise<AdapterSession> {
+    return new DuckDBSession(await this.instance.connect(), this.statementLog);
+  }
+
+  async listRelations(database: string): Promise<Map<string, RelationKind>> {
+    const reader = await this.main.runAndReadAll(
+      `SELECT schema_name, table_name, 'table' AS kind FROM duckdb_tables() WHERE database_name = ${`'${database.replaceAll("'", "''")}'`} AND NOT temporary
+       UNION ALL SELECT schema_name, view_name, 'view' FROM duckdb_views() WHERE database_name = ${`'${database.replaceAll("'", "''")}'`} AND NOT internal AND NOT temporary`,
+    );
+    const out = new Map<string, RelationKind>();
+    for (const row of reader.getRowObjectsJS()) {
+      out.set(`${String(row.schema_name)}.${String(row.table_name)}`.toLowerCase(), row.kind as RelationKind);
+    }
+    return out;
+  }
+
+  async ensureSchemas(database: string, schemas: string[]): Promise<void> {
+    for (const schema of new Set(schemas)) {
+      const sql = `CREATE SCHEMA IF NOT EXISTS ${q(database)}.${q(schema)}`;
+      this.statementLog?.push(sql);
+      await this.main.run(sql);
+    }
+  }
+
+  async canonicalTypes(types: string[]): Promise<string[]> {
+    if (!types.length) return [];
+    const select = (list: string[]) => `DESCRIBE SELECT ${list.map((t, i) => `CAST(NULL AS ${t}) AS c${i}`).join(', ')}`;
+    try {
+      const reader = await this.main.runAndReadAll(select(types));
+      return reader.getRowObjectsJS().map((row) => String(row.column_type));
+    } catch {
+      for (const type of types) {
+        try {
+          await this.main.runAndReadAll(select([type]));
+        } catch (error) {
+          throw new MeshError('E_TYPE_UNKNOWN', `'${type}' is not a DuckDB type`, {
+            hint: 'Use a DuckDB type such as INTEGER, BIGINT, VARCHAR, DOUBLE, DECIMAL(18,2), DATE, TIMESTAMP or BOOLEAN.',
+            details: databaseError(error).split('\n')[0],
+          });
+        }
+      }
+      throw new Error('unreachable: every type parsed alone');
+    }
+  }
+
+  async close(): Promise<void> {
+    this.main.closeSync();
+    this.instance.closeSync();
+  }
+}

@@ -1,0 +1,2 @@
+export { DuckDBAdapter, type DuckDBAdapterOptions } from './duckdb-adapter';
+export { materializeStatements } from './materialize-sql';

@@ -1,0 +1,105 @@
+import { relative } from 'node:path';
+import { formatError } from '@mesh/errors';
+import { compileProject, isFailure, runProject, topoSort, type ProjectOptions, type RunCommand } from '@mesh/engine';
+import { DuckDBAdapter } from '@mesh/adapter-duckdb';
+import { formatTable } from '@mesh/text-table';
+import { clock, endLine, startLine, summaryLine } from './progress';
+import { failureReport } from './report';
+import { parseVars } from './parse-vars';
+
+export interface CommonFlags {
+  projectDir: string;
+  select?: string[];
+  exclude?: string[];
+  target?: string;
+  vars?: string;
+  failOnDeprecated?: boolean;
+}
+
+export interface RunFlags extends CommonFlags {
+  threads?: string;
+  fullRefresh?: boolean;
+}
+
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+function projectOptions(flags: CommonFlags): ProjectOptions {
+  return {
+    projectDir: flags.projectDir,
+    select: flags.select,
+    exclude: flags.exclude,
+    target: flags.target,
+    vars: parseVars(flags.vars),
+    failOnDeprecated: flags.failOnDeprecated,
+  };
+}
+
+function counts(nodes: Iterable<{ resource_type: string }>): string {
+  const c = new Map<string, number>();
+  for (const n of nodes) c.set(n.resource_type, (c.get(n.resource_type) ?? 0) + 1);
+  const plural = (k: string, n: number) => `${n} ${k}${n === 1 ? '' : 's'}`;
+  return ['model', 'seed', 'test', 'source'].filter((k) => c.get(k)).map((k) => plural(k, c.get(k)!)).join(', ') || 'nothing';
+}
+
+export async function compileCommand(flags: CommonFlags, io: Output): Promise<number> {
+  const t0 = performance.now();
+  const project = await compileProject(projectOptions(flags));
+  for (const w of project.warnings) io.err(formatError(w).replace(/^error/, 'warning'));
+  const ms = performance.now() - t0;
+  io.out(`${clock()}  Found ${counts(project.dag.nodes.values())}`);
+  io.out(`${clock()}  Compiled ${project.compiled.size} nodes in ${(ms / 1000).toFixed(2)}s; wrote ${relative(process.cwd(), project.targetDir) || '.'}/manifest.json`);
+  return 0;
+}
+
+export async function listCommand(flags: CommonFlags & { output?: string; resourceType?: string }, io: Output): Promise<number> {
+  const project = await compileProject({ ...projectOptions(flags), writeCompiledFiles: false });
+  for (const w of project.warnings) io.err(formatError(w).replace(/^error/, 'warning'));
+  const ids = topoSort(project.dag, project.selected)
+    .map((id) => project.dag.nodes.get(id)!)
+    .filter((n) => !flags.resourceType || n.resource_type === flags.resourceType);
+  if (flags.output === 'json') {
+    for (const n of ids) io.out(JSON.stringify({ unique_id: n.unique_id, resource_type: n.resource_type, name: n.name, original_file_path: n.original_file_path, tags: n.tags }));
+  } else if (flags.output === 'table') {
+    io.out(formatTable(['unique_id', 'materialized', 'access', 'path'], ids.map((n) => ({
+      unique_id: n.unique_id,
+      materialized: 'config' in n && 'materialized' in n.config ? n.config.materialized : '',
+      access: 'config' in n && 'access' in n.config ? n.config.access : '',
+      path: n.original_file_path,
+    })), { maxWidth: 80 }));
+  } else {
+    for (const n of ids) io.out(n.fqn.join('.'));
+  }
+  return 0;
+}
+
+export async function runCommand(command: RunCommand, flags: RunFlags, io: Output): Promise<number> {
+  const threads = flags.threads === undefined ? undefined : Number(flags.threads);
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
+    io.err(`error[E_CLI_THREADS] --threads must be a whole number of at least 1, got '${flags.threads}'`);
+    return 2;
+  }
+  const outcome = await runProject({
+    ...projectOptions(flags),
+    command,
+    threads,
+    fullRefresh: flags.fullRefresh,
+    openAdapter: (target) => DuckDBAdapter.open({ path: target.path, settings: target.settings }),
+    onCompiled: (project) => {
+      for (const w of project.warnings) io.err(formatError(w).replace(/^error/, 'warning'));
+      const t = project.parsed.target;
+      io.out(`${clock()}  Running ${command} on project ${project.parsed.name}, target ${t.name} (${relative(process.cwd(), t.path) || t.path})`);
+      io.out(`${clock()}  Found ${counts(project.dag.nodes.values())}`);
+    },
+    onStart: (node, i, total) => io.out(startLine(node, i, total)),
+    onEnd: (node, result, i, total) => io.out(endLine(node, result, i, total)),
+  });
+  const { results, elapsed, dag } = outcome;
+  io.out(`${clock()}  Finished running ${results.length} node${results.length === 1 ? '' : 's'} in ${elapsed.toFixed(2)}s.`);
+  const report = failureReport(results, dag);
+  if (report) io.out(`\n${report}\n`);
+  io.out(summaryLine(results));
+  return results.some(isFailure) ? 1 : 0;
+}

@@ -1,0 +1,30 @@
+import { formatError, MeshError } from '@mesh/errors';
+import type { Dag, NodeResult } from '@mesh/engine';
+import { formatTable } from '@mesh/text-table';
+
+/** The "what went wrong" section after a run: every error and failing test with its file and fix. */
+export function failureReport(results: NodeResult[], dag: Dag): string {
+  const out: string[] = [];
+  for (const result of results) {
+    if (result.status !== 'error' && result.status !== 'fail' && result.status !== 'warn') continue;
+    const node = dag.nodes.get(result.unique_id)!;
+    if (result.status === 'error') {
+      const e = result.error;
+      out.push(formatError(new MeshError(e?.code ?? 'E_SQL', result.message, {
+        location: { file: e?.file ?? node.original_file_path, line: e?.line },
+        node: node.unique_id,
+        hint: e?.hint,
+        details: e?.details,
+      })));
+    } else {
+      const label = result.status === 'warn' ? 'Warning' : 'Failure';
+      out.push(`${label} in ${node.unique_id} (${node.original_file_path})\n  Got ${result.failures} failing row${result.failures === 1 ? '' : 's'}, configured to ${result.status === 'warn' ? 'warn' : 'fail'} if != 0`);
+      if (result.failingRows?.length) {
+        const columns = Object.keys(result.failingRows[0]!);
+        out.push(formatTable(columns, result.failingRows).replace(/^/gm, '  '));
+      }
+      if (result.compiled_code) out.push('  compiled SQL: see target/compiled/');
+    }
+  }
+  return out.join('\n\n');
+}

@@ -1,0 +1,154 @@
+import type { Dag } from '../graph/dag';
+import type { ParsedProject } from '../parse/parse-project';
+import type { GraphNode } from '../types';
+import type { CompiledNode } from '../compile/compile';
+import { relationSql } from '../compile/relations';
+
+/** Bumped on any change a reader of the file would notice; readers check it. */
+export const MANIFEST_SCHEMA_VERSION = 'https://mesh.dev/schemas/manifest/v1.json';
+
+export interface Manifest {
+  metadata: {
+    mesh_schema_version: string;
+    dbt_schema_version: string;
+    generated_at: string;
+    invocation_id: string;
+    project_name: string;
+    project_version?: string;
+    adapter_type: string;
+    target_name: string;
+  };
+  nodes: Record<string, Record<string, unknown>>;
+  sources: Record<string, Record<string, unknown>>;
+  macros: Record<string, Record<string, unknown>>;
+  groups: Record<string, Record<string, unknown>>;
+  exposures: Record<string, never>;
+  metrics: Record<string, never>;
+  semantic_models: Record<string, never>;
+  parent_map: Record<string, string[]>;
+  child_map: Record<string, string[]>;
+  disabled: Record<string, never>;
+}
+
+function columnsRecord(node: { columns: Array<{ name: string; description: string; data_type?: string; constraints: unknown[]; tags: string[]; meta: Record<string, unknown> }> }) {
+  return Object.fromEntries(
+    node.columns.map((c) => [c.name, { name: c.name, description: c.description, data_type: c.data_type ?? null, constraints: c.constraints, tags: c.tags, meta: c.meta, quote: null }]),
+  );
+}
+
+function nodeEntry(node: GraphNode, compiled: CompiledNode | undefined, parsed: ParsedProject): Record<string, unknown> {
+  const common = {
+    unique_id: node.unique_id,
+    resource_type: node.resource_type,
+    name: node.name,
+    package_name: node.package_name,
+    path: node.original_file_path.replace(/^[^/]+\//, ''),
+    original_file_path: node.original_file_path,
+    fqn: node.fqn,
+    description: node.description,
+    tags: node.tags,
+    meta: node.meta,
+  };
+  if (node.resource_type === 'source') {
+    return {
+      ...common,
+      source_name: node.source_name,
+      identifier: node.identifier,
+      database: node.database,
+      schema: node.schema,
+      relation_name: relationSql(node),
+      columns: columnsRecord(node),
+      loader: node.loader ?? '',
+      patch_path: node.patch_path,
+      external_location: node.external_location ?? null,
+    };
+  }
+  if (node.resource_type === 'test') {
+    return {
+      ...common,
+      config: node.config,
+      test_metadata: node.test_metadata ?? null,
+      column_name: node.column_name ?? null,
+      attached_node: node.attached_node ?? null,
+      raw_code: node.raw_code,
+      compiled_code: compiled?.sql ?? null,
+      compiled: compiled !== undefined,
+      depends_on: node.depends_on,
+      refs: node.refs.map((r) => ({ name: r.name, package: r.project ?? null, version: r.version ?? null })),
+      sources: node.sources.map((s) => [s.source, s.table]),
+      checksum: { name: 'sha256', checksum: node.checksum },
+    };
+  }
+  return {
+    ...common,
+    database: node.database,
+    schema: node.schema,
+    alias: node.alias,
+    relation_name: node.config.materialized === 'ephemeral' ? null : relationSql(node),
+    config: node.config,
+    columns: columnsRecord(node),
+    raw_code: node.raw_code,
+    compiled_code: compiled?.sql ?? null,
+    compiled: compiled !== undefined,
+    depends_on: node.depends_on,
+    refs: node.refs.map((r) => ({ name: r.name, package: r.project ?? null, version: r.version ?? null })),
+    sources: node.sources.map((s) => [s.source, s.table]),
+    access: node.config.access,
+    group: node.config.group ?? null,
+    version: node.version ?? null,
+    latest_version: node.latest_version ?? null,
+    deprecation_date: node.deprecation_date ?? null,
+    contract: { enforced: node.config.contract.enforced, alias_types: true, checksum: null },
+    constraints: [],
+    checksum: { name: 'sha256', checksum: node.checksum },
+    patch_path: node.patch_path ?? null,
+    ...(node.external ? { external: true } : {}),
+  };
+}
+
+/** dbt's manifest.json, field for field where dbt has one, so the ecosystem (and our other projects) can read it. */
+export function buildManifest(parsed: ParsedProject, dag: Dag, compiled: Map<string, CompiledNode>, invocationId: string): Manifest {
+  const nodes: Manifest['nodes'] = {};
+  const sources: Manifest['sources'] = {};
+  for (const node of dag.nodes.values()) {
+    const entry = nodeEntry(node, compiled.get(node.unique_id), parsed);
+    if (node.resource_type === 'source') sources[node.unique_id] = entry;
+    else nodes[node.unique_id] = entry;
+  }
+  const macros: Manifest['macros'] = {};
+  for (const m of parsed.macros) {
+    macros[`macro.${parsed.name}.${m.name}`] = { unique_id: `macro.${parsed.name}.${m.name}`, name: m.name, package_name: parsed.name, original_file_path: m.path };
+  }
+  const groups: Manifest['groups'] = {};
+  for (const g of parsed.groups) {
+    groups[`group.${parsed.name}.${g.name}`] = { unique_id: `group.${parsed.name}.${g.name}`, name: g.name, package_name: parsed.name, owner: g.owner, description: g.description ?? null };
+  }
+  const parent_map: Record<string, string[]> = {};
+  const child_map: Record<string, string[]> = {};
+  for (const id of dag.nodes.keys()) {
+    parent_map[id] = [...dag.parents.get(id)!].sort();
+    child_map[id] = [...dag.children.get(id)!].sort();
+  }
+  return {
+    metadata: {
+      mesh_schema_version: MANIFEST_SCHEMA_VERSION,
+      dbt_schema_version: 'https://schemas.getdbt.com/dbt/manifest/v12.json',
+      generated_at: new Date().toISOString(),
+      invocation_id: invocationId,
+      project_name: parsed.name,
+      project_version: parsed.files.project.version,
+      adapter_type: parsed.target.type,
+      target_name: parsed.target.name,
+    },
+    nodes,
+    sources,
+    macros,
+    groups,
+    exposures: {},
+    metrics: {},
+    semantic_models: {},
+    parent_map,
+    child_map,
+    disabled: {},
+  };
+}

@@ -1,0 +1,109 @@
+import { MeshError } from '@mesh/errors';
+import type { Dag } from '../graph/dag';
+import type { Resolution } from '../graph/resolve-refs';
+import { PLACEHOLDER, type ParsedProject, type RenderedSql } from '../parse/parse-project';
+import type { GraphNode, ModelNode, TestNode } from '../types';
+import { genericTestSql } from './test-sql';
+import { ephemeralName, quoteIdent, relationSql } from './relations';
+
+export interface CompiledNode {
+  unique_id: string;
+  /** The SQL that produces the node's rows (models) or its failing rows (tests); ephemerals inlined. */
+  sql: string;
+  /** Quoted relation name the node materializes into (models, seeds). */
+  relation?: string;
+}
+
+/** Replaces the parse-time placeholders with the relation names the graph resolved. */
+export function substitute(
+  rendered: RenderedSql,
+  node: GraphNode,
+  dag: Dag,
+  resolution: Resolution,
+): string {
+  const refs = resolution.refTargets.get(node.unique_id) ?? [];
+  const sources = resolution.sourceTargets.get(node.unique_id) ?? [];
+  return rendered.sql.replace(PLACEHOLDER, (_, kind: string, index: string) => {
+    if (kind === 'T') return relationSql(node);
+    const id = kind === 'R' ? refs[Number(index)] : sources[Number(index)];
+    return relationSql(dag.nodes.get(id!)!);
+  });
+}
+
+function stripTrailing(sql: string): string {
+  return sql.replace(/;\s*$/, '').trimEnd();
+}
+
+/** Ephemeral ancestors reachable through ephemeral parents only, parents first. */
+function ephemeralAncestors(id: string, dag: Dag): ModelNode[] {
+  const order: ModelNode[] = [];
+  const seen = new Set<string>();
+  const visit = (nodeId: string) => {
+    for (const parentId of dag.parents.get(nodeId) ?? []) {
+      const parent = dag.nodes.get(parentId)!;
+      if (parent.resource_type !== 'model' || parent.config.materialized !== 'ephemeral' || seen.has(parentId)) continue;
+      seen.add(parentId);
+      visit(parentId);
+      order.push(parent);
+    }
+  };
+  visit(id);
+  return order;
+}
+
+export class Compiler {
+  private readonly bodies = new Map<string, string>();
+
+  constructor(
+    private readonly parsed: ParsedProject,
+    private readonly dag: Dag,
+    private readonly resolution: Resolution,
+  ) {}
+
+  /** The node's own SQL, placeholders resolved, without ephemeral CTEs. */
+  body(node: GraphNode): string {
+    let sql = this.bodies.get(node.unique_id);
+    if (sql === undefined) {
+      const rendered = this.parsed.rendered.get(node.unique_id);
+      sql = rendered ? stripTrailing(substitute(rendered, node, this.dag, this.resolution)) : '';
+      this.bodies.set(node.unique_id, sql);
+    }
+    return sql;
+  }
+
+  /** Wraps SQL with the ephemeral models it (transitively) refs, as CTEs. */
+  withEphemerals(id: string, sql: string): string {
+    const ephemerals = ephemeralAncestors(id, this.dag);
+    if (!ephemerals.length) return sql;
+    const ctes = ephemerals.map((e) => `${quoteIdent(ephemeralName(e))} as (\n${this.body(e)}\n)`).join(',\n');
+    return `with ${ctes}\nselect * from (\n${sql}\n) as __mesh_body`;
+  }
+
+  compileNode(node: GraphNode): CompiledNode {
+    if (node.resource_type === 'test') return this.compileTest(node);
+    if (node.resource_type === 'source' || node.resource_type === 'seed') {
+      return { unique_id: node.unique_id, sql: '', relation: relationSql(node) };
+    }
+    const sql = this.withEphemerals(node.unique_id, this.body(node));
+    return { unique_id: node.unique_id, sql, relation: relationSql(node) };
+  }
+
+  private compileTest(node: TestNode): CompiledNode {
+    if (!node.test_metadata) {
+      return { unique_id: node.unique_id, sql: this.withEphemerals(node.unique_id, this.body(node)) };
+    }
+    const refs = this.resolution.refTargets.get(node.unique_id) ?? [];
+    const sources = this.resolution.sourceTargets.get(node.unique_id) ?? [];
+    const targets = [...refs, ...sources];
+    const attached = this.dag.nodes.get(node.attached_node!);
+    if (!attached) {
+      throw new MeshError('E_TEST_TARGET', `test ${node.name} is attached to ${node.attached_node}, which is not in the graph`, {
+        location: { file: node.original_file_path },
+      });
+    }
+    const toId = targets.find((t) => t !== attached.unique_id) ?? targets[1];
+    const to = toId ? relationSql(this.dag.nodes.get(toId)!) : undefined;
+    const sql = genericTestSql(node, relationSql(attached), to);
+    return { unique_id: node.unique_id, sql: this.withEphemerals(node.unique_id, sql) };
+  }
+}

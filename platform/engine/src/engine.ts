@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { MeshError } from '@mesh/errors';
+import { buildManifest, type Manifest } from './artifacts/manifest';
+import { buildRunResults } from './artifacts/run-results';
+import { Compiler, type CompiledNode } from './compile/compile';
+import type { Adapter, RelationKind } from './execute/adapter';
+import type { NodeResult } from './execute/results';
+import { Runner, type RunCommand, type RunEvents } from './execute/runner';
+import { buildDag, topoSort, type Dag } from './graph/dag';
+import { resolveRefs, type Resolution, type UpstreamProject } from './graph/resolve-refs';
+import { selectNodes, unmatchedSelectors } from './graph/select';
+import { loadProject } from './load/load-project';
+import { parseProject, type ParsedProject } from './parse/parse-project';
+import type { ResolvedTarget } from './parse/target';
+
+export interface ProjectOptions {
+  projectDir: string;
+  target?: string;
+  vars?: Record<string, unknown>;
+  env?: Record<string, string | undefined>;
+  select?: string[];
+  exclude?: string[];
+  /** Upstream projects' published public models, for cross-project refs. */
+  upstreams?: UpstreamProject[] | ((parsed: ParsedProject) => Promise<UpstreamProject[]> | UpstreamProject[]);
+  failOnDeprecated?: boolean;
+  /** Write target/compiled/** (dbt does; benchmarks can turn it off to time the compiler alone). */
+  writeCompiledFiles?: boolean;
+}
+
+export interface CompiledProject {
+  parsed: ParsedProject;
+  dag: Dag;
+  resolution: Resolution;
+  compiler: Compiler;
+  selected: Set<string>;
+  compiled: Map<string, CompiledNode>;
+  manifest: Manifest;
+  warnings: MeshError[];
+  invocationId: string;
+  targetDir: string;
+}
+
+export interface RunOutcome extends CompiledProject {
+  results: NodeResult[];
+  elapsed: number;
+}
+
+function writeJsonAtomic(path: string, value: unknown): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value, null, 1));
+  renameSync(tmp, path);
+}
+
+/** load -> parse -> resolve refs -> DAG -> select -> compile, then manifest.json and compiled SQL files. */
+export async function compileProject(options: ProjectOptions): Promise<CompiledProject> {
+  const files = loadProject(options.projectDir);
+  const parsed = parseProject(files, { vars: options.vars, env: options.env, target: options.target });
+  const upstreams = typeof options.upstreams === 'function' ? await options.upstreams(parsed) : options.upstreams;
+  const resolution = resolveRefs(parsed, { upstreams, failOnDeprecated: options.failOnDeprecated });
+  const dag = buildDag(resolution.nodes);
+  const selection = { select: options.select, exclude: options.exclude };
+  const selected = selectNodes(dag, selection);
+  const warnings = [...resolution.warnings];
+  for (const selector of unmatchedSelectors(dag, selection)) {
+    warnings.push(new MeshError('W_SELECTOR_UNMATCHED', `the selection criterion '${selector}' does not match any node`, {
+      hint: 'Check the name, tag or path; run mesh ls to see the nodes.',
+    }));
+  }
+  const compiler = new Compiler(parsed, dag, resolution);
+  const compiled = new Map<string, CompiledNode>();
+  for (const id of topoSort(dag, selected)) {
+    const node = dag.nodes.get(id)!;
+    if (node.resource_type === 'source' || ('external' in node && node.external)) continue;
+    compiled.set(id, compiler.compileNode(node));
+  }
+  const targetDir = join(parsed.root, parsed.files.project['target-path'] ?? 'target');
+  if (options.writeCompiledFiles !== false) {
+    for (const [id, c] of compiled) {
+      const node = dag.nodes.get(id)!;
+      if (!c.sql) continue;
+      const path = node.resource_type === 'test' && node.test_metadata
+        ? join(targetDir, 'compiled', parsed.name, node.original_file_path, `${node.name}.sql`)
+        : join(targetDir, 'compiled', parsed.name, node.original_file_path);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, `${c.sql}\n`);
+    }
+  }
+  const invocationId = randomUUID();
+  const manifest = buildManifest(parsed, dag, compiled, invocationId);
+  writeJsonAtomic(join(targetDir, 'manifest.json'), manifest);
+  return { parsed, dag, resolution, compiler, selected, compiled, manifest, warnings, invocationId, targetDir };
+}
+
+export interface RunProjectOptions extends ProjectOptions, RunEvents {
+  command: RunCommand;
+  threads?: number;
+  fullRefresh?: boolean;
+  /** Opens the database for the resolved target; the CLI passes the DuckDB adapter. */
+  openAdapter(target: ResolvedTarget, parsed: ParsedProject): Promise<Adapter>;
+  /** Called once the project is compiled, before anything runs (the CLI prints warnings and a header). */
+  onCompiled?(project: CompiledProject, total: number): void;
+}
+
+/** Compiles, then runs the selected nodes for `run`, `test`, `build` or `seed`, and writes run_results.json. */
+export async function runProject(options: RunProjectOptions): Promise<RunOutcome> {
+  const t0 = performance.now();
+  const project = await compileProject(options);
+  const { parsed, dag, resolution, compiler, selected } = project;
+  const adapter = await options.openAdapter(parsed.target, parsed);
+  let results: NodeResult[];
+  try {
+    const schemas = [...selected]
+      .map((id) => dag.nodes.get(id)!)
+      .filter((n) => (n.resource_type === 'model' || n.resource_type === 'seed') && !n.external && n.config.materialized !== 'ephemeral')
+      .map((n) => (n as { schema: string }).schema);
+    await adapter.ensureSchemas(parsed.target.database, schemas);
+    const relations: Map<string, RelationKind> = await adapter.listRelations(parsed.target.database);
+    const runner = new Runner(parsed, dag, resolution, compiler, adapter, relations);
+    options.onCompiled?.(project, 0);
+    results = await runner.run({
+      command: options.command,
+      selected,
+      threads: options.threads ?? parsed.target.threads,
+      fullRefresh: options.fullRefresh,
+      onStart: options.onStart,
+      onEnd: options.onEnd,
+    });
+  } finally {
+    await adapter.close();
+  }
+  const elapsed = (performance.now() - t0) / 1000;
+  writeJsonAtomic(
+    join(project.targetDir, 'run_results.json'),
+    buildRunResults(results, project.invocationId, elapsed, { command: options.command, select: options.select ?? [], exclude: options.exclude ?? [], target: parsed.target.name }),
+  );
+  return { ...project, results, elapsed };
+}

@@ -1,0 +1,73 @@
+/**
+ * The engine talks to a database only through this interface. Dialect (how to swap a table atomically,
+ * how to read a CSV, how types are spelled) lives in the adapter; the engine decides what to build.
+ */
+
+export interface RelationName {
+  database: string;
+  schema: string;
+  identifier: string;
+}
+
+export interface ColumnInfo {
+  name: string;
+  type: string;
+}
+
+/** A column as an enforced contract declares it, with its constraints, for the table's DDL. */
+export interface ContractColumn {
+  name: string;
+  type: string;
+  notNull: boolean;
+  unique: boolean;
+  primaryKey: boolean;
+  checks: string[];
+}
+
+export type MaterializePlan =
+  | { kind: 'view'; relation: RelationName; sql: string }
+  | { kind: 'table'; relation: RelationName; sql: string; contract?: ContractColumn[] }
+  | {
+      kind: 'incremental';
+      relation: RelationName;
+      sql: string;
+      strategy: 'append' | 'merge' | 'delete+insert';
+      uniqueKey: string[];
+      contract?: ContractColumn[];
+    }
+  | { kind: 'seed'; relation: RelationName; path: string; columnTypes: Record<string, string> };
+
+export interface MaterializeResult {
+  rows?: number;
+}
+
+export type RelationKind = 'table' | 'view';
+
+export interface AdapterSession {
+  /** Runs statements that return nothing of interest. */
+  execute(sql: string): Promise<void>;
+  /** Runs a query whose result is small (test failures shown, counts, descriptions). */
+  query(sql: string): Promise<Array<Record<string, unknown>>>;
+  /** Columns and types the query would return, without running it. */
+  describe(sql: string): Promise<ColumnInfo[]>;
+  /** Builds a relation; atomic: on failure the previous relation is left as it was. */
+  materialize(plan: MaterializePlan, existing: RelationKind | undefined): Promise<MaterializeResult>;
+  close(): void;
+}
+
+export interface Adapter {
+  readonly type: string;
+  session(): Promise<AdapterSession>;
+  /** Relations that exist now in the given database, keyed `schema.identifier` (lower case). */
+  listRelations(database: string): Promise<Map<string, RelationKind>>;
+  ensureSchemas(database: string, schemas: string[]): Promise<void>;
+  /** The database's own spelling of each type (`int` -> `INTEGER`); throws on a type it does not know. */
+  canonicalTypes(types: string[]): Promise<string[]>;
+  /** Every statement run, in order, when statement logging is on (benchmarks replay them). */
+  readonly statementLog?: string[];
+  close(): Promise<void>;
+}
+
+export function relationKey(relation: Pick<RelationName, 'schema' | 'identifier'>): string {
+  return `${relation.schema}.${relation.identifier}`.toLowerCase();
+}

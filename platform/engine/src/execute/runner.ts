@@ -1,0 +1,308 @@
+import { MeshError } from '@mesh/errors';
+import type { Compiler } from '../compile/compile';
+import { substitute } from '../compile/compile';
+import type { Dag } from '../graph/dag';
+import type { Resolution } from '../graph/resolve-refs';
+import type { ParsedProject } from '../parse/parse-project';
+import { PlaceholderRelation, Relation } from '../parse/relation';
+import type { GraphNode, ModelNode, RefCall, TestNode } from '../types';
+import { relationKey, type Adapter, type AdapterSession, type MaterializePlan, type RelationKind } from './adapter';
+import { checkContract } from './contract';
+import type { NodeResult } from './results';
+
+export type RunCommand = 'run' | 'test' | 'build' | 'seed';
+
+export interface RunEvents {
+  onStart?(node: GraphNode, index: number, total: number): void;
+  onEnd?(node: GraphNode, result: NodeResult, index: number, total: number): void;
+}
+
+export interface RunOptions extends RunEvents {
+  command: RunCommand;
+  selected: Set<string>;
+  threads: number;
+  fullRefresh?: boolean;
+  /** How many failing rows of a test to show. */
+  failingRowLimit?: number;
+}
+
+function executes(node: GraphNode, command: RunCommand): boolean {
+  if ('external' in node && node.external) return false;
+  switch (node.resource_type) {
+    case 'model':
+      return command === 'run' || command === 'build';
+    case 'seed':
+      return command === 'seed' || command === 'build';
+    case 'test':
+      return command === 'test' || command === 'build';
+    default:
+      return false;
+  }
+}
+
+const isEphemeral = (node: GraphNode) => node.resource_type === 'model' && node.config.materialized === 'ephemeral';
+
+function errorResult(node: GraphNode, error: unknown): Pick<NodeResult, 'status' | 'message' | 'error'> {
+  if (error instanceof MeshError) {
+    return {
+      status: 'error',
+      message: error.message,
+      error: { code: error.code, hint: error.hint, details: error.details, file: error.location?.file, line: error.location?.line },
+    };
+  }
+  const text = error instanceof Error ? error.message : String(error);
+  return {
+    status: 'error',
+    message: text,
+    error: {
+      code: 'E_SQL',
+      file: node.original_file_path,
+      hint: 'The database rejected the compiled SQL; see target/compiled for the statement as it was run.',
+    },
+  };
+}
+
+/** Runs the selected nodes in DAG order on up to `threads` sessions; a failure skips everything downstream. */
+export class Runner {
+  private readonly relations: Map<string, RelationKind>;
+
+  constructor(
+    private readonly parsed: ParsedProject,
+    private readonly dag: Dag,
+    private readonly resolution: Resolution,
+    private readonly compiler: Compiler,
+    private readonly adapter: Adapter,
+    relations: Map<string, RelationKind>,
+  ) {
+    this.relations = relations;
+  }
+
+  async run(options: RunOptions): Promise<NodeResult[]> {
+    const { command } = options;
+    const runnable = [...options.selected].filter((id) => {
+      const node = this.dag.nodes.get(id);
+      return node && (executes(node, command) || (isEphemeral(node) && command !== 'test' && command !== 'seed'));
+    });
+    const set = new Set(runnable);
+    const waitsFor = new Map<string, string[]>();
+    for (const id of runnable) {
+      const prereq = new Set(this.dag.parents.get(id)!.filter((p) => set.has(p)));
+      // dbt build: a model waits for the tests of its parents, and is skipped if one fails.
+      if (command === 'build' && this.dag.nodes.get(id)!.resource_type !== 'test') {
+        for (const parent of this.dag.parents.get(id)!) {
+          for (const sibling of this.dag.children.get(parent)!) {
+            const t = this.dag.nodes.get(sibling)!;
+            if (t.resource_type === 'test' && set.has(sibling) && t.attached_node === parent) prereq.add(sibling);
+          }
+        }
+      }
+      waitsFor.set(id, [...prereq]);
+    }
+    return this.schedule(runnable, waitsFor, options);
+  }
+
+  private async schedule(ids: string[], waitsFor: Map<string, string[]>, options: RunOptions): Promise<NodeResult[]> {
+    const pending = new Map<string, number>();
+    const dependents = new Map<string, string[]>();
+    for (const id of ids) {
+      pending.set(id, waitsFor.get(id)!.length);
+      for (const p of waitsFor.get(id)!) {
+        const list = dependents.get(p) ?? [];
+        list.push(id);
+        dependents.set(p, list);
+      }
+    }
+    const ready = ids.filter((id) => pending.get(id) === 0).sort();
+    const failed = new Set<string>();
+    const results: NodeResult[] = [];
+    const reported = ids.filter((id) => !isEphemeral(this.dag.nodes.get(id)!)).length;
+    let counter = 0;
+    let done = 0;
+    let running = 0;
+    const threads = Math.max(1, options.threads);
+    const sessions: AdapterSession[] = [];
+    for (let i = 0; i < Math.min(threads, Math.max(1, ids.length)); i++) sessions.push(await this.adapter.session());
+
+    const finish = (id: string, ok: boolean) => {
+      done++;
+      if (!ok) failed.add(id);
+      for (const child of dependents.get(id) ?? []) {
+        const left = pending.get(child)! - 1;
+        pending.set(child, left);
+        if (left === 0) ready.push(child);
+      }
+    };
+
+    const skip = (id: string, because: string) => {
+      const node = this.dag.nodes.get(id)!;
+      const now = new Date().toISOString();
+      const index = ++counter;
+      const result: NodeResult = {
+        unique_id: id, status: 'skipped', message: `skipped because ${because} failed`,
+        execution_time: 0, started_at: now, completed_at: now, thread_id: 'main',
+      };
+      results.push(result);
+      options.onEnd?.(node, result, index, reported);
+    };
+
+    const worker = async (session: AdapterSession, threadId: string): Promise<void> => {
+      for (;;) {
+        const id = ready.shift();
+        if (id === undefined) {
+          if (done === ids.length) return;
+          if (running === 0) {
+            // Nothing runs and nothing is ready: the remaining nodes wait on each other (a test that
+            // checks a model downstream of what it guards). Skip them rather than hang.
+            for (const [left, count] of pending) if (count > 0 && !results.some((r) => r.unique_id === left)) {
+              pending.set(left, 0);
+              skip(left, 'a circular wait between tests and models');
+              finish(left, false);
+            }
+            wake();
+            continue;
+          }
+          await new Promise<void>((resolve) => waiters.push(resolve));
+          continue;
+        }
+        const node = this.dag.nodes.get(id)!;
+        const failedParent = (this.dag.parents.get(id) ?? []).concat(waitsFor.get(id) ?? []).find((p) => failed.has(p));
+        if (failedParent) {
+          if (!isEphemeral(node)) skip(id, failedParent);
+          finish(id, false);
+        } else if (isEphemeral(node)) {
+          finish(id, true);
+        } else {
+          const index = ++counter;
+          options.onStart?.(node, index, reported);
+          running++;
+          const result = await this.executeNode(node, session, threadId, options).finally(() => running--);
+          results.push(result);
+          options.onEnd?.(node, result, index, reported);
+          finish(id, result.status !== 'error' && result.status !== 'fail');
+        }
+        wake();
+      }
+    };
+    const waiters: Array<() => void> = [];
+    const wake = () => {
+      for (const w of waiters.splice(0)) w();
+    };
+    try {
+      await Promise.all(sessions.map((s, i) => worker(s, `Thread-${i + 1}`)));
+    } finally {
+      for (const s of sessions) s.close();
+    }
+    return results;
+  }
+
+  private async executeNode(node: GraphNode, session: AdapterSession, threadId: string, options: RunOptions): Promise<NodeResult> {
+    const started = new Date();
+    const t0 = performance.now();
+    let partial: Pick<NodeResult, 'status' | 'message' | 'rows' | 'failures' | 'failingRows' | 'error'>;
+    let compiled: string | undefined;
+    let relationName: string | undefined;
+    try {
+      if (node.resource_type === 'test') {
+        compiled = this.compiler.compileNode(node).sql;
+        partial = await this.executeTest(node, compiled, session, options.failingRowLimit ?? 5);
+      } else if (node.resource_type === 'model' || node.resource_type === 'seed') {
+        const out = await this.executeModel(node, session, options.fullRefresh === true);
+        compiled = out.sql;
+        relationName = out.relation;
+        partial = { status: 'success', message: out.message, rows: out.rows };
+      } else {
+        partial = { status: 'skipped', message: 'not executable' };
+      }
+    } catch (error) {
+      partial = errorResult(node, error);
+      if (partial.error && !partial.error.file) partial.error.file = node.original_file_path;
+    }
+    return {
+      unique_id: node.unique_id,
+      ...partial,
+      execution_time: (performance.now() - t0) / 1000,
+      started_at: started.toISOString(),
+      completed_at: new Date().toISOString(),
+      thread_id: threadId,
+      compiled_code: compiled,
+      relation_name: relationName,
+    };
+  }
+
+  private async executeTest(node: TestNode, sql: string, session: AdapterSession, limit: number) {
+    const [row] = await session.query(`SELECT count(*) AS failures FROM (\n${sql}\n) AS __mesh_test`);
+    const failures = Number(row?.failures ?? 0);
+    if (failures === 0) return { status: 'pass' as const, message: 'pass', failures };
+    const failingRows = await session.query(`SELECT * FROM (\n${sql}\n) AS __mesh_test LIMIT ${limit}`);
+    const status = node.config.severity === 'warn' ? ('warn' as const) : ('fail' as const);
+    return { status, message: `${failures} failing row${failures === 1 ? '' : 's'}`, failures, failingRows };
+  }
+
+  /** Renders an incremental model again with is_incremental() true, as dbt does at run time. */
+  private incrementalSql(node: ModelNode): string {
+    const template = this.parsed.templates.get(node.unique_id)!;
+    const parseRefs = this.parsed.rendered.get(node.unique_id)!;
+    const refs: RefCall[] = [];
+    const tokenFor = (call: RefCall): string => {
+      const i = parseRefs.refs.findIndex((r) => r.name === call.name && (r.project ?? '') === (call.project ?? '') && (r.version ?? '') === (call.version ?? ''));
+      if (i < 0) {
+        throw new MeshError('E_REF_UNDECLARED', `model ${node.name} refs '${call.name}' only inside is_incremental()`, {
+          location: { file: node.original_file_path },
+          node: node.unique_id,
+          hint: `The graph is built with is_incremental() false; add a line \`-- depends_on: {{ ref('${call.name}') }}\` to the model.`,
+        });
+      }
+      refs.push(call);
+      return `\u0001R${i}\u0001`;
+    };
+    const sources = parseRefs.sources;
+    const sql = template.render({
+      ref: (call) => new PlaceholderRelation(tokenFor(call), node.database, 'main', call.name),
+      source: (call) => {
+        const i = sources.findIndex((s) => s.source === call.source && s.table === call.table);
+        return new PlaceholderRelation(`\u0001S${i}\u0001`, node.database, call.source, call.table);
+      },
+      config: () => undefined,
+      thisRelation: new PlaceholderRelation('\u0001T\u0001', node.database, node.schema, node.alias),
+      isIncremental: true,
+      vars: this.parsed.vars,
+      env: this.parsed.env,
+    });
+    const body = substitute({ sql, refs: parseRefs.refs, sources }, node, this.dag, this.resolution).replace(/;\s*$/, '').trimEnd();
+    return this.compiler.withEphemerals(node.unique_id, body);
+  }
+
+  private async executeModel(node: ModelNode, session: AdapterSession, fullRefresh: boolean) {
+    const relation = { database: node.database, schema: node.schema, identifier: node.alias };
+    const key = relationKey(relation);
+    const existing = this.relations.get(key);
+    const relationText = new Relation(node.database, node.schema, node.alias).toString();
+    const config = node.config;
+    let plan: MaterializePlan;
+    let sql: string;
+    if (node.resource_type === 'seed') {
+      sql = '';
+      plan = { kind: 'seed', relation, path: `${this.parsed.root}/${node.original_file_path}`, columnTypes: config.column_types ?? {} };
+    } else {
+      const incremental = config.materialized === 'incremental' && existing === 'table' && !fullRefresh && config.full_refresh !== true;
+      sql = incremental ? this.incrementalSql(node) : this.compiler.compileNode(node).sql;
+      const contract = config.contract.enforced ? await checkContract(node, await session.describe(sql), this.adapter) : undefined;
+      if (config.materialized === 'view') plan = { kind: 'view', relation, sql };
+      else if (config.materialized === 'incremental') {
+        const uniqueKey = config.unique_key === undefined ? [] : Array.isArray(config.unique_key) ? config.unique_key : [config.unique_key];
+        const strategy = config.incremental_strategy ?? (uniqueKey.length ? 'merge' : 'append');
+        plan = { kind: 'incremental', relation, sql, strategy, uniqueKey, contract };
+      } else plan = { kind: 'table', relation, sql, contract };
+    }
+    const existingForPlan = plan.kind === 'incremental' && (fullRefresh || config.full_refresh === true) ? undefined : existing;
+    // A full refresh of an incremental model rebuilds it as a table and swaps it in.
+    const result = await session.materialize(
+      plan.kind === 'incremental' && existingForPlan === undefined ? { kind: 'table', relation, sql: plan.sql, contract: plan.contract } : plan,
+      existing,
+    );
+    this.relations.set(key, plan.kind === 'view' ? 'view' : 'table');
+    const verb = plan.kind === 'view' ? 'CREATE VIEW' : plan.kind === 'seed' ? 'INSERT' : plan.kind === 'incremental' && existingForPlan ? 'MERGE' : 'CREATE TABLE';
+    const message = result.rows === undefined ? verb : `${verb} (${result.rows.toLocaleString('en-US')} rows)`;
+    return { sql, relation: relationText, rows: result.rows, message };
+  }
+}

@@ -1,0 +1,194 @@
+import { MeshError } from '@mesh/errors';
+import type { ParsedProject } from '../parse/parse-project';
+import { lineOfText } from '../parse/parse-project';
+import type { GraphNode, ModelNode, RefCall, SourceCall } from '../types';
+import { didYouMean } from '../util/did-you-mean';
+
+/** Another project's public models, injected from its published manifest (the platform's loom). */
+export interface UpstreamProject {
+  name: string;
+  nodes: ModelNode[];
+}
+
+export interface Resolution {
+  /** Every node of the graph: the project's own plus the upstream nodes it refs. */
+  nodes: GraphNode[];
+  /** For each node id, the unique id each of its refs (by index) and sources (by index) resolves to. */
+  refTargets: Map<string, string[]>;
+  sourceTargets: Map<string, string[]>;
+  warnings: MeshError[];
+}
+
+export interface ResolveOptions {
+  upstreams?: UpstreamProject[];
+  /** Fail instead of warning when a ref points at a model past its deprecation_date. */
+  failOnDeprecated?: boolean;
+  now?: Date;
+}
+
+interface Candidates {
+  byName: Map<string, ModelNode[]>;
+}
+
+function index(nodes: Iterable<GraphNode>): Candidates {
+  const byName = new Map<string, ModelNode[]>();
+  for (const node of nodes) {
+    if (node.resource_type !== 'model' && node.resource_type !== 'seed') continue;
+    const list = byName.get(node.name) ?? [];
+    list.push(node);
+    byName.set(node.name, list);
+  }
+  return { byName };
+}
+
+function describeRef(call: RefCall): string {
+  const args = [call.project, call.name].filter(Boolean).map((a) => `'${a}'`);
+  if (call.version) args.push(`v=${call.version}`);
+  return `ref(${args.join(', ')})`;
+}
+
+function refLine(node: GraphNode, call: RefCall): number | undefined {
+  if (!('raw_code' in node) || !node.raw_code) return undefined;
+  const escaped = call.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return lineOfText(node.raw_code, new RegExp(`ref\\([^)]*['"]${escaped}['"]`));
+}
+
+/** Picks the version a ref means: the pinned one, or the latest. */
+function pickVersion(call: RefCall, candidates: ModelNode[], from: GraphNode): ModelNode | undefined {
+  if (candidates.length === 1 && !candidates[0]!.version) {
+    return call.version ? undefined : candidates[0];
+  }
+  if (call.version) return candidates.find((c) => c.version === call.version);
+  const latest = candidates[0]?.latest_version;
+  return candidates.find((c) => c.version === latest) ?? candidates.find((c) => !c.version) ?? (from ? undefined : undefined);
+}
+
+function accessError(from: GraphNode, target: ModelNode, reason: string, hint: string, call: RefCall): MeshError {
+  return new MeshError(
+    'E_REF_ACCESS',
+    `Node ${from.unique_id} attempted to reference node ${target.unique_id}, which is not allowed because ${reason}`,
+    { location: { file: from.original_file_path, line: refLine(from, call) }, node: from.unique_id, hint },
+  );
+}
+
+function checkAccess(from: GraphNode, target: ModelNode, call: RefCall, ownGroupOf: (n: GraphNode) => string | undefined): void {
+  const access = target.config.access;
+  const crossProject = target.package_name !== from.package_name;
+  if (crossProject && access !== 'public') {
+    throw accessError(
+      from, target,
+      `the referenced node is ${access} to the '${target.package_name}' project`,
+      `Only public models can be referenced from another project. Ask the owners of '${target.package_name}' to make ${target.name} public (access: public), or use one of its public models.`,
+      call,
+    );
+  }
+  if (access === 'private') {
+    const group = target.config.group;
+    if (!group || ownGroupOf(from) !== group) {
+      throw accessError(
+        from, target,
+        `the referenced node is private to the '${group ?? '(no group)'}' group`,
+        `Move ${from.name} into the '${group}' group, or make ${target.name} protected or public.`,
+        call,
+      );
+    }
+  }
+}
+
+/** Resolves every ref and source of the parsed project into graph edges, checking access and versions. */
+export function resolveRefs(parsed: ParsedProject, options: ResolveOptions = {}): Resolution {
+  const own = parsed.nodes;
+  const local = index(own);
+  const upstreams = new Map((options.upstreams ?? []).map((u) => [u.name, u]));
+  const upstreamIndex = new Map([...upstreams].map(([name, u]) => [name, index(u.nodes)]));
+  const sourcesByKey = new Map<string, GraphNode>();
+  for (const node of own) if (node.resource_type === 'source') sourcesByKey.set(`${node.source_name}.${node.name}`, node);
+  const byId = new Map(own.map((n) => [n.unique_id, n]));
+  const injected = new Map<string, ModelNode>();
+  const warnings: MeshError[] = [];
+  const refTargets = new Map<string, string[]>();
+  const sourceTargets = new Map<string, string[]>();
+  const now = options.now ?? new Date();
+
+  const groupOf = (node: GraphNode): string | undefined => {
+    if ('config' in node && 'group' in node.config) return node.config.group as string | undefined;
+    if (node.resource_type === 'test' && node.attached_node) {
+      const attached = byId.get(node.attached_node);
+      return attached && 'config' in attached ? (attached.config as { group?: string }).group : undefined;
+    }
+    return undefined;
+  };
+
+  const resolveRef = (from: GraphNode, call: RefCall): string => {
+    const projectName = call.project && call.project !== parsed.name ? call.project : undefined;
+    let candidates: ModelNode[] | undefined;
+    let pool: Candidates;
+    if (projectName) {
+      const up = upstreamIndex.get(projectName);
+      if (!up) {
+        const known = [...upstreams.keys()];
+        throw new MeshError('E_REF_UNKNOWN_PROJECT', `${describeRef(call)}: '${projectName}' is not an upstream project of '${parsed.name}'`, {
+          location: { file: from.original_file_path, line: refLine(from, call) },
+          node: from.unique_id,
+          hint: known.length
+            ? `Upstream projects are: ${known.join(', ')}. Declare '${projectName}' under upstreams: in the project file and as a dependency of the package.`
+            : `Declare '${projectName}' under upstreams: in the project file and as a dependency of the package.`,
+        });
+      }
+      pool = up;
+    } else pool = local;
+    candidates = pool.byName.get(call.name);
+    if (!candidates?.length) {
+      const guess = didYouMean(call.name, pool.byName.keys());
+      throw new MeshError('E_REF_UNKNOWN', `${describeRef(call)} refers to a model that does not exist${projectName ? ` in '${projectName}'` : ''}`, {
+        location: { file: from.original_file_path, line: refLine(from, call) },
+        node: from.unique_id,
+        hint: guess ? `Did you mean '${guess}'?` : 'Check the model name, or create the model.',
+      });
+    }
+    const target = pickVersion(call, candidates, from);
+    if (!target) {
+      const versions = candidates.map((c) => c.version).filter(Boolean);
+      throw new MeshError('E_REF_VERSION', `${describeRef(call)}: version ${call.version ?? '(none)'} of '${call.name}' does not exist`, {
+        location: { file: from.original_file_path, line: refLine(from, call) },
+        node: from.unique_id,
+        hint: versions.length ? `Available versions: ${versions.join(', ')}.` : `'${call.name}' is not versioned; drop v=.`,
+      });
+    }
+    checkAccess(from, target, call, groupOf);
+    if (target.deprecation_date && new Date(target.deprecation_date) <= now) {
+      const warning = new MeshError('W_REF_DEPRECATED', `${from.unique_id} references ${target.unique_id}, which was deprecated on ${target.deprecation_date.slice(0, 10)}`, {
+        location: { file: from.original_file_path, line: refLine(from, call) },
+        node: from.unique_id,
+        hint: target.latest_version && target.version !== target.latest_version ? `Move to version ${target.latest_version}: ref('${call.name}', v=${target.latest_version}).` : 'Move to its replacement before it is removed.',
+      });
+      if (options.failOnDeprecated) throw new MeshError('E_REF_DEPRECATED', warning.message, { location: warning.location, node: warning.node, hint: warning.hint });
+      warnings.push(warning);
+    }
+    if (target.external) injected.set(target.unique_id, target);
+    return target.unique_id;
+  };
+
+  const resolveSource = (from: GraphNode, call: SourceCall): string => {
+    const node = sourcesByKey.get(`${call.source}.${call.table}`);
+    if (!node) {
+      const guess = didYouMean(`${call.source}.${call.table}`, sourcesByKey.keys());
+      throw new MeshError('E_SOURCE_UNKNOWN', `source('${call.source}', '${call.table}') is not defined`, {
+        location: { file: from.original_file_path },
+        node: from.unique_id,
+        hint: guess ? `Did you mean '${guess}'?` : `Declare it under sources: in a properties file (name: ${call.source}, tables: [{name: ${call.table}}]).`,
+      });
+    }
+    return node.unique_id;
+  };
+
+  for (const node of own) {
+    if (node.resource_type === 'source') continue;
+    const refs = node.refs.map((call) => resolveRef(node, call));
+    const sources = node.sources.map((call) => resolveSource(node, call));
+    refTargets.set(node.unique_id, refs);
+    sourceTargets.set(node.unique_id, sources);
+    node.depends_on.nodes = [...new Set([...refs, ...sources])];
+  }
+  return { nodes: [...own, ...injected.values()], refTargets, sourceTargets, warnings };
+}

@@ -1,0 +1,110 @@
+import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { MeshError } from '@mesh/errors';
+import { parseYamlFile, validateYaml } from '@mesh/validate';
+import { projectFileSchema, propertiesFileSchema, type ProjectFile, type PropertiesFile } from './schemas';
+
+export const PROJECT_FILE_NAMES = ['mesh_project.yml', 'dbt_project.yml'] as const;
+
+export interface SourceFile {
+  /** Relative to the project root, forward slashes. */
+  path: string;
+  text: string;
+}
+
+export interface PropertiesSource extends SourceFile {
+  data: PropertiesFile;
+  lineOf(path: readonly PropertyKey[]): number | undefined;
+}
+
+/** Everything a project holds on disk, read once. Later stages never touch the file system for inputs. */
+export interface ProjectFiles {
+  root: string;
+  projectFilePath: string;
+  project: ProjectFile;
+  projectLineOf(path: readonly PropertyKey[]): number | undefined;
+  models: SourceFile[];
+  properties: PropertiesSource[];
+  seeds: SourceFile[];
+  macros: SourceFile[];
+  tests: SourceFile[];
+  modelPaths: string[];
+  seedPaths: string[];
+}
+
+function toPosix(p: string): string {
+  return sep === '/' ? p : p.split(sep).join('/');
+}
+
+function listFiles(root: string, dir: string, out: string[]): void {
+  const abs = join(root, dir);
+  if (!existsSync(abs)) return;
+  const entries = readdirSync(abs, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    const rel = dir ? `${dir}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) listFiles(root, rel, out);
+    else if (entry.isFile()) out.push(rel);
+  }
+}
+
+export function findProjectFile(root: string): string {
+  for (const name of PROJECT_FILE_NAMES) {
+    const candidate = join(root, name);
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new MeshError('E_PROJECT_NOT_FOUND', `no project file in ${root}`, {
+    hint: `Run mesh in a project folder (one with ${PROJECT_FILE_NAMES.join(' or ')}), or pass --project-dir.`,
+  });
+}
+
+export function loadProject(projectDir: string): ProjectFiles {
+  const root = resolve(projectDir);
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    throw new MeshError('E_PROJECT_NOT_FOUND', `project folder ${projectDir} does not exist`, {
+      hint: 'Pass --project-dir pointing at a project folder.',
+    });
+  }
+  const projectFilePath = findProjectFile(root);
+  const projectRel = toPosix(relative(root, projectFilePath));
+  const parsedProject = parseYamlFile(projectRel, readFileSync(projectFilePath, 'utf8'));
+  const project = validateYaml(parsedProject, projectFileSchema, 'project file');
+
+  const modelPaths = project['model-paths'] ?? ['models'];
+  const seedPaths = project['seed-paths'] ?? ['seeds'];
+  const macroPaths = project['macro-paths'] ?? ['macros'];
+  const testPaths = project['test-paths'] ?? ['tests'];
+
+  const read = (path: string): SourceFile => ({ path, text: readFileSync(join(root, path), 'utf8') });
+  const collect = (dirs: string[]): string[] => {
+    const out: string[] = [];
+    for (const dir of dirs) listFiles(root, dir.replace(/\/+$/, ''), out);
+    return out;
+  };
+
+  const modelFiles = collect(modelPaths);
+  const seedFiles = collect(seedPaths);
+  const isYaml = (p: string) => p.endsWith('.yml') || p.endsWith('.yaml');
+
+  const properties: PropertiesSource[] = [];
+  for (const path of [...modelFiles, ...seedFiles].filter(isYaml)) {
+    const file = read(path);
+    const parsed = parseYamlFile(path, file.text);
+    const data = validateYaml(parsed, propertiesFileSchema, 'properties file');
+    properties.push({ ...file, data, lineOf: parsed.lineOf });
+  }
+
+  return {
+    root,
+    projectFilePath: projectRel,
+    project,
+    projectLineOf: parsedProject.lineOf,
+    models: modelFiles.filter((p) => p.endsWith('.sql')).map(read),
+    properties,
+    seeds: seedFiles.filter((p) => p.endsWith('.csv')).map((path) => ({ path, text: '' })),
+    macros: collect(macroPaths).filter((p) => p.endsWith('.sql')).map(read),
+    tests: collect(testPaths).filter((p) => p.endsWith('.sql')).map(read),
+    modelPaths,
+    seedPaths,
+  };
+}

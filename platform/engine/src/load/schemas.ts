@@ -1,0 +1,204 @@
+import { z } from 'zod';
+
+/**
+ * Schemas for the files a domain team writes. They follow dbt's shapes (dbt_project.yml, properties YAML)
+ * so a dbt user's files read the same; strict objects catch typos such as `materalized`.
+ */
+
+const name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a name of letters, digits and underscores');
+const stringList = z.union([z.string().transform((s) => [s]), z.array(z.string())]);
+
+export const materializationSchema = z.enum(['view', 'table', 'incremental', 'ephemeral']);
+export const accessSchema = z.enum(['private', 'protected', 'public']);
+
+const constraintSchema = z.strictObject({
+  type: z.enum(['not_null', 'unique', 'primary_key', 'check', 'foreign_key']),
+  expression: z.string().optional(),
+  name: z.string().optional(),
+  columns: z.array(z.string()).optional(),
+  to: z.string().optional(),
+  to_columns: z.array(z.string()).optional(),
+  warn_unenforced: z.boolean().optional(),
+  warn_unsupported: z.boolean().optional(),
+});
+
+/** A generic test: `unique`, or `{ accepted_values: { values: [...] } }`, or `{ name: ..., test_name: ... }`. */
+const testSchema = z.union([
+  z.string(),
+  z.record(z.string(), z.union([z.record(z.string(), z.unknown()), z.null()])).refine(
+    (r) => Object.keys(r).length === 1,
+    'a test is a name or a mapping with exactly one key (the test name)',
+  ),
+]);
+
+const nodeConfigSchema = z.looseObject({
+  materialized: materializationSchema.optional(),
+  schema: z.string().optional(),
+  alias: z.string().optional(),
+  tags: stringList.optional(),
+  enabled: z.boolean().optional(),
+  access: accessSchema.optional(),
+  group: z.string().optional(),
+  contract: z.strictObject({ enforced: z.boolean(), alias_types: z.boolean().optional() }).optional(),
+  unique_key: z.union([z.string(), z.array(z.string())]).optional(),
+  incremental_strategy: z.enum(['append', 'merge', 'delete+insert']).optional(),
+  full_refresh: z.boolean().optional(),
+  column_types: z.record(z.string(), z.string()).optional(),
+  meta: z.record(z.string(), z.unknown()).optional(),
+  docs: z.unknown().optional(),
+  persist_docs: z.unknown().optional(),
+  on_schema_change: z.enum(['ignore', 'fail', 'append_new_columns', 'sync_all_columns']).optional(),
+});
+export type NodeConfigInput = z.infer<typeof nodeConfigSchema>;
+
+const columnSchema = z.strictObject({
+  name: z.string(),
+  description: z.string().optional(),
+  data_type: z.string().optional(),
+  tests: z.array(testSchema).optional(),
+  data_tests: z.array(testSchema).optional(),
+  constraints: z.array(constraintSchema).optional(),
+  tags: stringList.optional(),
+  meta: z.record(z.string(), z.unknown()).optional(),
+  quote: z.boolean().optional(),
+  policy_tags: z.array(z.string()).optional(),
+  config: z.looseObject({ tags: stringList.optional(), meta: z.record(z.string(), z.unknown()).optional() }).optional(),
+});
+export type ColumnInput = z.infer<typeof columnSchema>;
+
+const versionSchema = z.strictObject({
+  v: z.union([z.number(), z.string()]).transform(String),
+  defined_in: z.string().optional(),
+  description: z.string().optional(),
+  deprecation_date: z.union([z.string(), z.date()]).transform((d) => (d instanceof Date ? d.toISOString() : d)).optional(),
+  config: nodeConfigSchema.optional(),
+  columns: z
+    .array(z.union([columnSchema, z.strictObject({ include: z.union([z.string(), z.array(z.string())]), exclude: z.array(z.string()).optional() })]))
+    .optional(),
+  tests: z.array(testSchema).optional(),
+  data_tests: z.array(testSchema).optional(),
+});
+
+const modelPropertiesSchema = z.strictObject({
+  name: z.string(),
+  description: z.string().optional(),
+  config: nodeConfigSchema.optional(),
+  columns: z.array(columnSchema).optional(),
+  tests: z.array(testSchema).optional(),
+  data_tests: z.array(testSchema).optional(),
+  constraints: z.array(constraintSchema).optional(),
+  access: accessSchema.optional(),
+  group: z.string().optional(),
+  latest_version: z.union([z.number(), z.string()]).transform(String).optional(),
+  deprecation_date: z.union([z.string(), z.date()]).transform((d) => (d instanceof Date ? d.toISOString() : d)).optional(),
+  versions: z.array(versionSchema).optional(),
+  meta: z.record(z.string(), z.unknown()).optional(),
+  docs: z.unknown().optional(),
+});
+export type ModelPropertiesInput = z.infer<typeof modelPropertiesSchema>;
+
+const sourceTableSchema = z.strictObject({
+  name: z.string(),
+  identifier: z.string().optional(),
+  description: z.string().optional(),
+  columns: z.array(columnSchema).optional(),
+  tests: z.array(testSchema).optional(),
+  data_tests: z.array(testSchema).optional(),
+  meta: z.record(z.string(), z.unknown()).optional(),
+  tags: stringList.optional(),
+  external_location: z.string().optional(),
+  config: z.looseObject({ external_location: z.string().optional(), enabled: z.boolean().optional() }).optional(),
+  loaded_at_field: z.string().optional(),
+  freshness: z.unknown().optional(),
+});
+
+const sourceSchema = z.strictObject({
+  name: z.string(),
+  description: z.string().optional(),
+  database: z.string().optional(),
+  schema: z.string().optional(),
+  loader: z.string().optional(),
+  meta: z.record(z.string(), z.unknown()).optional(),
+  tags: stringList.optional(),
+  tables: z.array(sourceTableSchema),
+  config: z.looseObject({ external_location: z.string().optional() }).optional(),
+  freshness: z.unknown().optional(),
+  loaded_at_field: z.string().optional(),
+});
+export type SourceInput = z.infer<typeof sourceSchema>;
+
+const seedPropertiesSchema = z.strictObject({
+  name: z.string(),
+  description: z.string().optional(),
+  config: nodeConfigSchema.optional(),
+  columns: z.array(columnSchema).optional(),
+  tests: z.array(testSchema).optional(),
+  data_tests: z.array(testSchema).optional(),
+  meta: z.record(z.string(), z.unknown()).optional(),
+});
+
+const groupSchema = z.strictObject({
+  name,
+  owner: z.looseObject({ name: z.string().optional(), email: z.string().optional() }),
+  description: z.string().optional(),
+});
+export type GroupInput = z.infer<typeof groupSchema>;
+
+/** A properties file anywhere under the model or seed paths. */
+export const propertiesFileSchema = z.strictObject({
+  version: z.union([z.literal(2), z.literal('2')]).optional(),
+  models: z.array(modelPropertiesSchema).optional(),
+  sources: z.array(sourceSchema).optional(),
+  seeds: z.array(seedPropertiesSchema).optional(),
+  groups: z.array(groupSchema).optional(),
+  macros: z.array(z.unknown()).optional(),
+  exposures: z.array(z.unknown()).optional(),
+  snapshots: z.array(z.unknown()).optional(),
+});
+export type PropertiesFile = z.infer<typeof propertiesFileSchema>;
+
+const targetSchema = z.strictObject({
+  type: z.literal('duckdb'),
+  /** Database file, relative to the project; defaults to `target/<project>.duckdb`. */
+  path: z.string().optional(),
+  threads: z.number().int().positive().optional(),
+  settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+});
+export type TargetConfig = z.infer<typeof targetSchema>;
+
+/** An upstream project whose published manifest this project may ref, as dbt-loom's manifests list. */
+const upstreamSchema = z.strictObject({
+  name,
+  /** A workspace package name, a path to a published directory or manifest, or an http(s) URL. */
+  from: z.string().optional(),
+  version: z.string().optional(),
+  optional: z.boolean().optional(),
+});
+
+/**
+ * `mesh_project.yml`: dbt_project.yml's keys (name, version, paths, vars, `models:` folder configs) plus the
+ * mesh's own: targets and upstream projects.
+ */
+export const projectFileSchema = z.strictObject({
+  name,
+  version: z.union([z.string(), z.number()]).transform(String).optional(),
+  'config-version': z.number().optional(),
+  description: z.string().optional(),
+  profile: z.string().optional(),
+  'model-paths': z.array(z.string()).optional(),
+  'seed-paths': z.array(z.string()).optional(),
+  'macro-paths': z.array(z.string()).optional(),
+  'test-paths': z.array(z.string()).optional(),
+  'target-path': z.string().optional(),
+  'clean-targets': z.array(z.string()).optional(),
+  vars: z.record(z.string(), z.unknown()).optional(),
+  models: z.record(z.string(), z.unknown()).optional(),
+  seeds: z.record(z.string(), z.unknown()).optional(),
+  tests: z.record(z.string(), z.unknown()).optional(),
+  data_tests: z.record(z.string(), z.unknown()).optional(),
+  sources: z.record(z.string(), z.unknown()).optional(),
+  target: z.string().optional(),
+  targets: z.record(z.string(), targetSchema).optional(),
+  upstreams: z.array(upstreamSchema).optional(),
+});
+export type ProjectFile = z.infer<typeof projectFileSchema>;

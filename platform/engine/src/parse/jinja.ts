@@ -1,0 +1,253 @@
+import nunjucks from 'nunjucks';
+import { MeshError } from '@mesh/errors';
+import type { RefCall, SourceCall } from '../types';
+import type { Relation } from './relation';
+import { parseLiteralTemplate, type Literal, type Piece } from './literal-calls';
+
+/**
+ * What a template's dbt functions do while one node renders. The parse stage answers refs with placeholders
+ * and records them; the execute stage (incremental models) answers with real relations.
+ */
+export interface RenderHooks {
+  ref(call: RefCall): Relation;
+  source(call: SourceCall): Relation;
+  config(values: Record<string, unknown>): void;
+  thisRelation: Relation;
+  isIncremental: boolean;
+  vars: Readonly<Record<string, unknown>>;
+  env: Readonly<Record<string, string | undefined>>;
+  log?(message: string): void;
+}
+
+const CONTEXT_FUNCTIONS = new Set(['ref', 'source', 'config', 'var', 'env_var', 'is_incremental']);
+const CONTEXT_NAMES = new Set(['this']);
+
+type Keywords = Record<string, unknown> & { __keywords?: true };
+
+function splitArgs(raw: unknown[]): { args: unknown[]; kwargs: Keywords } {
+  const last = raw[raw.length - 1] as Keywords | undefined;
+  if (last && typeof last === 'object' && last.__keywords) {
+    const { __keywords: _, ...kwargs } = last;
+    return { args: raw.slice(0, -1), kwargs };
+  }
+  return { args: raw, kwargs: {} };
+}
+
+function usage(fn: string, message: string, hint: string): MeshError {
+  return new MeshError('E_JINJA_CALL', `${fn}(): ${message}`, { hint });
+}
+
+/** The dbt context functions, bound to whichever node is rendering now (rendering is synchronous). */
+class ContextFunctions {
+  hooks: RenderHooks | undefined;
+  /** The first MeshError a context function threw; nunjucks would otherwise wrap it into a plain Error. */
+  thrown: MeshError | undefined;
+
+  private get h(): RenderHooks {
+    if (!this.hooks) throw new Error('dbt context function called outside a render');
+    return this.hooks;
+  }
+
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof MeshError) this.thrown ??= error;
+      throw error;
+    }
+  }
+
+  ref = (...raw: unknown[]): Relation =>
+    this.guard(() => {
+      const { args, kwargs } = splitArgs(raw);
+      const version = kwargs.v ?? kwargs.version;
+      if (args.length < 1 || args.length > 2 || args.some((a) => typeof a !== 'string')) {
+        throw usage('ref', 'expects a model name, or a project and a model name', "Write ref('model') or ref('project', 'model').");
+      }
+      const [a, b] = args as string[];
+      const call: RefCall = b === undefined ? { name: a! } : { project: a, name: b };
+      if (version !== undefined && version !== null) call.version = String(version);
+      return this.h.ref(call);
+    });
+
+  source = (...raw: unknown[]): Relation =>
+    this.guard(() => {
+      const { args } = splitArgs(raw);
+      if (args.length !== 2 || args.some((a) => typeof a !== 'string')) {
+        throw usage('source', 'expects a source name and a table name', "Write source('source_name', 'table_name').");
+      }
+      return this.h.source({ source: args[0] as string, table: args[1] as string });
+    });
+
+  config = (...raw: unknown[]): string =>
+    this.guard(() => {
+      const { args, kwargs } = splitArgs(raw);
+      const first = args[0];
+      const values = first && typeof first === 'object' ? { ...(first as object), ...kwargs } : kwargs;
+      this.h.config(values);
+      return '';
+    });
+
+  var = (...raw: unknown[]): unknown =>
+    this.guard(() => {
+      const { args } = splitArgs(raw);
+      const name = String(args[0]);
+      const vars = this.h.vars;
+      if (Object.hasOwn(vars, name)) return vars[name];
+      if (args.length > 1) return args[1];
+      throw new MeshError('E_VAR_MISSING', `required var '${name}' is not set`, {
+        hint: `Set it under vars: in the project file, pass --vars '{${name}: ...}', or give a default: var('${name}', ...).`,
+      });
+    });
+
+  env_var = (...raw: unknown[]): unknown =>
+    this.guard(() => {
+      const { args } = splitArgs(raw);
+      const name = String(args[0]);
+      const value = this.h.env[name];
+      if (value !== undefined) return value;
+      if (args.length > 1) return args[1];
+      throw new MeshError('E_ENV_VAR_MISSING', `environment variable '${name}' is not set`, {
+        hint: `Export ${name} before running, or give a default: env_var('${name}', ...).`,
+      });
+    });
+
+  is_incremental = (): boolean => this.h.isIncremental;
+
+  log = (...raw: unknown[]): string => {
+    const { args } = splitArgs(raw);
+    this.hooks?.log?.(String(args[0]));
+    return '';
+  };
+}
+
+/** nunjucks' typings omit getExported, which `{% import %}` uses to collect a template's macros. */
+interface ExportingTemplate {
+  getExported(context: object, callback: (err: Error | null, value: unknown) => void): void;
+}
+
+export interface CompiledTemplate {
+  render(hooks: RenderHooks): string;
+}
+
+export interface TemplateError {
+  line?: number;
+  column?: number;
+  message: string;
+}
+
+/** One nunjucks environment per project: macros are registered as globals, as dbt makes them. */
+export class JinjaEnvironment {
+  private readonly env = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: false });
+  private readonly fns = new ContextFunctions();
+  private readonly macroNames = new Set<string>();
+
+  constructor() {
+    for (const name of [...CONTEXT_FUNCTIONS, 'log']) {
+      this.env.addGlobal(name, (this.fns as unknown as Record<string, unknown>)[name]);
+    }
+    // `this` is looked up per render; a getter on the globals object keeps it in step with the node.
+    const fns = this.fns;
+    Object.defineProperty((this.env as unknown as { globals: object }).globals, 'this', {
+      get: () => fns.hooks?.thisRelation,
+      enumerable: true,
+      configurable: true,
+    });
+  }
+
+  /** Registers every top-level `{% macro %}` of a macros file as a global. */
+  addMacros(file: string, source: string): string[] {
+    const template = this.compileNunjucks(file, source);
+    const exported = this.withHooks(undefined, () => {
+      let result: Record<string, unknown> = {};
+      (template as unknown as ExportingTemplate).getExported({}, (err, value) => {
+        if (err) throw err;
+        result = value as Record<string, unknown>;
+      });
+      return result;
+    }, file);
+    const names = Object.keys(exported);
+    for (const name of names) {
+      this.env.addGlobal(name, exported[name]);
+      this.macroNames.add(name);
+    }
+    return names;
+  }
+
+  compile(file: string, source: string): CompiledTemplate {
+    const pieces = parseLiteralTemplate(source, CONTEXT_FUNCTIONS, CONTEXT_NAMES);
+    if (pieces && !pieces.some((p) => typeof p === 'object' && 'fn' in p && this.macroNames.has(p.fn))) {
+      return { render: (hooks) => this.withHooks(hooks, () => this.renderPieces(pieces), file) };
+    }
+    const template = this.compileNunjucks(file, source);
+    return { render: (hooks) => this.withHooks(hooks, () => template.render({}), file) };
+  }
+
+  private renderPieces(pieces: Piece[]): string {
+    let out = '';
+    const fns = this.fns as unknown as Record<string, (...a: unknown[]) => unknown>;
+    for (const piece of pieces) {
+      if (typeof piece === 'string') out += piece;
+      else if ('fn' in piece) {
+        const args: unknown[] = [...piece.args];
+        if (Object.keys(piece.kwargs).length) args.push({ ...piece.kwargs, __keywords: true } as Record<string, Literal | true>);
+        const value = fns[piece.fn]!(...args);
+        if (value !== undefined && value !== null) out += String(value);
+      } else {
+        out += String(this.fns.hooks?.thisRelation ?? '');
+      }
+    }
+    return out;
+  }
+
+  private compileNunjucks(file: string, source: string): nunjucks.Template {
+    try {
+      return new nunjucks.Template(source, this.env, file, true);
+    } catch (error) {
+      throw templateError(file, error, 'E_JINJA_SYNTAX');
+    }
+  }
+
+  private withHooks<T>(hooks: RenderHooks | undefined, fn: () => T, file: string): T {
+    const previous = this.fns.hooks;
+    this.fns.hooks = hooks;
+    this.fns.thrown = undefined;
+    try {
+      return fn();
+    } catch (error) {
+      const thrown = this.fns.thrown as MeshError | undefined;
+      if (thrown) {
+        const loc = locate(error);
+        throw new MeshError(thrown.code, thrown.message, {
+          hint: thrown.hint,
+          location: { file, line: loc.line, column: loc.column },
+        });
+      }
+      if (error instanceof MeshError) throw error;
+      throw templateError(file, error, 'E_JINJA_RENDER');
+    } finally {
+      this.fns.hooks = previous;
+    }
+  }
+}
+
+/** nunjucks puts the position in the message: `(file) [Line 3, Column 5]`. */
+function locate(error: unknown): TemplateError {
+  const message = error instanceof Error ? error.message : String(error);
+  const m = /\[Line (\d+), Column (\d+)\]/.exec(message);
+  const clean = message
+    .replace(/^\([^)]*\)\s*/, '')
+    .replace(/\[Line \d+, Column \d+\]\s*/, '')
+    .replace(/^Template render error:\s*/i, '')
+    .replace(/^\([^)]*\)\s*/, '')
+    .trim();
+  return { line: m ? Number(m[1]) : undefined, column: m ? Number(m[2]) : undefined, message: clean };
+}
+
+function templateError(file: string, error: unknown, code: string): MeshError {
+  const loc = locate(error);
+  return new MeshError(code, `Jinja ${code === 'E_JINJA_SYNTAX' ? 'syntax' : 'render'} error: ${loc.message.split('\n').join(' ')}`, {
+    location: { file, line: loc.line, column: loc.column },
+    hint: 'Check the tags and expressions at that line; the engine supports dbt\'s Jinja subset (ref, source, config, var, env_var, is_incremental, this, set, for, if, macros).',
+  });
+}

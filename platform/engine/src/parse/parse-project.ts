@@ -1,0 +1,424 @@
+import { createHash } from 'node:crypto';
+import { isAbsolute, join, posix } from 'node:path';
+import { MeshError } from '@mesh/errors';
+import type { ProjectFiles, PropertiesSource } from '../load/load-project';
+import type { ColumnInput, GroupInput, ModelPropertiesInput, NodeConfigInput } from '../load/schemas';
+import type { ColumnDef, GraphNode, ModelNode, NodeConfig, RefCall, SourceCall, SourceNode, TestNode } from '../types';
+import { folderConfig, mergeConfig } from './folder-config';
+import { genericTestNode } from './generic-tests';
+import { JinjaEnvironment, type CompiledTemplate, type RenderHooks } from './jinja';
+import { PlaceholderRelation, Relation } from './relation';
+import { resolveTarget, type ResolvedTarget } from './target';
+
+export const LAYERS = ['bronze', 'silver', 'gold'] as const;
+
+export interface ParseOptions {
+  vars?: Record<string, unknown>;
+  env?: Record<string, string | undefined>;
+  target?: string;
+}
+
+/** SQL rendered at parse time; refs, sources and `this` are placeholders until the graph is resolved. */
+export interface RenderedSql {
+  sql: string;
+  refs: RefCall[];
+  sources: SourceCall[];
+}
+
+export interface ParsedProject {
+  name: string;
+  root: string;
+  files: ProjectFiles;
+  target: ResolvedTarget;
+  nodes: GraphNode[];
+  rendered: Map<string, RenderedSql>;
+  templates: Map<string, CompiledTemplate>;
+  jinja: JinjaEnvironment;
+  groups: GroupInput[];
+  macros: Array<{ name: string; path: string }>;
+  vars: Record<string, unknown>;
+  env: Record<string, string | undefined>;
+}
+
+export const PLACEHOLDER = /\u0001([RST])(\d*)\u0001/g;
+const refToken = (i: number) => `\u0001R${i}\u0001`;
+const sourceToken = (i: number) => `\u0001S${i}\u0001`;
+const THIS_TOKEN = '\u0001T\u0001';
+
+function sha(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function columns(input: ColumnInput[] | undefined): ColumnDef[] {
+  return (input ?? []).map((c) => ({
+    name: c.name,
+    description: c.description ?? '',
+    data_type: c.data_type,
+    constraints: (c.constraints ?? []).map((k) => ({ type: k.type, expression: k.expression, name: k.name })),
+    tags: [...(c.tags ?? []), ...(c.config?.tags ?? [])],
+    meta: { ...(c.meta ?? {}), ...(c.config?.meta ?? {}) },
+  }));
+}
+
+interface ModelProps {
+  props: ModelPropertiesInput;
+  file: PropertiesSource;
+  index: number;
+  /** For a versioned model file: its version and that version's properties. */
+  version?: { v: string; props: NonNullable<ModelPropertiesInput['versions']>[number]; index: number };
+}
+
+/** Index of model properties by the SQL file base name they describe (versions: `<name>_v<v>` or defined_in). */
+function indexModelProperties(files: PropertiesSource[]): Map<string, ModelProps> {
+  const out = new Map<string, ModelProps>();
+  const claim = (key: string, value: ModelProps) => {
+    const existing = out.get(key);
+    if (existing) {
+      throw new MeshError('E_DUPLICATE_PROPERTIES', `model '${key}' is described twice`, {
+        location: { file: value.file.path, line: value.file.lineOf(['models', value.index]) },
+        hint: `It is also described in ${existing.file.path}; keep one entry.`,
+      });
+    }
+    out.set(key, value);
+  };
+  for (const file of files) {
+    (file.data.models ?? []).forEach((props, index) => {
+      if (!props.versions?.length) {
+        claim(props.name, { props, file, index });
+        return;
+      }
+      props.versions.forEach((vp, vi) => {
+        claim(vp.defined_in ?? `${props.name}_v${vp.v}`, { props, file, index, version: { v: vp.v, props: vp, index: vi } });
+      });
+    });
+  }
+  return out;
+}
+
+/** Columns of one version: dbt's `include: all` / `exclude:` over the model's columns, plus overrides. */
+function versionColumns(base: ColumnDef[], entries: NonNullable<NonNullable<ModelPropertiesInput['versions']>[number]['columns']> | undefined): ColumnDef[] {
+  if (!entries) return base;
+  let result: ColumnDef[] = [];
+  const overrides: ColumnInput[] = [];
+  for (const entry of entries) {
+    if ('include' in entry) {
+      const include = entry.include;
+      const exclude = new Set(entry.exclude ?? []);
+      const names = include === 'all' || include === '*' ? base.map((c) => c.name) : Array.isArray(include) ? include : [include];
+      result = base.filter((c) => names.includes(c.name) && !exclude.has(c.name));
+    } else overrides.push(entry);
+  }
+  for (const col of columns(overrides)) {
+    const i = result.findIndex((c) => c.name === col.name);
+    if (i >= 0) result[i] = col;
+    else result.push(col);
+  }
+  return result;
+}
+
+function normalizeConfig(raw: Record<string, unknown>, defaults: Partial<NodeConfig>): NodeConfig {
+  const contract = raw.contract as { enforced?: boolean } | undefined;
+  return {
+    ...raw,
+    materialized: (raw.materialized as NodeConfig['materialized']) ?? defaults.materialized ?? 'view',
+    schema: (raw.schema as string | undefined) ?? defaults.schema ?? 'main',
+    tags: (raw.tags as string[] | undefined) ?? [],
+    enabled: raw.enabled !== false,
+    access: (raw.access as NodeConfig['access']) ?? 'protected',
+    contract: { enforced: contract?.enforced === true },
+    meta: (raw.meta as Record<string, unknown> | undefined) ?? {},
+  };
+}
+
+/** Finds the line of the first occurrence of a pattern in a file, for errors about calls in SQL. */
+export function lineOfText(text: string, needle: RegExp): number | undefined {
+  const m = needle.exec(text);
+  if (!m) return undefined;
+  return text.slice(0, m.index).split('\n').length;
+}
+
+export function parseProject(files: ProjectFiles, options: ParseOptions = {}): ParsedProject {
+  const project = files.project;
+  const name = project.name;
+  const target = resolveTarget(project, files.root, options.target);
+  const vars = { ...(project.vars ?? {}), ...(options.vars ?? {}) };
+  const env = options.env ?? process.env;
+  const jinja = new JinjaEnvironment();
+  const macros: Array<{ name: string; path: string }> = [];
+  for (const file of files.macros) {
+    for (const macro of jinja.addMacros(file.path, file.text)) macros.push({ name: macro, path: file.path });
+  }
+
+  const nodes: GraphNode[] = [];
+  const rendered = new Map<string, RenderedSql>();
+  const templates = new Map<string, CompiledTemplate>();
+  const seen = new Map<string, string>();
+  const addNode = (node: GraphNode) => {
+    const other = seen.get(node.unique_id);
+    if (other) {
+      throw new MeshError('E_DUPLICATE_NODE', `two files define ${node.unique_id}`, {
+        location: { file: node.original_file_path },
+        hint: `Rename one of ${other} and ${node.original_file_path}; model names are unique in a project.`,
+      });
+    }
+    seen.set(node.unique_id, node.original_file_path);
+    nodes.push(node);
+  };
+
+  /** Renders a template in parse mode: refs become placeholders and are recorded in order. */
+  const renderForParse = (template: CompiledTemplate, thisRelation: Relation, config: Record<string, unknown>): RenderedSql => {
+    const refs: RefCall[] = [];
+    const sources: SourceCall[] = [];
+    const refKeys = new Map<string, number>();
+    const sourceKeys = new Map<string, number>();
+    const hooks: RenderHooks = {
+      ref: (call) => {
+        const key = `${call.project ?? ''}|${call.name}|${call.version ?? ''}`;
+        let i = refKeys.get(key);
+        if (i === undefined) {
+          i = refs.push(call) - 1;
+          refKeys.set(key, i);
+        }
+        return new PlaceholderRelation(refToken(i), target.database, 'main', call.name);
+      },
+      source: (call) => {
+        const key = `${call.source}|${call.table}`;
+        let i = sourceKeys.get(key);
+        if (i === undefined) {
+          i = sources.push(call) - 1;
+          sourceKeys.set(key, i);
+        }
+        return new PlaceholderRelation(sourceToken(i), target.database, call.source, call.table);
+      },
+      config: (values) => mergeConfig(config, values),
+      thisRelation: new PlaceholderRelation(THIS_TOKEN, thisRelation.database, thisRelation.schema, thisRelation.identifier),
+      isIncremental: false,
+      vars,
+      env,
+    };
+    return { sql: template.render(hooks), refs, sources };
+  };
+
+  // Models
+  const modelProps = indexModelProperties(files.properties);
+  const used = new Set<string>();
+  for (const file of files.models) {
+    const modelPath = files.modelPaths.find((p) => file.path.startsWith(`${p.replace(/\/+$/, '')}/`)) ?? '';
+    const relInside = file.path.slice(modelPath.length + 1);
+    const folders = relInside.split('/').slice(0, -1);
+    const base = posix.basename(file.path, '.sql');
+    const entry = modelProps.get(base);
+    if (entry) used.add(base);
+    const modelName = entry?.props.name ?? base;
+    const version = entry?.version?.v;
+    const layer = (LAYERS as readonly string[]).includes(folders[0] ?? '') ? folders[0] : undefined;
+
+    const config: Record<string, unknown> = folderConfig(project.models, name, folders);
+    mergeConfig(config, entry?.props.config as Record<string, unknown> | undefined);
+    mergeConfig(config, entry?.version?.props.config as Record<string, unknown> | undefined);
+    if (entry?.props.access) config.access ??= entry.props.access;
+    if (entry?.props.group) config.group ??= entry.props.group;
+
+    const template = jinja.compile(file.path, file.text);
+    const preliminary = normalizeConfig(config, { schema: layer });
+    const thisRel = new Relation(target.database, preliminary.schema, preliminary.alias ?? base);
+    const result = renderForParse(template, thisRel, config);
+    const finalConfig = normalizeConfig(config, { schema: layer });
+    if (finalConfig.materialized === ('seed' as string)) finalConfig.materialized = 'table';
+    if (!finalConfig.enabled) continue;
+
+    const baseColumns = columns(entry?.props.columns);
+    const modelColumns = entry?.version ? versionColumns(baseColumns, entry.version.props.columns as never) : baseColumns;
+    const uniqueId = `model.${name}.${modelName}${version ? `.v${version}` : ''}`;
+    const node: ModelNode = {
+      unique_id: uniqueId,
+      resource_type: 'model',
+      name: modelName,
+      package_name: name,
+      original_file_path: file.path,
+      patch_path: entry?.file.path,
+      fqn: [name, ...folders, modelName, ...(version ? [`v${version}`] : [])],
+      description: entry?.version?.props.description ?? entry?.props.description ?? '',
+      tags: finalConfig.tags,
+      meta: finalConfig.meta,
+      config: finalConfig,
+      columns: modelColumns,
+      raw_code: file.text,
+      refs: result.refs,
+      sources: result.sources,
+      depends_on: { nodes: [], macros: [] },
+      database: target.database,
+      schema: finalConfig.schema,
+      alias: finalConfig.alias ?? base,
+      version,
+      latest_version: entry?.props.versions?.length
+        ? (entry.props.latest_version ?? entry.props.versions.map((v) => v.v).sort((a, b) => Number(b) - Number(a))[0])
+        : undefined,
+      deprecation_date: entry?.version?.props.deprecation_date ?? entry?.props.deprecation_date,
+      checksum: sha(file.text),
+    };
+    addNode(node);
+    rendered.set(uniqueId, result);
+    templates.set(uniqueId, template);
+
+    // Generic tests from the properties file
+    if (entry) {
+      const propsFile = entry.file;
+      const path = ['models', entry.index];
+      const ref: RefCall = { name: modelName, ...(version ? { version } : {}) };
+      const tests = [
+        ...(entry.props.tests ?? []), ...(entry.props.data_tests ?? []),
+        ...(entry.version?.props.tests ?? []), ...(entry.version?.props.data_tests ?? []),
+      ];
+      for (const t of tests) {
+        addNode(genericTestNode(t, { project: name, attachedId: uniqueId, attachedName: modelName, file: propsFile.path, line: propsFile.lineOf(path), target: { ref } }));
+      }
+      (entry.props.columns ?? []).forEach((col, ci) => {
+        if (!modelColumns.some((c) => c.name === col.name)) return;
+        for (const t of [...(col.tests ?? []), ...(col.data_tests ?? [])]) {
+          addNode(genericTestNode(t, {
+            project: name, attachedId: uniqueId, attachedName: `${modelName}${version ? `_v${version}` : ''}`, column: col.name,
+            file: propsFile.path, line: propsFile.lineOf([...path, 'columns', ci]), target: { ref },
+          }));
+        }
+      });
+    }
+  }
+
+  for (const [key, entry] of modelProps) {
+    if (!used.has(key)) {
+      throw new MeshError('E_PROPERTIES_ORPHAN', `properties describe model '${key}', but there is no ${key}.sql`, {
+        location: { file: entry.file.path, line: entry.file.lineOf(['models', entry.index, 'name']) },
+        hint: entry.version ? `Create ${key}.sql for version ${entry.version.v}, or set defined_in:.` : `Create ${key}.sql under a model path, or fix the name.`,
+      });
+    }
+  }
+
+  // Seeds
+  const seedProps = new Map<string, { props: NonNullable<PropertiesSource['data']['seeds']>[number]; file: PropertiesSource; index: number }>();
+  for (const file of files.properties) (file.data.seeds ?? []).forEach((props, index) => seedProps.set(props.name, { props, file, index }));
+  for (const file of files.seeds) {
+    const seedPath = files.seedPaths.find((p) => file.path.startsWith(`${p.replace(/\/+$/, '')}/`)) ?? '';
+    const folders = file.path.slice(seedPath.length + 1).split('/').slice(0, -1);
+    const seedName = posix.basename(file.path, '.csv');
+    const entry = seedProps.get(seedName);
+    const config: Record<string, unknown> = folderConfig(project.seeds, name, folders);
+    mergeConfig(config, entry?.props.config as NodeConfigInput as Record<string, unknown> | undefined);
+    const finalConfig = normalizeConfig(config, { schema: (LAYERS as readonly string[]).includes(folders[0] ?? '') ? folders[0] : undefined });
+    finalConfig.materialized = 'seed';
+    if (!finalConfig.enabled) continue;
+    const uniqueId = `seed.${name}.${seedName}`;
+    const seedColumns = columns(entry?.props.columns);
+    addNode({
+      unique_id: uniqueId,
+      resource_type: 'seed',
+      name: seedName,
+      package_name: name,
+      original_file_path: file.path,
+      patch_path: entry?.file.path,
+      fqn: [name, ...folders, seedName],
+      description: entry?.props.description ?? '',
+      tags: finalConfig.tags,
+      meta: finalConfig.meta,
+      config: finalConfig,
+      columns: seedColumns,
+      raw_code: '',
+      refs: [],
+      sources: [],
+      depends_on: { nodes: [], macros: [] },
+      database: target.database,
+      schema: finalConfig.schema,
+      alias: finalConfig.alias ?? seedName,
+      checksum: sha(file.path),
+    });
+    if (entry) {
+      const tests = [...(entry.props.tests ?? []), ...(entry.props.data_tests ?? [])];
+      const ctx = { project: name, attachedId: uniqueId, attachedName: seedName, file: entry.file.path, target: { ref: { name: seedName } } };
+      for (const t of tests) addNode(genericTestNode(t, { ...ctx, line: entry.file.lineOf(['seeds', entry.index]) }));
+      (entry.props.columns ?? []).forEach((col, ci) => {
+        for (const t of [...(col.tests ?? []), ...(col.data_tests ?? [])]) {
+          addNode(genericTestNode(t, { ...ctx, column: col.name, line: entry.file.lineOf(['seeds', entry.index, 'columns', ci]) }));
+        }
+      });
+    }
+  }
+
+  // Sources
+  const renderText = (file: string, text: string): string =>
+    text.includes('{{') || text.includes('{%') ? renderForParse(jinja.compile(file, text), new Relation('', '', ''), {}).sql : text;
+  for (const file of files.properties) {
+    (file.data.sources ?? []).forEach((source, si) => {
+      source.tables.forEach((table, ti) => {
+        const uniqueId = `source.${name}.${source.name}.${table.name}`;
+        let location = table.external_location ?? table.config?.external_location ?? (table.meta?.external_location as string | undefined) ?? source.config?.external_location ?? (source.meta?.external_location as string | undefined);
+        if (location) {
+          location = renderText(file.path, location).replaceAll('{name}', table.name).replaceAll('{identifier}', table.identifier ?? table.name);
+          if (!/^[a-z0-9]+:\/\//i.test(location) && !isAbsolute(location)) location = join(files.root, location);
+        }
+        const node: SourceNode = {
+          unique_id: uniqueId,
+          resource_type: 'source',
+          name: table.name,
+          source_name: source.name,
+          package_name: name,
+          original_file_path: file.path,
+          patch_path: file.path,
+          fqn: [name, source.name, table.name],
+          description: table.description ?? source.description ?? '',
+          tags: [...(source.tags ?? []), ...(table.tags ?? [])],
+          meta: { ...(source.meta ?? {}), ...(table.meta ?? {}) },
+          identifier: table.identifier ?? table.name,
+          database: source.database ?? target.database,
+          schema: source.schema ?? source.name,
+          columns: columns(table.columns),
+          external_location: location,
+          loader: source.loader,
+        };
+        addNode(node);
+        const ctx = { project: name, attachedId: uniqueId, attachedName: `${source.name}_${table.name}`, file: file.path, target: { source: { source: source.name, table: table.name } } };
+        for (const t of [...(table.tests ?? []), ...(table.data_tests ?? [])]) addNode(genericTestNode(t, { ...ctx, line: file.lineOf(['sources', si, 'tables', ti]) }));
+        (table.columns ?? []).forEach((col, ci) => {
+          for (const t of [...(col.tests ?? []), ...(col.data_tests ?? [])]) {
+            addNode(genericTestNode(t, { ...ctx, column: col.name, line: file.lineOf(['sources', si, 'tables', ti, 'columns', ci]) }));
+          }
+        });
+      });
+    });
+  }
+
+  // Singular tests
+  for (const file of files.tests) {
+    const testName = posix.basename(file.path, '.sql');
+    const template = jinja.compile(file.path, file.text);
+    const config: Record<string, unknown> = {};
+    const result = renderForParse(template, new Relation(target.database, 'main', testName), config);
+    const uniqueId = `test.${name}.${testName}`;
+    const node: TestNode = {
+      unique_id: uniqueId,
+      resource_type: 'test',
+      name: testName,
+      package_name: name,
+      original_file_path: file.path,
+      fqn: [name, testName],
+      description: '',
+      tags: (config.tags as string[] | undefined) ?? [],
+      meta: {},
+      config: {
+        severity: String(config.severity ?? 'error').toLowerCase() === 'warn' ? 'warn' : 'error',
+        tags: (config.tags as string[] | undefined) ?? [],
+        enabled: config.enabled !== false,
+        where: undefined,
+      },
+      raw_code: file.text,
+      refs: result.refs,
+      sources: result.sources,
+      depends_on: { nodes: [], macros: [] },
+      checksum: sha(file.text),
+    };
+    addNode(node);
+    rendered.set(uniqueId, result);
+  }
+
+  const groups = files.properties.flatMap((f) => f.data.groups ?? []);
+  return { name, root: files.root, files, target, nodes, rendered, templates, jinja, groups, macros, vars, env };
+}
