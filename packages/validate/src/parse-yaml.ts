@@ -13,11 +13,11 @@ export interface ParsedYaml {
 /** Parses YAML text; syntax errors become MeshErrors that name the file, line and column. */
 export function parseYamlFile(file: string, text: string): ParsedYaml {
   const lineCounter = new LineCounter();
-  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const [first] = doc.errors;
   if (first) {
     const pos = first.linePos?.[0];
-    throw new MeshError('E_YAML_SYNTAX', `invalid YAML: ${first.message.split('\n')[0]}`, {
+    throw new MeshError('E_YAML_SYNTAX', `invalid YAML: ${first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, {
       location: { file, line: pos?.line, column: pos?.col },
       hint: 'Fix the YAML syntax (indentation, a missing colon or quote) at the line shown.',
     });

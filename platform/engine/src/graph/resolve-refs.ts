@@ -1,6 +1,6 @@
 import { MeshError } from '@mesh/errors';
 import type { ParsedProject } from '../parse/parse-project';
-import { lineOfText } from '../parse/parse-project';
+import { lineOfText } from '../util/line-of-text';
 import type { GraphNode, ModelNode, RefCall, SourceCall } from '../types';
 import { didYouMean } from '../util/did-you-mean';
 

@@ -47,7 +47,10 @@ const TEST_TYPES: Record<string, 'generic' | 'singular'> = {
 };
 const FILE_EXTENSION = /\.(sql|csv|py|ya?ml)$/i;
 
-/** The node ids the selection picks, in DAG order. Sources are never returned: they are not executed. */
+/**
+ * The ids of the models, seeds and tests to run. Sources are never returned (they are not executed),
+ * though `source:` criteria feed graph operators and select the tests on those sources.
+ */
 export function selectNodes(dag: Dag, options: SelectionOptions): Set<string> {
   return new Selection(dag).run(options).selected;
 }
@@ -77,72 +80,74 @@ class Selection {
 
   run(options: SelectionOptions): { selected: Set<string>; unmatched: string[] } {
     const unmatched: string[] = [];
+    // Every set built below is freshly allocated, so unions and removals mutate in place
+    // instead of copying: on 10,000 nodes the copies cost more than the matching.
     const evaluateAll = (entries: string[] | undefined): Set<string> | undefined => {
       const selectors = splitSelectors(entries);
       if (!selectors.length) return undefined;
-      const union = new Set<string>();
+      let union: Set<string> | undefined;
       for (const selector of selectors) {
         const matched = this.evaluateSelector(selector);
         if (!matched.size && !unmatched.includes(selector)) unmatched.push(selector);
-        for (const id of matched) union.add(id);
+        union = union ? addAll(union, matched) : matched;
       }
       return union;
     };
 
-    const chosen = evaluateAll(options.select) ?? new Set(this.dag.nodes.keys());
-    const excluded = evaluateAll(options.exclude) ?? new Set<string>();
-    // A test on an excluded node would run against something this invocation did not build.
-    if (excluded.size) {
-      for (const node of this.dag.nodes.values()) {
-        if (node.resource_type !== 'test' || excluded.has(node.unique_id)) continue;
-        for (const parent of this.parentsOf(node)) {
-          if (excluded.has(parent)) {
-            excluded.add(node.unique_id);
-            break;
-          }
+    const chosen = evaluateAll(options.select);
+    const excluded = evaluateAll(options.exclude);
+    if (excluded) {
+      // A test on an excluded node would run against something this invocation did not build.
+      for (const id of [...excluded]) {
+        for (const child of this.dag.children.get(id) ?? []) {
+          if (this.dag.nodes.get(child)?.resource_type === 'test') excluded.add(child);
         }
       }
     }
-    const kept = new Set<string>();
-    for (const id of chosen) if (!excluded.has(id)) kept.add(id);
-
-    for (const node of this.dag.nodes.values()) {
-      if (node.resource_type !== 'test' || kept.has(node.unique_id) || excluded.has(node.unique_id)) continue;
-      if (this.testParentsSelected(node, kept)) kept.add(node.unique_id);
-    }
-
     const types = options.resourceTypes?.length ? new Set(options.resourceTypes) : undefined;
+    const wanted = (node: GraphNode | undefined): node is GraphNode =>
+      node !== undefined && node.resource_type !== 'source' && (!types || types.has(node.resource_type));
     const selected = new Set<string>();
-    // Iterate the DAG rather than `kept` so the result order does not depend on selector order.
-    for (const [id, node] of this.dag.nodes) {
-      if (!kept.has(id) || node.resource_type === 'source') continue;
-      if (types && !types.has(node.resource_type)) continue;
-      selected.add(id);
-    }
-    return { selected, unmatched };
-  }
 
-  private parentsOf(test: TestNode): string[] {
-    return this.dag.parents.get(test.unique_id) ?? [];
+    if (!chosen) {
+      for (const [id, node] of this.dag.nodes) if (wanted(node) && !excluded?.has(id)) selected.add(id);
+      return { selected, unmatched };
+    }
+
+    if (excluded) for (const id of excluded) chosen.delete(id);
+    const tests: string[] = [];
+    for (const [id, node] of this.dag.nodes) {
+      if (node.resource_type !== 'test' || chosen.has(id) || excluded?.has(id)) continue;
+      if (this.testParentsSelected(node, chosen)) tests.push(id);
+    }
+    for (const id of tests) chosen.add(id);
+    // Selection order, not DAG order: ordering by the DAG would cost a lookup per node in the graph
+    // rather than per node selected, and the executor orders topologically anyway.
+    for (const id of chosen) if (wanted(this.dag.nodes.get(id))) selected.add(id);
+    return { selected, unmatched };
   }
 
   /**
    * Models and seeds must all be selected, since an unselected one may not be built yet.
    * Sources always exist, so they only count for tests that have nothing else to hang on.
+   * Checks membership first and the node's type only when it decides something: this runs for every test.
    */
   private testParentsSelected(test: TestNode, kept: Set<string>): boolean {
-    const parents = this.parentsOf(test);
-    let builtParents = 0;
-    let sourcesSelected = true;
-    for (const parent of parents) {
-      if (this.dag.nodes.get(parent)?.resource_type === 'source') {
-        if (!kept.has(parent)) sourcesSelected = false;
-      } else {
-        if (!kept.has(parent)) return false;
-        builtParents++;
+    let keptParents = 0;
+    let unselectedSource = false;
+    for (const parent of test.depends_on.nodes) {
+      if (kept.has(parent)) {
+        keptParents++;
+        continue;
       }
+      const node = this.dag.nodes.get(parent);
+      if (!node) continue; // not in the graph (disabled, or another project's): buildDag drops the edge too
+      if (node.resource_type !== 'source') return false;
+      unselectedSource = true;
     }
-    return builtParents > 0 || (parents.length > 0 && sourcesSelected);
+    if (!keptParents) return false;
+    if (!unselectedSource) return true;
+    return test.depends_on.nodes.some((p) => kept.has(p) && this.dag.nodes.get(p)?.resource_type !== 'source');
   }
 
   private evaluateSelector(selector: string): Set<string> {
@@ -155,9 +160,10 @@ class Selection {
     const sets = parts.map((p) => this.evaluateCriterion(parseCriterion(p)));
     sets.sort((a, b) => a.size - b.size);
     const [smallest, ...rest] = sets;
-    const result = new Set<string>();
-    for (const id of smallest!) if (rest.every((s) => s.has(id))) result.add(id);
-    return result;
+    for (const other of rest) {
+      for (const id of smallest!) if (!other.has(id)) smallest!.delete(id);
+    }
+    return smallest!;
   }
 
   private evaluateCriterion(c: Criterion): Set<string> {
@@ -166,16 +172,17 @@ class Selection {
     if (c.childrensParents) {
       return reach(this.dag, reach(this.dag, seeds, 'down', Infinity), 'up', Infinity);
     }
-    let result = seeds;
-    if (c.parents !== undefined) result = union(result, reach(this.dag, seeds, 'up', c.parents));
-    if (c.children !== undefined) result = union(result, reach(this.dag, seeds, 'down', c.children));
-    return result;
+    // The two directions are walked separately: a node reached going up must not stop the walk going down.
+    const up = c.parents === undefined ? undefined : reach(this.dag, seeds, 'up', c.parents);
+    const down = c.children === undefined ? undefined : reach(this.dag, seeds, 'down', c.children);
+    if (up && down) return addAll(up, down);
+    return up ?? down ?? seeds;
   }
 
   private match(c: Criterion): Set<string> {
     const { method, value } = c;
     if (method === '') {
-      if (value.includes('/')) return this.filter(pathMatcher(value));
+      if (value.includes('/') || value.includes('\\')) return this.filter(pathMatcher(value));
       if (FILE_EXTENSION.test(value)) return this.filter(fileMatcher(value));
       return this.matchFqn(value);
     }
@@ -255,8 +262,7 @@ class Selection {
   private index(): Map<string, string[]> {
     if (this.nameIndex) return this.nameIndex;
     const index = new Map<string, string[]>();
-    const add = (key: string | undefined, id: string) => {
-      if (key === undefined) return;
+    const add = (key: string, id: string) => {
       const ids = index.get(key);
       if (!ids) index.set(key, [id]);
       else if (ids[ids.length - 1] !== id) ids.push(id);
@@ -286,13 +292,11 @@ function singleNames(node: GraphNode): string[] {
  */
 function fqnMatches(node: GraphNode, parts: RegExp[]): boolean {
   if (parts.length === 1) return singleNames(node).some((n) => parts[0]!.test(n));
-  for (const fqn of fqnVariants(node)) {
-    if (parts.length > fqn.length) continue;
-    if (parts.every((re, i) => re.test(fqn[i]!))) return true;
-    const offset = fqn.length - parts.length;
-    if (parts.every((re, i) => re.test(fqn[offset + i]!))) return true;
-  }
-  return false;
+  const version = node.resource_type === 'model' || node.resource_type === 'seed' ? node.version : undefined;
+  if (version === undefined) return pathMatches(node.fqn, parts);
+  const tag = `v${version}`;
+  const bare = node.fqn[node.fqn.length - 1] === tag ? node.fqn.slice(0, -1) : node.fqn;
+  return pathMatches(bare, parts) || pathMatches([...bare, tag], parts);
 }
 
 function hasSingleName(node: GraphNode, name: string): boolean {
@@ -301,12 +305,11 @@ function hasSingleName(node: GraphNode, name: string): boolean {
   return version !== undefined && name === `${node.name}_v${version}`;
 }
 
-function fqnVariants(node: GraphNode): string[][] {
-  const version = node.resource_type === 'model' || node.resource_type === 'seed' ? node.version : undefined;
-  if (version === undefined) return [node.fqn];
-  const tag = `v${version}`;
-  const withoutVersion = node.fqn[node.fqn.length - 1] === tag ? node.fqn.slice(0, -1) : node.fqn;
-  return [withoutVersion, [...withoutVersion, tag]];
+function pathMatches(fqn: string[], parts: RegExp[]): boolean {
+  if (parts.length > fqn.length) return false;
+  if (parts.every((re, i) => re.test(fqn[i]!))) return true;
+  const offset = fqn.length - parts.length;
+  return parts.every((re, i) => re.test(fqn[offset + i]!));
 }
 
 function configTags(node: GraphNode): string[] {
@@ -442,11 +445,11 @@ function reach(dag: Dag, seeds: Set<string>, direction: 'up' | 'down', depth: nu
   return seen;
 }
 
-function union(a: Set<string>, b: Set<string>): Set<string> {
+/** Adds the smaller set into the larger and returns the larger; both must be owned by the caller. */
+function addAll(a: Set<string>, b: Set<string>): Set<string> {
   if (a.size < b.size) [a, b] = [b, a];
-  const out = new Set(a);
-  for (const id of b) out.add(id);
-  return out;
+  for (const id of b) a.add(id);
+  return a;
 }
 
 const globCache = new Map<string, RegExp>();

@@ -2,6 +2,7 @@ import nunjucks from 'nunjucks';
 import { MeshError } from '@mesh/errors';
 import type { RefCall, SourceCall } from '../types';
 import type { Relation } from './relation';
+import { lineOfText } from '../util/line-of-text';
 import { parseLiteralTemplate, type Literal, type Piece } from './literal-calls';
 
 /**
@@ -33,6 +34,11 @@ function splitArgs(raw: unknown[]): { args: unknown[]; kwargs: Keywords } {
   return { args: raw, kwargs: {} };
 }
 
+function callPattern(fn: string, firstArg: unknown): RegExp {
+  const escaped = String(firstArg).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`\\b${fn}\\(\\s*['"]${escaped}['"]`);
+}
+
 function usage(fn: string, message: string, hint: string): MeshError {
   return new MeshError('E_JINJA_CALL', `${fn}(): ${message}`, { hint });
 }
@@ -42,17 +48,22 @@ class ContextFunctions {
   hooks: RenderHooks | undefined;
   /** The first MeshError a context function threw; nunjucks would otherwise wrap it into a plain Error. */
   thrown: MeshError | undefined;
+  /** The call that threw, as text to find in the source: nunjucks reports the enclosing block's line. */
+  thrownCall: RegExp | undefined;
 
   private get h(): RenderHooks {
     if (!this.hooks) throw new Error('dbt context function called outside a render');
     return this.hooks;
   }
 
-  private guard<T>(fn: () => T): T {
+  private guard<T>(fn: () => T, call?: () => RegExp): T {
     try {
       return fn();
     } catch (error) {
-      if (error instanceof MeshError) this.thrown ??= error;
+      if (error instanceof MeshError && !this.thrown) {
+        this.thrown = error;
+        this.thrownCall = call?.();
+      }
       throw error;
     }
   }
@@ -98,7 +109,7 @@ class ContextFunctions {
       throw new MeshError('E_VAR_MISSING', `required var '${name}' is not set`, {
         hint: `Set it under vars: in the project file, pass --vars '{${name}: ...}', or give a default: var('${name}', ...).`,
       });
-    });
+    }, () => callPattern('var', raw[0]));
 
   env_var = (...raw: unknown[]): unknown =>
     this.guard(() => {
@@ -110,7 +121,7 @@ class ContextFunctions {
       throw new MeshError('E_ENV_VAR_MISSING', `environment variable '${name}' is not set`, {
         hint: `Export ${name} before running, or give a default: env_var('${name}', ...).`,
       });
-    });
+    }, () => callPattern('env_var', raw[0]));
 
   is_incremental = (): boolean => this.h.isIncremental;
 
@@ -177,10 +188,10 @@ export class JinjaEnvironment {
   compile(file: string, source: string): CompiledTemplate {
     const pieces = parseLiteralTemplate(source, CONTEXT_FUNCTIONS, CONTEXT_NAMES);
     if (pieces && !pieces.some((p) => typeof p === 'object' && 'fn' in p && this.macroNames.has(p.fn))) {
-      return { render: (hooks) => this.withHooks(hooks, () => this.renderPieces(pieces), file) };
+      return { render: (hooks) => this.withHooks(hooks, () => this.renderPieces(pieces), file, source) };
     }
     const template = this.compileNunjucks(file, source);
-    return { render: (hooks) => this.withHooks(hooks, () => template.render({}), file) };
+    return { render: (hooks) => this.withHooks(hooks, () => template.render({}), file, source) };
   }
 
   private renderPieces(pieces: Piece[]): string {
@@ -208,19 +219,22 @@ export class JinjaEnvironment {
     }
   }
 
-  private withHooks<T>(hooks: RenderHooks | undefined, fn: () => T, file: string): T {
+  private withHooks<T>(hooks: RenderHooks | undefined, fn: () => T, file: string, source?: string): T {
     const previous = this.fns.hooks;
     this.fns.hooks = hooks;
     this.fns.thrown = undefined;
+    this.fns.thrownCall = undefined;
     try {
       return fn();
     } catch (error) {
       const thrown = this.fns.thrown as MeshError | undefined;
       if (thrown) {
         const loc = locate(error);
+        const call = this.fns.thrownCall;
+        const exact = call && source ? lineOfText(source, call) : undefined;
         throw new MeshError(thrown.code, thrown.message, {
           hint: thrown.hint,
-          location: { file, line: loc.line, column: loc.column },
+          location: { file, line: exact ?? loc.line, column: exact ? undefined : loc.column },
         });
       }
       if (error instanceof MeshError) throw error;

@@ -130,12 +130,6 @@ function normalizeConfig(raw: Record<string, unknown>, defaults: Partial<NodeCon
   };
 }
 
-/** Finds the line of the first occurrence of a pattern in a file, for errors about calls in SQL. */
-export function lineOfText(text: string, needle: RegExp): number | undefined {
-  const m = needle.exec(text);
-  if (!m) return undefined;
-  return text.slice(0, m.index).split('\n').length;
-}
 
 export function parseProject(files: ProjectFiles, options: ParseOptions = {}): ParsedProject {
   const project = files.project;

@@ -1,0 +1,53 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+
+const BIN = fileURLToPath(new URL('../bin/mesh.js', import.meta.url));
+
+/** A fresh copy of a fixture project in a temp folder, so each test owns its files and database. */
+export function copyFixture(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `mesh-${name}-`));
+  cpSync(fileURLToPath(new URL(`./__fixtures__/${name}`, import.meta.url)), dir, { recursive: true });
+  return dir;
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  output: string;
+}
+
+/** Runs the real `mesh` binary in a child process, as a user would. */
+export function mesh(cwd: string, ...args: string[]): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, output: `${r.stdout}\n${r.stderr}` };
+}
+
+export function edit(dir: string, file: string, change: (text: string) => string): void {
+  const path = join(dir, file);
+  writeFileSync(path, change(readFileSync(path, 'utf8')));
+}
+
+export function write(dir: string, file: string, text: string): void {
+  writeFileSync(join(dir, file), text);
+}
+
+/** Reads rows straight from a DuckDB file (read-only), to check what a build left behind. */
+export async function queryDb(path: string, sql: string): Promise<Array<Record<string, unknown>>> {
+  const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+  try {
+    const connection = await instance.connect();
+    const reader = await connection.runAndReadAll(sql);
+    const rows = reader.getRowObjectsJS().map((row) =>
+      Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])),
+    );
+    connection.closeSync();
+    return rows;
+  } finally {
+    instance.closeSync();
+  }
+}
