@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { MeshError } from '@mesh/errors';
-import type { Adapter, AdapterSession, ColumnInfo, MaterializePlan, MaterializeResult, RelationKind } from '@mesh/engine';
-import { materializeStatements, q } from './materialize-sql';
+import type { Adapter, AdapterSession, ColumnInfo, MaterializePlan, MaterializeResult, RelationKind, RelationName } from '@mesh/engine';
+import { lit, materializeStatements, q, rel } from './materialize-sql';
 
 export interface DuckDBAdapterOptions {
   /** Database file; created with its folder when missing. ':memory:' for an in-memory database. */
@@ -127,6 +127,39 @@ export class DuckDBAdapter implements Adapter {
       this.statementLog?.push(sql);
       await this.main.run(sql);
     }
+  }
+
+  async attach(name: string, path: string): Promise<void> {
+    const sql = `ATTACH ${lit(path)} AS ${q(name)} (READ_ONLY)`;
+    this.statementLog?.push(sql);
+    try {
+      await this.main.run(sql);
+    } catch (error) {
+      throw new MeshError('E_UPSTREAM_DATABASE', `cannot open the published data of '${name}' at ${path}: ${databaseError(error).split('\n')[0]}`, {
+        hint: `Build and publish '${name}' first (mesh build in its folder, or nx run-many -t build).`,
+      });
+    }
+  }
+
+  async publish(relations: RelationName[], destination: string): Promise<number[]> {
+    mkdirSync(dirname(destination), { recursive: true });
+    const tmp = `${destination}.${process.pid}.tmp`;
+    rmSync(tmp, { force: true });
+    const alias = '__mesh_publish';
+    const counts: number[] = [];
+    await this.main.run(`ATTACH ${lit(tmp)} AS ${q(alias)}`);
+    try {
+      for (const schema of new Set(relations.map((r) => r.schema))) await this.main.run(`CREATE SCHEMA ${q(alias)}.${q(schema)}`);
+      for (const r of relations) {
+        const result = await this.main.run(`CREATE TABLE ${q(alias)}.${q(r.schema)}.${q(r.identifier)} AS SELECT * FROM ${rel(r)}`);
+        counts.push(Number((await result.getRowObjectsJS())[0]?.Count ?? 0));
+      }
+    } finally {
+      await this.main.run(`DETACH ${q(alias)}`);
+    }
+    // A rename is atomic: readers see the old file or the new one, never a half-written one.
+    renameSync(tmp, destination);
+    return counts;
   }
 
   async canonicalTypes(types: string[]): Promise<string[]> {

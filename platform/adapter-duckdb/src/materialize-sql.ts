@@ -2,7 +2,7 @@ import type { ContractColumn, MaterializePlan, RelationKind, RelationName } from
 
 export const q = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 export const rel = (r: RelationName): string => `${q(r.database)}.${q(r.schema)}.${q(r.identifier)}`;
-const lit = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+export const lit = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
 function tmpName(r: RelationName, suffix: string): RelationName {
   return { ...r, identifier: `${r.identifier}__mesh_${suffix}` };

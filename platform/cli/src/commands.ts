@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import { formatError } from '@mesh/errors';
 import { compileProject, isFailure, runProject, topoSort, type ProjectOptions, type RunCommand } from '@mesh/engine';
 import { DuckDBAdapter } from '@mesh/adapter-duckdb';
+import { loadUpstreams, publish } from '@mesh/loom';
 import { formatTable } from '@mesh/text-table';
 import { clock, endLine, startLine, summaryLine } from './progress';
 import { failureReport } from './report';
@@ -34,6 +35,7 @@ function projectOptions(flags: CommonFlags): ProjectOptions {
     target: flags.target,
     vars: parseVars(flags.vars),
     failOnDeprecated: flags.failOnDeprecated,
+    upstreams: loadUpstreams,
   };
 }
 
@@ -95,6 +97,14 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
     },
     onStart: (node, i, total) => io.out(startLine(node, i, total)),
     onEnd: (node, result, i, total) => io.out(endLine(node, result, i, total)),
+    afterRun: async (outcome, adapter) => {
+      if (command === 'test' || command === 'seed') return;
+      const published = await publish(outcome, adapter);
+      if (published) {
+        const rows = published.models.reduce((sum, m) => sum + m.rows, 0);
+        io.out(`${clock()}  Published ${published.models.length} public model${published.models.length === 1 ? '' : 's'} (${rows.toLocaleString('en-US')} rows) to ${relative(process.cwd(), published.directory)}`);
+      }
+    },
   });
   const { results, elapsed, dag } = outcome;
   io.out(`${clock()}  Finished running ${results.length} node${results.length === 1 ? '' : 's'} in ${elapsed.toFixed(2)}s.`);

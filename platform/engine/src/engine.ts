@@ -40,6 +40,7 @@ export interface CompiledProject {
   warnings: MeshError[];
   invocationId: string;
   targetDir: string;
+  upstreams: UpstreamProject[];
 }
 
 export interface RunOutcome extends CompiledProject {
@@ -91,7 +92,7 @@ export async function compileProject(options: ProjectOptions): Promise<CompiledP
   const invocationId = randomUUID();
   const manifest = buildManifest(parsed, dag, compiled, invocationId);
   writeJsonAtomic(join(targetDir, 'manifest.json'), manifest);
-  return { parsed, dag, resolution, compiler, selected, compiled, manifest, warnings, invocationId, targetDir };
+  return { parsed, dag, resolution, compiler, selected, compiled, manifest, warnings, invocationId, targetDir, upstreams: upstreams ?? [] };
 }
 
 export interface RunProjectOptions extends ProjectOptions, RunEvents {
@@ -102,6 +103,8 @@ export interface RunProjectOptions extends ProjectOptions, RunEvents {
   openAdapter(target: ResolvedTarget, parsed: ParsedProject): Promise<Adapter>;
   /** Called once the project is compiled, before anything runs (the CLI prints warnings and a header). */
   onCompiled?(project: CompiledProject, total: number): void;
+  /** Called after the nodes ran, while the database is still open (publishing public models). */
+  afterRun?(outcome: RunOutcome, adapter: Adapter): Promise<void>;
 }
 
 /** Compiles, then runs the selected nodes for `run`, `test`, `build` or `seed`, and writes run_results.json. */
@@ -111,7 +114,12 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
   const { parsed, dag, resolution, compiler, selected } = project;
   const adapter = await options.openAdapter(parsed.target, parsed);
   let results: NodeResult[];
+  let outcome: RunOutcome;
   try {
+    for (const upstream of project.upstreams) {
+      const used = [...dag.nodes.values()].some((n) => n.package_name === upstream.name);
+      if (used && upstream.database) await adapter.attach(upstream.name, upstream.database.path);
+    }
     const schemas = [...selected]
       .map((id) => dag.nodes.get(id)!)
       .filter((n) => (n.resource_type === 'model' || n.resource_type === 'seed') && !n.external && n.config.materialized !== 'ephemeral')
@@ -128,13 +136,16 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
       onStart: options.onStart,
       onEnd: options.onEnd,
     });
+    outcome = { ...project, results, elapsed: (performance.now() - t0) / 1000 };
+    await options.afterRun?.(outcome, adapter);
   } finally {
     await adapter.close();
   }
   const elapsed = (performance.now() - t0) / 1000;
+  outcome.elapsed = elapsed;
   writeJsonAtomic(
     join(project.targetDir, 'run_results.json'),
     buildRunResults(results, project.invocationId, elapsed, { command: options.command, select: options.select ?? [], exclude: options.exclude ?? [], target: parsed.target.name }),
   );
-  return { ...project, results, elapsed };
+  return outcome;
 }

@@ -1,7 +1,7 @@
 export type * from './types';
 export { isModelLike } from './types';
 export { compileProject, runProject, type ProjectOptions, type RunProjectOptions, type CompiledProject, type RunOutcome } from './engine';
-export { loadProject, PROJECT_FILE_NAMES, type ProjectFiles } from './load/load-project';
+export { loadProject, findProjectFile, PROJECT_FILE_NAMES, type ProjectFiles } from './load/load-project';
 export { projectFileSchema, propertiesFileSchema, type ProjectFile, type PropertiesFile } from './load/schemas';
 export { parseProject, LAYERS, type ParsedProject, type ParseOptions } from './parse/parse-project';
 export { resolveTarget, type ResolvedTarget } from './parse/target';

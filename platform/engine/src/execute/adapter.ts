@@ -61,6 +61,13 @@ export interface Adapter {
   /** Relations that exist now in the given database, keyed `schema.identifier` (lower case). */
   listRelations(database: string): Promise<Map<string, RelationKind>>;
   ensureSchemas(database: string, schemas: string[]): Promise<void>;
+  /** Makes another database readable under a name, read-only (an upstream project's published data). */
+  attach(name: string, path: string): Promise<void>;
+  /**
+   * Copies relations into a new database file at `destination`, replacing any previous file atomically,
+   * so readers never see a half-written one. Returns the row count of each relation copied.
+   */
+  publish(relations: RelationName[], destination: string): Promise<number[]>;
   /** The database's own spelling of each type (`int` -> `INTEGER`); throws on a type it does not know. */
   canonicalTypes(types: string[]): Promise<string[]>;
   /** Every statement run, in order, when statement logging is on (benchmarks replay them). */

@@ -62,7 +62,7 @@ describe('resolveRefs', () => {
     const up = upstream('inventory', [{ name: 'stock', config: { access: 'protected' } as ModelNode['config'] }]);
     const e = errorOf(() => resolveRefs(consumer("select * from {{ ref('inventory', 'stock') }}"), { upstreams: [up] }));
     expect(e.code).toBe('E_REF_ACCESS');
-    expect(e.message).toBe("Node model.sales.m attempted to reference node model.inventory.stock, which is not allowed because the referenced node is protected to the 'inventory' project");
+    expect(e.message).toBe("Node model.sales.m attempted to reference node model.inventory.stock, which is not allowed because the referenced node is protected to the 'inventory' package.");
   });
 
   it('refuses a private model outside its group', () => {

@@ -8,6 +8,10 @@ import { didYouMean } from '../util/did-you-mean';
 export interface UpstreamProject {
   name: string;
   nodes: ModelNode[];
+  /** Where the upstream's published data lives; attached read-only under the project's name. */
+  database?: { path: string };
+  /** The version of the upstream's published contract (its package version). */
+  version?: string;
 }
 
 export interface Resolution {
@@ -54,13 +58,13 @@ function refLine(node: GraphNode, call: RefCall): number | undefined {
 }
 
 /** Picks the version a ref means: the pinned one, or the latest. */
-function pickVersion(call: RefCall, candidates: ModelNode[], from: GraphNode): ModelNode | undefined {
+function pickVersion(call: RefCall, candidates: ModelNode[]): ModelNode | undefined {
   if (candidates.length === 1 && !candidates[0]!.version) {
     return call.version ? undefined : candidates[0];
   }
   if (call.version) return candidates.find((c) => c.version === call.version);
   const latest = candidates[0]?.latest_version;
-  return candidates.find((c) => c.version === latest) ?? candidates.find((c) => !c.version) ?? (from ? undefined : undefined);
+  return candidates.find((c) => c.version === latest) ?? candidates.find((c) => !c.version);
 }
 
 function accessError(from: GraphNode, target: ModelNode, reason: string, hint: string, call: RefCall): MeshError {
@@ -77,7 +81,7 @@ function checkAccess(from: GraphNode, target: ModelNode, call: RefCall, ownGroup
   if (crossProject && access !== 'public') {
     throw accessError(
       from, target,
-      `the referenced node is ${access} to the '${target.package_name}' project`,
+      `the referenced node is ${access} to the '${target.package_name}' package.`,
       `Only public models can be referenced from another project. Ask the owners of '${target.package_name}' to make ${target.name} public (access: public), or use one of its public models.`,
       call,
     );
@@ -87,7 +91,7 @@ function checkAccess(from: GraphNode, target: ModelNode, call: RefCall, ownGroup
     if (!group || ownGroupOf(from) !== group) {
       throw accessError(
         from, target,
-        `the referenced node is private to the '${group ?? '(no group)'}' group`,
+        `the referenced node is private to the '${group ?? '(no group)'}' group.`,
         `Move ${from.name} into the '${group}' group, or make ${target.name} protected or public.`,
         call,
       );
@@ -146,7 +150,7 @@ export function resolveRefs(parsed: ParsedProject, options: ResolveOptions = {})
         hint: guess ? `Did you mean '${guess}'?` : 'Check the model name, or create the model.',
       });
     }
-    const target = pickVersion(call, candidates, from);
+    const target = pickVersion(call, candidates);
     if (!target) {
       const versions = candidates.map((c) => c.version).filter(Boolean);
       throw new MeshError('E_REF_VERSION', `${describeRef(call)}: version ${call.version ?? '(none)'} of '${call.name}' does not exist`, {

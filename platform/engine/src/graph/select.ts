@@ -1,5 +1,5 @@
 import { MeshError } from '@mesh/errors';
-import type { GraphNode, ResourceType, TestNode } from '../types';
+import { isModelLike, type GraphNode, type ResourceType, type TestNode } from '../types';
 import { didYouMean } from '../util/did-you-mean';
 import type { Dag } from './dag';
 
@@ -115,10 +115,18 @@ class Selection {
     }
 
     if (excluded) for (const id of excluded) chosen.delete(id);
+    // Only a child of a selected node can qualify, so walk those rather than every test in the graph:
+    // a narrow selection then costs next to nothing.
     const tests: string[] = [];
-    for (const [id, node] of this.dag.nodes) {
-      if (node.resource_type !== 'test' || chosen.has(id) || excluded?.has(id)) continue;
-      if (this.testParentsSelected(node, chosen)) tests.push(id);
+    const checked = new Set<string>();
+    for (const id of chosen) {
+      for (const child of this.dag.children.get(id) ?? []) {
+        if (chosen.has(child)) continue;
+        const node = this.dag.nodes.get(child);
+        if (node?.resource_type !== 'test' || checked.has(child)) continue;
+        checked.add(child);
+        if (!excluded?.has(child) && this.testParentsSelected(node, chosen)) tests.push(child);
+      }
     }
     for (const id of tests) chosen.add(id);
     // Selection order, not DAG order: ordering by the DAG would cost a lookup per node in the graph
@@ -130,7 +138,7 @@ class Selection {
   /**
    * Models and seeds must all be selected, since an unselected one may not be built yet.
    * Sources always exist, so they only count for tests that have nothing else to hang on.
-   * Checks membership first and the node's type only when it decides something: this runs for every test.
+   * Checks membership first and the node's type only when it decides something.
    */
   private testParentsSelected(test: TestNode, kept: Set<string>): boolean {
     let keptParents = 0;
@@ -204,12 +212,10 @@ class Selection {
       }
       case 'access':
         if (!ACCESS_LEVELS.includes(value)) throw badValue(c, ACCESS_LEVELS);
-        return this.filter((n) => n.resource_type !== 'source' && n.resource_type !== 'test' && n.config.access === value);
+        return this.filter((n) => isModelLike(n) && n.config.access === value);
       case 'group': {
         const re = glob(value);
-        return this.filter(
-          (n) => n.resource_type !== 'source' && typeof n.config.group === 'string' && re.test(n.config.group),
-        );
+        return this.filter((n) => isModelLike(n) && typeof n.config.group === 'string' && re.test(n.config.group));
       }
       case 'package':
       case 'project': {

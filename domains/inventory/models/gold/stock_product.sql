@@ -1,0 +1,9 @@
+-- avg_purchase_price is the plain average of the month's entries, truncated toward zero.
+select
+  product_id,
+  calendar_month,
+  calendar_year,
+  cast(sum(product_quantity) as bigint) as quantity,
+  cast(trunc(avg(purchase_price_cents)) as bigint) as avg_purchase_price
+from {{ ref('stg_stock_entries') }}
+group by product_id, calendar_year, calendar_month

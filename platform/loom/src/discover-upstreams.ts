@@ -1,0 +1,189 @@
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { MeshError } from '@mesh/errors';
+import { parseYamlFile, validateYaml } from '@mesh/validate';
+import { findProjectFile, projectFileSchema, type ModelNode, type ParsedProject, type UpstreamProject } from '@mesh/engine';
+import { publishedManifestSchema, type PublishedManifest } from './published-manifest';
+import { PUBLISHED_DIR } from './publish';
+
+/** Where a consumer found an upstream: a workspace package it depends on, a path, or a URL. */
+export interface UpstreamSource {
+  name: string;
+  from: string;
+  kind: 'workspace' | 'path' | 'url';
+  optional: boolean;
+  /** The package name, for workspace upstreams. */
+  packageName?: string;
+}
+
+function readJson(path: string): unknown {
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+/** The mesh project name of a package folder, or undefined when the package is not a mesh project. */
+function projectNameOf(dir: string): { name: string; targetPath: string } | undefined {
+  let file: string;
+  try {
+    file = findProjectFile(dir);
+  } catch {
+    return undefined;
+  }
+  const project = validateYaml(parseYamlFile(file, readFileSync(file, 'utf8')), projectFileSchema, 'project file');
+  return { name: project.name, targetPath: project['target-path'] ?? 'target' };
+}
+
+/**
+ * Upstreams a project declares: every dependency in its package.json that is a mesh project (as pnpm links
+ * workspace packages into node_modules), plus the `upstreams:` of its project file (paths and URLs).
+ */
+export function declaredUpstreams(parsed: ParsedProject): UpstreamSource[] {
+  const out = new Map<string, UpstreamSource>();
+  const pkgPath = join(parsed.root, 'package.json');
+  if (existsSync(pkgPath)) {
+    const pkg = readJson(pkgPath) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+    for (const dep of Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })) {
+      const link = join(parsed.root, 'node_modules', dep);
+      if (!existsSync(link)) continue;
+      const dir = realpathSync(link);
+      const project = projectNameOf(dir);
+      if (project) out.set(project.name, { name: project.name, from: join(dir, project.targetPath, PUBLISHED_DIR), kind: 'workspace', optional: false, packageName: dep });
+    }
+  }
+  for (const u of parsed.files.project.upstreams ?? []) {
+    const from = u.from;
+    if (!from) {
+      if (!out.has(u.name)) {
+        throw new MeshError('E_UPSTREAM_UNDECLARED', `upstream '${u.name}' has no from: and is not a dependency of this package`, {
+          location: { file: parsed.files.projectFilePath },
+          hint: `Add the '${u.name}' domain package to dependencies in package.json (workspace:*), or give from: a path or URL to its published manifest.`,
+        });
+      }
+      out.get(u.name)!.optional = u.optional === true;
+      continue;
+    }
+    const kind = /^https?:\/\//.test(from) ? 'url' : 'path';
+    out.set(u.name, { name: u.name, from: kind === 'url' || isAbsolute(from) ? from : resolve(parsed.root, from), kind, optional: u.optional === true });
+  }
+  return [...out.values()];
+}
+
+function toModelNode(entry: PublishedManifest['nodes'][string]): ModelNode {
+  const e = entry as PublishedManifest['nodes'][string] & { config: ModelNode['config'] };
+  return {
+    unique_id: e.unique_id,
+    resource_type: 'model',
+    name: e.name,
+    package_name: e.package_name,
+    original_file_path: e.original_file_path,
+    fqn: e.fqn,
+    description: e.description,
+    tags: e.tags,
+    meta: {},
+    config: { ...e.config, access: e.access, group: e.group ?? undefined },
+    columns: Object.values(e.columns).map((c) => ({ name: c.name, description: c.description, data_type: c.data_type ?? undefined, constraints: [], tags: [], meta: {} })),
+    raw_code: '',
+    refs: [],
+    sources: [],
+    depends_on: { nodes: [], macros: [] },
+    database: e.package_name,
+    schema: e.schema,
+    alias: e.alias,
+    version: e.version ?? undefined,
+    latest_version: e.latest_version ?? undefined,
+    deprecation_date: e.deprecation_date ?? undefined,
+    checksum: e.checksum.checksum,
+    external: true,
+  };
+}
+
+/** A model the upstream keeps to itself: enough to refuse a ref to it with the reason. */
+function restrictedNode(project: string, entry: PublishedManifest['restricted'][string]): ModelNode {
+  return {
+    unique_id: entry.unique_id, resource_type: 'model', name: entry.name, package_name: project,
+    original_file_path: '', fqn: [project, entry.name], description: '', tags: [], meta: {},
+    config: { materialized: 'table', schema: '', tags: [], enabled: true, access: entry.access, group: entry.group ?? undefined, contract: { enforced: false }, meta: {} },
+    columns: [], raw_code: '', refs: [], sources: [], depends_on: { nodes: [], macros: [] },
+    database: project, schema: '', alias: entry.name, version: entry.version ?? undefined, checksum: '', external: true,
+  };
+}
+
+function parseManifest(text: string, where: string): PublishedManifest {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new MeshError('E_UPSTREAM_MANIFEST', `the published manifest at ${where} is not valid JSON: ${(error as Error).message}`, {
+      hint: 'Publish the upstream again (mesh build in its folder).',
+    });
+  }
+  const result = publishedManifestSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new MeshError('E_UPSTREAM_MANIFEST', `the published manifest at ${where} is not one this version reads: ${issue.path.join('.')}: ${issue.message}`, {
+      hint: 'Publish the upstream again with the same mesh version as the consumer.',
+    });
+  }
+  return result.data;
+}
+
+async function fetchManifest(source: UpstreamSource, cacheDir: string): Promise<{ manifest: PublishedManifest; base?: string }> {
+  const url = source.from.endsWith('.json') ? source.from : `${source.from.replace(/\/$/, '')}/manifest.json`;
+  const cache = join(cacheDir, source.name, 'manifest.json');
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const text = await response.text();
+    const manifest = parseManifest(text, url);
+    mkdirSync(dirname(cache), { recursive: true });
+    writeFileSync(cache, text);
+    return { manifest };
+  } catch (error) {
+    if (error instanceof MeshError) throw error;
+    if (existsSync(cache)) return { manifest: parseManifest(readFileSync(cache, 'utf8'), cache) };
+    throw new MeshError('E_UPSTREAM_UNREACHABLE', `upstream '${source.name}' is unreachable at ${url}: ${(error as Error).message}`, {
+      hint: 'Check the URL and the network, or mark the upstream optional: true to build without it.',
+    });
+  }
+}
+
+/** Reads every declared upstream's publication: its public models become injectable graph nodes. */
+export async function loadUpstreams(parsed: ParsedProject): Promise<UpstreamProject[]> {
+  const out: UpstreamProject[] = [];
+  const cacheDir = join(parsed.root, parsed.files.project['target-path'] ?? 'target', 'upstreams');
+  for (const source of declaredUpstreams(parsed)) {
+    try {
+      let manifest: PublishedManifest;
+      let base: string | undefined;
+      if (source.kind === 'url') {
+        ({ manifest } = await fetchManifest(source, cacheDir));
+      } else {
+        const path = source.from.endsWith('.json') ? source.from : join(source.from, 'manifest.json');
+        if (!existsSync(path)) {
+          throw new MeshError('E_UPSTREAM_NOT_PUBLISHED', `upstream '${source.name}' has not published yet (no ${path})`, {
+            hint: source.kind === 'workspace'
+              ? `Build it first: mesh build in its package (${source.packageName}), or nx run-many -t build to build the mesh in order.`
+              : 'Point from: at a folder with a published manifest.json, or publish the upstream first.',
+          });
+        }
+        manifest = parseManifest(readFileSync(path, 'utf8'), path);
+        base = dirname(path);
+      }
+      if (manifest.metadata.project_name !== source.name) {
+        throw new MeshError('E_UPSTREAM_MANIFEST', `upstream '${source.name}' points at the publication of '${manifest.metadata.project_name}'`, {
+          location: { file: parsed.files.projectFilePath },
+          hint: `Fix the name or the from: of the upstream in ${parsed.files.projectFilePath}.`,
+        });
+      }
+      out.push({
+        name: source.name,
+        version: manifest.metadata.project_version,
+        nodes: [...Object.values(manifest.nodes).map(toModelNode), ...Object.values(manifest.restricted).map((r) => restrictedNode(source.name, r))],
+        database: base ? { path: join(base, manifest.database.file) } : undefined,
+      });
+    } catch (error) {
+      if (source.optional && error instanceof MeshError) continue;
+      throw error;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,75 @@
+import { writeFileSync, renameSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { MeshError } from '@mesh/errors';
+import type { Adapter, ModelNode, RunOutcome } from '@mesh/engine';
+import { PUBLISHED_SCHEMA_VERSION, type PublishedManifest } from './published-manifest';
+
+export const PUBLISHED_DIR = 'published';
+
+export interface PublishResult {
+  directory: string;
+  models: Array<{ unique_id: string; rows: number }>;
+}
+
+export function publishedDir(targetDir: string): string {
+  return join(targetDir, PUBLISHED_DIR);
+}
+
+function publicModels(outcome: RunOutcome): ModelNode[] {
+  return [...outcome.dag.nodes.values()].filter(
+    (n): n is ModelNode =>
+      n.resource_type === 'model' && !n.external && n.package_name === outcome.parsed.name &&
+      n.config.access === 'public' && n.config.materialized !== 'ephemeral',
+  );
+}
+
+/**
+ * Publishes the project's public models: their tables copied into `target/published/<project>.duckdb`
+ * and a manifest of just those models beside it. A run in which any public model failed publishes
+ * nothing, so consumers keep reading the last good publication.
+ */
+export async function publish(outcome: RunOutcome, adapter: Adapter): Promise<PublishResult | undefined> {
+  const models = publicModels(outcome);
+  if (!models.length) return undefined;
+  const publicIds = new Set(models.map((m) => m.unique_id));
+  // A public model that failed, was skipped, or failed one of its tests is not fit to publish.
+  const blocking = outcome.results.filter((r) => {
+    if (r.status !== 'error' && r.status !== 'fail' && r.status !== 'skipped') return false;
+    const node = outcome.dag.nodes.get(r.unique_id);
+    return publicIds.has(r.unique_id) || (node?.resource_type === 'test' && publicIds.has(node.attached_node ?? ''));
+  });
+  if (blocking.length) return undefined;
+  const existing = await adapter.listRelations(outcome.parsed.target.database);
+  const missing = models.filter((m) => !existing.has(`${m.schema}.${m.alias}`.toLowerCase()));
+  if (missing.length) {
+    throw new MeshError('E_PUBLISH_INCOMPLETE', `cannot publish ${outcome.parsed.name}: public model${missing.length > 1 ? 's' : ''} ${missing.map((m) => m.name).join(', ')} ha${missing.length > 1 ? 've' : 's'} not been built`, {
+      hint: 'Run mesh build without --select once, so every public model exists.',
+    });
+  }
+  const directory = publishedDir(outcome.targetDir);
+  const dbFile = `${outcome.parsed.name}.duckdb`;
+  const counts = await adapter.publish(models.map((m) => ({ database: m.database, schema: m.schema, identifier: m.alias })), join(directory, dbFile));
+  const nodes: PublishedManifest['nodes'] = {};
+  for (const m of models) nodes[m.unique_id] = outcome.manifest.nodes[m.unique_id] as PublishedManifest['nodes'][string];
+  const manifest: PublishedManifest = {
+    metadata: {
+      mesh_schema_version: PUBLISHED_SCHEMA_VERSION,
+      project_name: outcome.parsed.name,
+      project_version: outcome.parsed.files.project.version,
+      generated_at: new Date().toISOString(),
+      adapter_type: adapter.type,
+    },
+    database: { file: dbFile, rows: Object.fromEntries(models.map((m, i) => [m.unique_id, counts[i]!])) },
+    nodes,
+    restricted: Object.fromEntries(
+      [...outcome.dag.nodes.values()]
+        .filter((n): n is ModelNode => n.resource_type === 'model' && !n.external && n.package_name === outcome.parsed.name && n.config.access !== 'public')
+        .map((n) => [n.unique_id, { unique_id: n.unique_id, name: n.name, access: n.config.access as 'private' | 'protected', group: n.config.group ?? null, version: n.version ?? null }]),
+    ),
+  };
+  mkdirSync(directory, { recursive: true });
+  const path = join(directory, 'manifest.json');
+  writeFileSync(`${path}.tmp`, JSON.stringify(manifest, null, 1));
+  renameSync(`${path}.tmp`, path);
+  return { directory, models: models.map((m, i) => ({ unique_id: m.unique_id, rows: counts[i]! })) };
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/**
+ * What a project publishes for other projects: its public models only, with what a consumer needs to
+ * compile against them (relation, columns, versions, access) and nothing of its private graph.
+ */
+export const PUBLISHED_SCHEMA_VERSION = 'https://mesh.dev/schemas/published-manifest/v1.json';
+
+const columnSchema = z.looseObject({
+  name: z.string(),
+  description: z.string().default(''),
+  data_type: z.string().nullable().optional(),
+});
+
+export const publishedNodeSchema = z.looseObject({
+  unique_id: z.string(),
+  resource_type: z.literal('model'),
+  name: z.string(),
+  package_name: z.string(),
+  original_file_path: z.string(),
+  fqn: z.array(z.string()),
+  description: z.string().default(''),
+  tags: z.array(z.string()).default([]),
+  database: z.string(),
+  schema: z.string(),
+  alias: z.string(),
+  relation_name: z.string(),
+  access: z.enum(['private', 'protected', 'public']),
+  group: z.string().nullable().optional(),
+  version: z.string().nullable().optional(),
+  latest_version: z.string().nullable().optional(),
+  deprecation_date: z.string().nullable().optional(),
+  contract: z.looseObject({ enforced: z.boolean() }),
+  columns: z.record(z.string(), columnSchema),
+  config: z.looseObject({ materialized: z.string() }),
+  checksum: z.looseObject({ name: z.string(), checksum: z.string() }),
+});
+export type PublishedNode = z.infer<typeof publishedNodeSchema>;
+
+export const publishedManifestSchema = z.looseObject({
+  metadata: z.looseObject({
+    mesh_schema_version: z.literal(PUBLISHED_SCHEMA_VERSION),
+    project_name: z.string(),
+    project_version: z.string().optional(),
+    generated_at: z.string(),
+    adapter_type: z.string(),
+  }),
+  /** The published data, relative to the manifest: a read-only database with the public models' tables. */
+  database: z.looseObject({ file: z.string(), rows: z.record(z.string(), z.number()) }),
+  nodes: z.record(z.string(), publishedNodeSchema),
+  /**
+   * The project's other models by name and access only, so a consumer's ref to one is refused with the
+   * reason (protected, private) instead of "does not exist". No relation, columns or data.
+   */
+  restricted: z.record(z.string(), z.looseObject({
+    unique_id: z.string(),
+    name: z.string(),
+    access: z.enum(['private', 'protected']),
+    group: z.string().nullable().optional(),
+    version: z.string().nullable().optional(),
+  })).default({}),
+});
+export type PublishedManifest = z.infer<typeof publishedManifestSchema>;
