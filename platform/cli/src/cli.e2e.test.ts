@@ -1,7 +1,10 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyFixture, edit, mesh, queryDb, write } from './test-helpers';
+import { fileURLToPath } from 'node:url';
+import { copyFixture as copy, edit, mesh, queryDb, write } from '@mesh/testing';
+
+const copyFixture = (name: string) => copy(fileURLToPath(new URL(`./__fixtures__/${name}`, import.meta.url)), name);
 
 const db = (dir: string) => join(dir, 'target', 'shop.duckdb');
 

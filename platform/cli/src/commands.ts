@@ -100,7 +100,8 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
     afterRun: async (outcome, adapter) => {
       if (command === 'test' || command === 'seed') return;
       const published = await publish(outcome, adapter);
-      if (published) {
+      if (published && !published.published) io.err(`warning: ${outcome.parsed.name} was not published: ${published.reason}`);
+      else if (published) {
         const rows = published.models.reduce((sum, m) => sum + m.rows, 0);
         io.out(`${clock()}  Published ${published.models.length} public model${published.models.length === 1 ? '' : 's'} (${rows.toLocaleString('en-US')} rows) to ${relative(process.cwd(), published.directory)}`);
       }

@@ -1,15 +1,14 @@
 import { writeFileSync, renameSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { MeshError } from '@mesh/errors';
 import type { Adapter, ModelNode, RunOutcome } from '@mesh/engine';
 import { PUBLISHED_SCHEMA_VERSION, type PublishedManifest } from './published-manifest';
 
 export const PUBLISHED_DIR = 'published';
 
-export interface PublishResult {
-  directory: string;
-  models: Array<{ unique_id: string; rows: number }>;
-}
+export type PublishResult =
+  | { published: true; directory: string; models: Array<{ unique_id: string; rows: number }> }
+  /** Nothing was written; consumers keep the previous publication. */
+  | { published: false; reason: string };
 
 export function publishedDir(targetDir: string): string {
   return join(targetDir, PUBLISHED_DIR);
@@ -38,13 +37,13 @@ export async function publish(outcome: RunOutcome, adapter: Adapter): Promise<Pu
     const node = outcome.dag.nodes.get(r.unique_id);
     return publicIds.has(r.unique_id) || (node?.resource_type === 'test' && publicIds.has(node.attached_node ?? ''));
   });
-  if (blocking.length) return undefined;
+  if (blocking.length) {
+    return { published: false, reason: `${blocking.map((r) => r.unique_id).join(', ')} did not succeed; consumers keep the previous publication` };
+  }
   const existing = await adapter.listRelations(outcome.parsed.target.database);
   const missing = models.filter((m) => !existing.has(`${m.schema}.${m.alias}`.toLowerCase()));
   if (missing.length) {
-    throw new MeshError('E_PUBLISH_INCOMPLETE', `cannot publish ${outcome.parsed.name}: public model${missing.length > 1 ? 's' : ''} ${missing.map((m) => m.name).join(', ')} ha${missing.length > 1 ? 've' : 's'} not been built`, {
-      hint: 'Run mesh build without --select once, so every public model exists.',
-    });
+    return { published: false, reason: `public model${missing.length > 1 ? 's' : ''} ${missing.map((m) => m.name).join(', ')} ha${missing.length > 1 ? 've' : 's'} not been built yet (run mesh build without --select)` };
   }
   const directory = publishedDir(outcome.targetDir);
   const dbFile = `${outcome.parsed.name}.duckdb`;
@@ -71,5 +70,5 @@ export async function publish(outcome: RunOutcome, adapter: Adapter): Promise<Pu
   const path = join(directory, 'manifest.json');
   writeFileSync(`${path}.tmp`, JSON.stringify(manifest, null, 1));
   renameSync(`${path}.tmp`, path);
-  return { directory, models: models.map((m, i) => ({ unique_id: m.unique_id, rows: counts[i]! })) };
+  return { published: true, directory, models: models.map((m, i) => ({ unique_id: m.unique_id, rows: counts[i]! })) };
 }

@@ -78,24 +78,25 @@ function accessError(from: GraphNode, target: ModelNode, reason: string, hint: s
 function checkAccess(from: GraphNode, target: ModelNode, call: RefCall, ownGroupOf: (n: GraphNode) => string | undefined): void {
   const access = target.config.access;
   const crossProject = target.package_name !== from.package_name;
-  if (crossProject && access !== 'public') {
-    throw accessError(
-      from, target,
-      `the referenced node is ${access} to the '${target.package_name}' package.`,
-      `Only public models can be referenced from another project. Ask the owners of '${target.package_name}' to make ${target.name} public (access: public), or use one of its public models.`,
-      call,
-    );
-  }
   if (access === 'private') {
     const group = target.config.group;
-    if (!group || ownGroupOf(from) !== group) {
+    if (crossProject || !group || ownGroupOf(from) !== group) {
       throw accessError(
         from, target,
         `the referenced node is private to the '${group ?? '(no group)'}' group.`,
-        `Move ${from.name} into the '${group}' group, or make ${target.name} protected or public.`,
+        crossProject
+          ? `Private models are for their own group only. Ask the owners of '${target.package_name}' for a public model with what you need.`
+          : `Move ${from.name} into the '${group}' group, or make ${target.name} protected or public.`,
         call,
       );
     }
+  } else if (access === 'protected' && crossProject) {
+    throw accessError(
+      from, target,
+      `the referenced node is protected to the '${target.package_name}' package.`,
+      `Only public models can be referenced from another project. Ask the owners of '${target.package_name}' to make ${target.name} public (access: public), or use one of its public models.`,
+      call,
+    );
   }
 }
 

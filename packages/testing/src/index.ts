@@ -5,12 +5,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 
-const BIN = fileURLToPath(new URL('../bin/mesh.js', import.meta.url));
+/** The repository root, for tests that use the real domains and binary. */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const BIN = join(REPO_ROOT, 'platform/cli/bin/mesh.js');
 
-/** A fresh copy of a fixture project in a temp folder, so each test owns its files and database. */
-export function copyFixture(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `mesh-${name}-`));
-  cpSync(fileURLToPath(new URL(`./__fixtures__/${name}`, import.meta.url)), dir, { recursive: true });
+/** A fresh copy of a folder in a temp folder, so each test owns its files and database. */
+export function copyFixture(source: string, label = 'fixture'): string {
+  const dir = mkdtempSync(join(tmpdir(), `mesh-${label}-`));
+  cpSync(source, dir, { recursive: true, filter: (src) => !/\/(node_modules|target)(\/|$)/.test(src) });
   return dir;
 }
 
@@ -23,7 +25,11 @@ export interface CliResult {
 
 /** Runs the real `mesh` binary in a child process, as a user would. */
 export function mesh(cwd: string, ...args: string[]): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  return meshWithEnv(cwd, {}, ...args);
+}
+
+export function meshWithEnv(cwd: string, env: Record<string, string>, ...args: string[]): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', ...env } });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, output: `${r.stdout}\n${r.stderr}` };
 }
 

@@ -1,0 +1,160 @@
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, edit, meshWithEnv, queryDb, write } from '@mesh/testing';
+
+const RAW = fileURLToPath(new URL('./__fixtures__/teddy-small', import.meta.url));
+const DOMAINS = ['inventory', 'sales', 'finance'] as const;
+
+/**
+ * A copy of the three real domain packages in a temp workspace, with node_modules links for their
+ * package dependencies as pnpm makes them, so upstreams are discovered exactly as in the repo.
+ */
+function makeWorkspace(): string {
+  const root = mkdtempSync(join(tmpdir(), 'mesh-teddy-'));
+  for (const domain of DOMAINS) {
+    cpSync(join(REPO_ROOT, 'domains', domain), join(root, domain), { recursive: true, filter: (src) => !/\/(node_modules|target)(\/|$)/.test(src) });
+  }
+  for (const domain of DOMAINS) linkDependencies(root, domain);
+  return root;
+}
+
+function linkDependencies(root: string, domain: string): void {
+  const pkg = JSON.parse(readFileSync(join(root, domain, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  for (const dep of Object.keys(pkg.dependencies ?? {})) {
+    const upstream = dep.replace('@teddy/', '');
+    mkdirSync(join(root, domain, 'node_modules', '@teddy'), { recursive: true });
+    symlinkSync(join(root, upstream), join(root, domain, 'node_modules', dep));
+  }
+}
+
+const build = (root: string, domain: string, ...args: string[]) => meshWithEnv(join(root, domain), { TEDDY_RAW_DIR: RAW }, 'build', ...args);
+const db = (root: string, domain: string) => join(root, domain, 'target', `${domain}.duckdb`);
+
+describe('the Teddy Retailers mesh on a small dataset computed by hand', () => {
+  let root: string;
+  beforeAll(() => {
+    root = makeWorkspace();
+    for (const domain of DOMAINS) {
+      const r = build(root, domain);
+      if (r.code !== 0) throw new Error(`${domain} failed:\n${r.output}`);
+    }
+  });
+
+  it('inventory: products and stock per product and month (average truncated toward zero)', async () => {
+    expect(await queryDb(db(root, 'inventory'), 'select * from gold.stock_product order by calendar_month, product_id')).toEqual([
+      { product_id: 1, calendar_month: 1, calendar_year: 2026, quantity: 30, avg_purchase_price: 1050 },
+      { product_id: 2, calendar_month: 1, calendar_year: 2026, quantity: 5, avg_purchase_price: 700 },
+      { product_id: 1, calendar_month: 2, calendar_year: 2026, quantity: 4, avg_purchase_price: 1200 },
+      { product_id: 2, calendar_month: 2, calendar_year: 2026, quantity: 9, avg_purchase_price: 750 },
+    ]);
+    expect(await queryDb(db(root, 'inventory'), 'select count(*) as n from gold.products')).toEqual([{ n: 3 }]);
+  });
+
+  it('sales: order totals at catalog price, orders without lines left out, customers with orders only', async () => {
+    expect(await queryDb(db(root, 'sales'), 'select order_id, customer_id, total_value from gold.order_summary order by 1')).toEqual([
+      { order_id: 100, customer_id: 1, total_value: 6800 },
+      { order_id: 101, customer_id: 1, total_value: 2500 },
+      { order_id: 102, customer_id: 2, total_value: 6300 },
+      { order_id: 104, customer_id: 2, total_value: 2500 },
+    ]);
+    expect(await queryDb(db(root, 'sales'), 'select customer_id, customer_surname, customer_tlv from gold.customer_summary order by 1')).toEqual([
+      { customer_id: 1, customer_surname: 'Lovelace', customer_tlv: 9300 },
+      { customer_id: 2, customer_surname: "O'Brien", customer_tlv: 8800 },
+    ]);
+    // transaction_id repeats in the source and the public order lines keep every line.
+    expect(await queryDb(db(root, 'sales'), 'select count(*) as lines, count(distinct transaction_id) as tx from silver.stg_order_products')).toEqual([{ lines: 6, tx: 4 }]);
+  });
+
+  it('finance: cost at the month average, P&L for orders with both revenue and cost', async () => {
+    expect(await queryDb(db(root, 'finance'), 'select * from gold.orders_cost order by 1')).toEqual([
+      { order_id: 100, order_cost: 2800 },
+      { order_id: 101, order_cost: 1200 },
+      { order_id: 102, order_cost: 2250 },
+    ]);
+    expect(await queryDb(db(root, 'finance'), 'select * from gold.orders_pl order by 1')).toEqual([
+      { order_id: 100, order_revenue: 6800, order_cost: 2800, order_pl: 4000 },
+      { order_id: 101, order_revenue: 2500, order_cost: 1200, order_pl: 1300 },
+      { order_id: 102, order_revenue: 6300, order_cost: 2250, order_pl: 4050 },
+    ]);
+  });
+
+  it("the consumer's manifest carries the upstream nodes with their project", () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'finance', 'target', 'manifest.json'), 'utf8'));
+    expect(manifest.nodes['model.finance.orders_pl'].depends_on.nodes).toEqual(['model.sales.order_summary', 'model.finance.orders_cost']);
+    const upstream = manifest.nodes['model.inventory.stock_product'];
+    expect(upstream.package_name).toBe('inventory');
+    expect(upstream.external).toBe(true);
+    expect(upstream.relation_name).toBe('"inventory"."gold"."stock_product"');
+    expect(manifest.child_map['model.sales.stg_order_products']).toEqual(['model.finance.order_products_dates']);
+  });
+
+  it('publishes only public models: the sales publication holds no private table', async () => {
+    const published = join(root, 'sales', 'target', 'published', 'sales.duckdb');
+    const tables = await queryDb(published, "select table_schema || '.' || table_name as t from information_schema.tables order by 1");
+    expect(tables.map((t) => t.t)).toEqual(['gold.customer_summary', 'gold.order_summary', 'silver.stg_order_products']);
+  });
+
+  it('a consumer builds while the producer holds its own database open for writing', async () => {
+    const writer = await DuckDBInstance.create(db(root, 'inventory'));
+    const connection = await writer.connect();
+    try {
+      await connection.run('begin transaction; create table main.lock_holder as select 1 as x;');
+      const r = build(root, 'sales', '-s', 'order_summary');
+      expect(r.code, r.output).toBe(0);
+    } finally {
+      await connection.run('rollback');
+      connection.closeSync();
+      writer.closeSync();
+    }
+  });
+});
+
+describe('cross-domain refusals', () => {
+  let root: string;
+  beforeAll(() => {
+    root = makeWorkspace();
+    for (const domain of ['inventory', 'sales']) expect(build(root, domain).code).toBe(0);
+  });
+
+  it('refuses a protected model of another domain, in dbt wording', () => {
+    write(join(root, 'finance'), 'models/gold/peek.sql', "select * from {{ ref('sales', 'stg_orders') }}");
+    const r = build(root, 'finance');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("error[E_REF_ACCESS] models/gold/peek.sql:1: (model.finance.peek) Node model.finance.peek attempted to reference node model.sales.stg_orders, which is not allowed because the referenced node is protected to the 'sales' package.");
+  });
+
+  it("refuses a private model of another domain's group", () => {
+    write(join(root, 'finance'), 'models/gold/peek.sql', "select * from {{ ref('sales', 'stg_customers') }}");
+    const r = build(root, 'finance');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("which is not allowed because the referenced node is private to the 'sales' group.");
+  });
+
+  it('refuses a ref to a domain that is not declared as a dependency', () => {
+    write(join(root, 'finance'), 'models/gold/peek.sql', 'select 1 as x');
+    edit(join(root, 'sales'), 'package.json', (t) => t.replace('"@teddy/inventory": "workspace:*"', ''));
+    const r = build(root, 'sales');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("error[E_REF_UNKNOWN_PROJECT] models/gold/order_summary.sql:10: (model.sales.order_summary) ref('inventory', 'products'): 'inventory' is not an upstream project of 'sales'");
+    edit(join(root, 'sales'), 'package.json', (t) => t.replace('"dependencies": {\n    \n  }', '"dependencies": {\n    "@teddy/inventory": "workspace:*"\n  }'));
+  });
+
+  it('finance cannot read a sales private table even with hand-written SQL', () => {
+    write(join(root, 'finance'), 'models/gold/peek.sql', 'select * from sales.silver.stg_customers');
+    const r = build(root, 'finance', '-s', 'peek');
+    expect(r.code, r.output).toBe(1);
+    expect(r.stdout).toMatch(/Catalog Error: Table with name stg_customers does not exist/);
+  });
+
+  it('names the upstream that has not published yet and how to build it', () => {
+    const fresh = makeWorkspace();
+    const r = build(fresh, 'finance');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/error\[E_UPSTREAM_NOT_PUBLISHED\] upstream '(inventory|sales)' has not published yet/);
+    expect(r.stderr).toContain('nx run-many -t build');
+  });
+});
