@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { generateTeddyData } from '@mesh/datagen';
+import { generateTeddyData, MAX_LINES, MIN_LINES } from '@mesh/datagen';
 import { publishedManifestSchema } from '@mesh/loom';
 
 /**
@@ -25,8 +25,8 @@ const { values } = parseArgs({
 
 const lines = Number(values.lines);
 const seed = Number(values.seed);
-if (!Number.isInteger(lines) || lines <= 0 || !Number.isInteger(seed)) {
-  process.stderr.write('error: --lines and --seed take whole numbers, for example --lines 45000 --seed 42\n');
+if (!Number.isInteger(lines) || lines < MIN_LINES || lines > MAX_LINES || !Number.isInteger(seed) || seed < 0) {
+  process.stderr.write(`error: --lines takes a whole number from ${MIN_LINES} to ${MAX_LINES} and --seed one of 0 or more, for example --lines 45000 --seed 42\n`);
   process.exit(2);
 }
 
