@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +40,22 @@ export function edit(dir: string, file: string, change: (text: string) => string
 
 export function write(dir: string, file: string, text: string): void {
   writeFileSync(join(dir, file), text);
+}
+
+/**
+ * The binary without blocking this process: needed when the test itself serves something the CLI
+ * fetches (a blocking spawn would freeze the test's own server).
+ */
+export function meshAsync(cwd: string, env: Record<string, string>, ...args: string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, FORCE_COLOR: '0', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, output: `${stdout}\n${stderr}` }));
+  });
 }
 
 /** Reads rows straight from a DuckDB file (read-only), to check what a build left behind. */

@@ -1,4 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { MeshError } from '@mesh/errors';
 import { parseYamlFile, validateYaml } from '@mesh/validate';
@@ -126,20 +128,31 @@ function parseManifest(text: string, where: string): PublishedManifest {
   return result.data;
 }
 
-async function fetchManifest(source: UpstreamSource, cacheDir: string): Promise<{ manifest: PublishedManifest; base?: string }> {
+/**
+ * Fetches a published manifest and its database over http(s) into `target/upstreams/<name>/`. When the
+ * upstream is unreachable, the last fetched copy is used; only without one is it an error.
+ */
+async function fetchPublication(source: UpstreamSource, cacheDir: string): Promise<{ manifest: PublishedManifest; base: string }> {
   const url = source.from.endsWith('.json') ? source.from : `${source.from.replace(/\/$/, '')}/manifest.json`;
-  const cache = join(cacheDir, source.name, 'manifest.json');
+  const base = join(cacheDir, source.name);
+  const cache = join(base, 'manifest.json');
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const text = await response.text();
     const manifest = parseManifest(text, url);
-    mkdirSync(dirname(cache), { recursive: true });
+    const dbUrl = new URL(manifest.database.file, url);
+    const data = await fetch(dbUrl, { signal: AbortSignal.timeout(60_000) });
+    if (!data.ok || !data.body) throw new Error(`HTTP ${data.status} for ${dbUrl.href}`);
+    mkdirSync(base, { recursive: true });
+    const dbPath = join(base, manifest.database.file);
+    await pipeline(Readable.fromWeb(data.body as import('node:stream/web').ReadableStream), createWriteStream(`${dbPath}.tmp`));
+    renameSync(`${dbPath}.tmp`, dbPath);
     writeFileSync(cache, text);
-    return { manifest };
+    return { manifest, base };
   } catch (error) {
     if (error instanceof MeshError) throw error;
-    if (existsSync(cache)) return { manifest: parseManifest(readFileSync(cache, 'utf8'), cache) };
+    if (existsSync(cache)) return { manifest: parseManifest(readFileSync(cache, 'utf8'), cache), base };
     throw new MeshError('E_UPSTREAM_UNREACHABLE', `upstream '${source.name}' is unreachable at ${url}: ${(error as Error).message}`, {
       hint: 'Check the URL and the network, or mark the upstream optional: true to build without it.',
     });
@@ -155,7 +168,7 @@ export async function loadUpstreams(parsed: ParsedProject): Promise<UpstreamProj
       let manifest: PublishedManifest;
       let base: string | undefined;
       if (source.kind === 'url') {
-        ({ manifest } = await fetchManifest(source, cacheDir));
+        ({ manifest, base } = await fetchPublication(source, cacheDir));
       } else {
         const path = source.from.endsWith('.json') ? source.from : join(source.from, 'manifest.json');
         if (!existsSync(path)) {

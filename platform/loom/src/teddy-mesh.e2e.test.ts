@@ -1,10 +1,12 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, edit, meshWithEnv, queryDb, write } from '@mesh/testing';
+import { REPO_ROOT, edit, meshAsync, meshWithEnv, queryDb, write } from '@mesh/testing';
 
 const RAW = fileURLToPath(new URL('./__fixtures__/teddy-small', import.meta.url));
 const DOMAINS = ['inventory', 'sales', 'finance'] as const;
@@ -156,5 +158,46 @@ describe('cross-domain refusals', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/error\[E_UPSTREAM_NOT_PUBLISHED\] upstream '(inventory|sales)' has not published yet/);
     expect(r.stderr).toContain('nx run-many -t build');
+  });
+});
+
+/** A plain static file server on loopback, standing in for any web server that hosts a publication. */
+async function serve(dir: string): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    const path = join(dir, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    if (!path.startsWith(dir) || !existsSync(path)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200);
+    createReadStream(path).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
+}
+
+describe('upstreams from a URL', () => {
+  it('reads a publication over http, caches it, and names the URL when it is unreachable', async () => {
+    const root = makeWorkspace();
+    expect(build(root, 'inventory').code).toBe(0);
+    const { url, server } = await serve(join(root, 'inventory', 'target', 'published'));
+    const sales = join(root, 'sales');
+    rmSync(join(sales, 'node_modules'), { recursive: true });
+    edit(sales, 'mesh_project.yml', (t) => `${t}upstreams:\n  - name: inventory\n    from: ${url}\n`);
+    try {
+      const r = await meshAsync(sales, { TEDDY_RAW_DIR: RAW }, 'build');
+      expect(r.code, r.output).toBe(0);
+      expect(existsSync(join(sales, 'target', 'upstreams', 'inventory', 'inventory.duckdb'))).toBe(true);
+      expect(await queryDb(db(root, 'sales'), 'select sum(total_value) as v from gold.order_summary')).toEqual([{ v: 18100 }]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    // The server is gone: the cached copy keeps the consumer building.
+    expect(build(root, 'sales').code).toBe(0);
+    rmSync(join(sales, 'target', 'upstreams'), { recursive: true });
+    const down = build(root, 'sales');
+    expect(down.code).toBe(2);
+    expect(down.stderr).toContain(`error[E_UPSTREAM_UNREACHABLE] upstream 'inventory' is unreachable at ${url}manifest.json`);
+    expect(down.stderr).toContain('optional: true');
   });
 });
