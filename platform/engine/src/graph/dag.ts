@@ -92,11 +92,11 @@ export function topoSort(dag: Dag, only?: Set<string>): string[] {
   return order;
 }
 
-/** All ancestors (or descendants) of a node, up to `depth` edges away. */
-export function walk(dag: Dag, start: string, direction: 'up' | 'down', depth = Infinity): Set<string> {
+/** Nodes within `depth` edges of any seed, seeds included; one BFS for all seeds keeps a wide seed set linear. */
+export function reach(dag: Dag, seeds: Iterable<string>, direction: 'up' | 'down', depth = Infinity): Set<string> {
   const edges = direction === 'up' ? dag.parents : dag.children;
-  const seen = new Set<string>();
-  let frontier = [start];
+  const seen = new Set(seeds);
+  let frontier = [...seen];
   for (let level = 0; level < depth && frontier.length; level++) {
     const next: string[] = [];
     for (const id of frontier) {
@@ -110,4 +110,11 @@ export function walk(dag: Dag, start: string, direction: 'up' | 'down', depth = 
     frontier = next;
   }
   return seen;
+}
+
+/** All ancestors (or descendants) of a node, up to `depth` edges away, without the node itself. */
+export function walk(dag: Dag, start: string, direction: 'up' | 'down', depth = Infinity): Set<string> {
+  const found = reach(dag, [start], direction, depth);
+  found.delete(start);
+  return found;
 }

@@ -1,7 +1,7 @@
 import { MeshError } from '@mesh/errors';
 import { isModelLike, type GraphNode, type ResourceType, type TestNode } from '../types';
 import { didYouMean } from '../util/did-you-mean';
-import type { Dag } from './dag';
+import { reach, type Dag } from './dag';
 
 /**
  * dbt's node selection syntax over the DAG.
@@ -429,26 +429,6 @@ function badValue(c: Criterion, allowed: readonly string[]): MeshError {
   return new MeshError('E_SELECTOR', `"${c.value}" is not a valid value for ${c.method}: in "${c.raw}"`, {
     hint: `Use one of: ${allowed.join(', ')}.`,
   });
-}
-
-/** Nodes within `depth` edges of any seed, seeds included; one BFS for all seeds so a wide seed set stays linear. */
-function reach(dag: Dag, seeds: Set<string>, direction: 'up' | 'down', depth: number): Set<string> {
-  const edges = direction === 'up' ? dag.parents : dag.children;
-  const seen = new Set(seeds);
-  let frontier = [...seeds];
-  for (let level = 0; level < depth && frontier.length; level++) {
-    const next: string[] = [];
-    for (const id of frontier) {
-      for (const other of edges.get(id) ?? []) {
-        if (!seen.has(other)) {
-          seen.add(other);
-          next.push(other);
-        }
-      }
-    }
-    frontier = next;
-  }
-  return seen;
 }
 
 /** Adds the smaller set into the larger and returns the larger; both must be owned by the caller. */
