@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runBuildBench, threadLabel } from './build-bench';
+import { runCompileBench } from './compile-bench';
+import { BENCHMARKS_MD } from './paths';
+import { buildMarkdown, compileMarkdown, updateBenchmarksFile } from './report';
+
+const USAGE = `Usage: pnpm bench [options]
+
+  --models N         models in the compile benchmark's project (10000)
+  --build-models N   models in the build benchmark's project (1000)
+  --only WHICH       run only 'compile' or only 'build'
+  --repeat N         runs per measure; the tables show the median (3)
+  --profile          also CPU-profile one compile and show where the time goes
+  --dry-run          print the tables, leave BENCHMARKS.md as it is
+  --keep             keep the generated projects and databases (their folder is printed)
+  --help             this text`;
+
+function positive(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number of at least 1, got '${value}'`);
+  return n;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      models: { type: 'string' },
+      'build-models': { type: 'string' },
+      only: { type: 'string' },
+      repeat: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (values.only !== undefined && values.only !== 'compile' && values.only !== 'build') {
+    console.error(`--only must be 'compile' or 'build', got '${values.only}'\n\n${USAGE}`);
+    return 2;
+  }
+  const models = positive('models', values.models, 10_000);
+  const buildModels = positive('build-models', values['build-models'], 1_000);
+  const repeat = positive('repeat', values.repeat, 3);
+  const root = mkdtempSync(join(tmpdir(), 'mesh-bench-'));
+  const log = (line: string) => console.error(line);
+  const sections: string[] = [];
+  try {
+    if (values.only !== 'build') {
+      const result = await runCompileBench({
+        dir: join(root, 'compile'),
+        models,
+        repeat,
+        // Outside the temp folder, which is deleted at the end, and outside the repository.
+        profileFile: values.profile ? join(tmpdir(), 'mesh-bench-compile.cpuprofile') : undefined,
+        log,
+      });
+      const body = compileMarkdown(result);
+      sections.push(`## Compile: ${models.toLocaleString('en-US')} models\n\n${body}`);
+      if (!values['dry-run']) updateBenchmarksFile(BENCHMARKS_MD, 'compile', body);
+    }
+    if (values.only !== 'compile') {
+      const scratch = join(root, 'replay');
+      // 1 thread first: its log is the baseline; undefined lets the engine pick its default (the target's threads).
+      const threads = [1, undefined];
+      const result = await runBuildBench({ dir: join(root, 'build'), scratch, models: buildModels, repeat, threads, log });
+      const body = buildMarkdown(result);
+      sections.push(`## Build: ${buildModels.toLocaleString('en-US')} trivial table models (threads ${threads.map(threadLabel).join(', ')})\n\n${body}`);
+      if (!values['dry-run']) updateBenchmarksFile(BENCHMARKS_MD, 'build', body);
+    }
+  } finally {
+    if (values.keep) log(`kept the generated projects in ${root}`);
+    else rmSync(root, { recursive: true, force: true });
+  }
+  console.log(sections.join('\n\n'));
+  if (!values['dry-run']) log(`\nwrote ${BENCHMARKS_MD}`);
+  return 0;
+}
+
+process.exitCode = await main();
