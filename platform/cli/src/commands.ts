@@ -15,6 +15,7 @@ export interface CommonFlags {
   target?: string;
   vars?: string;
   failOnDeprecated?: boolean;
+  timings?: boolean;
 }
 
 export interface RunFlags extends CommonFlags {
@@ -48,7 +49,12 @@ function counts(nodes: Iterable<{ resource_type: string }>): string {
 
 export async function compileCommand(flags: CommonFlags, io: Output): Promise<number> {
   const t0 = performance.now();
-  const project = await compileProject(projectOptions(flags));
+  const stages: Array<{ stage: string; ms: string }> = [];
+  const project = await compileProject({
+    ...projectOptions(flags),
+    onStage: flags.timings ? (stage, ms) => stages.push({ stage, ms: ms.toFixed(0) }) : undefined,
+  });
+  if (stages.length) io.out(formatTable(['stage', 'ms'], stages));
   for (const w of project.warnings) io.err(formatError(w).replace(/^error/, 'warning'));
   const ms = performance.now() - t0;
   io.out(`${clock()}  Found ${counts(project.dag.nodes.values())}`);

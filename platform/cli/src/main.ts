@@ -31,6 +31,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   common(program.command('compile').description('render every model and test to SQL in target/compiled and write target/manifest.json'))
+    .option('--timings', 'print how long each stage took')
     .action(async (flags) => { process.exitCode = await compileCommand(flags, io); });
   runnable(program.command('run').description('build the selected models'))
     .action(async (flags) => { process.exitCode = await runCommand('run', flags, io); });

@@ -1,6 +1,7 @@
 import type { ProjectFiles, SourceFile } from './load/load-project';
 import { parseYamlFile, validateYaml } from '@mesh/validate';
 import { projectFileSchema, propertiesFileSchema } from './load/schemas';
+import { ParseCache } from './load/parse-cache';
 
 /** Builds ProjectFiles in memory from a map of path -> text, so parser tests need no disk. */
 export function projectFromFiles(files: Record<string, string>, root = '/virtual/project'): ProjectFiles {
@@ -27,5 +28,6 @@ export function projectFromFiles(files: Record<string, string>, root = '/virtual
     tests: pick('tests/', '.sql'),
     modelPaths: ['models'],
     seedPaths: ['seeds'],
+    cache: ParseCache.open(undefined),
   };
 }

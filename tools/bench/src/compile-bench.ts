@@ -93,7 +93,7 @@ export async function runCompileBench(options: CompileBenchOptions): Promise<Com
     if (r.status !== 0) throw new Error(`mesh --help exited with ${r.status}:\n${r.stderr}`);
   }
 
-  const stages = compileStages(dir);
+  const stages = await compileStages(dir);
   log(`compile: stage breakdown done (${(stages.reduce((n, s) => n + s.ms, 0) / 1000).toFixed(2)} s)`);
 
   let summary: Summary | undefined;

@@ -36,22 +36,23 @@ function columnsRecord(node: { columns: Array<{ name: string; description: strin
   );
 }
 
-function nodeEntry(node: GraphNode, compiled: CompiledNode | undefined, parsed: ParsedProject): Record<string, unknown> {
-  const common = {
-    unique_id: node.unique_id,
-    resource_type: node.resource_type,
-    name: node.name,
-    package_name: node.package_name,
-    path: node.original_file_path.replace(/^[^/]+\//, ''),
-    original_file_path: node.original_file_path,
-    fqn: node.fqn,
-    description: node.description,
-    tags: node.tags,
-    meta: node.meta,
-  };
+/**
+ * One object literal per kind, no spread: spreading shared fields and then adding ~25 keys made every
+ * entry a slow dictionary-mode object, and building the manifest of 20,000 nodes took a second.
+ */
+function nodeEntry(node: GraphNode, compiled: CompiledNode | undefined): Record<string, unknown> {
   if (node.resource_type === 'source') {
     return {
-      ...common,
+      unique_id: node.unique_id,
+      resource_type: node.resource_type,
+      name: node.name,
+      package_name: node.package_name,
+      path: node.original_file_path.replace(/^[^/]+\//, ''),
+      original_file_path: node.original_file_path,
+      fqn: node.fqn,
+      description: node.description,
+      tags: node.tags,
+      meta: node.meta,
       source_name: node.source_name,
       identifier: node.identifier,
       database: node.database,
@@ -65,7 +66,16 @@ function nodeEntry(node: GraphNode, compiled: CompiledNode | undefined, parsed: 
   }
   if (node.resource_type === 'test') {
     return {
-      ...common,
+      unique_id: node.unique_id,
+      resource_type: node.resource_type,
+      name: node.name,
+      package_name: node.package_name,
+      path: node.original_file_path.replace(/^[^/]+\//, ''),
+      original_file_path: node.original_file_path,
+      fqn: node.fqn,
+      description: node.description,
+      tags: node.tags,
+      meta: node.meta,
       config: node.config,
       test_metadata: node.test_metadata ?? null,
       column_name: node.column_name ?? null,
@@ -80,7 +90,16 @@ function nodeEntry(node: GraphNode, compiled: CompiledNode | undefined, parsed: 
     };
   }
   return {
-    ...common,
+    unique_id: node.unique_id,
+    resource_type: node.resource_type,
+    name: node.name,
+    package_name: node.package_name,
+    path: node.original_file_path.replace(/^[^/]+\//, ''),
+    original_file_path: node.original_file_path,
+    fqn: node.fqn,
+    description: node.description,
+    tags: node.tags,
+    meta: node.meta,
     database: node.database,
     schema: node.schema,
     alias: node.alias,
@@ -102,7 +121,7 @@ function nodeEntry(node: GraphNode, compiled: CompiledNode | undefined, parsed: 
     constraints: [],
     checksum: { name: 'sha256', checksum: node.checksum },
     patch_path: node.patch_path ?? null,
-    ...(node.external ? { external: true } : {}),
+    external: node.external === true,
   };
 }
 
@@ -111,7 +130,7 @@ export function buildManifest(parsed: ParsedProject, dag: Dag, compiled: Map<str
   const nodes: Manifest['nodes'] = {};
   const sources: Manifest['sources'] = {};
   for (const node of dag.nodes.values()) {
-    const entry = nodeEntry(node, compiled.get(node.unique_id), parsed);
+    const entry = nodeEntry(node, compiled.get(node.unique_id));
     if (node.resource_type === 'source') sources[node.unique_id] = entry;
     else nodes[node.unique_id] = entry;
   }

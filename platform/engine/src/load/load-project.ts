@@ -3,6 +3,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { MeshError } from '@mesh/errors';
 import { parseYamlFile, validateYaml } from '@mesh/validate';
 import { projectFileSchema, propertiesFileSchema, type ProjectFile, type PropertiesFile } from './schemas';
+import { ParseCache } from './parse-cache';
 
 export const PROJECT_FILE_NAMES = ['mesh_project.yml', 'dbt_project.yml'] as const;
 
@@ -30,6 +31,13 @@ export interface ProjectFiles {
   tests: SourceFile[];
   modelPaths: string[];
   seedPaths: string[];
+  /** Parsed YAML and compiled Jinja from earlier runs (target/partial_parse.json). */
+  cache: ParseCache;
+}
+
+export interface LoadOptions {
+  /** Use and update the partial-parse cache in the target folder (default true). */
+  cache?: boolean;
 }
 
 function toPosix(p: string): string {
@@ -58,7 +66,7 @@ export function findProjectFile(root: string): string {
   });
 }
 
-export function loadProject(projectDir: string): ProjectFiles {
+export function loadProject(projectDir: string, options: LoadOptions = {}): ProjectFiles {
   const root = resolve(projectDir);
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     throw new MeshError('E_PROJECT_NOT_FOUND', `project folder ${projectDir} does not exist`, {
@@ -69,6 +77,7 @@ export function loadProject(projectDir: string): ProjectFiles {
   const projectRel = toPosix(relative(root, projectFilePath));
   const parsedProject = parseYamlFile(projectRel, readFileSync(projectFilePath, 'utf8'));
   const project = validateYaml(parsedProject, projectFileSchema, 'project file');
+  const cache = ParseCache.open(options.cache === false ? undefined : join(root, project['target-path'] ?? 'target'));
 
   const modelPaths = project['model-paths'] ?? ['models'];
   const seedPaths = project['seed-paths'] ?? ['seeds'];
@@ -89,7 +98,7 @@ export function loadProject(projectDir: string): ProjectFiles {
   const properties: PropertiesSource[] = [];
   for (const path of [...modelFiles, ...seedFiles].filter(isYaml)) {
     const file = read(path);
-    const parsed = parseYamlFile(path, file.text);
+    const parsed = parseYamlFile(path, file.text, cache);
     const data = validateYaml(parsed, propertiesFileSchema, 'properties file');
     properties.push({ ...file, data, lineOf: parsed.lineOf });
   }
@@ -106,5 +115,6 @@ export function loadProject(projectDir: string): ProjectFiles {
     tests: collect(testPaths).filter((p) => p.endsWith('.sql')).map(read),
     modelPaths,
     seedPaths,
+    cache,
   };
 }

@@ -14,7 +14,8 @@ export interface TestSpecContext {
   attachedName: string;
   column?: string;
   file: string;
-  line?: number;
+  /** The entry's line, looked up only when there is an error to report (lookups parse the file again). */
+  line: () => number | undefined;
   /** How to reference the attached node from the test: a ref or a source call. */
   target: { ref: RefCall } | { source: SourceCall };
 }
@@ -37,7 +38,7 @@ function parseTo(to: unknown, ctx: TestSpecContext): { ref: RefCall } | { source
     }
   }
   throw new MeshError('E_TEST_ARGS', `relationships test on '${ctx.attachedName}': 'to' must be ref('model') or source('src', 'table'), got ${JSON.stringify(to)}`, {
-    location: { file: ctx.file, line: ctx.line },
+    location: { file: ctx.file, line: ctx.line() },
     hint: "Write to: ref('customers') and field: customer_id.",
   });
 }
@@ -63,7 +64,7 @@ export function genericTestNode(entry: unknown, ctx: TestSpecContext): TestNode 
   if (!(GENERIC_TESTS as readonly string[]).includes(testName)) {
     const guess = didYouMean(testName, GENERIC_TESTS);
     throw new MeshError('E_TEST_UNKNOWN', `unknown generic test '${name}' on '${ctx.attachedName}${ctx.column ? `.${ctx.column}` : ''}'`, {
-      location: { file: ctx.file, line: ctx.line },
+      location: { file: ctx.file, line: ctx.line() },
       hint: guess ? `Did you mean '${guess}'?` : `Generic tests are ${GENERIC_TESTS.join(', ')}; write anything else as a singular test in tests/.`,
     });
   }
@@ -78,7 +79,7 @@ export function genericTestNode(entry: unknown, ctx: TestSpecContext): TestNode 
   const columnName = (args.column_name as string | undefined) ?? ctx.column;
   if (!columnName) {
     throw new MeshError('E_TEST_ARGS', `${testName} test on '${ctx.attachedName}' needs a column`, {
-      location: { file: ctx.file, line: ctx.line },
+      location: { file: ctx.file, line: ctx.line() },
       hint: 'Put the test under the column it checks, or give column_name:.',
     });
   }
@@ -88,14 +89,14 @@ export function genericTestNode(entry: unknown, ctx: TestSpecContext): TestNode 
   else sources.push(ctx.target.source);
   if (testName === 'accepted_values' && !Array.isArray(args.values)) {
     throw new MeshError('E_TEST_ARGS', `accepted_values test on '${ctx.attachedName}.${columnName}' needs values: [...]`, {
-      location: { file: ctx.file, line: ctx.line },
+      location: { file: ctx.file, line: ctx.line() },
       hint: "Write accepted_values: { values: ['a', 'b'] }.",
     });
   }
   if (testName === 'relationships') {
     if (!args.field) {
       throw new MeshError('E_TEST_ARGS', `relationships test on '${ctx.attachedName}.${columnName}' needs field:`, {
-        location: { file: ctx.file, line: ctx.line },
+        location: { file: ctx.file, line: ctx.line() },
         hint: "Write relationships: { to: ref('customers'), field: customer_id }.",
       });
     }

@@ -3,6 +3,7 @@ import { MeshError } from '@mesh/errors';
 import type { RefCall, SourceCall } from '../types';
 import type { Relation } from './relation';
 import { lineOfText } from '../util/line-of-text';
+import type { ParseCache } from '../load/parse-cache';
 import { parseLiteralTemplate, type Literal, type Piece } from './literal-calls';
 
 /**
@@ -185,6 +186,9 @@ export class JinjaEnvironment {
     return names;
   }
 
+  /** Where compiled templates are kept between runs; none by default. */
+  cache: ParseCache | undefined;
+
   compile(file: string, source: string): CompiledTemplate {
     const pieces = parseLiteralTemplate(source, CONTEXT_FUNCTIONS, CONTEXT_NAMES);
     if (pieces && !pieces.some((p) => typeof p === 'object' && 'fn' in p && this.macroNames.has(p.fn))) {
@@ -213,7 +217,14 @@ export class JinjaEnvironment {
 
   private compileNunjucks(file: string, source: string): nunjucks.Template {
     try {
-      return new nunjucks.Template(source, this.env, file, true);
+      if (!this.cache) return new nunjucks.Template(source, this.env, file, true);
+      // nunjucks turns a template into JavaScript source; that source is what the cache keeps.
+      const env = this.env as unknown as { asyncFilters: unknown; extensionsList: unknown; opts: unknown };
+      const code = this.cache.jinja(source, () =>
+        (nunjucks as unknown as { compiler: { compile(...args: unknown[]): string } }).compiler.compile(source, env.asyncFilters, env.extensionsList, file, env.opts),
+      );
+      const props = new Function(code)() as object;
+      return new nunjucks.Template({ type: 'code', obj: props } as unknown as string, this.env, file, true);
     } catch (error) {
       throw templateError(file, error, 'E_JINJA_SYNTAX');
     }

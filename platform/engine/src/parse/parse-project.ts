@@ -118,8 +118,8 @@ function versionColumns(base: ColumnDef[], entries: NonNullable<NonNullable<Mode
 
 function normalizeConfig(raw: Record<string, unknown>, defaults: Partial<NodeConfig>): NodeConfig {
   const contract = raw.contract as { enforced?: boolean } | undefined;
-  return {
-    ...raw,
+  // Known keys in one literal, then the user's other keys: spreading first made slow dictionary objects.
+  const config: NodeConfig = {
     materialized: (raw.materialized as NodeConfig['materialized']) ?? defaults.materialized ?? 'view',
     schema: (raw.schema as string | undefined) ?? defaults.schema ?? 'main',
     tags: (raw.tags as string[] | undefined) ?? [],
@@ -128,6 +128,8 @@ function normalizeConfig(raw: Record<string, unknown>, defaults: Partial<NodeCon
     contract: { enforced: contract?.enforced === true },
     meta: (raw.meta as Record<string, unknown> | undefined) ?? {},
   };
+  for (const key in raw) if (!(key in config)) config[key] = raw[key];
+  return config;
 }
 
 
@@ -138,6 +140,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
   const vars = { ...(project.vars ?? {}), ...(options.vars ?? {}) };
   const env = options.env ?? process.env;
   const jinja = new JinjaEnvironment();
+  jinja.cache = files.cache;
   const macros: Array<{ name: string; path: string }> = [];
   for (const file of files.macros) {
     for (const macro of jinja.addMacros(file.path, file.text)) macros.push({ name: macro, path: file.path });
@@ -265,14 +268,14 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
         ...(entry.version?.props.tests ?? []), ...(entry.version?.props.data_tests ?? []),
       ];
       for (const t of tests) {
-        addNode(genericTestNode(t, { project: name, attachedId: uniqueId, attachedName: modelName, file: propsFile.path, line: propsFile.lineOf(path), target: { ref } }));
+        addNode(genericTestNode(t, { project: name, attachedId: uniqueId, attachedName: modelName, file: propsFile.path, line: () => propsFile.lineOf(path), target: { ref } }));
       }
       (entry.props.columns ?? []).forEach((col, ci) => {
         if (!modelColumns.some((c) => c.name === col.name)) return;
         for (const t of [...(col.tests ?? []), ...(col.data_tests ?? [])]) {
           addNode(genericTestNode(t, {
             project: name, attachedId: uniqueId, attachedName: `${modelName}${version ? `_v${version}` : ''}`, column: col.name,
-            file: propsFile.path, line: propsFile.lineOf([...path, 'columns', ci]), target: { ref },
+            file: propsFile.path, line: () => propsFile.lineOf([...path, 'columns', ci]), target: { ref },
           }));
         }
       });
@@ -328,10 +331,10 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     if (entry) {
       const tests = [...(entry.props.tests ?? []), ...(entry.props.data_tests ?? [])];
       const ctx = { project: name, attachedId: uniqueId, attachedName: seedName, file: entry.file.path, target: { ref: { name: seedName } } };
-      for (const t of tests) addNode(genericTestNode(t, { ...ctx, line: entry.file.lineOf(['seeds', entry.index]) }));
+      for (const t of tests) addNode(genericTestNode(t, { ...ctx, line: () => entry.file.lineOf(['seeds', entry.index]) }));
       (entry.props.columns ?? []).forEach((col, ci) => {
         for (const t of [...(col.tests ?? []), ...(col.data_tests ?? [])]) {
-          addNode(genericTestNode(t, { ...ctx, column: col.name, line: entry.file.lineOf(['seeds', entry.index, 'columns', ci]) }));
+          addNode(genericTestNode(t, { ...ctx, column: col.name, line: () => entry.file.lineOf(['seeds', entry.index, 'columns', ci]) }));
         }
       });
     }
@@ -370,10 +373,10 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
         };
         addNode(node);
         const ctx = { project: name, attachedId: uniqueId, attachedName: `${source.name}_${table.name}`, file: file.path, target: { source: { source: source.name, table: table.name } } };
-        for (const t of [...(table.tests ?? []), ...(table.data_tests ?? [])]) addNode(genericTestNode(t, { ...ctx, line: file.lineOf(['sources', si, 'tables', ti]) }));
+        for (const t of [...(table.tests ?? []), ...(table.data_tests ?? [])]) addNode(genericTestNode(t, { ...ctx, line: () => file.lineOf(['sources', si, 'tables', ti]) }));
         (table.columns ?? []).forEach((col, ci) => {
           for (const t of [...(col.tests ?? []), ...(col.data_tests ?? [])]) {
-            addNode(genericTestNode(t, { ...ctx, column: col.name, line: file.lineOf(['sources', si, 'tables', ti, 'columns', ci]) }));
+            addNode(genericTestNode(t, { ...ctx, column: col.name, line: () => file.lineOf(['sources', si, 'tables', ti, 'columns', ci]) }));
           }
         });
       });

@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** Bump when what is cached, or how it is produced, changes: an old cache is then ignored. */
+const CACHE_VERSION = 'mesh-parse-cache/1 nunjucks@3.2.4 js-yaml@4.1.0';
+
+interface CacheFile {
+  version: string;
+  /** YAML file content hash -> the parsed document. */
+  yaml: Record<string, unknown>;
+  /** Jinja template source hash -> nunjucks' compiled JavaScript. */
+  jinja: Record<string, string>;
+}
+
+export function contentHash(text: string): string {
+  return createHash('sha1').update(text).digest('base64url');
+}
+
+/**
+ * dbt's partial parsing, for the two costly steps: YAML documents and compiled Jinja templates are kept
+ * in target/, keyed by the hash of their text, so an unchanged file is never parsed or compiled again.
+ * Results depend only on the text, so a stale entry cannot be served; entries not used in a run are
+ * dropped when it is saved.
+ */
+export class ParseCache {
+  private readonly previous: CacheFile;
+  private readonly next: CacheFile = { version: CACHE_VERSION, yaml: {}, jinja: {} };
+  private changed = false;
+
+  private constructor(
+    private readonly path: string | undefined,
+    previous: CacheFile | undefined,
+  ) {
+    this.previous = previous?.version === CACHE_VERSION ? previous : { version: CACHE_VERSION, yaml: {}, jinja: {} };
+  }
+
+  /** A cache stored in `targetDir`, or one that keeps nothing when `targetDir` is undefined. */
+  static open(targetDir: string | undefined): ParseCache {
+    if (!targetDir) return new ParseCache(undefined, undefined);
+    const path = join(targetDir, 'partial_parse.json');
+    let previous: CacheFile | undefined;
+    try {
+      previous = JSON.parse(readFileSync(path, 'utf8')) as CacheFile;
+    } catch {
+      previous = undefined;
+    }
+    return new ParseCache(path, previous);
+  }
+
+  yaml(text: string, parse: () => unknown): unknown {
+    return this.lookup('yaml', contentHash(text), parse);
+  }
+
+  jinja(source: string, compile: () => string): string {
+    return this.lookup('jinja', contentHash(source), compile) as string;
+  }
+
+  private lookup<K extends 'yaml' | 'jinja'>(kind: K, key: string, produce: () => CacheFile[K][string]): CacheFile[K][string] {
+    const table = this.previous[kind] as Record<string, CacheFile[K][string]>;
+    let value = Object.hasOwn(table, key) ? table[key] : undefined;
+    if (value === undefined) {
+      value = produce();
+      this.changed = true;
+    }
+    (this.next[kind] as Record<string, CacheFile[K][string]>)[key] = value;
+    return value;
+  }
+
+  save(): void {
+    if (!this.path) return;
+    const dropped =
+      Object.keys(this.previous.yaml).length !== Object.keys(this.next.yaml).length ||
+      Object.keys(this.previous.jinja).length !== Object.keys(this.next.jinja).length;
+    if (!this.changed && !dropped) return;
+    mkdirSync(dirname(this.path), { recursive: true });
+    writeFileSync(`${this.path}.tmp`, JSON.stringify(this.next));
+    renameSync(`${this.path}.tmp`, this.path);
+  }
+}
