@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 
@@ -72,4 +72,31 @@ export async function queryDb(path: string, sql: string): Promise<Array<Record<s
   } finally {
     instance.closeSync();
   }
+}
+
+/**
+ * A copy of domain packages in a temp workspace, with node_modules links for their package
+ * dependencies on each other as pnpm makes them, so upstreams are discovered exactly as in the repo.
+ */
+export function copyDomains(names: readonly string[], label = 'mesh'): string {
+  const root = mkdtempSync(join(tmpdir(), `mesh-${label}-`));
+  for (const name of names) {
+    cpSync(join(REPO_ROOT, 'domains', name), join(root, name), { recursive: true, filter: (src) => !/\/(node_modules|target)(\/|$)/.test(src) });
+  }
+  const packageDirs = new Map<string, string>();
+  for (const name of names) {
+    const pkg = JSON.parse(readFileSync(join(root, name, 'package.json'), 'utf8')) as { name: string };
+    packageDirs.set(pkg.name, join(root, name));
+  }
+  for (const name of names) {
+    const pkg = JSON.parse(readFileSync(join(root, name, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    for (const dep of Object.keys(pkg.dependencies ?? {})) {
+      const target = packageDirs.get(dep);
+      if (!target) continue;
+      const link = join(root, name, 'node_modules', dep);
+      mkdirSync(dirname(link), { recursive: true });
+      symlinkSync(target, link);
+    }
+  }
+  return root;
 }

@@ -1,37 +1,16 @@
-import { cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, edit, meshAsync, meshWithEnv, queryDb, write } from '@mesh/testing';
+import { copyDomains, edit, meshAsync, meshWithEnv, queryDb, write } from '@mesh/testing';
 
 const RAW = fileURLToPath(new URL('./__fixtures__/teddy-small', import.meta.url));
 const DOMAINS = ['inventory', 'sales', 'finance'] as const;
 
-/**
- * A copy of the three real domain packages in a temp workspace, with node_modules links for their
- * package dependencies as pnpm makes them, so upstreams are discovered exactly as in the repo.
- */
-function makeWorkspace(): string {
-  const root = mkdtempSync(join(tmpdir(), 'mesh-teddy-'));
-  for (const domain of DOMAINS) {
-    cpSync(join(REPO_ROOT, 'domains', domain), join(root, domain), { recursive: true, filter: (src) => !/\/(node_modules|target)(\/|$)/.test(src) });
-  }
-  for (const domain of DOMAINS) linkDependencies(root, domain);
-  return root;
-}
-
-function linkDependencies(root: string, domain: string): void {
-  const pkg = JSON.parse(readFileSync(join(root, domain, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-  for (const dep of Object.keys(pkg.dependencies ?? {})) {
-    const upstream = dep.replace('@teddy/', '');
-    mkdirSync(join(root, domain, 'node_modules', '@teddy'), { recursive: true });
-    symlinkSync(join(root, upstream), join(root, domain, 'node_modules', dep));
-  }
-}
+const makeWorkspace = () => copyDomains(DOMAINS, 'teddy');
 
 const build = (root: string, domain: string, ...args: string[]) => meshWithEnv(join(root, domain), { TEDDY_RAW_DIR: RAW }, 'build', ...args);
 const db = (root: string, domain: string) => join(root, domain, 'target', `${domain}.duckdb`);

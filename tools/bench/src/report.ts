@@ -45,7 +45,7 @@ function revision(): string {
   return `${head.stdout.trim()}${dirty.stdout.trim() ? ' with uncommitted changes' : ''}`;
 }
 
-function stamp(): string {
+export function stamp(): string {
   return `Run on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC at ${revision()}; machine: ${machine()}.`;
 }
 
@@ -203,12 +203,17 @@ _Not run yet._
 `;
 
 /** Replaces one marked block of BENCHMARKS.md, creating the file from the template when it is missing. */
-export function updateBenchmarksFile(path: string, section: 'compile' | 'build', body: string): void {
+export function updateBenchmarksFile(path: string, section: 'compile' | 'build' | 'mesh', body: string): void {
   let text = existsSync(path) ? readFileSync(path, 'utf8') : TEMPLATE;
   const start = `<!-- bench:${section}:start -->`;
   const end = `<!-- bench:${section}:end -->`;
   let from = text.indexOf(start);
   let to = text.indexOf(end);
+  if ((from < 0 || to < from) && section === 'mesh') {
+    text = `${text.trimEnd()}\n\n## Mesh build: the Teddy Retailers domains\n\n${start}\n${end}\n`;
+    from = text.indexOf(start);
+    to = text.indexOf(end);
+  }
   if (from < 0 || to < from) {
     // Someone removed the markers: put the section back from the template rather than lose the figures.
     const templateSection = TEMPLATE.slice(TEMPLATE.indexOf(`## ${section === 'compile' ? 'Compile' : 'Build'}`));

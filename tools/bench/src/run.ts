@@ -5,13 +5,15 @@ import { parseArgs } from 'node:util';
 import { runBuildBench, threadLabel } from './build-bench';
 import { runCompileBench } from './compile-bench';
 import { BENCHMARKS_MD } from './paths';
+import { meshMarkdown, runMeshBench } from './mesh-bench';
 import { buildMarkdown, compileMarkdown, updateBenchmarksFile } from './report';
 
 const USAGE = `Usage: pnpm bench [options]
 
   --models N         models in the compile benchmark's project (10000)
   --build-models N   models in the build benchmark's project (1000)
-  --only WHICH       run only 'compile' or only 'build'
+  --only WHICH       run only 'compile', 'build' or 'mesh'
+  --lines N[,N...]   order lines of the mesh benchmark's data sets (45000,10000000)
   --repeat N         runs per measure; the tables show the median (3)
   --profile          also CPU-profile one compile and show where the time goes
   --dry-run          print the tables, leave BENCHMARKS.md as it is
@@ -31,6 +33,7 @@ async function main(): Promise<number> {
       models: { type: 'string' },
       'build-models': { type: 'string' },
       only: { type: 'string' },
+      lines: { type: 'string' },
       repeat: { type: 'string' },
       profile: { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
@@ -43,10 +46,11 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (values.only !== undefined && values.only !== 'compile' && values.only !== 'build') {
-    console.error(`--only must be 'compile' or 'build', got '${values.only}'\n\n${USAGE}`);
+  if (values.only !== undefined && !['compile', 'build', 'mesh'].includes(values.only)) {
+    console.error(`--only must be 'compile', 'build' or 'mesh', got '${values.only}'\n\n${USAGE}`);
     return 2;
   }
+  const lines = (values.lines ?? '45000,10000000').split(',').map((v) => positive('lines', v, 45_000));
   const models = positive('models', values.models, 10_000);
   const buildModels = positive('build-models', values['build-models'], 1_000);
   const repeat = positive('repeat', values.repeat, 3);
@@ -54,7 +58,7 @@ async function main(): Promise<number> {
   const log = (line: string) => console.error(line);
   const sections: string[] = [];
   try {
-    if (values.only !== 'build') {
+    if (values.only === undefined || values.only === 'compile') {
       const result = await runCompileBench({
         dir: join(root, 'compile'),
         models,
@@ -67,7 +71,7 @@ async function main(): Promise<number> {
       sections.push(`## Compile: ${models.toLocaleString('en-US')} models\n\n${body}`);
       if (!values['dry-run']) updateBenchmarksFile(BENCHMARKS_MD, 'compile', body);
     }
-    if (values.only !== 'compile') {
+    if (values.only === undefined || values.only === 'build') {
       const scratch = join(root, 'replay');
       // 1 thread first: its log is the baseline; undefined lets the engine pick its default (the target's threads).
       const threads = [1, undefined];
@@ -75,6 +79,11 @@ async function main(): Promise<number> {
       const body = buildMarkdown(result);
       sections.push(`## Build: ${buildModels.toLocaleString('en-US')} trivial table models (threads ${threads.map(threadLabel).join(', ')})\n\n${body}`);
       if (!values['dry-run']) updateBenchmarksFile(BENCHMARKS_MD, 'build', body);
+    }
+    if (values.only === undefined || values.only === 'mesh') {
+      const body = meshMarkdown(await runMeshBench({ dir: join(root, 'mesh'), lines, log }));
+      sections.push(`## Mesh build: the Teddy Retailers domains\n\n${body}`);
+      if (!values['dry-run']) updateBenchmarksFile(BENCHMARKS_MD, 'mesh', body);
     }
   } finally {
     if (values.keep) log(`kept the generated projects in ${root}`);
