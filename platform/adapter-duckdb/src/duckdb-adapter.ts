@@ -49,20 +49,20 @@ class DuckDBSession implements AdapterSession {
 
   async materialize(plan: MaterializePlan, existing: RelationKind | undefined): Promise<MaterializeResult> {
     const { build, swap } = materializeStatements(plan, existing);
+    // Two round trips per model: open the transaction and build (the last statement reports the row
+    // count), then swap and commit. Any failure rolls the whole transaction back.
     let rows: number | undefined;
-    await this.execute('BEGIN TRANSACTION');
     try {
-      for (const [i, sql] of build.entries()) {
+      if (build.length) {
+        const sql = ['BEGIN TRANSACTION', ...build].join(';\n');
         this.log?.push(sql);
         const result = await this.connection.run(sql);
-        if (i === build.length - 1) {
-          // CREATE TABLE AS and INSERT report their row count as a one-row result.
-          const count = (await result.getRowObjectsJS())[0]?.Count;
-          rows = count === undefined ? result.rowsChanged : Number(count);
-        }
+        const count = (await result.getRowObjectsJS())[0]?.Count;
+        rows = count === undefined ? undefined : Number(count);
+        await this.execute([...swap, 'COMMIT'].join(';\n'));
+      } else {
+        await this.execute(['BEGIN TRANSACTION', ...swap, 'COMMIT'].join(';\n'));
       }
-      for (const sql of swap) await this.execute(sql);
-      await this.execute('COMMIT');
     } catch (error) {
       await this.connection.run('ROLLBACK').catch(() => undefined);
       throw error;

@@ -31,6 +31,16 @@ export interface StatementPlan {
   swap: string[];
 }
 
+/**
+ * A new table is created in place (the transaction makes that atomic: a failure leaves nothing). An
+ * existing one is rebuilt beside it as `<name>__mesh_tmp` and swapped in: drop, rename, commit.
+ */
+function replaceTable(target: RelationName, existing: RelationKind | undefined, create: (into: RelationName) => string[]): StatementPlan {
+  if (!existing) return { build: create(target), swap: [] };
+  const tmp = tmpName(target, 'tmp');
+  return { build: create(tmp), swap: [...dropExisting(target, existing), `ALTER TABLE ${rel(tmp)} RENAME TO ${q(target.identifier)}`] };
+}
+
 export function materializeStatements(plan: MaterializePlan, existing: RelationKind | undefined): StatementPlan {
   const target = plan.relation;
   switch (plan.kind) {
@@ -40,25 +50,21 @@ export function materializeStatements(plan: MaterializePlan, existing: RelationK
         swap: [...(existing === 'table' ? dropExisting(target, existing) : []), `CREATE OR REPLACE VIEW ${rel(target)} AS (\n${plan.sql}\n)`],
       };
     case 'seed': {
-      const tmp = tmpName(target, 'tmp');
       const types = Object.entries(plan.columnTypes);
       const typeArg = types.length ? `, types = {${types.map(([k, v]) => `${lit(k)}: ${lit(v)}`).join(', ')}}` : '';
-      return {
-        build: [`DROP TABLE IF EXISTS ${rel(tmp)}`, `CREATE TABLE ${rel(tmp)} AS SELECT * FROM read_csv(${lit(plan.path)}, header = true, auto_detect = true${typeArg})`],
-        swap: [...dropExisting(target, existing), `ALTER TABLE ${rel(tmp)} RENAME TO ${q(target.identifier)}`],
-      };
+      return replaceTable(target, existing, (into) => [
+        `CREATE TABLE ${rel(into)} AS SELECT * FROM read_csv(${lit(plan.path)}, header = true, auto_detect = true${typeArg})`,
+      ]);
     }
-    case 'table': {
-      const tmp = tmpName(target, 'tmp');
-      const build = plan.contract
-        ? [
-            `DROP TABLE IF EXISTS ${rel(tmp)}`,
-            createTableDdl(tmp, plan.contract),
-            `INSERT INTO ${rel(tmp)} (${plan.contract.map((c) => q(c.name)).join(', ')}) SELECT ${plan.contract.map((c) => q(c.name)).join(', ')} FROM (\n${plan.sql}\n) AS __mesh_model`,
-          ]
-        : [`DROP TABLE IF EXISTS ${rel(tmp)}`, `CREATE TABLE ${rel(tmp)} AS (\n${plan.sql}\n)`];
-      return { build, swap: [...dropExisting(target, existing), `ALTER TABLE ${rel(tmp)} RENAME TO ${q(target.identifier)}`] };
-    }
+    case 'table':
+      return replaceTable(target, existing, (into) =>
+        plan.contract
+          ? [
+              createTableDdl(into, plan.contract),
+              `INSERT INTO ${rel(into)} (${plan.contract.map((c) => q(c.name)).join(', ')}) SELECT ${plan.contract.map((c) => q(c.name)).join(', ')} FROM (\n${plan.sql}\n) AS __mesh_model`,
+            ]
+          : [`CREATE TABLE ${rel(into)} AS (\n${plan.sql}\n)`],
+      );
     case 'incremental': {
       if (existing !== 'table') {
         return materializeStatements({ kind: 'table', relation: target, sql: plan.sql, contract: plan.contract }, existing);
