@@ -141,7 +141,7 @@ export function buildMarkdown(r: BuildBenchResult): string {
       ['for reference: one `CREATE TABLE ... AS` per model, nothing else', sec(median(r.minimal.map((b) => b.totalMs))), `${(median(r.minimal.map((b) => b.totalMs)) / base).toFixed(2)}x`, ''],
     ], ['l', 'r', 'r', 'l']),
     '',
-    table(['Replay', 'Total', 'Split', 'Statements'], [baselineRows('baseline', r.baseline), baselineRows('minimal', r.minimal)], ['l', 'r', 'l', 'r']),
+    table(['Replay', 'Total', 'Split', 'Calls (batches as sent)'], [baselineRows('baseline', r.baseline), baselineRows('minimal', r.minimal)], ['l', 'r', 'l', 'r']),
     '',
     `Statements per build: ${r.statementKinds.map(([k, n]) => `${int(n)} \`${k}\``).join(', ')}.${r.sameStatements ? '' : ' **A multi-threaded run ran different statements than the single-threaded one.**'}`,
   ];

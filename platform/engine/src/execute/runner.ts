@@ -276,33 +276,29 @@ export class Runner {
     const relation = { database: node.database, schema: node.schema, identifier: node.alias };
     const key = relationKey(relation);
     const existing = this.relations.get(key);
-    const relationText = new Relation(node.database, node.schema, node.alias).toString();
     const config = node.config;
     let plan: MaterializePlan;
-    let sql: string;
+    let sql = '';
     if (node.resource_type === 'seed') {
-      sql = '';
       plan = { kind: 'seed', relation, path: `${this.parsed.root}/${node.original_file_path}`, columnTypes: config.column_types ?? {} };
     } else {
-      const incremental = config.materialized === 'incremental' && existing === 'table' && !fullRefresh && config.full_refresh !== true;
-      sql = incremental ? this.incrementalSql(node) : this.compiler.compileNode(node).sql;
+      // An incremental model merges into its table once it exists; the first build and a full refresh
+      // build the whole table and swap it in, as a table model does.
+      const merging = config.materialized === 'incremental' && existing === 'table' && !fullRefresh && config.full_refresh !== true;
+      sql = merging ? this.incrementalSql(node) : this.compiler.compileNode(node).sql;
       const contract = config.contract.enforced ? await checkContract(node, await session.describe(sql), this.adapter) : undefined;
       if (config.materialized === 'view') plan = { kind: 'view', relation, sql };
-      else if (config.materialized === 'incremental') {
+      else if (merging) {
         const uniqueKey = config.unique_key === undefined ? [] : Array.isArray(config.unique_key) ? config.unique_key : [config.unique_key];
         const strategy = config.incremental_strategy ?? (uniqueKey.length ? 'merge' : 'append');
         plan = { kind: 'incremental', relation, sql, strategy, uniqueKey, contract };
       } else plan = { kind: 'table', relation, sql, contract };
     }
-    const existingForPlan = plan.kind === 'incremental' && (fullRefresh || config.full_refresh === true) ? undefined : existing;
-    // A full refresh of an incremental model rebuilds it as a table and swaps it in.
-    const result = await session.materialize(
-      plan.kind === 'incremental' && existingForPlan === undefined ? { kind: 'table', relation, sql: plan.sql, contract: plan.contract } : plan,
-      existing,
-    );
+    const result = await session.materialize(plan, existing);
     this.relations.set(key, plan.kind === 'view' ? 'view' : 'table');
-    const verb = plan.kind === 'view' ? 'CREATE VIEW' : plan.kind === 'seed' ? 'INSERT' : plan.kind === 'incremental' && existingForPlan ? 'MERGE' : 'CREATE TABLE';
+    const verb = { view: 'CREATE VIEW', seed: 'INSERT', incremental: 'MERGE', table: 'CREATE TABLE' }[plan.kind];
     const message = result.rows === undefined ? verb : `${verb} (${result.rows.toLocaleString('en-US')} rows)`;
-    return { sql, relation: relationText, rows: result.rows, message };
+    return { sql, relation: new Relation(node.database, node.schema, node.alias).toString(), rows: result.rows, message };
   }
+
 }
