@@ -17,10 +17,12 @@ export interface ResolvedTarget {
 export function resolveTarget(project: ProjectFile, root: string, requested?: string): ResolvedTarget {
   const targets: Record<string, TargetConfig> = project.targets ?? {};
   const name = requested ?? project.target ?? 'dev';
-  const config = targets[name] ?? (Object.keys(targets).length === 0 || name === 'dev' ? { type: 'duckdb' as const } : undefined);
+  // 'dev' is always there: a DuckDB file under target/, unless the project defines its own.
+  const config = targets[name] ?? (name === 'dev' ? { type: 'duckdb' as const } : undefined);
   if (!config) {
+    const known = [...new Set(['dev', ...Object.keys(targets)])];
     throw new MeshError('E_TARGET_UNKNOWN', `target '${name}' is not defined`, {
-      hint: `Define it under targets: in the project file, or use one of: ${Object.keys(targets).join(', ')}.`,
+      hint: `Define it under targets: in the project file, or use one of: ${known.join(', ')}.`,
     });
   }
   const targetDir = project['target-path'] ?? 'target';
