@@ -8,6 +8,7 @@ import { PlaceholderRelation, Relation } from '../parse/relation';
 import type { GraphNode, ModelNode, RefCall, TestNode } from '../types';
 import { relationKey, type Adapter, type AdapterSession, type MaterializePlan, type RelationKind } from './adapter';
 import { checkContract } from './contract';
+import { databaseErrorHint } from './database-error-hint';
 import type { NodeResult } from './results';
 
 export type RunCommand = 'run' | 'test' | 'build' | 'seed';
@@ -57,7 +58,7 @@ function errorResult(node: GraphNode, error: unknown): Pick<NodeResult, 'status'
     error: {
       code: 'E_SQL',
       file: node.original_file_path,
-      hint: 'The database rejected the compiled SQL; see target/compiled for the statement as it was run.',
+      hint: databaseErrorHint(text),
     },
   };
 }
