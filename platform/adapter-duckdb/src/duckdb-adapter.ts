@@ -29,6 +29,8 @@ class DuckDBSession implements AdapterSession {
   constructor(
     private readonly connection: DuckDBConnection,
     private readonly log: string[] | undefined,
+    /** Set for the adapter's own connection, which is lent rather than closed. */
+    private readonly release?: () => void,
   ) {}
 
   async execute(sql: string): Promise<void> {
@@ -45,6 +47,27 @@ class DuckDBSession implements AdapterSession {
   async describe(sql: string): Promise<ColumnInfo[]> {
     const reader = await this.connection.runAndReadAll(`DESCRIBE (\n${sql}\n)`);
     return reader.getRowObjectsJS().map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+  }
+
+  async canonicalTypes(types: string[]): Promise<string[]> {
+    if (!types.length) return [];
+    const select = (list: string[]) => `DESCRIBE SELECT ${list.map((t, i) => `CAST(NULL AS ${t}) AS c${i}`).join(', ')}`;
+    try {
+      const reader = await this.connection.runAndReadAll(select(types));
+      return reader.getRowObjectsJS().map((row) => String(row.column_type));
+    } catch {
+      for (const type of types) {
+        try {
+          await this.connection.runAndReadAll(select([type]));
+        } catch (error) {
+          throw new MeshError('E_TYPE_UNKNOWN', `'${type}' is not a DuckDB type`, {
+            hint: 'Use a DuckDB type such as INTEGER, BIGINT, VARCHAR, DOUBLE, DECIMAL(18,2), DATE, TIMESTAMP or BOOLEAN.',
+            details: databaseError(error).split('\n')[0],
+          });
+        }
+      }
+      throw new Error('unreachable: every type parsed alone');
+    }
   }
 
   async materialize(plan: MaterializePlan, existing: RelationKind | undefined): Promise<MaterializeResult> {
@@ -71,13 +94,15 @@ class DuckDBSession implements AdapterSession {
   }
 
   close(): void {
-    this.connection.closeSync();
+    if (this.release) this.release();
+    else this.connection.closeSync();
   }
 }
 
 export class DuckDBAdapter implements Adapter {
   readonly type = 'duckdb';
   readonly statementLog?: string[];
+  private mainLent = false;
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly main: DuckDBConnection,
@@ -105,7 +130,17 @@ export class DuckDBAdapter implements Adapter {
     return new DuckDBAdapter(instance, main, options.logStatements === true);
   }
 
+  /**
+   * The first session gets the adapter's own connection: every idle connection on an instance costs
+   * DuckDB one to two milliseconds per commit, so a single-threaded build keeps exactly one.
+   */
   async session(): Promise<AdapterSession> {
+    if (!this.mainLent) {
+      this.mainLent = true;
+      return new DuckDBSession(this.main, this.statementLog, () => {
+        this.mainLent = false;
+      });
+    }
     return new DuckDBSession(await this.instance.connect(), this.statementLog);
   }
 
@@ -160,27 +195,6 @@ export class DuckDBAdapter implements Adapter {
     // A rename is atomic: readers see the old file or the new one, never a half-written one.
     renameSync(tmp, destination);
     return counts;
-  }
-
-  async canonicalTypes(types: string[]): Promise<string[]> {
-    if (!types.length) return [];
-    const select = (list: string[]) => `DESCRIBE SELECT ${list.map((t, i) => `CAST(NULL AS ${t}) AS c${i}`).join(', ')}`;
-    try {
-      const reader = await this.main.runAndReadAll(select(types));
-      return reader.getRowObjectsJS().map((row) => String(row.column_type));
-    } catch {
-      for (const type of types) {
-        try {
-          await this.main.runAndReadAll(select([type]));
-        } catch (error) {
-          throw new MeshError('E_TYPE_UNKNOWN', `'${type}' is not a DuckDB type`, {
-            hint: 'Use a DuckDB type such as INTEGER, BIGINT, VARCHAR, DOUBLE, DECIMAL(18,2), DATE, TIMESTAMP or BOOLEAN.',
-            details: databaseError(error).split('\n')[0],
-          });
-        }
-      }
-      throw new Error('unreachable: every type parsed alone');
-    }
   }
 
   async close(): Promise<void> {

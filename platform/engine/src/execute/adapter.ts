@@ -50,6 +50,8 @@ export interface AdapterSession {
   query(sql: string): Promise<Array<Record<string, unknown>>>;
   /** Columns and types the query would return, without running it. */
   describe(sql: string): Promise<ColumnInfo[]>;
+  /** The database's own spelling of each type (`int` -> `INTEGER`); throws on a type it does not know. */
+  canonicalTypes(types: string[]): Promise<string[]>;
   /** Builds a relation; atomic: on failure the previous relation is left as it was. */
   materialize(plan: MaterializePlan, existing: RelationKind | undefined): Promise<MaterializeResult>;
   close(): void;
@@ -68,8 +70,6 @@ export interface Adapter {
    * so readers never see a half-written one. Returns the row count of each relation copied.
    */
   publish(relations: RelationName[], destination: string): Promise<number[]>;
-  /** The database's own spelling of each type (`int` -> `INTEGER`); throws on a type it does not know. */
-  canonicalTypes(types: string[]): Promise<string[]>;
   /** Every statement run, in order, when statement logging is on (benchmarks replay them). */
   readonly statementLog?: string[];
   close(): Promise<void>;

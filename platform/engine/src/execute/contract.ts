@@ -1,7 +1,7 @@
 import { MeshError } from '@mesh/errors';
 import type { ModelNode } from '../types';
 import { formatTable } from '@mesh/text-table';
-import type { Adapter, ColumnInfo, ContractColumn } from './adapter';
+import type { AdapterSession, ColumnInfo, ContractColumn } from './adapter';
 
 export interface ContractMismatch {
   column: string;
@@ -15,7 +15,7 @@ export interface ContractMismatch {
  * names and types the SQL produces must match the declaration exactly (order aside).
  * Returns the columns with constraints for the table's DDL.
  */
-export async function checkContract(node: ModelNode, produced: ColumnInfo[], adapter: Adapter): Promise<ContractColumn[]> {
+export async function checkContract(node: ModelNode, produced: ColumnInfo[], session: AdapterSession): Promise<ContractColumn[]> {
   const file = node.patch_path ?? node.original_file_path;
   const untyped = node.columns.filter((c) => !c.data_type);
   if (!node.columns.length || untyped.length) {
@@ -25,7 +25,7 @@ export async function checkContract(node: ModelNode, produced: ColumnInfo[], ada
       hint: 'An enforced contract names every column with its data_type in the model\'s YAML.',
     });
   }
-  const declaredTypes = await adapter.canonicalTypes(node.columns.map((c) => c.data_type!));
+  const declaredTypes = await session.canonicalTypes(node.columns.map((c) => c.data_type!));
   const producedByName = new Map(produced.map((c) => [c.name.toLowerCase(), c]));
   const declaredNames = new Set(node.columns.map((c) => c.name.toLowerCase()));
   const mismatches: ContractMismatch[] = [];

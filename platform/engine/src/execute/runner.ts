@@ -287,7 +287,7 @@ export class Runner {
       // build the whole table and swap it in, as a table model does.
       const merging = config.materialized === 'incremental' && existing === 'table' && !fullRefresh && config.full_refresh !== true;
       sql = merging ? this.incrementalSql(node) : this.compiler.compileNode(node).sql;
-      const contract = config.contract.enforced ? await checkContract(node, await session.describe(sql), this.adapter) : undefined;
+      const contract = config.contract.enforced ? await checkContract(node, await session.describe(sql), session) : undefined;
       if (config.materialized === 'view') plan = { kind: 'view', relation, sql };
       else if (merging) {
         const uniqueKey = config.unique_key === undefined ? [] : Array.isArray(config.unique_key) ? config.unique_key : [config.unique_key];
