@@ -241,7 +241,7 @@ export class Runner {
 
   /** Renders an incremental model again with is_incremental() true, as dbt does at run time. */
   private incrementalSql(node: ModelNode): string {
-    const template = this.parsed.templates.get(node.unique_id)!;
+    const template = this.parsed.templates.get(node.unique_id)!();
     const parseRefs = this.parsed.rendered.get(node.unique_id)!;
     const refs: RefCall[] = [];
     const tokenFor = (call: RefCall): string => {

@@ -3,7 +3,17 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** Bump when what is cached, or how it is produced, changes: an old cache is then ignored. */
-const CACHE_VERSION = 'mesh-parse-cache/1 nunjucks@3.2.4 js-yaml@4.1.0';
+const CACHE_VERSION = 'mesh-parse-cache/2 nunjucks@3.2.4 js-yaml@4.1.0';
+
+/** A model's parse-time render: its SQL with placeholders, what it called, and the env vars it read. */
+export interface CachedRender {
+  sql: string;
+  refs: Array<{ project?: string; name: string; version?: string }>;
+  sources: Array<{ source: string; table: string }>;
+  configCalls: Array<Record<string, unknown>>;
+  /** Every environment variable the render read, with its value then (null when unset). */
+  env: Record<string, string | null>;
+}
 
 interface CacheFile {
   version: string;
@@ -11,7 +21,11 @@ interface CacheFile {
   yaml: Record<string, unknown>;
   /** Jinja template source hash -> nunjucks' compiled JavaScript. */
   jinja: Record<string, string>;
+  /** Hash of (template, project vars, macros, the model's own relation) -> its parse-time render. */
+  render: Record<string, CachedRender>;
 }
+
+const empty = (): CacheFile => ({ version: CACHE_VERSION, yaml: {}, jinja: {}, render: {} });
 
 export function contentHash(text: string): string {
   return createHash('sha1').update(text).digest('base64url');
@@ -25,14 +39,14 @@ export function contentHash(text: string): string {
  */
 export class ParseCache {
   private readonly previous: CacheFile;
-  private readonly next: CacheFile = { version: CACHE_VERSION, yaml: {}, jinja: {} };
+  private readonly next: CacheFile = empty();
   private changed = false;
 
   private constructor(
     private readonly path: string | undefined,
     previous: CacheFile | undefined,
   ) {
-    this.previous = previous?.version === CACHE_VERSION ? previous : { version: CACHE_VERSION, yaml: {}, jinja: {} };
+    this.previous = previous?.version === CACHE_VERSION ? previous : empty();
   }
 
   /** A cache stored in `targetDir`, or one that keeps nothing when `targetDir` is undefined. */
@@ -56,6 +70,23 @@ export class ParseCache {
     return this.lookup('jinja', contentHash(source), compile) as string;
   }
 
+  /**
+   * A cached render for `key`, if every environment variable it read still has the value it had; a
+   * render depends on nothing else that the key does not already cover.
+   */
+  render(key: string, env: Readonly<Record<string, string | undefined>>): CachedRender | undefined {
+    const hit = Object.hasOwn(this.previous.render, key) ? this.previous.render[key] : undefined;
+    if (!hit) return undefined;
+    for (const [name, value] of Object.entries(hit.env)) if ((env[name] ?? null) !== value) return undefined;
+    this.next.render[key] = hit;
+    return hit;
+  }
+
+  storeRender(key: string, value: CachedRender): void {
+    this.next.render[key] = value;
+    this.changed = true;
+  }
+
   private lookup<K extends 'yaml' | 'jinja'>(kind: K, key: string, produce: () => CacheFile[K][string]): CacheFile[K][string] {
     const table = this.previous[kind] as Record<string, CacheFile[K][string]>;
     let value = Object.hasOwn(table, key) ? table[key] : undefined;
@@ -69,9 +100,9 @@ export class ParseCache {
 
   save(): void {
     if (!this.path) return;
-    const dropped =
-      Object.keys(this.previous.yaml).length !== Object.keys(this.next.yaml).length ||
-      Object.keys(this.previous.jinja).length !== Object.keys(this.next.jinja).length;
+    const dropped = (['yaml', 'jinja', 'render'] as const).some(
+      (kind) => Object.keys(this.previous[kind]).length !== Object.keys(this.next[kind]).length,
+    );
     if (!this.changed && !dropped) return;
     mkdirSync(dirname(this.path), { recursive: true });
     writeFileSync(`${this.path}.tmp`, JSON.stringify(this.next));

@@ -9,6 +9,7 @@ import { genericTestNode } from './generic-tests';
 import { JinjaEnvironment, type CompiledTemplate, type RenderHooks } from './jinja';
 import { PlaceholderRelation, Relation } from './relation';
 import { resolveTarget, type ResolvedTarget } from './target';
+import { contentHash } from '../load/parse-cache';
 
 export const LAYERS = ['bronze', 'silver', 'gold'] as const;
 
@@ -32,7 +33,8 @@ export interface ParsedProject {
   target: ResolvedTarget;
   nodes: GraphNode[];
   rendered: Map<string, RenderedSql>;
-  templates: Map<string, CompiledTemplate>;
+  /** Each model's template, compiled on first use (incremental runs render again at run time). */
+  templates: Map<string, () => CompiledTemplate>;
   jinja: JinjaEnvironment;
   groups: GroupInput[];
   macros: Array<{ name: string; path: string }>;
@@ -148,7 +150,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
 
   const nodes: GraphNode[] = [];
   const rendered = new Map<string, RenderedSql>();
-  const templates = new Map<string, CompiledTemplate>();
+  const templates = new Map<string, () => CompiledTemplate>();
   const seen = new Map<string, string>();
   const addNode = (node: GraphNode) => {
     const other = seen.get(node.unique_id);
@@ -163,7 +165,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
   };
 
   /** Renders a template in parse mode: refs become placeholders and are recorded in order. */
-  const renderForParse = (template: CompiledTemplate, thisRelation: Relation, config: Record<string, unknown>): RenderedSql => {
+  const renderForParse = (template: CompiledTemplate, thisRelation: Relation, config: Record<string, unknown>, trace?: { configCalls: Array<Record<string, unknown>>; env: Record<string, string | null> }): RenderedSql => {
     const refs: RefCall[] = [];
     const sources: SourceCall[] = [];
     const refKeys = new Map<string, number>();
@@ -187,13 +189,42 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
         }
         return new PlaceholderRelation(sourceToken(i), target.database, call.source, call.table);
       },
-      config: (values) => mergeConfig(config, values),
+      config: (values) => {
+        trace?.configCalls.push(values);
+        mergeConfig(config, values);
+      },
       thisRelation: new PlaceholderRelation(THIS_TOKEN, thisRelation.database, thisRelation.schema, thisRelation.identifier),
       isIncremental: false,
       vars,
-      env,
+      env: trace
+        ? new Proxy(env, {
+            get: (all, name) => {
+              const value = all[name as string];
+              if (typeof name === 'string') trace.env[name] = value ?? null;
+              return value;
+            },
+          })
+        : env,
     };
     return { sql: template.render(hooks), refs, sources };
+  };
+
+  /**
+   * dbt's partial parsing for SQL files: a render is reused when the file, the project's vars and
+   * macros, and the model's own relation are unchanged and the env vars it read have the same values.
+   */
+  const projectContext = contentHash(JSON.stringify([vars, files.macros.map((m) => m.text), target.database]));
+  const renderCached = (path: string, text: string, thisRel: Relation, config: Record<string, unknown>): RenderedSql => {
+    const key = `${projectContext}:${contentHash(text)}:${thisRel.schema}.${thisRel.identifier}`;
+    const hit = files.cache.render(key, env);
+    if (hit) {
+      for (const values of hit.configCalls) mergeConfig(config, values);
+      return { sql: hit.sql, refs: hit.refs, sources: hit.sources };
+    }
+    const trace = { configCalls: [] as Array<Record<string, unknown>>, env: {} as Record<string, string | null> };
+    const result = renderForParse(jinja.compile(path, text), thisRel, config, trace);
+    files.cache.storeRender(key, { ...result, ...trace });
+    return result;
   };
 
   // Models
@@ -216,10 +247,9 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     if (entry?.props.access) config.access ??= entry.props.access;
     if (entry?.props.group) config.group ??= entry.props.group;
 
-    const template = jinja.compile(file.path, file.text);
     const preliminary = normalizeConfig(config, { schema: layer });
     const thisRel = new Relation(target.database, preliminary.schema, preliminary.alias ?? base);
-    const result = renderForParse(template, thisRel, config);
+    const result = renderCached(file.path, file.text, thisRel, config);
     const finalConfig = normalizeConfig(config, { schema: layer });
     if (finalConfig.materialized === ('seed' as string)) finalConfig.materialized = 'table';
     if (!finalConfig.enabled) continue;
@@ -256,7 +286,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     };
     addNode(node);
     rendered.set(uniqueId, result);
-    templates.set(uniqueId, template);
+    templates.set(uniqueId, () => jinja.compile(file.path, file.text));
 
     // Generic tests from the properties file
     if (entry) {
