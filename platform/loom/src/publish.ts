@@ -1,4 +1,4 @@
-import { writeFileSync, renameSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Adapter, ModelNode, RunOutcome } from '@mesh/engine';
 import { PUBLISHED_SCHEMA_VERSION, type PublishedManifest } from './published-manifest';
@@ -12,6 +12,16 @@ export type PublishResult =
 
 export function publishedDir(targetDir: string): string {
   return join(targetDir, PUBLISHED_DIR);
+}
+
+/** A domain's release version is its package version (changesets bumps it); the project file's is a fallback. */
+function packageVersion(root: string): string | undefined {
+  try {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function publicModels(outcome: RunOutcome): ModelNode[] {
@@ -54,7 +64,7 @@ export async function publish(outcome: RunOutcome, adapter: Adapter): Promise<Pu
     metadata: {
       mesh_schema_version: PUBLISHED_SCHEMA_VERSION,
       project_name: outcome.parsed.name,
-      project_version: outcome.parsed.files.project.version,
+      project_version: packageVersion(outcome.parsed.root) ?? outcome.parsed.files.project.version,
       generated_at: new Date().toISOString(),
       adapter_type: adapter.type,
     },
