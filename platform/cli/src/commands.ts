@@ -1,7 +1,6 @@
 import { relative } from 'node:path';
 import { formatError } from '@mesh/errors';
 import { compileProject, isFailure, runProject, topoSort, type ProjectOptions, type RunCommand } from '@mesh/engine';
-import { DuckDBAdapter } from '@mesh/adapter-duckdb';
 import { loadUpstreams, publish } from '@mesh/loom';
 import { formatTable } from '@mesh/text-table';
 import { clock, endLine, startLine, summaryLine } from './progress';
@@ -94,7 +93,11 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
     command,
     threads,
     fullRefresh: flags.fullRefresh,
-    openAdapter: (target) => DuckDBAdapter.open({ path: target.path, settings: target.settings }),
+    // Loaded on demand: compile and ls never open a database, and the native bindings cost start-up time.
+    openAdapter: async (target) => {
+      const { DuckDBAdapter } = await import('@mesh/adapter-duckdb');
+      return DuckDBAdapter.open({ path: target.path, settings: target.settings });
+    },
     onCompiled: (project) => {
       for (const w of project.warnings) io.err(formatError(w).replace(/^error/, 'warning'));
       const t = project.parsed.target;
