@@ -107,7 +107,7 @@ export async function compileProject(options: ProjectOptions): Promise<CompiledP
       const path = node.resource_type === 'test' && node.test_metadata
         ? `${base}${node.original_file_path}/${node.name}.sql`
         : `${base}${node.original_file_path}`;
-      compiledFiles.set(path, `${c.sql}\n`);
+      compiledFiles.set(path, c.sql);
     }
     await writeCompiledFiles(join(targetDir, 'compiled'), compiledFiles);
   }

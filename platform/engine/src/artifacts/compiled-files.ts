@@ -9,7 +9,7 @@ const INDEX = '.index.json';
  * Writes target/compiled/**. Small-file writes dominate a large compile (tens of thousands of files,
  * each a create on a slow disk), so the folder keeps an index of what each file holds: a file whose
  * content did not change is neither read nor written. Folders are made once and the remaining writes
- * are issued concurrently.
+ * are issued concurrently. Texts are the SQL without the final newline the files get.
  */
 export async function writeCompiledFiles(root: string, files: Map<string, string>): Promise<{ written: number; unchanged: number }> {
   const indexPath = join(root, INDEX);
@@ -59,7 +59,7 @@ export async function writeCompiledFiles(root: string, files: Map<string, string
   const worker = async () => {
     while (cursor < pending.length) {
       const [path, text] = pending[cursor++]!;
-      await writeFile(path, text);
+      await writeFile(path, `${text}\n`);
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, pending.length) }, worker));

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -43,13 +43,13 @@ describe('writeCompiledFiles', () => {
     const root = join(mkdtempSync(join(tmpdir(), 'mesh-compiled-')), 'compiled');
     const a = join(root, 'p/models/a.sql');
     const b = join(root, 'p/models/sub/b.sql');
-    expect(await writeCompiledFiles(root, new Map([[a, 'select 1\n'], [b, 'select 2\n']]))).toEqual({ written: 2, unchanged: 0 });
+    expect(await writeCompiledFiles(root, new Map([[a, 'select 1'], [b, 'select 2']]))).toEqual({ written: 2, unchanged: 0 });
     const before = statSync(a).mtimeMs;
-    expect(await writeCompiledFiles(root, new Map([[a, 'select 1\n'], [b, 'select 3\n']]))).toEqual({ written: 1, unchanged: 1 });
+    expect(await writeCompiledFiles(root, new Map([[a, 'select 1'], [b, 'select 3']]))).toEqual({ written: 1, unchanged: 1 });
     expect(statSync(a).mtimeMs).toBe(before);
     expect(readFileSync(b, 'utf8')).toBe('select 3\n');
     rmSync(a);
-    expect(await writeCompiledFiles(root, new Map([[a, 'select 1\n'], [b, 'select 3\n']]))).toEqual({ written: 1, unchanged: 1 });
-    expect(existsSync(a)).toBe(true);
+    expect(await writeCompiledFiles(root, new Map([[a, 'select 1'], [b, 'select 3']]))).toEqual({ written: 1, unchanged: 1 });
+    expect(readFileSync(a, 'utf8')).toBe('select 1\n');
   });
 });
