@@ -127,8 +127,8 @@ export interface RunProjectOptions extends ProjectOptions, RunEvents {
   fullRefresh?: boolean;
   /** Opens the database for the resolved target; the CLI passes the DuckDB adapter. */
   openAdapter(target: ResolvedTarget, parsed: ParsedProject): Promise<Adapter>;
-  /** Called once the project is compiled, before anything runs (the CLI prints warnings and a header). */
-  onCompiled?(project: CompiledProject, total: number): void;
+  /** Called once the project is compiled, before the database opens (the CLI prints warnings and a header). */
+  onCompiled?(project: CompiledProject): void;
   /** Called after the nodes ran, while the database is still open (publishing public models). */
   afterRun?(outcome: RunOutcome, adapter: Adapter): Promise<void>;
 }
@@ -138,8 +138,8 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
   const t0 = performance.now();
   const project = await compileProject(options);
   const { parsed, dag, resolution, compiler, selected } = project;
+  options.onCompiled?.(project);
   const adapter = await options.openAdapter(parsed.target, parsed);
-  let results: NodeResult[];
   let outcome: RunOutcome;
   try {
     for (const upstream of project.upstreams) {
@@ -153,8 +153,7 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
     await adapter.ensureSchemas(parsed.target.database, schemas);
     const relations: Map<string, RelationKind> = await adapter.listRelations(parsed.target.database);
     const runner = new Runner(parsed, dag, resolution, compiler, adapter, relations);
-    options.onCompiled?.(project, 0);
-    results = await runner.run({
+    const results = await runner.run({
       command: options.command,
       selected,
       threads: options.threads ?? parsed.target.threads,
@@ -171,7 +170,7 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
   outcome.elapsed = elapsed;
   writeJsonAtomic(
     join(project.targetDir, 'run_results.json'),
-    buildRunResults(results, project.invocationId, elapsed, { command: options.command, select: options.select ?? [], exclude: options.exclude ?? [], target: parsed.target.name }),
+    buildRunResults(outcome.results, project.invocationId, elapsed, { command: options.command, select: options.select ?? [], exclude: options.exclude ?? [], target: parsed.target.name }),
   );
   return outcome;
 }

@@ -65,18 +65,15 @@ function errorResult(node: GraphNode, error: unknown): Pick<NodeResult, 'status'
 
 /** Runs the selected nodes in DAG order on up to `threads` sessions; a failure skips everything downstream. */
 export class Runner {
-  private readonly relations: Map<string, RelationKind>;
-
   constructor(
     private readonly parsed: ParsedProject,
     private readonly dag: Dag,
     private readonly resolution: Resolution,
     private readonly compiler: Compiler,
     private readonly adapter: Adapter,
-    relations: Map<string, RelationKind>,
-  ) {
-    this.relations = relations;
-  }
+    /** Relations in the database now; kept current as nodes are built. */
+    private readonly relations: Map<string, RelationKind>,
+  ) {}
 
   async run(options: RunOptions): Promise<NodeResult[]> {
     const { command } = options;

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
+import { createHash } from 'node:crypto';
 import { MeshError } from '@mesh/errors';
 import { parseYamlFile, validateYaml } from '@mesh/validate';
 import { projectFileSchema, propertiesFileSchema, type ProjectFile, type PropertiesFile } from './schemas';
@@ -11,6 +12,18 @@ export interface SourceFile {
   /** Relative to the project root, forward slashes. */
   path: string;
   text: string;
+  /** For files whose text is not kept (seeds): a checksum of their content. */
+  checksum?: string;
+}
+
+/**
+ * Seeds are read by DuckDB, not here; their checksum is of the content up to 1 MiB and of size and
+ * modification time above that, as dbt does for large seeds.
+ */
+function seedChecksum(path: string): string {
+  const stat = statSync(path);
+  if (stat.size > 1024 * 1024) return `size:${stat.size}:mtime:${Math.trunc(stat.mtimeMs)}`;
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
 export interface PropertiesSource extends SourceFile {
@@ -110,7 +123,7 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
     projectLineOf: parsedProject.lineOf,
     models: modelFiles.filter((p) => p.endsWith('.sql')).map(read),
     properties,
-    seeds: seedFiles.filter((p) => p.endsWith('.csv')).map((path) => ({ path, text: '' })),
+    seeds: seedFiles.filter((p) => p.endsWith('.csv')).map((path) => ({ path, text: '', checksum: seedChecksum(join(root, path)) })),
     macros: collect(macroPaths).filter((p) => p.endsWith('.sql')).map(read),
     tests: collect(testPaths).filter((p) => p.endsWith('.sql')).map(read),
     modelPaths,

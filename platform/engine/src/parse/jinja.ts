@@ -142,7 +142,7 @@ export interface CompiledTemplate {
   render(hooks: RenderHooks): string;
 }
 
-export interface TemplateError {
+interface TemplateLocation {
   line?: number;
   column?: number;
   message: string;
@@ -257,7 +257,7 @@ export class JinjaEnvironment {
 }
 
 /** nunjucks puts the position in the message: `(file) [Line 3, Column 5]`. */
-function locate(error: unknown): TemplateError {
+function locate(error: unknown): TemplateLocation {
   const message = error instanceof Error ? error.message : String(error);
   const m = /\[Line (\d+), Column (\d+)\]/.exec(message);
   const clean = message

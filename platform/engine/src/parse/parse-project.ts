@@ -356,7 +356,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       database: target.database,
       schema: finalConfig.schema,
       alias: finalConfig.alias ?? seedName,
-      checksum: sha(file.path),
+      checksum: file.checksum ?? sha(file.path),
     });
     if (entry) {
       const tests = [...(entry.props.tests ?? []), ...(entry.props.data_tests ?? [])];
