@@ -92,6 +92,17 @@ describe('resolveRefs', () => {
     expect(errorOf(() => resolveRefs(consumer("select * from {{ ref('inventory', 'products', v=1) }}"), { upstreams: [up], now: new Date('2026-06-01'), failOnDeprecated: true })).code).toBe('E_REF_DEPRECATED');
   });
 
+  it('an undeclared source names the file and line, and the closest declared one', () => {
+    const parsed = parseProject(projectFromFiles({
+      'models/a.sql': "select 1\nfrom {{ source('raw', 'ordrs') }}",
+      'models/s.yml': 'sources:\n  - name: raw\n    tables: [{name: orders}]\n',
+    }));
+    const e = errorOf(() => resolveRefs(parsed));
+    expect(e.code).toBe('E_SOURCE_UNKNOWN');
+    expect(e.location).toEqual({ file: 'models/a.sql', line: 2 });
+    expect(e.hint).toBe("Did you mean 'raw.orders'?");
+  });
+
   it('a missing version lists the ones there are', () => {
     const up = upstream('inventory', [{ name: 'products', version: '1', latest_version: '1' }]);
     const e = errorOf(() => resolveRefs(consumer("select * from {{ ref('inventory', 'products', v=3) }}"), { upstreams: [up] }));

@@ -178,8 +178,10 @@ export function resolveRefs(parsed: ParsedProject, options: ResolveOptions = {})
     const node = sourcesByKey.get(`${call.source}.${call.table}`);
     if (!node) {
       const guess = didYouMean(`${call.source}.${call.table}`, sourcesByKey.keys());
+      const escaped = call.table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const line = 'raw_code' in from && from.raw_code ? lineOfText(from.raw_code, new RegExp(`source\\([^)]*['"]${escaped}['"]`)) : undefined;
       throw new MeshError('E_SOURCE_UNKNOWN', `source('${call.source}', '${call.table}') is not defined`, {
-        location: { file: from.original_file_path },
+        location: { file: from.original_file_path, line },
         node: from.unique_id,
         hint: guess ? `Did you mean '${guess}'?` : `Declare it under sources: in a properties file (name: ${call.source}, tables: [{name: ${call.table}}]).`,
       });
