@@ -2,10 +2,13 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, realpathSync, r
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import semver from 'semver';
+import { latestRelease, readRelease, releaseSatisfying } from '@mesh/contract';
 import { MeshError } from '@mesh/errors';
 import { parseYamlFile, validateYaml } from '@mesh/validate';
 import { findProjectFile, projectFileSchema, type ModelNode, type ParsedProject, type UpstreamProject } from '@mesh/engine';
 import { publishedManifestSchema, type PublishedManifest } from './published-manifest';
+import { nodesFromContract } from './contract-nodes';
 import { PUBLISHED_DIR } from './publish';
 
 /** Where a consumer found an upstream: a workspace package it depends on, a path, or a URL. */
@@ -14,8 +17,11 @@ export interface UpstreamSource {
   from: string;
   kind: 'workspace' | 'path' | 'url';
   optional: boolean;
-  /** The package name, for workspace upstreams. */
+  /** The package name and folder, for workspace upstreams. */
   packageName?: string;
+  root?: string;
+  /** The semver range of the upstream's releases this project accepts (`version:` of its upstream entry). */
+  range?: string;
 }
 
 function readJson(path: string): unknown {
@@ -34,6 +40,12 @@ function projectNameOf(dir: string): { name: string; targetPath: string } | unde
   return { name: project.name, targetPath: project['target-path'] ?? 'target' };
 }
 
+/** `workspace:^1.0.0` pins releases as `^1.0.0` does; `workspace:*` accepts whatever the workspace holds. */
+function rangeOf(spec: string): string | undefined {
+  const range = spec.replace(/^workspace:/, '');
+  return range === '*' || range === '' || !semver.validRange(range) ? undefined : range;
+}
+
 /**
  * Upstreams a project declares: every dependency in its package.json that is a mesh project (as pnpm links
  * workspace packages into node_modules), plus the `upstreams:` of its project file (paths and URLs).
@@ -43,12 +55,13 @@ export function declaredUpstreams(parsed: ParsedProject): UpstreamSource[] {
   const pkgPath = join(parsed.root, 'package.json');
   if (existsSync(pkgPath)) {
     const pkg = readJson(pkgPath) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
-    for (const dep of Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })) {
+    const specs = { ...pkg.devDependencies, ...pkg.dependencies };
+    for (const dep of Object.keys(specs)) {
       const link = join(parsed.root, 'node_modules', dep);
       if (!existsSync(link)) continue;
       const dir = realpathSync(link);
       const project = projectNameOf(dir);
-      if (project) out.set(project.name, { name: project.name, from: join(dir, project.targetPath, PUBLISHED_DIR), kind: 'workspace', optional: false, packageName: dep });
+      if (project) out.set(project.name, { name: project.name, from: join(dir, project.targetPath, PUBLISHED_DIR), kind: 'workspace', optional: false, packageName: dep, root: dir, range: rangeOf(specs[dep]!) });
     }
   }
   for (const u of parsed.files.project.upstreams ?? []) {
@@ -61,10 +74,11 @@ export function declaredUpstreams(parsed: ParsedProject): UpstreamSource[] {
         });
       }
       out.get(u.name)!.optional = u.optional === true;
+      out.get(u.name)!.range = u.version;
       continue;
     }
     const kind = /^https?:\/\//.test(from) ? 'url' : 'path';
-    out.set(u.name, { name: u.name, from: kind === 'url' || isAbsolute(from) ? from : resolve(parsed.root, from), kind, optional: u.optional === true });
+    out.set(u.name, { name: u.name, from: kind === 'url' || isAbsolute(from) ? from : resolve(parsed.root, from), kind, optional: u.optional === true, range: u.version });
   }
   return [...out.values()];
 }
@@ -159,8 +173,34 @@ async function fetchPublication(source: UpstreamSource, cacheDir: string): Promi
   }
 }
 
+/** A consumer pins the releases it accepts; a publication outside that range is refused, not silently used. */
+function assertVersionInRange(source: UpstreamSource, manifest: PublishedManifest, parsed: ParsedProject): void {
+  const version = manifest.metadata.project_version;
+  if (!source.range || !version || semver.satisfies(version, source.range, { includePrerelease: true })) return;
+  throw new MeshError('E_UPSTREAM_VERSION', `${parsed.name} accepts ${source.name} ${source.range}, but ${source.name} publishes ${version}`, {
+    location: { file: parsed.files.projectFilePath },
+    hint: `Check what changed (mesh contract check), adapt the models that use ${source.name}, then move version: in the upstreams entry for '${source.name}'.`,
+  });
+}
+
 /** Reads every declared upstream's publication: its public models become injectable graph nodes. */
-export async function loadUpstreams(parsed: ParsedProject): Promise<UpstreamProject[]> {
+export interface LoadUpstreamsOptions {
+  /**
+   * For commands that read no data (contract checks): a workspace upstream that has not published yet
+   * is read from its released contract instead (the release its range accepts, or the latest).
+   */
+  fallbackToContracts?: boolean;
+}
+
+function fromReleasedContract(source: UpstreamSource): UpstreamProject | undefined {
+  if (!source.root) return undefined;
+  const release = source.range ? releaseSatisfying(source.root, source.range) : latestRelease(source.root);
+  if (!release) return undefined;
+  const contract = readRelease(release);
+  return { name: source.name, version: contract.version, nodes: nodesFromContract(contract) };
+}
+
+export async function loadUpstreams(parsed: ParsedProject, options: LoadUpstreamsOptions = {}): Promise<UpstreamProject[]> {
   const out: UpstreamProject[] = [];
   const cacheDir = join(parsed.root, parsed.files.project['target-path'] ?? 'target', 'upstreams');
   for (const source of declaredUpstreams(parsed)) {
@@ -171,6 +211,11 @@ export async function loadUpstreams(parsed: ParsedProject): Promise<UpstreamProj
         ({ manifest, base } = await fetchPublication(source, cacheDir));
       } else {
         const path = source.from.endsWith('.json') ? source.from : join(source.from, 'manifest.json');
+        const released = !existsSync(path) && options.fallbackToContracts ? fromReleasedContract(source) : undefined;
+        if (released) {
+          out.push(released);
+          continue;
+        }
         if (!existsSync(path)) {
           throw new MeshError('E_UPSTREAM_NOT_PUBLISHED', `upstream '${source.name}' has not published yet (no ${path})`, {
             hint: source.kind === 'workspace'
@@ -187,6 +232,7 @@ export async function loadUpstreams(parsed: ParsedProject): Promise<UpstreamProj
           hint: `Fix the name or the from: of the upstream in ${parsed.files.projectFilePath}.`,
         });
       }
+      assertVersionInRange(source, manifest, parsed);
       out.push({
         name: source.name,
         version: manifest.metadata.project_version,

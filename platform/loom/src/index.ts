@@ -1,3 +1,4 @@
-export { publish, publishedDir, PUBLISHED_DIR, type PublishResult } from './publish';
-export { loadUpstreams, declaredUpstreams, type UpstreamSource } from './discover-upstreams';
+export { publish, publishedDir, PUBLISHED_DIR, type PublishGate, type PublishResult } from './publish';
+export { loadUpstreams, declaredUpstreams, type LoadUpstreamsOptions, type UpstreamSource } from './discover-upstreams';
+export { nodesFromContract } from './contract-nodes';
 export { publishedManifestSchema, PUBLISHED_SCHEMA_VERSION, type PublishedManifest, type PublishedNode } from './published-manifest';

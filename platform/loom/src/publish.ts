@@ -7,8 +7,17 @@ export const PUBLISHED_DIR = 'published';
 
 export type PublishResult =
   | { published: true; directory: string; models: Array<{ unique_id: string; rows: number }> }
-  /** Nothing was written; consumers keep the previous publication. */
-  | { published: false; reason: string };
+  /** Nothing was written; consumers keep the previous publication. `refused` when the gate said no. */
+  | { published: false; reason: string; refused?: { code: string; details?: string; hint?: string } };
+
+/**
+ * A last word before anything is copied: the contract check refuses a publication that breaks a
+ * released contract, and hands back files to publish beside the manifest (the contract itself).
+ */
+export type PublishGate = (outcome: RunOutcome, adapter: Adapter) => Promise<
+  | { ok: true; files?: Record<string, string> }
+  | { ok: false; code: string; reason: string; details?: string; hint?: string }
+>;
 
 export function publishedDir(targetDir: string): string {
   return join(targetDir, PUBLISHED_DIR);
@@ -37,7 +46,7 @@ function publicModels(outcome: RunOutcome): ModelNode[] {
  * and a manifest of just those models beside it. A run in which any public model failed publishes
  * nothing, so consumers keep reading the last good publication.
  */
-export async function publish(outcome: RunOutcome, adapter: Adapter): Promise<PublishResult | undefined> {
+export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: PublishGate): Promise<PublishResult | undefined> {
   const models = publicModels(outcome);
   if (!models.length) return undefined;
   const publicIds = new Set(models.map((m) => m.unique_id));
@@ -55,6 +64,8 @@ export async function publish(outcome: RunOutcome, adapter: Adapter): Promise<Pu
   if (missing.length) {
     return { published: false, reason: `public model${missing.length > 1 ? 's' : ''} ${missing.map((m) => m.name).join(', ')} ha${missing.length > 1 ? 've' : 's'} not been built yet (run mesh build without --select)` };
   }
+  const verdict = gate ? await gate(outcome, adapter) : { ok: true as const };
+  if (!verdict.ok) return { published: false, reason: verdict.reason, refused: { code: verdict.code, details: verdict.details, hint: verdict.hint } };
   const directory = publishedDir(outcome.targetDir);
   const dbFile = `${outcome.parsed.name}.duckdb`;
   const counts = await adapter.publish(models.map((m) => ({ database: m.database, schema: m.schema, identifier: m.alias })), join(directory, dbFile));
@@ -77,6 +88,10 @@ export async function publish(outcome: RunOutcome, adapter: Adapter): Promise<Pu
     ),
   };
   mkdirSync(directory, { recursive: true });
+  for (const [file, text] of Object.entries(verdict.files ?? {})) {
+    writeFileSync(join(directory, `${file}.tmp`), text);
+    renameSync(join(directory, `${file}.tmp`), join(directory, file));
+  }
   const path = join(directory, 'manifest.json');
   writeFileSync(`${path}.tmp`, JSON.stringify(manifest, null, 1));
   renameSync(`${path}.tmp`, path);
