@@ -1,7 +1,10 @@
 import { relative } from 'node:path';
-import { formatError } from '@mesh/errors';
+import { formatChanges, stringifyContract } from '@mesh/contract';
+import { gateRelease } from '@mesh/contracts';
+import { formatError, MeshError } from '@mesh/errors';
 import { compileProject, isFailure, runProject, topoSort, type ProjectOptions, type RunCommand } from '@mesh/engine';
-import { loadUpstreams, publish } from '@mesh/loom';
+import { loadUpstreams, publish, type PublishGate } from '@mesh/loom';
+import { productInfo } from './product-info';
 import { formatTable } from '@mesh/text-table';
 import { clock, endLine, startLine, summaryLine } from './progress';
 import { failureReport } from './report';
@@ -27,7 +30,7 @@ export interface Output {
   err(line: string): void;
 }
 
-function projectOptions(flags: CommonFlags): ProjectOptions {
+export function projectOptions(flags: CommonFlags): ProjectOptions {
   return {
     projectDir: flags.projectDir,
     select: flags.select,
@@ -88,6 +91,7 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
     io.err(`error[E_CLI_THREADS] --threads must be a whole number of at least 1, got '${flags.threads}'`);
     return 2;
   }
+  let refused = false;
   const outcome = await runProject({
     ...projectOptions(flags),
     command,
@@ -108,8 +112,13 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
     onEnd: (node, result, i, total) => io.out(endLine(node, result, i, total)),
     afterRun: async (outcome, adapter) => {
       if (command === 'test' || command === 'seed') return;
-      const published = await publish(outcome, adapter);
-      if (published && !published.published) io.err(`warning: ${outcome.parsed.name} was not published: ${published.reason}`);
+      const published = await publish(outcome, adapter, contractGate);
+      if (published && !published.published && published.refused) {
+        refused = true;
+        io.err(formatError(new MeshError(published.refused.code, `${outcome.parsed.name} was not published: ${published.reason}`, {
+          details: published.refused.details, hint: published.refused.hint,
+        })));
+      } else if (published && !published.published) io.err(`warning: ${outcome.parsed.name} was not published: ${published.reason}`);
       else if (published) {
         const rows = published.models.reduce((sum, m) => sum + m.rows, 0);
         io.out(`${clock()}  Published ${published.models.length} public model${published.models.length === 1 ? '' : 's'} (${rows.toLocaleString('en-US')} rows) to ${relative(process.cwd(), published.directory)}`);
@@ -121,5 +130,20 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
   const report = failureReport(results, dag);
   if (report) io.out(`\n${report}\n`);
   io.out(summaryLine(results));
-  return results.some(isFailure) ? 1 : 0;
+  return results.some(isFailure) || refused ? 1 : 0;
 }
+
+/** Publishes only output that honours the released contract, and publishes the contract beside it. */
+const contractGate: PublishGate = async (outcome, adapter) => {
+  const gate = await gateRelease(outcome, adapter, productInfo(outcome.parsed.root));
+  if (gate.violations.length) {
+    return {
+      ok: false,
+      code: 'E_CONTRACT_BROKEN',
+      reason: `its public models break the released contract ${gate.released}`,
+      details: formatChanges(gate.violations),
+      hint: 'Consumers pinned to this release would break. Restore what was removed or changed, keep the old shape as a model version (versions: in the model YAML), or add a major changeset (pnpm changeset) to release the change as a new major version.',
+    };
+  }
+  return { ok: true, files: { 'contract.odcs.yaml': stringifyContract(gate.contract) } };
+};

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { formatError, isMeshError } from '@mesh/errors';
 import { compileCommand, listCommand, runCommand, type Output } from './commands';
+import { checkCommand, diffCommand, generateCommand, releaseCommand } from './contract-commands';
 
 const io: Output = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -45,6 +46,21 @@ export function buildProgram(): Command {
     .addOption(new Option('--output <format>', 'name, json or table').choices(['name', 'json', 'table']).default('name'))
     .addOption(new Option('--resource-type <type>').choices(['model', 'seed', 'test', 'source']))
     .action(async (flags) => { process.exitCode = await listCommand(flags, io); });
+  const contract = program.command('contract').description("the domain's data contract: generate it, diff it, check it against releases and consumers, release it");
+  common(contract.command('generate').description('write the contract the public models offer now (ODCS-style YAML)'))
+    .option('--out <file>', 'where to write it (default target/<project>.odcs.yaml)')
+    .option('--types <file>', 'also write zod schemas and TypeScript types for its models')
+    .action(async (flags) => { process.exitCode = await generateCommand(flags, io); });
+  common(contract.command('diff').description('list the changes since the last released contract and the release they need'))
+    .option('--against <version|file>', 'a released version or a contract file to compare with')
+    .option('--json', 'print the changes as JSON')
+    .action(async (flags) => { process.exitCode = await diffCommand(flags, io); });
+  common(contract.command('check').description('fail when a change lacks the changeset it needs, or a pinned upstream no longer fits the models'))
+    .option('--json', 'print the report as JSON')
+    .option('--no-consumers', 'do not look for workspace consumers the change breaks')
+    .action(async (flags) => { process.exitCode = await checkCommand(flags, io); });
+  common(contract.command('release').description("record the contract of the package's version in contracts/ (after changeset version)"))
+    .action(async (flags) => { process.exitCode = await releaseCommand(flags, io); });
   return program;
 }
 
