@@ -1,0 +1,30 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { copyDomains, meshWithEnv, queryDb } from '@mesh/testing';
+import { contract, products, stockProduct, type Products } from '@teddy/inventory/contract';
+
+const RAW = fileURLToPath(new URL('../../../platform/loom/src/__fixtures__/teddy-small', import.meta.url));
+
+/** Sales reads inventory's published products through the types generated from inventory's released contract. */
+describe("inventory's contract types, used by a TypeScript consumer", () => {
+  let published: string;
+  beforeAll(() => {
+    const root = copyDomains(['inventory'], 'typed');
+    const r = meshWithEnv(join(root, 'inventory'), { TEDDY_RAW_DIR: RAW }, 'build');
+    if (r.code !== 0) throw new Error(r.output);
+    published = join(root, 'inventory', 'target', 'published', 'inventory.duckdb');
+  });
+
+  it('validates the published rows and types them', async () => {
+    const rows: Products[] = (await queryDb(published, 'select * from gold.products order by product_id')).map((row) => products.parse(row));
+    expect(rows.map((p) => p.price_cents)).toEqual([2500, 1800, 900]);
+    expect(contract).toMatchObject({ name: 'inventory', version: '1.0.0' });
+    for (const row of await queryDb(published, 'select * from gold.stock_product')) expect(stockProduct.safeParse(row).success).toBe(true);
+  });
+
+  it('rejects rows that break the contract', () => {
+    expect(products.safeParse({ product_id: 1, product_name: 'Bear', product_category: 'plush', price_cents: null }).success).toBe(false);
+    expect(products.safeParse({ product_id: '1', product_name: 'Bear', product_category: 'plush', price_cents: 100 }).success).toBe(false);
+  });
+});
