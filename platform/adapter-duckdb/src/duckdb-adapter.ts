@@ -2,7 +2,7 @@ import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { MeshError } from '@mesh/errors';
-import type { Adapter, AdapterSession, ColumnInfo, MaterializePlan, MaterializeResult, RelationKind, RelationName } from '@mesh/engine';
+import type { Adapter, AdapterSession, ColumnInfo, MaskMethod, MaterializePlan, MaterializeResult, PublishRelation, RelationKind, RelationName } from '@mesh/engine';
 import { lit, materializeStatements, q, rel } from './materialize-sql';
 
 export interface DuckDBAdapterOptions {
@@ -176,7 +176,7 @@ export class DuckDBAdapter implements Adapter {
     }
   }
 
-  async publish(relations: RelationName[], destination: string): Promise<number[]> {
+  async publish(relations: PublishRelation[], destination: string): Promise<number[]> {
     mkdirSync(dirname(destination), { recursive: true });
     const tmp = `${destination}.${process.pid}.tmp`;
     rmSync(tmp, { force: true });
@@ -186,7 +186,7 @@ export class DuckDBAdapter implements Adapter {
     try {
       for (const schema of new Set(relations.map((r) => r.schema))) await this.main.run(`CREATE SCHEMA ${q(alias)}.${q(schema)}`);
       for (const r of relations) {
-        const result = await this.main.run(`CREATE TABLE ${q(alias)}.${q(r.schema)}.${q(r.identifier)} AS SELECT * FROM ${rel(r)}`);
+        const result = await this.main.run(`CREATE TABLE ${q(alias)}.${q(r.schema)}.${q(r.identifier)} AS SELECT *${maskClause(r.masks)} FROM ${rel(r)}`);
         counts.push(Number((await result.getRowObjectsJS())[0]?.Count ?? 0));
       }
     } finally {
@@ -201,4 +201,12 @@ export class DuckDBAdapter implements Adapter {
     this.main.closeSync();
     this.instance.closeSync();
   }
+}
+
+/** `* REPLACE (...)` keeps every column in place and rewrites only the masked ones. */
+function maskClause(masks: PublishRelation['masks']): string {
+  if (!masks?.length) return '';
+  const expr = (column: string, method: MaskMethod) =>
+    method === 'hash' ? `sha256(CAST(${q(column)} AS VARCHAR))` : method === 'redact' ? `CASE WHEN ${q(column)} IS NULL THEN NULL ELSE '[redacted]' END` : 'CAST(NULL AS VARCHAR)';
+  return ` REPLACE (${masks.map((m) => `${expr(m.column, m.method)} AS ${q(m.column)}`).join(', ')})`;
 }

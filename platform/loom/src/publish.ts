@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Adapter, ModelNode, RunOutcome } from '@mesh/engine';
+import type { Adapter, MaskMethod, ModelNode, RunOutcome } from '@mesh/engine';
 import { PUBLISHED_SCHEMA_VERSION, type PublishedManifest } from './published-manifest';
 
 export const PUBLISHED_DIR = 'published';
@@ -31,6 +31,18 @@ function packageVersion(root: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+const MASKS: readonly MaskMethod[] = ['hash', 'redact', 'null'];
+
+/**
+ * Columns declared with `meta: {masking: hash|redact|null}` leave the domain masked: personal data
+ * stays inside it, while a hashed key can still be joined on.
+ */
+function masksOf(model: ModelNode): Array<{ column: string; method: MaskMethod }> {
+  return model.columns
+    .map((c) => ({ column: c.name, method: String(c.meta.masking ?? '') as MaskMethod }))
+    .filter((m) => MASKS.includes(m.method));
 }
 
 function publicModels(outcome: RunOutcome): ModelNode[] {
@@ -68,7 +80,7 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
   if (!verdict.ok) return { published: false, reason: verdict.reason, refused: { code: verdict.code, details: verdict.details, hint: verdict.hint } };
   const directory = publishedDir(outcome.targetDir);
   const dbFile = `${outcome.parsed.name}.duckdb`;
-  const counts = await adapter.publish(models.map((m) => ({ database: m.database, schema: m.schema, identifier: m.alias })), join(directory, dbFile));
+  const counts = await adapter.publish(models.map((m) => ({ database: m.database, schema: m.schema, identifier: m.alias, masks: masksOf(m) })), join(directory, dbFile));
   const nodes: PublishedManifest['nodes'] = {};
   for (const m of models) nodes[m.unique_id] = outcome.manifest.nodes[m.unique_id] as PublishedManifest['nodes'][string];
   const manifest: PublishedManifest = {

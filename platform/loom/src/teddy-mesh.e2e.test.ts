@@ -70,13 +70,17 @@ describe('the Teddy Retailers mesh on a small dataset computed by hand', () => {
     expect(upstream.package_name).toBe('inventory');
     expect(upstream.external).toBe(true);
     expect(upstream.relation_name).toBe('"inventory"."gold"."stock_product"');
-    expect(manifest.child_map['model.sales.stg_order_products']).toEqual(['model.finance.order_products_dates']);
+    expect(manifest.child_map['model.sales.stg_order_products']).toEqual(['model.finance.int_order_products_dates']);
   });
 
   it('publishes only public models: the sales publication holds no private table', async () => {
     const published = join(root, 'sales', 'target', 'published', 'sales.duckdb');
     const tables = await queryDb(published, "select table_schema || '.' || table_name as t from information_schema.tables order by 1");
     expect(tables.map((t) => t.t)).toEqual(['gold.customer_summary', 'gold.order_summary', 'silver.stg_order_products']);
+    // Personal data declared with meta: {masking: hash} leaves the domain as its sha256, which still joins.
+    expect(await queryDb(published, "select count(*) as n from gold.customer_summary where customer_email = sha256('ada@example.com')")).toEqual([{ n: 1 }]);
+    expect(await queryDb(published, "select bool_and(regexp_full_match(customer_email, '[0-9a-f]{64}')) as hashed from gold.customer_summary")).toEqual([{ hashed: true }]);
+    expect(await queryDb(db(root, 'sales'), "select count(*) as n from gold.customer_summary where customer_email like '%@%'")).toEqual([{ n: 2 }]);
   });
 
   it('a consumer builds while the producer holds its own database open for writing', async () => {
@@ -117,11 +121,15 @@ describe('cross-domain refusals', () => {
 
   it('refuses a ref to a domain that is not declared as a dependency', () => {
     write(join(root, 'finance'), 'models/gold/peek.sql', 'select 1 as x');
-    edit(join(root, 'sales'), 'package.json', (t) => t.replace('"@teddy/inventory": "workspace:*"', ''));
+    const pkg = readFileSync(join(root, 'sales', 'package.json'), 'utf8');
+    const project = readFileSync(join(root, 'sales', 'mesh_project.yml'), 'utf8');
+    edit(join(root, 'sales'), 'package.json', (t) => t.replace('"@teddy/inventory": "workspace:*",', ''));
+    edit(join(root, 'sales'), 'mesh_project.yml', (t) => t.replace(/upstreams:\n(  .*\n)+/, ''));
     const r = build(root, 'sales');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("error[E_REF_UNKNOWN_PROJECT] models/gold/order_summary.sql:10: (model.sales.order_summary) ref('inventory', 'products'): 'inventory' is not an upstream project of 'sales'");
-    edit(join(root, 'sales'), 'package.json', (t) => t.replace('"dependencies": {\n    \n  }', '"dependencies": {\n    "@teddy/inventory": "workspace:*"\n  }'));
+    write(join(root, 'sales'), 'package.json', pkg);
+    write(join(root, 'sales'), 'mesh_project.yml', project);
   });
 
   it('finance cannot read a sales private table even with hand-written SQL', () => {
@@ -162,7 +170,7 @@ describe('upstreams from a URL', () => {
     const { url, server } = await serve(join(root, 'inventory', 'target', 'published'));
     const sales = join(root, 'sales');
     rmSync(join(sales, 'node_modules'), { recursive: true });
-    edit(sales, 'mesh_project.yml', (t) => `${t}upstreams:\n  - name: inventory\n    from: ${url}\n`);
+    edit(sales, 'mesh_project.yml', (t) => t.replace('  - name: inventory\n', `  - name: inventory\n    from: ${url}\n`));
     try {
       const r = await meshAsync(sales, { TEDDY_RAW_DIR: RAW }, 'build');
       expect(r.code, r.output).toBe(0);

@@ -9,6 +9,14 @@ export interface RelationName {
   identifier: string;
 }
 
+/** How a personal-data column is published: hashed (joinable, not readable), redacted, or emptied. */
+export type MaskMethod = 'hash' | 'redact' | 'null';
+
+/** A relation to publish, with the columns to mask on the way out. */
+export interface PublishRelation extends RelationName {
+  masks?: Array<{ column: string; method: MaskMethod }>;
+}
+
 export interface ColumnInfo {
   name: string;
   type: string;
@@ -69,7 +77,7 @@ export interface Adapter {
    * Copies relations into a new database file at `destination`, replacing any previous file atomically,
    * so readers never see a half-written one. Returns the row count of each relation copied.
    */
-  publish(relations: RelationName[], destination: string): Promise<number[]>;
+  publish(relations: PublishRelation[], destination: string): Promise<number[]>;
   /** Every statement run, in order, when statement logging is on (benchmarks replay them). */
   readonly statementLog?: string[];
   close(): Promise<void>;
