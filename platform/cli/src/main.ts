@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { formatError, isMeshError } from '@mesh/errors';
 import { compileCommand, listCommand, runCommand, type Output } from './commands';
 import { checkCommand, diffCommand, generateCommand, releaseCommand } from './contract-commands';
+import { policyCheckCommand } from './policy-command';
 
 const io: Output = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -61,6 +62,10 @@ export function buildProgram(): Command {
     .action(async (flags) => { process.exitCode = await checkCommand(flags, io); });
   common(contract.command('release').description("record the contract of the package's version in contracts/ (after changeset version)"))
     .action(async (flags) => { process.exitCode = await releaseCommand(flags, io); });
+  const policy = program.command('policy').description('federated governance: the platform\'s policies and the domain\'s own');
+  common(policy.command('check').description('check the project and its data product descriptor against the policies; fails on errors'))
+    .option('--json', 'print the findings as JSON')
+    .action(async (flags) => { process.exitCode = await policyCheckCommand(flags, io); });
   return program;
 }
 

@@ -2,7 +2,7 @@
 select
   l.order_id,
   cast(sum(s.avg_purchase_price * l.product_quantity) as bigint) as order_cost
-from {{ ref('order_products_dates') }} as l
+from {{ ref('int_order_products_dates') }} as l
 join {{ ref('inventory', 'stock_product') }} as s
   on s.product_id = l.product_id
  and s.calendar_month = month(l.order_date)

@@ -1,0 +1,34 @@
+export {
+  dataProductSchema,
+  inputPortSchema,
+  outputPortSchema,
+  parseDataProduct,
+  loadDataProduct,
+  DATA_PRODUCT_FILE_NAMES,
+  type DataProduct,
+  type DataProductSpec,
+  type InputPort,
+  type OutputPort,
+} from './data-product';
+export { parseDuration, tryParseDuration } from './duration';
+export { isSemver, isSemverRange } from './semver';
+export {
+  loadPolicyConfig,
+  parsePolicyConfig,
+  policyFileSchema,
+  localPoliciesSchema,
+  POLICY_CONFIG_FILE,
+  POLICY_NAMES,
+  DEFAULT_PARAMS,
+  type PolicyConfig,
+  type PolicyName,
+  type PolicySeverity,
+  type Severity,
+  type PolicyParams,
+  type LayerRule,
+  type LayerNamingParams,
+  type PiiParams,
+} from './policy-config';
+export { effectivePolicies, type EffectivePolicies, type EffectivePolicy } from './effective-policies';
+export { checkPolicies, type CheckOptions } from './check-policies';
+export { formatFindings, sortFindings, type Finding } from './finding';
