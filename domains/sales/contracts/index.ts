@@ -7,6 +7,7 @@ export const customerSummary = z.object({
   customer_id: z.number().int(),
   customer_name: z.string().nullable(),
   customer_surname: z.string().nullable(),
+  /** Personal data; other domains receive its sha256 hash, which still joins. */
   customer_email: z.string().nullable(),
   /** Sum of the customer's order totals, in cents. */
   customer_tlv: z.union([z.bigint(), z.number().int()]).nullable(),

@@ -102,7 +102,8 @@ function printProducer(report: ProducerReport, io: Output): void {
 function printUpstreams(checks: UpstreamCheck[], io: Output): void {
   for (const c of checks) {
     const pin = c.range ? `pinned ${c.range}` : 'not pinned';
-    io.out(`Upstream ${c.upstream} (${pin}${c.pinned ? `, release ${c.pinned}` : ''}): ${c.problems.length ? 'BROKEN' : c.pinned ? 'ok' : c.note ?? 'not checked'}`);
+    const verdict = c.problems.length ? 'BROKEN' : c.note ?? (c.pinned ? 'ok' : 'not checked');
+    io.out(`Upstream ${c.upstream} (${pin}${c.pinned ? `, release ${c.pinned}` : ''}): ${verdict}`);
     for (const p of c.problems) io.out(`  ${problemLine(p)}`);
     if (c.upcoming.length) {
       io.out(`  ${c.upstream}'s unreleased changes would break:`);

@@ -55,7 +55,10 @@ export async function pendingRelease(workspaceRoot: string, packageName: string)
   return { bump, files };
 }
 
-export function packageJson(root: string): { name: string; version: string; dependencies?: Record<string, string> } {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name?: string; version?: string; dependencies?: Record<string, string> };
-  return { name: pkg.name ?? '', version: pkg.version ?? '0.0.0', dependencies: pkg.dependencies };
+/** The domain package's name and version (the contract version); a project outside a package is 0.0.0. */
+export function packageJson(root: string): { name: string; version: string } {
+  const path = join(root, 'package.json');
+  if (!existsSync(path)) return { name: '', version: '0.0.0' };
+  const pkg = JSON.parse(readFileSync(path, 'utf8')) as { name?: string; version?: string };
+  return { name: pkg.name ?? '', version: pkg.version ?? '0.0.0' };
 }

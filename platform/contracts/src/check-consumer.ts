@@ -37,6 +37,8 @@ const PUBLISHED_CONTRACT = 'contract.odcs.yaml';
  */
 export async function checkConsumer(project: CompiledProject, options: ConsumerCheckOptions): Promise<UpstreamCheck[]> {
   const out: UpstreamCheck[] = [];
+  // Models are checked with the binder against the project's own relations, which a build creates.
+  const built = existsSync(project.parsed.target.path);
   for (const source of declaredUpstreams(project.parsed)) {
     const check: UpstreamCheck = { upstream: source.name, range: source.range, problems: [], upcoming: [] };
     out.push(check);
@@ -54,6 +56,11 @@ export async function checkConsumer(project: CompiledProject, options: ConsumerC
       else check.note = `no contract is published beside ${source.from}`;
     } else {
       check.note = 'contracts of upstreams read over http are checked when their publication is fetched';
+    }
+    if (!built) {
+      check.pinned = pinned?.version;
+      check.note = `${project.parsed.name} is not built, so its models were not checked (run mesh build first)`;
+      continue;
     }
     if (pinned) {
       check.pinned = pinned.version;
