@@ -149,6 +149,7 @@ export async function checkCommand(flags: CommonFlags & { json?: boolean; consum
   const upstreams = project.upstreams.length
     ? await checkConsumer(project, {
       openScratch,
+      productInfo,
       compileUpstream: (dir) => compileProject({ projectDir: dir, upstreams: offlineUpstreams, writeCompiledFiles: false }),
     })
     : [];

@@ -4,7 +4,7 @@ import { diffContracts, latestRelease, readContract, readRelease, releaseSatisfy
 import type { CompiledProject } from '@mesh/engine';
 import { declaredUpstreams } from '@mesh/loom';
 import { packageJson } from './changesets';
-import { contractFromProject } from './from-project';
+import { contractFromProject, type ProductInfo } from './from-project';
 
 import { checkUsage, type OpenScratchDatabase, type UsageProblem } from './usage';
 
@@ -26,6 +26,8 @@ export interface ConsumerCheckOptions {
   openScratch: OpenScratchDatabase;
   /** Compiles an upstream workspace package, to learn its unreleased contract. */
   compileUpstream(root: string): Promise<CompiledProject>;
+  /** The upstream's product descriptor, so its unreleased contract is built as its release would be. */
+  productInfo?(root: string): ProductInfo | undefined;
 }
 
 const PUBLISHED_CONTRACT = 'contract.odcs.yaml';
@@ -49,7 +51,7 @@ export async function checkConsumer(project: CompiledProject, options: ConsumerC
       if (release) pinned = readRelease(release);
       else check.note = source.range ? `no release of ${source.name} satisfies ${source.range}` : `${source.name} has not released a contract yet`;
       const upstream = await options.compileUpstream(source.root);
-      next = contractFromProject(upstream, { version: `${packageJson(source.root).version}+unreleased` });
+      next = contractFromProject(upstream, { version: `${packageJson(source.root).version}+unreleased`, product: options.productInfo?.(source.root) });
     } else if (source.kind === 'path') {
       const file = join(source.from.endsWith('.json') ? join(source.from, '..') : source.from, PUBLISHED_CONTRACT);
       if (existsSync(file)) pinned = readContract(file);
