@@ -44,17 +44,17 @@ function missingColumnOf(message: string): string | undefined {
   return /Referenced column "([^"]+)" not found/.exec(message)?.[1] ?? /does not have a column named "([^"]+)"/.exec(message)?.[1];
 }
 
-interface Stub {
+interface ShapedTable {
   relation: string;
   entry: ContractModel;
   /** Columns the consumer compiled against (the publication it built with), for types of columns put back. */
   previous: Map<string, string>;
 }
 
-function tableDdl(stub: Stub, extra: string[]): string {
-  const cols = stub.entry.properties.map((p) => `${quoteIdent(p.name)} ${p.physicalType ?? 'VARCHAR'}`);
-  for (const name of extra) cols.push(`${quoteIdent(name)} ${stub.previous.get(name.toLowerCase()) ?? 'VARCHAR'}`);
-  return `CREATE OR REPLACE TABLE ${stub.relation} (${cols.join(', ')})`;
+function tableDdl(table: ShapedTable, extra: string[]): string {
+  const cols = table.entry.properties.map((p) => `${quoteIdent(p.name)} ${p.physicalType ?? 'VARCHAR'}`);
+  for (const name of extra) cols.push(`${quoteIdent(name)} ${table.previous.get(name.toLowerCase()) ?? 'VARCHAR'}`);
+  return `CREATE OR REPLACE TABLE ${table.relation} (${cols.join(', ')})`;
 }
 
 /**
@@ -97,7 +97,7 @@ export async function checkUsage(consumer: CompiledProject, upstream: string, co
 async function checkModel(session: AdapterSession, consumer: CompiledProject, model: ModelNode, upstream: string, contract: Contract, label: string): Promise<UsageProblem[]> {
   const base = { consumer: consumer.parsed.name, model: model.unique_id, name: model.name, file: model.original_file_path, upstream };
   const problems: UsageProblem[] = [];
-  const stubs: Stub[] = [];
+  const shaped: ShapedTable[] = [];
   for (const ref of model.refs.filter((r) => r.project === upstream)) {
     const node = resolveInProject(consumer, upstream, ref);
     const entry = resolveInContract(contract, ref);
@@ -107,21 +107,21 @@ async function checkModel(session: AdapterSession, consumer: CompiledProject, mo
       continue;
     }
     const relation = `${quoteIdent(upstream)}.${quoteIdent(node.schema)}.${quoteIdent(node.alias)}`;
-    if (stubs.some((s) => s.relation === relation)) continue;
-    stubs.push({ relation, entry, previous: new Map(node.columns.map((c) => [c.name.toLowerCase(), c.data_type ?? 'VARCHAR'])) });
+    if (shaped.some((s) => s.relation === relation)) continue;
+    shaped.push({ relation, entry, previous: new Map(node.columns.map((c) => [c.name.toLowerCase(), c.data_type ?? 'VARCHAR'])) });
   }
   const sql = consumer.compiled.get(model.unique_id)?.sql;
-  if (problems.length || !stubs.length || !sql) return problems;
-  const schemas = new Set(stubs.map((s) => s.relation.split('.').slice(0, 2).join('.')));
+  if (problems.length || !shaped.length || !sql) return problems;
+  const schemas = new Set(shaped.map((s) => s.relation.split('.').slice(0, 2).join('.')));
   for (const schema of schemas) await session.execute(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-  const putBack = new Map<Stub, string[]>(stubs.map((s) => [s, []]));
+  const putBack = new Map<ShapedTable, string[]>(shaped.map((s) => [s, []]));
   const missing: string[] = [];
   for (let attempt = 0; attempt < 50; attempt++) {
-    for (const stub of stubs) await session.execute(tableDdl(stub, putBack.get(stub)!));
+    for (const table of shaped) await session.execute(tableDdl(table, putBack.get(table)!));
     try {
       const output = await session.describe(sql);
       if (missing.length) {
-        problems.push({ ...base, target: stubs.map((s) => s.entry.version ? `${s.entry.name} v${s.entry.version}` : s.entry.name).join(', '), kind: 'column_missing', columns: missing, message: `uses ${missing.join(', ')}, which ${label} no longer has` });
+        problems.push({ ...base, target: shaped.map((s) => s.entry.version ? `${s.entry.name} v${s.entry.version}` : s.entry.name).join(', '), kind: 'column_missing', columns: missing, message: `uses ${missing.join(', ')}, which ${label} no longer has` });
       } else if (model.config.contract.enforced) {
         problems.push(...outputTypeChanges(model, output, base, label));
       }
@@ -129,9 +129,9 @@ async function checkModel(session: AdapterSession, consumer: CompiledProject, mo
     } catch (error) {
       const message = (error as Error).message;
       const column = missingColumnOf(message);
-      const owner = column ? stubs.find((s) => s.previous.has(column.toLowerCase()) && !s.entry.properties.some((p) => p.name.toLowerCase() === column.toLowerCase())) : undefined;
+      const owner = column ? shaped.find((s) => s.previous.has(column.toLowerCase()) && !s.entry.properties.some((p) => p.name.toLowerCase() === column.toLowerCase())) : undefined;
       if (!column || !owner || putBack.get(owner)!.includes(column)) {
-        problems.push({ ...base, target: stubs.map((s) => s.entry.name).join(', '), kind: 'does_not_bind', columns: [], message: `does not compile against ${label}: ${message.split('\n')[0]}` });
+        problems.push({ ...base, target: shaped.map((s) => s.entry.name).join(', '), kind: 'does_not_bind', columns: [], message: `does not compile against ${label}: ${message.split('\n')[0]}` });
         return problems;
       }
       missing.push(`${upstream}.${owner.entry.name}${owner.entry.version ? ` v${owner.entry.version}` : ''}.${column}`);
