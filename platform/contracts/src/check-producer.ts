@@ -6,6 +6,11 @@ import { contractFromProject, type ProductInfo } from './from-project';
 
 import { checkUsage, type OpenScratchDatabase, type UsageProblem } from './usage';
 
+export interface CheckError {
+  message: string;
+  hint: string;
+}
+
 export interface ProducerReport {
   project: string;
   packageName: string;
@@ -22,7 +27,8 @@ export interface ProducerReport {
   consumers: UsageProblem[];
   /** Consumers that could not be checked, and why. */
   skipped: Array<{ consumer: string; reason: string }>;
-  errors: string[];
+  /** Why the check fails, each with what to do about it. */
+  errors: CheckError[];
   warnings: string[];
 }
 
@@ -57,7 +63,7 @@ export async function checkProducer(project: CompiledProject, options: ProducerC
   const working = contractFromProject(project, { version: pkg.version, product: options.product });
   const base = latestRelease(root, pkg.version);
   const pending = await pendingRelease(options.workspaceRoot, pkg.name);
-  const errors: string[] = [];
+  const errors: CheckError[] = [];
   const warnings: string[] = [];
   const report: ProducerReport = {
     project: project.parsed.name, packageName: pkg.name, version: pkg.version, working, base,
@@ -75,13 +81,18 @@ export async function checkProducer(project: CompiledProject, options: ProducerC
   if (report.required !== 'none' && !covers(report.allowed, report.required)) {
     const breaking = report.changes.filter((c) => c.breaking).length;
     const what = breaking ? `${breaking} breaking change${breaking === 1 ? '' : 's'}` : `${report.changes.length} change${report.changes.length === 1 ? '' : 's'}`;
-    errors.push(
-      `the contract of ${pkg.name} has ${what} since ${base.version} and needs ${article(report.required)} changeset; ` +
-      (pending.bump === 'none' ? 'none is pending' : `only ${article(pending.bump)} one is pending (${pending.files.join(', ')})`),
-    );
+    errors.push({
+      message: `the contract of ${pkg.name} has ${what} since ${base.version} and needs ${article(report.required)} changeset; ` +
+        (pending.bump === 'none' ? 'none is pending' : `only ${article(pending.bump)} one is pending (${pending.files.join(', ')})`),
+      hint: `Add a changeset for ${pkg.name} (pnpm changeset, choose ${report.required}), or undo the change` +
+        `${report.required === 'major' ? ', or keep the old shape as a model version (versions: in the model YAML)' : ''}.`,
+    });
   }
   if (base.version !== pkg.version && pending.bump === 'none') {
-    errors.push(`${pkg.name} is at ${pkg.version} but its last released contract is ${base.version} (${relative(options.workspaceRoot, base.path)}); run mesh contract release`);
+    errors.push({
+      message: `${pkg.name} is at ${pkg.version} but its last released contract is ${base.version} (${relative(options.workspaceRoot, base.path)}); run mesh contract release`,
+      hint: 'Record the released contract so consumers can pin it (pnpm version-packages does it after changeset version).',
+    });
   }
   if (report.changes.some((c) => c.breaking) && options.openScratch) {
     for (const consumer of options.consumers ?? []) {
