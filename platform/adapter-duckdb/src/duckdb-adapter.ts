@@ -186,7 +186,7 @@ export class DuckDBAdapter implements Adapter {
     try {
       for (const schema of new Set(relations.map((r) => r.schema))) await this.main.run(`CREATE SCHEMA ${q(alias)}.${q(schema)}`);
       for (const r of relations) {
-        const result = await this.main.run(`CREATE TABLE ${q(alias)}.${q(r.schema)}.${q(r.identifier)} AS SELECT *${maskClause(r.masks)} FROM ${rel(r)}`);
+        const result = await this.main.run(`CREATE TABLE ${q(alias)}.${q(r.schema)}.${q(r.identifier)} AS SELECT *${excludeClause(r.withheld)}${maskClause(r.masks)} FROM ${rel(r)}`);
         counts.push(Number((await result.getRowObjectsJS())[0]?.Count ?? 0));
       }
     } finally {
@@ -201,6 +201,10 @@ export class DuckDBAdapter implements Adapter {
     this.main.closeSync();
     this.instance.closeSync();
   }
+}
+
+function excludeClause(withheld: PublishRelation['withheld']): string {
+  return withheld?.length ? ` EXCLUDE (${withheld.map(q).join(', ')})` : '';
 }
 
 /** `* REPLACE (...)` keeps every column in place and rewrites only the masked ones. */

@@ -121,7 +121,8 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
       } else if (published && !published.published) io.err(`warning: ${outcome.parsed.name} was not published: ${published.reason}`);
       else if (published) {
         const rows = published.models.reduce((sum, m) => sum + m.rows, 0);
-        io.out(`${clock()}  Published ${published.models.length} public model${published.models.length === 1 ? '' : 's'} (${rows.toLocaleString('en-US')} rows) to ${relative(process.cwd(), published.directory)}`);
+        const shares = published.shares.length ? `, shared with ${published.shares.map((s) => `${s.consumer} (${s.models} model${s.models === 1 ? '' : 's'})`).join(', ')}` : '';
+        io.out(`${clock()}  Published ${published.models.length} public model${published.models.length === 1 ? '' : 's'} (${rows.toLocaleString('en-US')} rows) to ${relative(process.cwd(), published.directory)}${shares}`);
       }
     },
   });

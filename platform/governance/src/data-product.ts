@@ -56,8 +56,8 @@ const slosSchema = z.strictObject({
 });
 
 const grantSchema = z.strictObject({
-  /** Domains or roles that may read the product. */
-  to: stringList.pipe(z.array(z.string()).min(1)),
+  /** Domains (mesh project names) or roles that may read the product; `*` for everyone. */
+  to: stringList.pipe(z.array(z.string().regex(/^(\*|[a-z][a-z0-9_-]*)$/, "expected a domain or role name in lower case (letters, digits, - and _), or '*' for everyone")).min(1)),
   /** Output ports the grant covers; every port when left out. */
   ports: z.array(productName).optional(),
   /** How columns tagged as personal data reach the grantee. */

@@ -32,3 +32,5 @@ export {
 export { effectivePolicies, type EffectivePolicies, type EffectivePolicy } from './effective-policies';
 export { checkPolicies, type CheckOptions } from './check-policies';
 export { formatFindings, sortFindings, type Finding } from './finding';
+export { EVERYONE, OPENNESS, grantees, granteesOf, grantsFor, portServes, restrictsAccess, type PiiTreatment, type PortGrant } from './access';
+export { maskingOf, personalColumns, piiReason, type PersonalColumn } from './pii';

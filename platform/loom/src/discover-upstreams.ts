@@ -10,6 +10,9 @@ import { findProjectFile, projectFileSchema, type ModelNode, type ParsedProject,
 import { publishedManifestSchema, type PublishedManifest } from './published-manifest';
 import { nodesFromContract } from './contract-nodes';
 import { PUBLISHED_DIR } from './publish';
+import { consumerView, type ConsumerView, type Publication } from './consumer-view';
+import { accessSection, planPublication } from './publication-plan';
+import { loadDataProduct, restrictsAccess } from '@mesh/governance';
 
 /** Where a consumer found an upstream: a workspace package it depends on, a path, or a URL. */
 export interface UpstreamSource {
@@ -146,7 +149,7 @@ function parseManifest(text: string, where: string): PublishedManifest {
  * Fetches a published manifest and its database over http(s) into `target/upstreams/<name>/`. When the
  * upstream is unreachable, the last fetched copy is used; only without one is it an error.
  */
-async function fetchPublication(source: UpstreamSource, cacheDir: string): Promise<{ manifest: PublishedManifest; base: string }> {
+async function fetchPublication(source: UpstreamSource, cacheDir: string, consumer: string): Promise<{ manifest: PublishedManifest; base: string }> {
   const url = source.from.endsWith('.json') ? source.from : `${source.from.replace(/\/$/, '')}/manifest.json`;
   const base = join(cacheDir, source.name);
   const cache = join(base, 'manifest.json');
@@ -155,13 +158,18 @@ async function fetchPublication(source: UpstreamSource, cacheDir: string): Promi
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const text = await response.text();
     const manifest = parseManifest(text, url);
-    const dbUrl = new URL(manifest.database.file, url);
-    const data = await fetch(dbUrl, { signal: AbortSignal.timeout(60_000) });
-    if (!data.ok || !data.body) throw new Error(`HTTP ${data.status} for ${dbUrl.href}`);
+    // Only the consumer's own share is fetched: what it was not granted never reaches its machine.
+    const file = consumerView(publicationOf(manifest), consumer).file;
+    if (file) {
+      const dbUrl = new URL(file, url);
+      const data = await fetch(dbUrl, { signal: AbortSignal.timeout(60_000) });
+      if (!data.ok || !data.body) throw new Error(`HTTP ${data.status} for ${dbUrl.href}`);
+      const dbPath = join(base, file);
+      mkdirSync(dirname(dbPath), { recursive: true });
+      await pipeline(Readable.fromWeb(data.body as import('node:stream/web').ReadableStream), createWriteStream(`${dbPath}.tmp`));
+      renameSync(`${dbPath}.tmp`, dbPath);
+    }
     mkdirSync(base, { recursive: true });
-    const dbPath = join(base, manifest.database.file);
-    await pipeline(Readable.fromWeb(data.body as import('node:stream/web').ReadableStream), createWriteStream(`${dbPath}.tmp`));
-    renameSync(`${dbPath}.tmp`, dbPath);
     writeFileSync(cache, text);
     return { manifest, base };
   } catch (error) {
@@ -192,12 +200,27 @@ export interface LoadUpstreamsOptions {
   fallbackToContracts?: boolean;
 }
 
-function fromReleasedContract(source: UpstreamSource): UpstreamProject | undefined {
+function publicationOf(manifest: PublishedManifest): Publication {
+  return { project: manifest.metadata.project_name, openFile: manifest.database?.file, access: manifest.access, nodes: Object.values(manifest.nodes) };
+}
+
+/** A model as this consumer sees it: without the columns withheld from it. */
+function visible(node: ModelNode, view: ConsumerView): ModelNode {
+  const withheld = view.withheld.get(node.unique_id)?.columns;
+  return withheld ? { ...node, columns: node.columns.filter((c) => !withheld.includes(c.name)) } : node;
+}
+
+function fromReleasedContract(source: UpstreamSource, consumer: string): UpstreamProject | undefined {
   if (!source.root) return undefined;
   const release = source.range ? releaseSatisfying(source.root, source.range) : latestRelease(source.root);
   if (!release) return undefined;
   const contract = readRelease(release);
-  return { name: source.name, version: contract.version, nodes: nodesFromContract(contract) };
+  const nodes = nodesFromContract(contract);
+  // The grants are the upstream's descriptor's, read where it lives: a ref it does not grant is refused here too.
+  const product = loadDataProduct(source.root);
+  const access = restrictsAccess(product) ? accessSection(product, planPublication(source.name, nodes, product)) : undefined;
+  const view = consumerView({ project: source.name, access, nodes }, consumer);
+  return { name: source.name, version: contract.version, nodes: nodes.map((n) => visible(n, view)), refused: view.refused, withheld: view.withheld };
 }
 
 export async function loadUpstreams(parsed: ParsedProject, options: LoadUpstreamsOptions = {}): Promise<UpstreamProject[]> {
@@ -208,10 +231,10 @@ export async function loadUpstreams(parsed: ParsedProject, options: LoadUpstream
       let manifest: PublishedManifest;
       let base: string | undefined;
       if (source.kind === 'url') {
-        ({ manifest, base } = await fetchPublication(source, cacheDir));
+        ({ manifest, base } = await fetchPublication(source, cacheDir, parsed.name));
       } else {
         const path = source.from.endsWith('.json') ? source.from : join(source.from, 'manifest.json');
-        const released = !existsSync(path) && options.fallbackToContracts ? fromReleasedContract(source) : undefined;
+        const released = !existsSync(path) && options.fallbackToContracts ? fromReleasedContract(source, parsed.name) : undefined;
         if (released) {
           out.push(released);
           continue;
@@ -233,11 +256,14 @@ export async function loadUpstreams(parsed: ParsedProject, options: LoadUpstream
         });
       }
       assertVersionInRange(source, manifest, parsed);
+      const view = consumerView(publicationOf(manifest), parsed.name);
       out.push({
         name: source.name,
         version: manifest.metadata.project_version,
-        nodes: [...Object.values(manifest.nodes).map(toModelNode), ...Object.values(manifest.restricted).map((r) => restrictedNode(source.name, r))],
-        database: base ? { path: join(base, manifest.database.file) } : undefined,
+        nodes: [...Object.values(manifest.nodes).map((n) => visible(toModelNode(n), view)), ...Object.values(manifest.restricted).map((r) => restrictedNode(source.name, r))],
+        database: base && view.file ? { path: join(base, view.file) } : undefined,
+        refused: view.refused,
+        withheld: view.withheld,
       });
     } catch (error) {
       if (source.optional && error instanceof MeshError) continue;

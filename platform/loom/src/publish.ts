@@ -1,12 +1,14 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Adapter, MaskMethod, ModelNode, RunOutcome } from '@mesh/engine';
+import type { Adapter, ModelNode, RunOutcome } from '@mesh/engine';
+import { loadDataProduct } from '@mesh/governance';
+import { accessSection, planPublication, SHARES_DIR, type PublicationPlan } from './publication-plan';
 import { PUBLISHED_SCHEMA_VERSION, type PublishedManifest } from './published-manifest';
 
 export const PUBLISHED_DIR = 'published';
 
 export type PublishResult =
-  | { published: true; directory: string; models: Array<{ unique_id: string; rows: number }> }
+  | { published: true; directory: string; models: Array<{ unique_id: string; rows: number }>; shares: Array<{ consumer: string; models: number }> }
   /** Nothing was written; consumers keep the previous publication. `refused` when the gate said no. */
   | { published: false; reason: string; refused?: { code: string; details?: string; hint?: string } };
 
@@ -31,18 +33,6 @@ function packageVersion(root: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-const MASKS: readonly MaskMethod[] = ['hash', 'redact', 'null'];
-
-/**
- * Columns declared with `meta: {masking: hash|redact|null}` leave the domain masked: personal data
- * stays inside it, while a hashed key can still be joined on.
- */
-function masksOf(model: ModelNode): Array<{ column: string; method: MaskMethod }> {
-  return model.columns
-    .map((c) => ({ column: c.name, method: String(c.meta.masking ?? '') as MaskMethod }))
-    .filter((m) => MASKS.includes(m.method));
 }
 
 function publicModels(outcome: RunOutcome): ModelNode[] {
@@ -79,8 +69,26 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
   const verdict = gate ? await gate(outcome, adapter) : { ok: true as const };
   if (!verdict.ok) return { published: false, reason: verdict.reason, refused: { code: verdict.code, details: verdict.details, hint: verdict.hint } };
   const directory = publishedDir(outcome.targetDir);
-  const dbFile = `${outcome.parsed.name}.duckdb`;
-  const counts = await adapter.publish(models.map((m) => ({ database: m.database, schema: m.schema, identifier: m.alias, masks: masksOf(m) })), join(directory, dbFile));
+  const product = loadDataProduct(outcome.parsed.root);
+  const plan = planPublication(outcome.parsed.name, models, product);
+  const rows = new Map<string, number>();
+  for (const db of [...(plan.open ? [plan.open] : []), ...plan.shares]) {
+    const counts = await adapter.publish(db.models.map((m) => m.relation), join(directory, db.file));
+    db.models.forEach((m, i) => rows.set(m.node.unique_id, counts[i]!));
+  }
+  // Rows as built, for models no share holds too: the catalog shows them.
+  const unshared = models.filter((n) => !rows.has(n.unique_id));
+  if (unshared.length) {
+    const session = await adapter.session();
+    try {
+      for (const m of unshared) {
+        const relation = (outcome.manifest.nodes[m.unique_id] as { relation_name: string }).relation_name;
+        rows.set(m.unique_id, Number((await session.query(`SELECT count(*) AS n FROM ${relation}`))[0]?.n ?? 0));
+      }
+    } finally {
+      session.close();
+    }
+  }
   const nodes: PublishedManifest['nodes'] = {};
   for (const m of models) nodes[m.unique_id] = outcome.manifest.nodes[m.unique_id] as PublishedManifest['nodes'][string];
   const manifest: PublishedManifest = {
@@ -91,7 +99,9 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
       generated_at: new Date().toISOString(),
       adapter_type: adapter.type,
     },
-    database: { file: dbFile, rows: Object.fromEntries(models.map((m, i) => [m.unique_id, counts[i]!])) },
+    ...(plan.open ? { database: { file: plan.open.file } } : {}),
+    rows: Object.fromEntries(models.map((m) => [m.unique_id, rows.get(m.unique_id) ?? 0])),
+    ...(product && !plan.open ? { access: accessSection(product, plan) } : {}),
     nodes,
     restricted: Object.fromEntries(
       [...outcome.dag.nodes.values()]
@@ -107,5 +117,25 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
   const path = join(directory, 'manifest.json');
   writeFileSync(`${path}.tmp`, JSON.stringify(manifest, null, 1));
   renameSync(`${path}.tmp`, path);
-  return { published: true, directory, models: models.map((m, i) => ({ unique_id: m.unique_id, rows: counts[i]! })) };
+  removeStale(directory, plan);
+  return {
+    published: true,
+    directory,
+    models: models.map((m) => ({ unique_id: m.unique_id, rows: rows.get(m.unique_id) ?? 0 })),
+    shares: plan.shares.map((s) => ({ consumer: s.consumer, models: s.models.length })),
+  };
+}
+
+/**
+ * Databases of an earlier publication this one no longer writes (a consumer whose grant was revoked, or
+ * the open database of a product that now grants per consumer) are removed once the manifest that no
+ * longer names them is in place: a revoked grant must not leave readable data behind.
+ */
+function removeStale(directory: string, plan: PublicationPlan): void {
+  const keep = new Set([...(plan.open ? [plan.open.file] : []), ...plan.shares.map((s) => s.file)]);
+  const candidates = [
+    ...readdirSync(directory).filter((f) => f.endsWith('.duckdb')),
+    ...(existsSync(join(directory, SHARES_DIR)) ? readdirSync(join(directory, SHARES_DIR)).filter((f) => f.endsWith('.duckdb')).map((f) => `${SHARES_DIR}/${f}`) : []),
+  ];
+  for (const file of candidates) if (!keep.has(file)) rmSync(join(directory, file), { force: true });
 }

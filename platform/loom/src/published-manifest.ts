@@ -4,7 +4,7 @@ import { z } from 'zod';
  * What a project publishes for other projects: its public models only, with what a consumer needs to
  * compile against them (relation, columns, versions, access) and nothing of its private graph.
  */
-export const PUBLISHED_SCHEMA_VERSION = 'https://mesh.dev/schemas/published-manifest/v1.json';
+export const PUBLISHED_SCHEMA_VERSION = 'https://mesh.dev/schemas/published-manifest/v2.json';
 
 const columnSchema = z.looseObject({
   name: z.string(),
@@ -45,8 +45,32 @@ export const publishedManifestSchema = z.looseObject({
     generated_at: z.string(),
     adapter_type: z.string(),
   }),
-  /** The published data, relative to the manifest: a read-only database with the public models' tables. */
-  database: z.looseObject({ file: z.string(), rows: z.record(z.string(), z.number()) }),
+  /**
+   * The published data for every consumer, relative to the manifest: a read-only database with the public
+   * models' tables. Absent when the product grants access per consumer (see `access`).
+   */
+  database: z.looseObject({ file: z.string() }).optional(),
+  /** Rows of each public model as built. */
+  rows: z.record(z.string(), z.number()),
+  /**
+   * Present when the data product grants its ports to named consumers: each grantee's own database and
+   * what it holds. A consumer with no share of its own reads the `*` share, or nothing.
+   */
+  access: z.looseObject({
+    product: z.string(),
+    owner: z.looseObject({ team: z.string(), email: z.string() }),
+    /** Output ports and who may read each, so a refused ref can say who does. */
+    ports: z.record(z.string(), z.looseObject({ model: z.string(), version: z.string().nullable().optional(), grantees: z.array(z.string()) })),
+    shares: z.record(z.string(), z.looseObject({
+      file: z.string(),
+      models: z.record(z.string(), z.looseObject({
+        port: z.string(),
+        pii: z.enum(['masked', 'clear', 'refused']),
+        /** Personal columns left out of this share. */
+        withheld: z.array(z.string()).default([]),
+      })),
+    })),
+  }).optional(),
   nodes: z.record(z.string(), publishedNodeSchema),
   /**
    * The project's other models by name and access only, so a consumer's ref to one is refused with the
@@ -61,3 +85,4 @@ export const publishedManifestSchema = z.looseObject({
   })).default({}),
 });
 export type PublishedManifest = z.infer<typeof publishedManifestSchema>;
+export type PublishedAccess = NonNullable<PublishedManifest['access']>;

@@ -73,13 +73,17 @@ describe('the Teddy Retailers mesh on a small dataset computed by hand', () => {
     expect(manifest.child_map['model.sales.stg_order_products']).toEqual(['model.finance.int_order_products_dates']);
   });
 
-  it('publishes only public models: the sales publication holds no private table', async () => {
-    const published = join(root, 'sales', 'target', 'published', 'sales.duckdb');
-    const tables = await queryDb(published, "select table_schema || '.' || table_name as t from information_schema.tables order by 1");
-    expect(tables.map((t) => t.t)).toEqual(['gold.customer_summary', 'gold.order_summary', 'silver.stg_order_products']);
+  it('publishes only public models, each grantee getting only the ports granted to it', async () => {
+    const shares = join(root, 'sales', 'target', 'published', 'shares');
+    const tables = async (file: string) =>
+      (await queryDb(join(shares, file), "select table_schema || '.' || table_name as t from information_schema.tables order by 1")).map((t) => t.t);
+    expect(await tables('finance.duckdb')).toEqual(['gold.order_summary', 'silver.stg_order_products']);
+    expect(await tables('analysts.duckdb')).toEqual(['gold.customer_summary', 'gold.order_summary']);
+    expect(existsSync(join(root, 'sales', 'target', 'published', 'sales.duckdb'))).toBe(false);
     // Personal data declared with meta: {masking: hash} leaves the domain as its sha256, which still joins.
-    expect(await queryDb(published, "select count(*) as n from gold.customer_summary where customer_email = sha256('ada@example.com')")).toEqual([{ n: 1 }]);
-    expect(await queryDb(published, "select bool_and(regexp_full_match(customer_email, '[0-9a-f]{64}')) as hashed from gold.customer_summary")).toEqual([{ hashed: true }]);
+    const analysts = join(shares, 'analysts.duckdb');
+    expect(await queryDb(analysts, "select count(*) as n from gold.customer_summary where customer_email = sha256('ada@example.com')")).toEqual([{ n: 1 }]);
+    expect(await queryDb(analysts, "select bool_and(regexp_full_match(customer_email, '[0-9a-f]{64}')) as hashed from gold.customer_summary")).toEqual([{ hashed: true }]);
     expect(await queryDb(db(root, 'sales'), "select count(*) as n from gold.customer_summary where customer_email like '%@%'")).toEqual([{ n: 2 }]);
   });
 
@@ -174,7 +178,9 @@ describe('upstreams from a URL', () => {
     try {
       const r = await meshAsync(sales, { TEDDY_RAW_DIR: RAW }, 'build');
       expect(r.code, r.output).toBe(0);
-      expect(existsSync(join(sales, 'target', 'upstreams', 'inventory', 'inventory.duckdb'))).toBe(true);
+      // Only the share granted to sales is fetched.
+      expect(existsSync(join(sales, 'target', 'upstreams', 'inventory', 'shares', 'sales.duckdb'))).toBe(true);
+      expect(existsSync(join(sales, 'target', 'upstreams', 'inventory', 'shares', 'finance.duckdb'))).toBe(false);
       expect(await queryDb(db(root, 'sales'), 'select sum(total_value) as v from gold.order_summary')).toEqual([{ v: 18100 }]);
     } finally {
       await new Promise((resolve) => server.close(resolve));

@@ -58,7 +58,7 @@ for (const domain of DOMAINS) {
   const manifest = publishedManifestSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
   process.stdout.write(`  ${domain} ${manifest.metadata.project_version ?? ''}\n`);
   for (const [id, node] of Object.entries(manifest.nodes)) {
-    process.stdout.write(`    ${node.name.padEnd(22)} ${String(manifest.database.rows[id] ?? 0).padStart(10)} rows\n`);
+    process.stdout.write(`    ${node.name.padEnd(22)} ${String(manifest.rows[id] ?? 0).padStart(10)} rows\n`);
   }
 }
 process.stdout.write(`\nDone: data ${((tGen - t0) / 1000).toFixed(1)}s, mesh build ${((tBuild - tGen) / 1000).toFixed(1)}s, total ${((tBuild - t0) / 1000).toFixed(1)}s\n`);

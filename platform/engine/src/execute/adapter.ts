@@ -12,9 +12,10 @@ export interface RelationName {
 /** How a personal-data column is published: hashed (joinable, not readable), redacted, or emptied. */
 export type MaskMethod = 'hash' | 'redact' | 'null';
 
-/** A relation to publish, with the columns to mask on the way out. */
+/** A relation to publish, with the columns to mask, and those to leave out, on the way out. */
 export interface PublishRelation extends RelationName {
   masks?: Array<{ column: string; method: MaskMethod }>;
+  withheld?: string[];
 }
 
 export interface ColumnInfo {

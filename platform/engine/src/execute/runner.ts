@@ -43,7 +43,22 @@ function executes(node: GraphNode, command: RunCommand): boolean {
 
 const isEphemeral = (node: GraphNode) => node.resource_type === 'model' && node.config.materialized === 'ephemeral';
 
-function errorResult(node: GraphNode, error: unknown): Pick<NodeResult, 'status' | 'message' | 'error'> {
+/**
+ * A column the upstream withheld from this project reads to DuckDB as a column that does not exist; the
+ * user needs to hear that it is personal data they have no clearance for, not that they misspelled it.
+ */
+function withheldColumn(node: GraphNode, text: string, withheld: Resolution['withheld']): { column: string; model: string; hint: string } | undefined {
+  const column = /Referenced column "?([^"\s]+)"? not found/.exec(text)?.[1];
+  if (!column || !('depends_on' in node)) return undefined;
+  for (const id of node.depends_on.nodes) {
+    const entry = withheld.get(id);
+    const name = entry?.columns.find((c) => c.toLowerCase() === column.toLowerCase());
+    if (entry && name) return { column: name, model: id, hint: entry.hint };
+  }
+  return undefined;
+}
+
+function errorResult(node: GraphNode, error: unknown, withheld: Resolution['withheld']): Pick<NodeResult, 'status' | 'message' | 'error'> {
   if (error instanceof MeshError) {
     return {
       status: 'error',
@@ -52,6 +67,14 @@ function errorResult(node: GraphNode, error: unknown): Pick<NodeResult, 'status'
     };
   }
   const text = error instanceof Error ? error.message : String(error);
+  const refused = withheldColumn(node, text, withheld);
+  if (refused) {
+    return {
+      status: 'error',
+      message: `${node.unique_id} reads column '${refused.column}' of ${refused.model}, which is personal data withheld from this project`,
+      error: { code: 'E_PII_WITHHELD', file: node.original_file_path, hint: refused.hint, details: text.split('\n')[0] },
+    };
+  }
   return {
     status: 'error',
     message: text,
@@ -212,7 +235,7 @@ export class Runner {
         partial = { status: 'skipped', message: 'not executable' };
       }
     } catch (error) {
-      partial = errorResult(node, error);
+      partial = errorResult(node, error, this.resolution.withheld);
       if (partial.error && !partial.error.file) partial.error.file = node.original_file_path;
     }
     return {

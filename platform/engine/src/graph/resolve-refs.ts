@@ -12,6 +12,13 @@ export interface UpstreamProject {
   database?: { path: string };
   /** The version of the upstream's published contract (its package version). */
   version?: string;
+  /**
+   * Public models this project may not read (the upstream did not grant them to it), by unique id,
+   * with why and what to do: a ref to one is refused at compile time.
+   */
+  refused?: Map<string, { reason: string; hint: string }>;
+  /** Columns of a granted model left out for this project (personal data it has no clearance for). */
+  withheld?: Map<string, { columns: string[]; hint: string }>;
 }
 
 export interface Resolution {
@@ -21,6 +28,8 @@ export interface Resolution {
   refTargets: Map<string, string[]>;
   sourceTargets: Map<string, string[]>;
   warnings: MeshError[];
+  /** Columns withheld from the upstream models the project refs, to explain a build that reads one. */
+  withheld: Map<string, { columns: string[]; hint: string }>;
 }
 
 export interface ResolveOptions {
@@ -161,6 +170,14 @@ export function resolveRefs(parsed: ParsedProject, options: ResolveOptions = {})
       });
     }
     checkAccess(from, target, call, groupOf);
+    const refusal = target.external ? upstreams.get(target.package_name)?.refused?.get(target.unique_id) : undefined;
+    if (refusal) {
+      throw new MeshError(
+        'E_REF_NOT_GRANTED',
+        `Node ${from.unique_id} attempted to reference node ${target.unique_id}, which is not allowed because ${refusal.reason}`,
+        { location: { file: from.original_file_path, line: refLine(from, call) }, node: from.unique_id, hint: refusal.hint },
+      );
+    }
     if (target.deprecation_date && new Date(target.deprecation_date) <= now) {
       const warning = new MeshError('W_REF_DEPRECATED', `${from.unique_id} references ${target.unique_id}, which was deprecated on ${target.deprecation_date.slice(0, 10)}`, {
         location: { file: from.original_file_path, line: refLine(from, call) },
@@ -197,5 +214,10 @@ export function resolveRefs(parsed: ParsedProject, options: ResolveOptions = {})
     sourceTargets.set(node.unique_id, sources);
     node.depends_on.nodes = [...new Set([...refs, ...sources])];
   }
-  return { nodes: [...own, ...injected.values()], refTargets, sourceTargets, warnings };
+  const withheld = new Map<string, { columns: string[]; hint: string }>();
+  for (const id of injected.keys()) {
+    const entry = upstreams.get(injected.get(id)!.package_name)?.withheld?.get(id);
+    if (entry) withheld.set(id, entry);
+  }
+  return { nodes: [...own, ...injected.values()], refTargets, sourceTargets, warnings, withheld };
 }

@@ -1,4 +1,4 @@
-import type { ColumnDef } from '@mesh/engine';
+import { maskingOf, piiReason } from '../pii';
 import type { PiiParams } from '../policy-config';
 import type { Policy, Raised } from './policy';
 import { isPublic } from './policy';
@@ -8,22 +8,6 @@ import { isPublic } from './policy';
  * configured tags or meta.classification values; it is masked when its meta says how (`masking: hash`,
  * `redact`, or `null`), which the serving layer applies for every grant that does not receive it in clear.
  */
-
-function piiReason(column: ColumnDef, params: PiiParams): string | undefined {
-  const tag = column.tags.find((t) => params.tags.includes(t));
-  if (tag) return `tagged ${tag}`;
-  const raw = column.meta.classification;
-  const classes = Array.isArray(raw) ? raw : [raw];
-  const cls = classes.find((c): c is string => typeof c === 'string' && params.classifications.includes(c));
-  return cls ? `classified ${cls}` : undefined;
-}
-
-/** `masking: null` reads as YAML null; it means "replaced by NULL", so it counts as the word. */
-function maskingOf(column: ColumnDef): string | undefined {
-  if (!('masking' in column.meta)) return undefined;
-  const value = column.meta.masking;
-  return value === null ? 'null' : String(value);
-}
 
 export const piiNotExposed: Policy<'pii-not-exposed'> = {
   name: 'pii-not-exposed',

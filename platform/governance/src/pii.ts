@@ -1,0 +1,45 @@
+import type { ColumnDef, MaskMethod, ModelNode } from '@mesh/engine';
+import { DEFAULT_PARAMS, type PiiParams } from './policy-config';
+
+/**
+ * Which columns are personal data, and how each is masked for readers without clearance. A column is
+ * personal data when it carries one of the configured tags or `meta.classification` values, or when it
+ * declares a masking (declaring one says as much).
+ */
+
+const METHODS: readonly string[] = ['hash', 'redact', 'null'];
+
+export function piiReason(column: ColumnDef, params: PiiParams = DEFAULT_PARAMS['pii-not-exposed']): string | undefined {
+  const tag = column.tags.find((t) => params.tags.includes(t));
+  if (tag) return `tagged ${tag}`;
+  const raw = column.meta.classification;
+  const classes = Array.isArray(raw) ? raw : [raw];
+  const cls = classes.find((c): c is string => typeof c === 'string' && params.classifications.includes(c));
+  return cls ? `classified ${cls}` : undefined;
+}
+
+/** `masking: null` reads as YAML null; it means "replaced by NULL", so it counts as the word. */
+export function maskingOf(column: ColumnDef): string | undefined {
+  if (!('masking' in column.meta)) return undefined;
+  const value = column.meta.masking;
+  return value === null ? 'null' : String(value);
+}
+
+export interface PersonalColumn {
+  column: string;
+  /**
+   * How it is masked. A personal column without a valid masking is nulled: the pii-not-exposed policy
+   * fails it, and until it is fixed nothing personal leaves the domain by accident.
+   */
+  method: MaskMethod;
+}
+
+export function personalColumns(model: Pick<ModelNode, 'columns'>, params?: PiiParams): PersonalColumn[] {
+  const out: PersonalColumn[] = [];
+  for (const column of model.columns) {
+    const masking = maskingOf(column);
+    if (masking === undefined && !piiReason(column, params)) continue;
+    out.push({ column: column.name, method: masking !== undefined && METHODS.includes(masking) ? (masking as MaskMethod) : 'null' });
+  }
+  return out;
+}

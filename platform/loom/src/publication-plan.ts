@@ -1,0 +1,78 @@
+import type { ModelNode, PublishRelation } from '@mesh/engine';
+import type { PublishedAccess } from './published-manifest';
+import { EVERYONE, OPENNESS, grantees, granteesOf, grantsFor, personalColumns, portServes, restrictsAccess, type DataProduct, type PiiTreatment } from '@mesh/governance';
+
+/**
+ * What a publication writes. A product without an `access:` block publishes one database every consumer
+ * may attach, personal columns masked. A product with grants publishes one database per grantee holding
+ * only the ports granted to it, personal columns masked, in clear or left out as its grant says: a
+ * consumer attaches its own share and cannot read what was not granted, whatever SQL it writes.
+ */
+
+export const SHARES_DIR = 'shares';
+
+export interface PlannedModel {
+  node: ModelNode;
+  /** The output port that serves the model, for restricted products. */
+  port?: string;
+  pii: PiiTreatment;
+  relation: PublishRelation;
+}
+
+export interface PlannedDatabase {
+  /** Relative to the published folder. */
+  file: string;
+  models: PlannedModel[];
+}
+
+export interface PublicationPlan {
+  /** The database for everyone, when the product grants nothing in particular. */
+  open?: PlannedDatabase;
+  /** One database per grantee (`*` included), when it does. */
+  shares: Array<PlannedDatabase & { consumer: string }>;
+}
+
+/** `*` is a fine grantee but a poor file name. */
+export function shareFile(consumer: string): string {
+  return `${SHARES_DIR}/${consumer === EVERYONE ? '_everyone' : consumer}.duckdb`;
+}
+
+function planned(node: ModelNode, pii: PiiTreatment, port?: string): PlannedModel {
+  const personal = personalColumns(node);
+  const relation: PublishRelation = { database: node.database, schema: node.schema, identifier: node.alias };
+  if (pii === 'masked' && personal.length) relation.masks = personal;
+  if (pii === 'refused' && personal.length) relation.withheld = personal.map((p) => p.column);
+  return { node, port, pii, relation };
+}
+
+export function planPublication(project: string, models: ModelNode[], product: DataProduct | undefined): PublicationPlan {
+  if (!restrictsAccess(product)) {
+    return { open: { file: `${project}.duckdb`, models: models.map((m) => planned(m, 'masked')) }, shares: [] };
+  }
+  const shares: PublicationPlan['shares'] = [];
+  for (const consumer of grantees(product)) {
+    // Two ports may serve the same model; the more open treatment wins, as between grants.
+    const granted = new Map<string, PlannedModel>();
+    for (const { port, pii } of grantsFor(product, consumer)) {
+      for (const node of models.filter((m) => portServes(port, m))) {
+        const seen = granted.get(node.unique_id);
+        if (!seen || OPENNESS[pii] > OPENNESS[seen.pii]) granted.set(node.unique_id, planned(node, pii, port.name));
+      }
+    }
+    shares.push({ consumer, file: shareFile(consumer), models: [...granted.values()] });
+  }
+  return { shares };
+}
+
+/** The manifest's record of a restricted product's grants: what each share holds, and who may read each port. */
+export function accessSection(product: DataProduct, plan: PublicationPlan): PublishedAccess {
+  return {
+    product: product.name,
+    owner: { team: product.owner.team, email: product.owner.email },
+    ports: Object.fromEntries(product.output_ports.map((p) => [p.name, { model: p.model, version: p.version ?? null, grantees: granteesOf(product, p.name) }])),
+    shares: Object.fromEntries(plan.shares.map((s) => [s.consumer, {
+      file: s.file,
+      models: Object.fromEntries(s.models.map((m) => [m.node.unique_id, { port: m.port ?? m.node.name, pii: m.pii, withheld: m.relation.withheld ?? [] }])),
+    }])),
+  };
+}
