@@ -13,14 +13,19 @@ describe("inventory's contract types, used by a TypeScript consumer", () => {
     const root = copyDomains(['inventory'], 'typed');
     const r = meshWithEnv(join(root, 'inventory'), { TEDDY_RAW_DIR: RAW }, 'build');
     if (r.code !== 0) throw new Error(r.output);
-    published = join(root, 'inventory', 'target', 'published', 'inventory.duckdb');
+    // Sales reads the share inventory grants it.
+    published = join(root, 'inventory', 'target', 'published', 'shares', 'sales.duckdb');
   });
 
   it('validates the published rows and types them', async () => {
     const rows: Products[] = (await queryDb(published, 'select * from gold.products order by product_id')).map((row) => products.parse(row));
     expect(rows.map((p) => p.price_cents)).toEqual([2500, 1800, 900]);
     expect(contract).toMatchObject({ name: 'inventory', version: '1.0.0' });
-    for (const row of await queryDb(published, 'select * from gold.stock_product')) expect(stockProduct.safeParse(row).success).toBe(true);
+    // Stock is granted to finance, not to sales: it is in finance's share only.
+    const financeShare = published.replace(/sales\.duckdb$/, 'finance.duckdb');
+    const stock = await queryDb(financeShare, 'select * from gold.stock_product');
+    expect(stock.length).toBeGreaterThan(0);
+    for (const row of stock) expect(stockProduct.safeParse(row).success).toBe(true);
   });
 
   it('rejects rows that break the contract', () => {

@@ -12,7 +12,7 @@ const BIN = join(REPO_ROOT, 'platform/cli/bin/mesh.js');
 /** A fresh copy of a folder in a temp folder, so each test owns its files and database. */
 export function copyFixture(source: string, label = 'fixture'): string {
   const dir = mkdtempSync(join(tmpdir(), `mesh-${label}-`));
-  cpSync(source, dir, { recursive: true, filter: (src) => !/\/(node_modules|target)(\/|$)/.test(src) });
+  cpSync(source, dir, { recursive: true, filter: (src) => !/\/(node_modules|target|\.mesh)(\/|$)/.test(src) });
   return dir;
 }
 
@@ -81,7 +81,7 @@ export async function queryDb(path: string, sql: string): Promise<Array<Record<s
 export function copyDomains(names: readonly string[], label = 'mesh'): string {
   const root = mkdtempSync(join(tmpdir(), `mesh-${label}-`));
   for (const name of names) {
-    cpSync(join(REPO_ROOT, 'domains', name), join(root, name), { recursive: true, filter: (src) => !/\/(node_modules|target)(\/|$)/.test(src) });
+    cpSync(join(REPO_ROOT, 'domains', name), join(root, name), { recursive: true, filter: (src) => !/\/(node_modules|target|\.mesh)(\/|$)/.test(src) });
   }
   const packageDirs = new Map<string, string>();
   for (const name of names) {

@@ -4,7 +4,9 @@ import { gateRelease } from '@mesh/contracts';
 import { formatError, MeshError } from '@mesh/errors';
 import { compileProject, isFailure, runProject, topoSort, type ProjectOptions, type RunCommand } from '@mesh/engine';
 import { loadUpstreams, publish, type PublishGate } from '@mesh/loom';
+import { failingSlos } from '@mesh/governance';
 import { productInfo } from './product-info';
+import { recordAndMeasure, sloRefusal } from './slo-step';
 import { formatTable } from '@mesh/text-table';
 import { clock, endLine, startLine, summaryLine } from './progress';
 import { failureReport } from './report';
@@ -92,6 +94,7 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
     return 2;
   }
   let refused = false;
+  const startedAt = new Date();
   const outcome = await runProject({
     ...projectOptions(flags),
     command,
@@ -107,12 +110,20 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
       const t = project.parsed.target;
       io.out(`${clock()}  Running ${command} on project ${project.parsed.name}, target ${t.name} (${relative(process.cwd(), t.path) || t.path})`);
       io.out(`${clock()}  Found ${counts(project.dag.nodes.values())}`);
+      for (const message of project.parsed.logs) io.out(`${clock()}  ${message}`);
     },
     onStart: (node, i, total) => io.out(startLine(node, i, total)),
     onEnd: (node, result, i, total) => io.out(endLine(node, result, i, total)),
     afterRun: async (outcome, adapter) => {
+      const failing = failingSlos(await recordAndMeasure(command, outcome, adapter, startedAt, io));
+      if (failing.length) refused = true;
       if (command === 'test' || command === 'seed') return;
-      const published = await publish(outcome, adapter, contractGate);
+      // A broken contract is the graver refusal and is named first; failing SLOs come next.
+      const gate: PublishGate = async (o, a) => {
+        const verdict = await contractGate(o, a);
+        return verdict.ok && failing.length ? { ok: false, ...sloRefusal(failing) } : verdict;
+      };
+      const published = await publish(outcome, adapter, gate);
       if (published && !published.published && published.refused) {
         refused = true;
         io.err(formatError(new MeshError(published.refused.code, `${outcome.parsed.name} was not published: ${published.reason}`, {

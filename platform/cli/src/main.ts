@@ -3,6 +3,7 @@ import { formatError, isMeshError } from '@mesh/errors';
 import { compileCommand, listCommand, runCommand, type Output } from './commands';
 import { checkCommand, diffCommand, generateCommand, releaseCommand } from './contract-commands';
 import { policyCheckCommand } from './policy-command';
+import { sloCommand } from './slo-command';
 
 const io: Output = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -62,6 +63,11 @@ export function buildProgram(): Command {
     .action(async (flags) => { process.exitCode = await checkCommand(flags, io); });
   common(contract.command('release').description("record the contract of the package's version in contracts/ (after changeset version)"))
     .action(async (flags) => { process.exitCode = await releaseCommand(flags, io); });
+  program.command('slo').description("the data product's SLOs as last measured after a build, or their history")
+    .option('--project-dir <dir>', 'the project folder', process.cwd())
+    .option('--history <n>', 'show the last n measurements of each SLO')
+    .option('--json', 'print the measurements as JSON')
+    .action(async (flags) => { process.exitCode = await sloCommand(flags, io); });
   const policy = program.command('policy').description('federated governance: the platform\'s policies and the domain\'s own');
   common(policy.command('check').description('check the project and its data product descriptor against the policies; fails on errors'))
     .option('--json', 'print the findings as JSON')

@@ -29,6 +29,8 @@ function changeset(root: string, ...args: string[]) {
 function dropPriceCents(root: string): void {
   edit(root, 'inventory/models/gold/products.sql', (sql) => sql.replace('price_cents', 'price_cents as unit_price_cents'));
   edit(root, 'inventory/models/gold/_gold.yml', (yml) => yml.replace('- name: price_cents', '- name: unit_price_cents'));
+  // The team's completeness SLO names the column too, and follows the rename.
+  edit(root, 'inventory/data_product.yaml', (y) => y.replace('columns: [product_id, price_cents]', 'columns: [product_id, unit_price_cents]'));
 }
 
 /** ...and keeps the old shape as version 1 of products, with version 2 the new one. */
@@ -97,7 +99,7 @@ describe('releasing a contract change across the mesh', () => {
     expect(build.code).toBe(1);
     expect(build.output).toContain('error[E_CONTRACT_BROKEN] inventory was not published: its public models break the released contract 1.0.0');
     expect(build.output).toMatch(/BREAKING\s+column_removed\s+products\.price_cents/);
-    const published = join(root, 'inventory/target/published/inventory.duckdb');
+    const published = join(root, 'inventory/target/published/shares/sales.duckdb');
     expect(await queryDb(published, "select column_name from information_schema.columns where table_name = 'products' order by ordinal_position"))
       .toEqual([{ column_name: 'product_id' }, { column_name: 'product_name' }, { column_name: 'product_category' }, { column_name: 'price_cents' }]);
   });

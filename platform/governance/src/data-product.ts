@@ -45,14 +45,19 @@ export const inputPortSchema = z
   })
   .refine((p) => p.domain !== undefined || p.product !== undefined, 'an input port names its upstream with domain: (or product:)');
 
+const onBreach = z.enum(['fail', 'warn']);
+
+/** Each SLO may override the product's `on_breach` for itself (a freshness warning, a completeness failure). */
 const slosSchema = z.strictObject({
-  completeness: z.strictObject({ min: fraction, columns: z.array(z.string()).optional(), models: z.array(modelName).optional() }).optional(),
-  freshness: z.strictObject({ max_age: duration, column: z.string().optional(), model: modelName.optional() }).optional(),
+  completeness: z.strictObject({ min: fraction, columns: z.array(z.string()).optional(), models: z.array(modelName).optional(), on_breach: onBreach.optional() }).optional(),
+  freshness: z.strictObject({ max_age: duration, column: z.string().optional(), model: modelName.optional(), on_breach: onBreach.optional() }).optional(),
   row_count: z
-    .strictObject({ min: z.number().int().nonnegative().optional(), max: z.number().int().nonnegative().optional(), model: modelName.optional() })
+    .strictObject({ min: z.number().int().nonnegative().optional(), max: z.number().int().nonnegative().optional(), model: modelName.optional(), on_breach: onBreach.optional() })
     .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, 'min is larger than max')
+    .refine((r) => r.min !== undefined || r.max !== undefined, 'a row_count SLO needs min:, max: or both')
     .optional(),
-  on_breach: z.enum(['fail', 'warn']),
+  /** What a breached SLO does to the build: fail it (and publish nothing), or warn. */
+  on_breach: onBreach,
 });
 
 const grantSchema = z.strictObject({

@@ -43,7 +43,7 @@ export function copyDomainsTo(sourceRoot: string, names: readonly string[]): str
   for (const name of names) {
     cpSync(join(sourceRoot, 'domains', name), join(repoRoot, 'domains', name), {
       recursive: true,
-      filter: (src) => !/\/(node_modules|target)(\/|$)/.test(src),
+      filter: (src) => !/\/(node_modules|target|\.mesh)(\/|$)/.test(src),
     });
   }
   return repoRoot;

@@ -1,0 +1,102 @@
+import type { Adapter, RunCommand, RunOutcome } from '@mesh/engine';
+import { formatError } from '@mesh/errors';
+import { failingSlos, loadDataProduct, measureSlos, sloTargets, type SloResult } from '@mesh/governance';
+import { MetadataStore, metadataPath, type RunRecord } from '@mesh/metadata';
+import { formatTable } from '@mesh/text-table';
+import type { Output } from './commands';
+import { clock } from './progress';
+
+/**
+ * After the nodes ran: the run goes into the project's metadata database, and after run or build the
+ * data product's SLOs are measured on the tables just built and recorded beside it. What this returns
+ * decides whether the build may publish: an SLO whose on_breach is fail and that is not met stops it.
+ */
+export async function recordAndMeasure(command: RunCommand, outcome: RunOutcome, adapter: Adapter, startedAt: Date, io: Output): Promise<SloResult[]> {
+  let store: MetadataStore;
+  try {
+    store = await MetadataStore.open(metadataPath(outcome.parsed.root));
+  } catch (error) {
+    // History is worth having, not worth failing a build for.
+    io.err(formatError(error).replace(/^error/, 'warning'));
+    return [];
+  }
+  try {
+    await store.recordRun(runRecord(command, outcome, startedAt));
+    const product = command === 'run' || command === 'build' ? loadDataProduct(outcome.parsed.root) : undefined;
+    if (!product?.slos) return [];
+    const setup = sloTargets(outcome, product);
+    const lastBuilt = await store.lastBuilt(setup.targets.flatMap((t) => t.models.map((m) => m.uniqueId)));
+    const session = await adapter.session();
+    const now = new Date();
+    let results: SloResult[];
+    try {
+      results = await measureSlos(session, product, setup, { now, lastBuilt });
+    } finally {
+      session.close();
+    }
+    await store.recordSlos(outcome.invocationId, outcome.parsed.name, now, results);
+    report(results, io);
+    return results;
+  } finally {
+    await store.close();
+  }
+}
+
+function runRecord(command: RunCommand, outcome: RunOutcome, startedAt: Date): RunRecord {
+  const failed = outcome.results.some((r) => r.status === 'error' || r.status === 'fail');
+  return {
+    runId: outcome.invocationId,
+    project: outcome.parsed.name,
+    command,
+    startedAt,
+    finishedAt: new Date(),
+    status: failed ? 'error' : 'success',
+    nodes: outcome.results.map((r) => ({
+      uniqueId: r.unique_id,
+      resourceType: outcome.dag.nodes.get(r.unique_id)?.resource_type ?? 'unknown',
+      status: r.status,
+      rows: r.rows,
+      elapsedS: r.execution_time,
+      finishedAt: new Date(r.completed_at),
+      message: r.message,
+    })),
+  };
+}
+
+const STATUS: Record<SloResult['status'], string> = { pass: 'met', breach: 'BREACHED', error: 'ERROR' };
+
+function report(results: SloResult[], io: Output): void {
+  if (!results.length) return;
+  const met = results.filter((r) => r.status === 'pass').length;
+  const failing = failingSlos(results).length;
+  const warned = results.length - met - failing;
+  const parts = [`${met} met`, ...(warned ? [`${warned} breached (warn)`] : []), ...(failing ? [`${failing} breached (fail)`] : [])];
+  io.out(`${clock()}  SLOs: ${parts.join(', ')}`);
+  const notMet = results.filter((r) => r.status !== 'pass');
+  if (notMet.length) io.out(sloTable(notMet));
+}
+
+export function sloTable(results: Array<Omit<SloResult, 'onBreach'> & { onBreach?: string; measuredAt?: Date }>): string {
+  return formatTable(
+    ['status', 'slo', 'model', 'column', 'detail', ...(results.some((r) => r.measuredAt) ? ['measured at'] : [])],
+    results.map((r) => ({
+      status: STATUS[r.status] + (r.status !== 'pass' && r.onBreach ? ` (${r.onBreach})` : ''),
+      slo: r.slo,
+      model: r.model,
+      column: r.column ?? '',
+      detail: r.message,
+      ...(r.measuredAt ? { 'measured at': r.measuredAt.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z') } : {}),
+    })),
+    { maxWidth: 100 },
+  );
+}
+
+/** The refusal a failing SLO gives the publication: consumers keep the last publication that met them. */
+export function sloRefusal(failing: SloResult[]): { code: string; reason: string; details: string; hint: string } {
+  return {
+    code: 'E_SLO_BREACHED',
+    reason: `${failing.length} SLO${failing.length === 1 ? '' : 's'} with on_breach: fail ${failing.length === 1 ? 'is' : 'are'} not met`,
+    details: failing.map((r) => `${r.slo} ${r.model}${r.column ? `.${r.column}` : ''}: ${r.message}`).join('\n'),
+    hint: 'Fix the data or the model, then build again; or, if the objective is wrong, change it (or its on_breach) under slos: in data_product.yaml.',
+  };
+}
