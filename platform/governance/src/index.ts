@@ -33,6 +33,6 @@ export { effectivePolicies, type EffectivePolicies, type EffectivePolicy } from 
 export { checkPolicies, type CheckOptions } from './check-policies';
 export { formatFindings, sortFindings, type Finding } from './finding';
 export { EVERYONE, OPENNESS, grantees, granteesOf, grantsFor, portServes, restrictsAccess, type PiiTreatment, type PortGrant } from './access';
-export { maskingOf, personalColumns, piiReason, type PersonalColumn } from './pii';
+export { maskingOf, personalColumns, piiParamsFor, piiReason, policyRootOf, type PersonalColumn } from './pii';
 export { sloTargets, type SloModel, type SloName, type SloTarget, type SloSetupProblem } from './slo/slo-targets';
 export { measureSlos, failingSlos, formatAge, type MeasureOptions, type SloResult } from './slo/measure-slos';

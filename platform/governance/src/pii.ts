@@ -1,5 +1,9 @@
 import type { ColumnDef, MaskMethod, ModelNode } from '@mesh/engine';
-import { DEFAULT_PARAMS, type PiiParams } from './policy-config';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { DataProduct } from './data-product';
+import { effectivePolicies } from './effective-policies';
+import { DEFAULT_PARAMS, loadPolicyConfig, POLICY_CONFIG_FILE, type PiiParams } from './policy-config';
 
 /**
  * Which columns are personal data, and how each is masked for readers without clearance. A column is
@@ -42,4 +46,23 @@ export function personalColumns(model: Pick<ModelNode, 'columns'>, params?: PiiP
     out.push({ column: column.name, method: masking !== undefined && METHODS.includes(masking) ? (masking as MaskMethod) : 'null' });
   }
   return out;
+}
+
+/** The nearest folder at or above `from` holding the platform's policy file, if any. */
+export function policyRootOf(from: string): string | undefined {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, POLICY_CONFIG_FILE))) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * What counts as personal data for a project: the pii-not-exposed parameters its policies set (the
+ * platform's, or the domain's own when it turns the policy on), so publication masks exactly what
+ * the policy check calls personal.
+ */
+export function piiParamsFor(projectRoot: string, product: DataProduct | undefined): PiiParams {
+  const root = policyRootOf(projectRoot);
+  const global = root ? loadPolicyConfig(root) : { policies: {} };
+  return effectivePolicies(global, product, product?.source.file ?? 'data_product.yaml').policies['pii-not-exposed'].params;
 }

@@ -1,6 +1,6 @@
 import type { ModelNode, PublishRelation } from '@mesh/engine';
 import type { PublishedAccess } from './published-manifest';
-import { EVERYONE, OPENNESS, grantees, granteesOf, grantsFor, personalColumns, portServes, restrictsAccess, type DataProduct, type PiiTreatment } from '@mesh/governance';
+import { EVERYONE, OPENNESS, grantees, granteesOf, grantsFor, personalColumns, portServes, restrictsAccess, type DataProduct, type PiiParams, type PiiTreatment } from '@mesh/governance';
 
 /**
  * What a publication writes. A product without an `access:` block publishes one database every consumer
@@ -37,17 +37,18 @@ export function shareFile(consumer: string): string {
   return `${SHARES_DIR}/${consumer === EVERYONE ? '_everyone' : consumer}.duckdb`;
 }
 
-function planned(node: ModelNode, pii: PiiTreatment, port?: string): PlannedModel {
-  const personal = personalColumns(node);
+function planned(node: ModelNode, pii: PiiTreatment, params: PiiParams | undefined, port?: string): PlannedModel {
+  const personal = personalColumns(node, params);
   const relation: PublishRelation = { database: node.database, schema: node.schema, identifier: node.alias };
   if (pii === 'masked' && personal.length) relation.masks = personal;
   if (pii === 'refused' && personal.length) relation.withheld = personal.map((p) => p.column);
   return { node, port, pii, relation };
 }
 
-export function planPublication(project: string, models: ModelNode[], product: DataProduct | undefined): PublicationPlan {
+/** `params` say which columns are personal data (the project's pii-not-exposed parameters; the defaults when left out). */
+export function planPublication(project: string, models: ModelNode[], product: DataProduct | undefined, params?: PiiParams): PublicationPlan {
   if (!restrictsAccess(product)) {
-    return { open: { file: `${project}.duckdb`, models: models.map((m) => planned(m, 'masked')) }, shares: [] };
+    return { open: { file: `${project}.duckdb`, models: models.map((m) => planned(m, 'masked', params)) }, shares: [] };
   }
   const shares: PublicationPlan['shares'] = [];
   for (const consumer of grantees(product)) {
@@ -56,7 +57,7 @@ export function planPublication(project: string, models: ModelNode[], product: D
     for (const { port, pii } of grantsFor(product, consumer)) {
       for (const node of models.filter((m) => portServes(port, m))) {
         const seen = granted.get(node.unique_id);
-        if (!seen || OPENNESS[pii] > OPENNESS[seen.pii]) granted.set(node.unique_id, planned(node, pii, port.name));
+        if (!seen || OPENNESS[pii] > OPENNESS[seen.pii]) granted.set(node.unique_id, planned(node, pii, params, port.name));
       }
     }
     shares.push({ consumer, file: shareFile(consumer), models: [...granted.values()] });

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Adapter, ModelNode, RunOutcome } from '@mesh/engine';
-import { loadDataProduct } from '@mesh/governance';
+import { loadDataProduct, piiParamsFor } from '@mesh/governance';
 import { accessSection, planPublication, SHARES_DIR, type PublicationPlan } from './publication-plan';
 import { PUBLISHED_SCHEMA_VERSION, type PublishedManifest } from './published-manifest';
 
@@ -70,7 +70,7 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
   if (!verdict.ok) return { published: false, reason: verdict.reason, refused: { code: verdict.code, details: verdict.details, hint: verdict.hint } };
   const directory = publishedDir(outcome.targetDir);
   const product = loadDataProduct(outcome.parsed.root);
-  const plan = planPublication(outcome.parsed.name, models, product);
+  const plan = planPublication(outcome.parsed.name, models, product, piiParamsFor(outcome.parsed.root, product));
   const rows = new Map<string, number>();
   for (const db of [...(plan.open ? [plan.open] : []), ...plan.shares]) {
     const counts = await adapter.publish(db.models.map((m) => m.relation), join(directory, db.file));
