@@ -4,6 +4,7 @@ import { compileCommand, listCommand, runCommand, type Output } from './commands
 import { checkCommand, diffCommand, generateCommand, releaseCommand } from './contract-commands';
 import { policyCheckCommand } from './policy-command';
 import { sloCommand } from './slo-command';
+import { docsGenerateCommand, docsServeCommand, impactCommand } from './docs-command';
 
 const io: Output = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -72,6 +73,22 @@ export function buildProgram(): Command {
   common(policy.command('check').description('check the project and its data product descriptor against the policies; fails on errors'))
     .option('--json', 'print the findings as JSON')
     .action(async (flags) => { process.exitCode = await policyCheckCommand(flags, io); });
+  const docs = program.command('docs').description('the catalog of the whole mesh: every domain, model, column, test and their lineage');
+  docs.command('generate').description('write the static catalog site (default <workspace>/target/catalog)')
+    .option('--workspace <dir>', 'the mesh workspace (default: the one holding the current folder)')
+    .option('--out <dir>', 'where to write the site')
+    .action(async (flags) => { process.exitCode = await docsGenerateCommand(flags, io); });
+  docs.command('serve').description('generate the catalog and serve it on localhost')
+    .option('--workspace <dir>', 'the mesh workspace (default: the one holding the current folder)')
+    .option('--out <dir>', 'where the site is written')
+    .option('--port <n>', 'the port (0 picks a free one)', '8080')
+    .option('--host <host>', 'the address to listen on', '127.0.0.1')
+    .option('--no-generate', 'serve the site already generated')
+    .action(async (flags) => { process.exitCode = await docsServeCommand(flags, io); });
+  program.command('impact <target>').description('everything downstream of a model or column (<model>, <domain>.<model>, <model>.<column>), in every domain')
+    .option('--workspace <dir>', 'the mesh workspace (default: the one holding the current folder)')
+    .option('--json', 'print the impact as JSON')
+    .action(async (target, flags) => { process.exitCode = await impactCommand(target, flags, io); });
   return program;
 }
 

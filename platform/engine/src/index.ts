@@ -18,3 +18,4 @@ export { isFailure } from './execute/results';
 export type { RunCommand } from './execute/runner';
 export { buildManifest, MANIFEST_SCHEMA_VERSION, type Manifest } from './artifacts/manifest';
 export { buildRunResults } from './artifacts/run-results';
+export { didYouMean, editDistance } from './util/did-you-mean';

@@ -203,14 +203,21 @@ _Not run yet._
 `;
 
 /** Replaces one marked block of BENCHMARKS.md, creating the file from the template when it is missing. */
-export function updateBenchmarksFile(path: string, section: 'compile' | 'build' | 'mesh', body: string): void {
+/** Sections added at the end of the file the first time they are measured. */
+const APPENDED_SECTIONS: Record<string, string> = {
+  mesh: 'Mesh build: the Teddy Retailers domains',
+  catalog: 'Catalog: 10,000 models',
+};
+
+export function updateBenchmarksFile(path: string, section: 'compile' | 'build' | 'mesh' | 'catalog', body: string): void {
   let text = existsSync(path) ? readFileSync(path, 'utf8') : TEMPLATE;
   const start = `<!-- bench:${section}:start -->`;
   const end = `<!-- bench:${section}:end -->`;
   let from = text.indexOf(start);
   let to = text.indexOf(end);
-  if ((from < 0 || to < from) && section === 'mesh') {
-    text = `${text.trimEnd()}\n\n## Mesh build: the Teddy Retailers domains\n\n${start}\n${end}\n`;
+  const appended = APPENDED_SECTIONS[section];
+  if ((from < 0 || to < from) && appended) {
+    text = `${text.trimEnd()}\n\n## ${appended}\n\n${start}\n${end}\n`;
     from = text.indexOf(start);
     to = text.indexOf(end);
   }

@@ -1,0 +1,12 @@
+export type { Catalog, CatalogColumn, CatalogDomain, CatalogNode, CatalogTest, ColumnRef, NodeKind, SearchEntry } from './types';
+export { CATALOG_SCHEMA_VERSION } from './types';
+export { collectMesh, collectDomain, meshRoot, type CollectedDomain, type CollectedMesh } from './collect';
+export { columnLineage, type KnownRelation, type OutputColumn, type QueryLineage, type RelationName, type RelationResolver } from './column-lineage';
+export { parseSqlTrees } from './parse-sql';
+export { buildCatalog } from './build-catalog';
+export { impactOf, type Impact, type ImpactedNode, type ImpactTarget } from './impact';
+export { findTarget } from './find-target';
+export { buildSearchIndex, search, searchNames, type SearchHit } from './search';
+export { neighbourhood, columnUpstream, type Neighbourhood, type TracedColumn } from './neighbourhood';
+export { writeSite, SITE_FILES, type SiteReport } from './write-site';
+export { serveCatalog, catalogApp, type CatalogServer, type ServeOptions } from './serve';
