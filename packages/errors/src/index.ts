@@ -1,2 +1,3 @@
 export { MeshError, isMeshError, type MeshErrorOptions, type SourceLocation } from './mesh-error';
 export { formatError } from './format';
+export { thrownMeshError } from './thrown';

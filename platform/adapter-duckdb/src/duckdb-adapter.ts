@@ -184,7 +184,7 @@ export class DuckDBAdapter implements Adapter {
     const counts: number[] = [];
     await this.main.run(`ATTACH ${lit(tmp)} AS ${q(alias)}`);
     try {
-      for (const schema of new Set(relations.map((r) => r.schema))) await this.main.run(`CREATE SCHEMA ${q(alias)}.${q(schema)}`);
+      for (const schema of new Set(relations.map((r) => r.schema))) await this.main.run(`CREATE SCHEMA IF NOT EXISTS ${q(alias)}.${q(schema)}`); // `main` exists in every new file
       for (const r of relations) {
         const result = await this.main.run(`CREATE TABLE ${q(alias)}.${q(r.schema)}.${q(r.identifier)} AS SELECT *${excludeClause(r.withheld)}${maskClause(r.masks)} FROM ${rel(r)}`);
         counts.push(Number((await result.getRowObjectsJS())[0]?.Count ?? 0));

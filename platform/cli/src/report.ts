@@ -18,7 +18,9 @@ export function failureReport(results: NodeResult[], dag: Dag): string {
       })));
     } else {
       const label = result.status === 'warn' ? 'Warning' : 'Failure';
-      out.push(`${label} in ${node.unique_id} (${node.original_file_path})\n  Got ${result.failures} failing row${result.failures === 1 ? '' : 's'}, configured to ${result.status === 'warn' ? 'warn' : 'fail'} if != 0`);
+      const threshold = node.resource_type === 'test' ? (result.status === 'warn' ? node.config.warn_if : node.config.error_if) : '!=0';
+      out.push(`${label} in ${node.unique_id} (${node.original_file_path})\n  Got ${result.failures} failing row${result.failures === 1 ? '' : 's'}, configured to ${result.status === 'warn' ? 'warn' : 'fail'} if ${threshold.replace(/^(!=|==|>=|<=|<>|[<>=])\s*/, '$1 ')}`);
+      if (node.resource_type === 'test' && node.config.store_failures) out.push(`  failing rows stored in "${node.config.schema}"."${node.name}"`);
       if (result.failingRows?.length) {
         const columns = Object.keys(result.failingRows[0]!);
         out.push(formatTable(columns, result.failingRows).replace(/^/gm, '  '));

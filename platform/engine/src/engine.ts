@@ -82,7 +82,7 @@ export async function compileProject(options: ProjectOptions): Promise<CompiledP
   const selection = { select: options.select, exclude: options.exclude };
   const selected = selectNodes(dag, selection);
   stage('select');
-  const warnings = [...resolution.warnings];
+  const warnings = [...parsed.warnings, ...resolution.warnings];
   for (const selector of unmatchedSelectors(dag, selection)) {
     warnings.push(new MeshError('W_SELECTOR_UNMATCHED', `the selection criterion '${selector}' does not match any node`, {
       hint: 'Check the name, tag or path; run mesh ls to see the nodes.',
@@ -150,6 +150,13 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
       .map((id) => dag.nodes.get(id)!)
       .filter((n) => (n.resource_type === 'model' || n.resource_type === 'seed') && !n.external && n.config.materialized !== 'ephemeral')
       .map((n) => (n as { schema: string }).schema);
+    // Tests that store their failures write into an audit schema, made here once rather than by each thread.
+    if (options.command === 'test' || options.command === 'build') {
+      for (const id of selected) {
+        const node = dag.nodes.get(id)!;
+        if (node.resource_type === 'test' && node.config.store_failures && node.config.schema) schemas.push(node.config.schema);
+      }
+    }
     await adapter.ensureSchemas(parsed.target.database, schemas);
     const relations: Map<string, RelationKind> = await adapter.listRelations(parsed.target.database);
     const runner = new Runner(parsed, dag, resolution, compiler, adapter, relations);

@@ -27,6 +27,7 @@ export function projectFromFiles(files: Record<string, string>, root = '/virtual
     macros: pick('macros/', '.sql'),
     tests: pick('tests/', '.sql'),
     modelPaths: ['models'],
+    dbtPackages: [],
     seedPaths: ['seeds'],
     cache: ParseCache.open(undefined),
   };

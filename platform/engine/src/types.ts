@@ -99,11 +99,30 @@ export interface SourceNode extends BaseNode {
   patch_path?: string;
 }
 
+/** dbt's test configs. A test fails when its failures meet error_if, else warns when they meet warn_if. */
+export interface TestConfig {
+  severity: 'error' | 'warn';
+  tags: string[];
+  enabled: boolean;
+  /** Filters the tested relation first (`where: "status = 'active'"`). */
+  where?: string;
+  /** Comparisons of the failure count, as SQL: `!=0` (the default), `>10`. */
+  warn_if: string;
+  error_if: string;
+  /** How failures are counted over the failing rows (default `count(*)`). */
+  fail_calc: string;
+  /** How many failing rows to show. */
+  limit?: number;
+  /** Keep the failing rows in a table `<schema>.<test name>` (dbt-duckdb's `main_dbt_test__audit` unless set). */
+  store_failures?: boolean;
+  schema?: string;
+}
+
 export interface TestNode extends BaseNode {
   resource_type: 'test';
-  config: { severity: 'error' | 'warn'; tags: string[]; enabled: boolean; where?: string };
-  /** For generic tests: the test name and arguments; singular tests have raw SQL. */
-  test_metadata?: { name: string; kwargs: Record<string, unknown> };
+  config: TestConfig;
+  /** For generic tests: the test name, its arguments and its package (`dbt_utils`); singular tests have raw SQL. */
+  test_metadata?: { name: string; kwargs: Record<string, unknown>; namespace?: string };
   column_name?: string;
   /** The model (or seed/source) a generic test is attached to. */
   attached_node?: string;

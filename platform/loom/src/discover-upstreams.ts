@@ -10,6 +10,7 @@ import { findProjectFile, projectFileSchema, type ModelNode, type ParsedProject,
 import { publishedManifestSchema, type PublishedManifest } from './published-manifest';
 import { nodesFromContract } from './contract-nodes';
 import { PUBLISHED_DIR } from './publish';
+import { addDbtLoomUpstreams } from './dbt-loom-config';
 import { consumerView, type ConsumerView, type Publication } from './consumer-view';
 import { accessSection, planPublication } from './publication-plan';
 import { loadDataProduct, restrictsAccess } from '@mesh/governance';
@@ -67,6 +68,7 @@ export function declaredUpstreams(parsed: ParsedProject): UpstreamSource[] {
       if (project) out.set(project.name, { name: project.name, from: join(dir, project.targetPath, PUBLISHED_DIR), kind: 'workspace', optional: false, packageName: dep, root: dir, range: rangeOf(specs[dep]!) });
     }
   }
+  addDbtLoomUpstreams(out, parsed);
   for (const u of parsed.files.project.upstreams ?? []) {
     const from = u.from;
     if (!from) {

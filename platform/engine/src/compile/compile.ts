@@ -89,7 +89,8 @@ export class Compiler {
   }
 
   private compileTest(node: TestNode): CompiledNode {
-    if (!node.test_metadata) {
+    // Singular tests and the project's own generic tests ({% test %} blocks) were rendered at parse time.
+    if (!node.test_metadata || this.parsed.rendered.has(node.unique_id)) {
       return { unique_id: node.unique_id, sql: this.withEphemerals(node.unique_id, this.body(node)) };
     }
     const refs = this.resolution.refTargets.get(node.unique_id) ?? [];

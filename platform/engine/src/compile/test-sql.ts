@@ -15,8 +15,8 @@ export function genericTestSql(test: TestNode, relation: string, toRelation?: st
   const meta = test.test_metadata!;
   const kwargs = meta.kwargs;
   const column = quoteIdent(String(kwargs.column_name));
-  const where = test.config.where;
-  const from = where ? `(select * from ${relation} where ${where}) as __mesh_test_input` : relation;
+  const from = testInput(test, relation);
+  if (meta.namespace === 'dbt_utils') return dbtUtilsTestSql(meta.name, kwargs, from);
   switch (meta.name) {
     case 'not_null':
       return `select * from ${from} where ${column} is null`;
@@ -33,5 +33,53 @@ export function genericTestSql(test: TestNode, relation: string, toRelation?: st
     }
     default:
       throw new Error(`unknown generic test ${meta.name}`);
+  }
+}
+
+/** The tested relation, filtered by the test's `where` config first, as dbt does. */
+export function testInput(test: TestNode, relation: string): string {
+  const where = test.config.where;
+  return where ? `(select * from ${relation} where ${where}) as __mesh_test_input` : relation;
+}
+
+/**
+ * dbt_utils' generic tests, written as dbt_utils writes them (expressions and values are SQL, column
+ * names are used as given unless quote_columns is set), so their results match a dbt run.
+ */
+function dbtUtilsTestSql(name: string, kwargs: Record<string, unknown>, from: string): string {
+  const columnName = kwargs.column_name === undefined ? undefined : String(kwargs.column_name);
+  switch (name) {
+    case 'expression_is_true': {
+      const expression = columnName ? `${quoteIdent(columnName)} ${String(kwargs.expression)}` : String(kwargs.expression);
+      return `select * from ${from} where not(${expression})`;
+    }
+    case 'unique_combination_of_columns': {
+      const quote = kwargs.quote_columns === true;
+      const columns = (kwargs.combination_of_columns as unknown[]).map((c) => (quote ? quoteIdent(String(c)) : String(c))).join(', ');
+      return `select ${columns}, count(*) as n_records from ${from} group by ${columns} having count(*) > 1`;
+    }
+    case 'accepted_range': {
+      const column = quoteIdent(columnName!);
+      const op = kwargs.inclusive === false ? '' : '=';
+      const checks = ['1 = 2'];
+      if (kwargs.min_value !== undefined && kwargs.min_value !== null) checks.push(`not ${column} >${op} ${String(kwargs.min_value)}`);
+      if (kwargs.max_value !== undefined && kwargs.max_value !== null) checks.push(`not ${column} <${op} ${String(kwargs.max_value)}`);
+      return `select * from ${from} where ${checks.join(' or ')}`;
+    }
+    case 'not_constant': {
+      const column = quoteIdent(columnName!);
+      return `select count(distinct ${column}) as filler_column from ${from} having count(distinct ${column}) = 1`;
+    }
+    case 'at_least_one': {
+      const column = quoteIdent(columnName!);
+      return `select count(${column}) as filler_column from ${from} having count(${column}) = 0`;
+    }
+    case 'not_empty_string': {
+      const column = quoteIdent(columnName!);
+      const value = kwargs.trim_whitespaces === false ? column : `trim(${column})`;
+      return `select ${column} from ${from} where ${value} = ''`;
+    }
+    default:
+      throw new Error(`unknown dbt_utils test ${name}`);
   }
 }

@@ -6,6 +6,7 @@ import type { Resolution } from '../graph/resolve-refs';
 import type { ParsedProject } from '../parse/parse-project';
 import { PlaceholderRelation, Relation } from '../parse/relation';
 import type { GraphNode, ModelNode, RefCall, TestNode } from '../types';
+import { quoteIdent } from '../compile/relations';
 import { relationKey, type Adapter, type AdapterSession, type MaterializePlan, type RelationKind } from './adapter';
 import { checkContract } from './contract';
 import { databaseErrorHint } from './database-error-hint';
@@ -250,12 +251,27 @@ export class Runner {
     };
   }
 
+  /**
+   * Counts the failures with the test's fail_calc and compares them with error_if and warn_if in the
+   * database, as dbt does; with store_failures the failing rows are kept in a table of the audit schema.
+   */
   private async executeTest(node: TestNode, sql: string, session: AdapterSession, limit: number) {
-    const [row] = await session.query(`SELECT count(*) AS failures FROM (\n${sql}\n) AS __mesh_test`);
+    const c = node.config;
+    if (c.store_failures) {
+      const table = `${quoteIdent(this.parsed.target.database)}.${quoteIdent(c.schema ?? 'main_dbt_test__audit')}.${quoteIdent(node.name)}`;
+      await session.execute(`CREATE OR REPLACE TABLE ${table} AS\n${sql}`);
+      sql = `select * from ${table}`;
+    }
+    const [row] = await session.query(
+      `SELECT failures, (failures ${c.error_if}) AS should_error, (failures ${c.warn_if}) AS should_warn FROM (SELECT ${c.fail_calc} AS failures FROM (\n${sql}\n) AS __mesh_test) AS __mesh_counts`,
+    );
     const failures = Number(row?.failures ?? 0);
-    if (failures === 0) return { status: 'pass' as const, message: 'pass', failures };
-    const failingRows = await session.query(`SELECT * FROM (\n${sql}\n) AS __mesh_test LIMIT ${limit}`);
-    const status = node.config.severity === 'warn' ? ('warn' as const) : ('fail' as const);
+    const shouldError = c.severity === 'error' && row?.should_error === true;
+    const shouldWarn = row?.should_warn === true;
+    if (!shouldError && !shouldWarn) return { status: 'pass' as const, message: 'pass', failures };
+    const shown = c.limit === undefined ? limit : Math.min(limit, c.limit);
+    const failingRows = await session.query(`SELECT * FROM (\n${sql}\n) AS __mesh_test LIMIT ${shown}`);
+    const status = shouldError ? ('fail' as const) : ('warn' as const);
     return { status, message: `${failures} failing row${failures === 1 ? '' : 's'}`, failures, failingRows };
   }
 

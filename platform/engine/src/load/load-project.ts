@@ -44,6 +44,8 @@ export interface ProjectFiles {
   tests: SourceFile[];
   modelPaths: string[];
   seedPaths: string[];
+  /** dbt packages a dbt project installs (packages.yml, dependencies.yml `packages:`), by name. */
+  dbtPackages: Array<{ name: string; file: string; line?: number }>;
   /** Parsed YAML and compiled Jinja from earlier runs (target/partial_parse.json). */
   cache: ParseCache;
 }
@@ -106,6 +108,10 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
 
   const modelFiles = collect(modelPaths);
   const seedFiles = collect(seedPaths);
+  refuseDbtOnlyFiles(root, modelFiles, collect(project['snapshot-paths'] ?? ['snapshots']));
+  // dbt reads generic test definitions ({% test %} blocks) from tests/generic/ as it reads macros.
+  const testFiles = collect(testPaths).filter((p) => p.endsWith('.sql'));
+  const isGeneric = (p: string) => testPaths.some((t) => p.startsWith(`${t.replace(/\/+$/, '')}/generic/`));
   const isYaml = (p: string) => p.endsWith('.yml') || p.endsWith('.yaml');
 
   const properties: PropertiesSource[] = [];
@@ -124,10 +130,55 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
     models: modelFiles.filter((p) => p.endsWith('.sql')).map(read),
     properties,
     seeds: seedFiles.filter((p) => p.endsWith('.csv')).map((path) => ({ path, text: '', checksum: seedChecksum(join(root, path)) })),
-    macros: collect(macroPaths).filter((p) => p.endsWith('.sql')).map(read),
-    tests: collect(testPaths).filter((p) => p.endsWith('.sql')).map(read),
+    macros: [...collect(macroPaths).filter((p) => p.endsWith('.sql')), ...testFiles.filter(isGeneric)].map(read),
+    tests: testFiles.filter((p) => !isGeneric(p)).map(read),
     modelPaths,
     seedPaths,
+    dbtPackages: readDbtPackages(root),
     cache,
   };
+}
+
+/**
+ * Files a dbt project may hold that the engine does not run. Refused up front: skipping them would build
+ * a project that looks complete and is not.
+ */
+function refuseDbtOnlyFiles(root: string, modelFiles: string[], snapshotFiles: string[]): void {
+  const python = modelFiles.find((p) => p.endsWith('.py'));
+  if (python) {
+    throw new MeshError('E_DBT_UNSUPPORTED', `python models are not supported: ${python}`, {
+      location: { file: python, line: 1 },
+      hint: 'Write the model in SQL (DuckDB has list, struct, regex and window functions for most of what pandas does), or compute it upstream and read the file as a source with external_location.',
+    });
+  }
+  for (const path of snapshotFiles.filter((p) => p.endsWith('.sql'))) {
+    const text = readFileSync(join(root, path), 'utf8');
+    const m = /\{%-?\s*snapshot\b/.exec(text);
+    if (m) {
+      throw new MeshError('E_DBT_UNSUPPORTED', '{% snapshot %} is not supported: snapshots are not built by the engine', {
+        location: { file: path, line: text.slice(0, m.index).split('\n').length },
+        hint: 'Keep history with an incremental model (materialized=incremental, unique_key=...) that adds a row per change, or remove the snapshot.',
+      });
+    }
+  }
+}
+
+/** Package names from packages.yml and dependencies.yml (`packages:`), for a warning about what is not installed. */
+function readDbtPackages(root: string): Array<{ name: string; file: string; line?: number }> {
+  const out: Array<{ name: string; file: string; line?: number }> = [];
+  for (const file of ['packages.yml', 'dependencies.yml']) {
+    const path = join(root, file);
+    if (!existsSync(path)) continue;
+    const parsed = parseYamlFile(file, readFileSync(path, 'utf8'));
+    const packages = (parsed.data as { packages?: unknown } | null)?.packages;
+    if (!Array.isArray(packages)) continue;
+    packages.forEach((entry, i) => {
+      const e = (entry ?? {}) as Record<string, unknown>;
+      const spec = String(e.package ?? e.git ?? e.local ?? e.tarball ?? e.name ?? '');
+      // `dbt-labs/dbt_utils` -> dbt_utils; a git URL -> its repository name.
+      const name = spec.replace(/\.git$/, '').split('/').pop()!.replace(/-/g, '_');
+      if (name) out.push({ name, file, line: parsed.lineOf(['packages', i]) });
+    });
+  }
+  return out;
 }

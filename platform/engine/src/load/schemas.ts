@@ -154,6 +154,12 @@ export const propertiesFileSchema = z.strictObject({
   macros: z.array(z.unknown()).optional(),
   exposures: z.array(z.unknown()).optional(),
   snapshots: z.array(z.unknown()).optional(),
+  analyses: z.array(z.unknown()).optional(),
+  // Read by dbt's semantic layer and unit test runner, not by the engine: accepted, and warned about.
+  unit_tests: z.array(z.unknown()).optional(),
+  semantic_models: z.array(z.unknown()).optional(),
+  metrics: z.array(z.unknown()).optional(),
+  saved_queries: z.array(z.unknown()).optional(),
 });
 export type PropertiesFile = z.infer<typeof propertiesFileSchema>;
 

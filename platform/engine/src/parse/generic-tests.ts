@@ -2,10 +2,49 @@ import { MeshError } from '@mesh/errors';
 import type { RefCall, SourceCall, TestNode } from '../types';
 import { didYouMean } from '../util/did-you-mean';
 import { parseLiteralTemplate } from './literal-calls';
+import { DBT_UTILS_TESTS } from './dbt-natives';
+import { mergeConfig } from './folder-config';
 import { createHash } from 'node:crypto';
 
 export const GENERIC_TESTS = ['not_null', 'unique', 'accepted_values', 'relationships'] as const;
 export type GenericTestName = (typeof GENERIC_TESTS)[number];
+
+/** Tests that check one column and so need one. */
+const COLUMN_TESTS = new Set<string>([...GENERIC_TESTS, 'accepted_range', 'not_constant', 'at_least_one', 'not_empty_string']);
+
+/** Configs a test takes, under `config:` or (older dbt) beside its arguments. */
+const TEST_CONFIG_KEYS = ['severity', 'where', 'tags', 'enabled', 'warn_if', 'error_if', 'store_failures', 'store_failures_as', 'fail_calc', 'limit', 'schema', 'alias', 'meta', 'database'] as const;
+
+/** `>10`, `!=0`, `= 0`: how dbt's warn_if and error_if compare the failure count. */
+const THRESHOLD = /^\s*(==|=|!=|<>|>=|<=|>|<)\s*-?\d+(\.\d+)?\s*$/;
+
+/**
+ * A test's config from its entry, the project's `data_tests:` folder configs (`defaults`) and dbt's
+ * defaults. warn_if and error_if are checked here so a typo fails at compile time, not mid-build.
+ */
+export function testConfig(raw: Record<string, unknown>, where: { file: string; line: () => number | undefined; test: string }): TestNode['config'] {
+  for (const key of ['warn_if', 'error_if'] as const) {
+    if (raw[key] !== undefined && !THRESHOLD.test(String(raw[key]))) {
+      throw new MeshError('E_TEST_CONFIG', `test ${where.test}: ${key} must compare the failure count with a number, got ${JSON.stringify(raw[key])}`, {
+        location: { file: where.file, line: where.line() },
+        hint: `Write ${key}: ">10" (or "!=0", ">=5", "=0").`,
+      });
+    }
+  }
+  const tags = raw.tags === undefined ? [] : Array.isArray(raw.tags) ? raw.tags.map(String) : [String(raw.tags)];
+  const storeFailures = raw.store_failures === true || raw.store_failures === 'true' || raw.store_failures_as === 'table';
+  return {
+    severity: String(raw.severity ?? 'error').toLowerCase() === 'warn' ? 'warn' : 'error',
+    tags,
+    enabled: raw.enabled !== false,
+    where: raw.where === undefined || raw.where === null ? undefined : String(raw.where),
+    warn_if: String(raw.warn_if ?? '!=0').trim(),
+    error_if: String(raw.error_if ?? '!=0').trim(),
+    fail_calc: String(raw.fail_calc ?? 'count(*)'),
+    ...(raw.limit !== undefined && raw.limit !== null ? { limit: Number(raw.limit) } : {}),
+    ...(storeFailures ? { store_failures: true, schema: String(raw.schema ?? 'main_dbt_test__audit') } : {}),
+  };
+}
 
 export interface TestSpecContext {
   project: string;
@@ -18,6 +57,10 @@ export interface TestSpecContext {
   line: () => number | undefined;
   /** How to reference the attached node from the test: a ref or a source call. */
   target: { ref: RefCall } | { source: SourceCall };
+  /** Configs from the project file's `data_tests:` folder configs. */
+  defaults?: Record<string, unknown>;
+  /** Generic tests the project defines itself (`{% test name %}` blocks). */
+  customTests?: ReadonlySet<string>;
 }
 
 const REF_FNS = new Set(['ref', 'source']);
@@ -47,6 +90,19 @@ function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 10);
 }
 
+function unknownTest(name: string, ctx: TestSpecContext): MeshError {
+  const where = `'${ctx.attachedName}${ctx.column ? `.${ctx.column}` : ''}'`;
+  const namespace = name.includes('.') ? name.slice(0, name.indexOf('.')) : undefined;
+  const known = [...GENERIC_TESTS, ...DBT_UTILS_TESTS.map((t) => `dbt_utils.${t}`), ...(ctx.customTests ?? [])];
+  const guess = didYouMean(name, known);
+  let hint: string;
+  if (guess) hint = `Did you mean '${guess}'?`;
+  else if (namespace === 'dbt_utils') hint = `The dbt_utils tests available natively are ${DBT_UTILS_TESTS.join(', ')}; write others as a singular test in tests/ or a {% test %} block.`;
+  else if (namespace) hint = `Tests of the ${namespace} package are not available; copy the test's {% test %} block into the project (tests/generic/ or macros/).`;
+  else hint = `Generic tests are ${GENERIC_TESTS.join(', ')}, dbt_utils.${DBT_UTILS_TESTS.join(', dbt_utils.')} and the project's own {% test %} blocks; write anything else as a singular test in tests/.`;
+  return new MeshError('E_TEST_UNKNOWN', `unknown generic test '${name}' on ${where}`, { location: { file: ctx.file, line: ctx.line() }, hint });
+}
+
 /** Turns one YAML test entry (`unique`, `{accepted_values: {values: [...]}}`) into a test node. */
 export function genericTestNode(entry: unknown, ctx: TestSpecContext): TestNode {
   let name: string;
@@ -60,24 +116,26 @@ export function genericTestNode(entry: unknown, ctx: TestSpecContext): TestNode 
     if (args.arguments && typeof args.arguments === 'object') args = { ...args, ...(args.arguments as object) };
     delete args.arguments;
   }
-  const testName = name.replace(/^dbt\./, '');
-  if (!(GENERIC_TESTS as readonly string[]).includes(testName)) {
-    const guess = didYouMean(testName, GENERIC_TESTS);
-    throw new MeshError('E_TEST_UNKNOWN', `unknown generic test '${name}' on '${ctx.attachedName}${ctx.column ? `.${ctx.column}` : ''}'`, {
-      location: { file: ctx.file, line: ctx.line() },
-      hint: guess ? `Did you mean '${guess}'?` : `Generic tests are ${GENERIC_TESTS.join(', ')}; write anything else as a singular test in tests/.`,
-    });
-  }
-  const config = (args.config as Record<string, unknown> | undefined) ?? {};
+  const bare = name.replace(/^dbt\./, '');
+  const namespace = bare.startsWith('dbt_utils.') ? 'dbt_utils' : undefined;
+  const testName = namespace ? bare.slice(namespace.length + 1) : bare;
+  const builtIn = !namespace && (GENERIC_TESTS as readonly string[]).includes(testName);
+  const custom = !namespace && !builtIn && ctx.customTests?.has(testName) === true;
+  if (!builtIn && !custom && !(namespace && (DBT_UTILS_TESTS as readonly string[]).includes(testName))) throw unknownTest(name, ctx);
+
+  const rawConfig: Record<string, unknown> = { ...(ctx.defaults ?? {}) };
+  mergeConfig(rawConfig, args.config as Record<string, unknown> | undefined);
   delete args.config;
-  for (const key of ['severity', 'where', 'tags', 'enabled'] as const) {
+  for (const key of TEST_CONFIG_KEYS) {
     if (key in args) {
-      config[key] = args[key];
+      mergeConfig(rawConfig, { [key]: args[key] });
       delete args[key];
     }
   }
+  const customName = typeof args.name === 'string' ? args.name : undefined;
+  delete args.name;
   const columnName = (args.column_name as string | undefined) ?? ctx.column;
-  if (!columnName) {
+  if (!columnName && COLUMN_TESTS.has(testName)) {
     throw new MeshError('E_TEST_ARGS', `${testName} test on '${ctx.attachedName}' needs a column`, {
       location: { file: ctx.file, line: ctx.line() },
       hint: 'Put the test under the column it checks, or give column_name:.',
@@ -93,7 +151,7 @@ export function genericTestNode(entry: unknown, ctx: TestSpecContext): TestNode 
       hint: "Write accepted_values: { values: ['a', 'b'] }.",
     });
   }
-  if (testName === 'relationships') {
+  if (testName === 'relationships' && builtIn) {
     if (!args.field) {
       throw new MeshError('E_TEST_ARGS', `relationships test on '${ctx.attachedName}.${columnName}' needs field:`, {
         location: { file: ctx.file, line: ctx.line() },
@@ -105,9 +163,12 @@ export function genericTestNode(entry: unknown, ctx: TestSpecContext): TestNode 
     else sources.push(to.source);
     args.to = to;
   }
-  const base = `${testName}_${ctx.attachedName}_${columnName}`.replace(/[^A-Za-z0-9_]/g, '_');
-  const unique = testName === 'accepted_values' || testName === 'relationships' ? `${base}__${shortHash(JSON.stringify(args))}` : base;
-  const severity = String(config.severity ?? 'error').toLowerCase();
+  checkDbtUtilsArgs(testName, namespace, args, ctx);
+  const prefix = namespace ? `${namespace}_${testName}` : testName;
+  const base = `${prefix}_${ctx.attachedName}${columnName ? `_${columnName}` : ''}`.replace(/[^A-Za-z0-9_]/g, '_');
+  const hashed = testName === 'accepted_values' || testName === 'relationships' || namespace || custom || !columnName;
+  const unique = customName ?? (hashed ? `${base}__${shortHash(JSON.stringify(args))}` : base);
+  const config = testConfig(rawConfig, { file: ctx.file, line: ctx.line, test: unique });
   return {
     unique_id: `test.${ctx.project}.${unique}`,
     resource_type: 'test',
@@ -116,15 +177,10 @@ export function genericTestNode(entry: unknown, ctx: TestSpecContext): TestNode 
     original_file_path: ctx.file,
     fqn: [ctx.project, unique],
     description: '',
-    tags: (config.tags as string[] | undefined) ?? [],
+    tags: config.tags,
     meta: {},
-    config: {
-      severity: severity === 'warn' ? 'warn' : 'error',
-      tags: (config.tags as string[] | undefined) ?? [],
-      enabled: config.enabled !== false,
-      where: config.where as string | undefined,
-    },
-    test_metadata: { name: testName, kwargs: { ...args, column_name: columnName } },
+    config,
+    test_metadata: { name: testName, kwargs: { ...args, ...(columnName ? { column_name: columnName } : {}) }, ...(namespace ? { namespace } : {}) },
     column_name: columnName,
     attached_node: ctx.attachedId,
     raw_code: '',
@@ -133,4 +189,19 @@ export function genericTestNode(entry: unknown, ctx: TestSpecContext): TestNode 
     depends_on: { nodes: [], macros: [] },
     checksum: shortHash(`${ctx.attachedId}:${JSON.stringify(entry)}`),
   };
+}
+
+/** The arguments each dbt_utils test needs, checked before anything runs. */
+function checkDbtUtilsArgs(test: string, namespace: string | undefined, args: Record<string, unknown>, ctx: TestSpecContext): void {
+  if (namespace !== 'dbt_utils') return;
+  const fail = (message: string, hint: string) => new MeshError('E_TEST_ARGS', `dbt_utils.${test} test on '${ctx.attachedName}': ${message}`, { location: { file: ctx.file, line: ctx.line() }, hint });
+  if (test === 'expression_is_true' && typeof args.expression !== 'string') {
+    throw fail('needs expression:', 'Write dbt_utils.expression_is_true: { expression: "amount >= 0" }.');
+  }
+  if (test === 'unique_combination_of_columns' && (!Array.isArray(args.combination_of_columns) || args.combination_of_columns.length === 0)) {
+    throw fail('needs combination_of_columns: [...]', 'Write dbt_utils.unique_combination_of_columns: { combination_of_columns: [a, b] }.');
+  }
+  if (test === 'accepted_range' && args.min_value === undefined && args.max_value === undefined) {
+    throw fail('needs min_value: or max_value:', 'Write dbt_utils.accepted_range: { min_value: 0, max_value: 100 }.');
+  }
 }

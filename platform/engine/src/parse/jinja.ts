@@ -5,6 +5,7 @@ import type { Relation } from './relation';
 import { lineOfText } from '../util/line-of-text';
 import type { ParseCache } from '../load/parse-cache';
 import { parseLiteralTemplate, type Literal, type Piece } from './literal-calls';
+import { dbtRuntime, installDbtJinja, prepareDbtSource, type DbtContext } from './dbt-jinja';
 
 /**
  * What a template's dbt functions do while one node renders. The parse stage answers refs with placeholders
@@ -18,6 +19,7 @@ export interface RenderHooks {
   isIncremental: boolean;
   vars: Readonly<Record<string, unknown>>;
   env: Readonly<Record<string, string | undefined>>;
+  /** `{{ log(msg, info=True) }}`: messages dbt would print. */
   log?(message: string): void;
 }
 
@@ -126,11 +128,18 @@ class ContextFunctions {
 
   is_incremental = (): boolean => this.h.isIncremental;
 
+  /** dbt prints a log() message only with info=True; the rest goes to its debug log file, which the engine has not. */
   log = (...raw: unknown[]): string => {
-    const { args } = splitArgs(raw);
-    this.hooks?.log?.(String(args[0]));
+    const { args, kwargs } = splitArgs(raw);
+    const info = kwargs.info ?? args[1];
+    if (info === true || info === 'True' || info === 'true') this.hooks?.log?.(String(args[0]));
     return '';
   };
+
+  /** Runs a native (dbt, dbt_utils) or refused function, so its MeshError is located like the context functions'. */
+  call<T>(fn: () => T, pattern: RegExp): T {
+    return this.guard(fn, () => pattern);
+  }
 }
 
 /** nunjucks' typings omit getExported, which `{% import %}` uses to collect a template's macros. */
@@ -153,6 +162,13 @@ export class JinjaEnvironment {
   private readonly env = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: false });
   private readonly fns = new ContextFunctions();
   private readonly macroNames = new Set<string>();
+  /** Macro files by path, to point an error raised inside a macro at the macro's own line. */
+  private readonly macroSources = new Map<string, string>();
+  /** One entry per macro call being rendered: the value its `{{ return(...) }}` gave, if any. */
+  private readonly returns: Array<{ set: boolean; value: unknown }> = [];
+  private readonly runtime: typeof nunjucks.runtime;
+  /** dbt's `target` as templates see it; the parse stage fills it in from the resolved target. */
+  target: Record<string, unknown> = { name: 'dev', type: 'duckdb', schema: 'main', threads: 1 };
 
   constructor() {
     for (const name of [...CONTEXT_FUNCTIONS, 'log']) {
@@ -165,10 +181,48 @@ export class JinjaEnvironment {
       enumerable: true,
       configurable: true,
     });
+    const returns = this.returns;
+    // dbt's return() hands a value (a list, a relation) to the caller instead of the macro's text: every
+    // macro is wrapped so the caller gets that value when one was returned.
+    const makeMacro = (...args: unknown[]) => {
+      const macro = (nunjucks.runtime as unknown as { makeMacro(...a: unknown[]): (...a: unknown[]) => unknown }).makeMacro(...args);
+      return function (this: unknown, ...callArgs: unknown[]): unknown {
+        const frame = { set: false, value: undefined as unknown };
+        returns.push(frame);
+        try {
+          const text = macro.apply(this, callArgs);
+          return frame.set ? frame.value : text;
+        } finally {
+          returns.pop();
+        }
+      };
+    };
+    this.runtime = dbtRuntime(nunjucks.runtime, makeMacro);
+    const context: DbtContext = {
+      call: (fn, pattern) => this.fns.call(fn, pattern),
+      nativeContext: () => ({ vars: this.fns.hooks?.vars ?? {} }),
+      target: () => this.target,
+      warn: (message) => this.fns.hooks?.log?.(message),
+    };
+    installDbtJinja(this.env, context, (value: unknown) => {
+      const frame = returns[returns.length - 1];
+      if (!frame) {
+        return this.fns.call(() => {
+          throw new MeshError('E_JINJA_CALL', 'return() is only allowed inside a macro', { hint: 'Print the value with {{ value }} instead.' });
+        }, /\breturn\s*\(/);
+      }
+      // dbt's return() ends the macro; the first value returned is the one the caller gets.
+      if (!frame.set) {
+        frame.set = true;
+        frame.value = value;
+      }
+      return '';
+    });
   }
 
-  /** Registers every top-level `{% macro %}` of a macros file as a global. */
+  /** Registers every top-level `{% macro %}` (and `{% test %}`, as `test_<name>`) of a macros file as a global. */
   addMacros(file: string, source: string): string[] {
+    this.macroSources.set(file, source);
     const template = this.compileNunjucks(file, source);
     const exported = this.withHooks(undefined, () => {
       let result: Record<string, unknown> = {};
@@ -184,6 +238,16 @@ export class JinjaEnvironment {
       this.macroNames.add(name);
     }
     return names;
+  }
+
+  hasMacro(name: string): boolean {
+    return this.macroNames.has(name);
+  }
+
+  /** Calls a project macro with keyword arguments (a generic test's `test_<name>` macro) and returns its SQL. */
+  callMacro(name: string, kwargs: Record<string, unknown>, hooks: RenderHooks, file: string): string {
+    const macro = (this.env as unknown as { getGlobal(name: string): (...a: unknown[]) => unknown }).getGlobal(name);
+    return this.withHooks(hooks, () => String(macro((nunjucks.runtime as unknown as { makeKeywordArgs(o: object): object }).makeKeywordArgs({ ...kwargs }))), file);
   }
 
   /** Where compiled templates are kept between runs; none by default. */
@@ -215,19 +279,37 @@ export class JinjaEnvironment {
     return out;
   }
 
-  private compileNunjucks(file: string, source: string): nunjucks.Template {
+  private compileNunjucks(file: string, text: string): nunjucks.Template {
+    const source = prepareDbtSource(file, text);
     try {
-      if (!this.cache) return new nunjucks.Template(source, this.env, file, true);
       // nunjucks turns a template into JavaScript source; that source is what the cache keeps.
       const env = this.env as unknown as { asyncFilters: unknown; extensionsList: unknown; opts: unknown };
-      const code = this.cache.jinja(source, () =>
-        (nunjucks as unknown as { compiler: { compile(...args: unknown[]): string } }).compiler.compile(source, env.asyncFilters, env.extensionsList, file, env.opts),
-      );
-      const props = new Function(code)() as object;
+      const compile = () =>
+        (nunjucks as unknown as { compiler: { compile(...args: unknown[]): string } }).compiler.compile(source, env.asyncFilters, env.extensionsList, file, env.opts);
+      const code = this.cache ? this.cache.jinja(source, compile) : compile();
+      const props = new Function(code)() as Record<string, unknown>;
+      // Every render function gets the runtime with dbt's return() and Python's str methods.
+      for (const [key, value] of Object.entries(props)) {
+        if (typeof value !== 'function') continue;
+        const fn = value as (...a: unknown[]) => unknown;
+        props[key] = (env: unknown, context: unknown, frame: unknown, _runtime: unknown, cb: unknown) => fn(env, context, frame, this.runtime, cb);
+      }
       return new nunjucks.Template({ type: 'code', obj: props } as unknown as string, this.env, file, true);
     } catch (error) {
       throw templateError(file, error, 'E_JINJA_SYNTAX');
     }
+  }
+
+  /** The file and line of a failed call: in the template itself, else in the macro file that made it. */
+  private callSite(file: string, source: string | undefined, call: RegExp | undefined): { file: string; line?: number } | undefined {
+    if (!call) return undefined;
+    const own = source ? lineOfText(source, call) : undefined;
+    if (own) return { file, line: own };
+    for (const [path, text] of this.macroSources) {
+      const line = lineOfText(text, call);
+      if (line) return { file: path, line };
+    }
+    return undefined;
   }
 
   private withHooks<T>(hooks: RenderHooks | undefined, fn: () => T, file: string, source?: string): T {
@@ -241,11 +323,10 @@ export class JinjaEnvironment {
       const thrown = this.fns.thrown as MeshError | undefined;
       if (thrown) {
         const loc = locate(error);
-        const call = this.fns.thrownCall;
-        const exact = call && source ? lineOfText(source, call) : undefined;
+        const site = this.callSite(file, source, this.fns.thrownCall);
         throw new MeshError(thrown.code, thrown.message, {
           hint: thrown.hint,
-          location: { file, line: exact ?? loc.line, column: exact ? undefined : loc.column },
+          location: site ?? { file, line: loc.line, column: loc.column },
         });
       }
       if (error instanceof MeshError) throw error;
@@ -271,8 +352,16 @@ function locate(error: unknown): TemplateLocation {
 
 function templateError(file: string, error: unknown, code: string): MeshError {
   const loc = locate(error);
+  const undefinedCall = /Unable to call `([^`]+)`, which is undefined/.exec(loc.message);
+  if (undefinedCall) {
+    const name = undefinedCall[1]!.replace(/\["([^"]+)"\]/g, '.$1');
+    return new MeshError('E_JINJA_UNDEFINED', `${name} is not defined: no macro, function or variable has that name`, {
+      location: { file, line: loc.line, column: loc.column },
+      hint: 'Define the macro in a file under macro-paths. Macros of dbt packages are not installed: the engine has dbt_utils\' most used macros natively; copy any other package macro into macros/.',
+    });
+  }
   return new MeshError(code, `Jinja ${code === 'E_JINJA_SYNTAX' ? 'syntax' : 'render'} error: ${loc.message.split('\n').join(' ')}`, {
     location: { file, line: loc.line, column: loc.column },
-    hint: 'Check the tags and expressions at that line; the engine supports dbt\'s Jinja subset (ref, source, config, var, env_var, is_incremental, this, set, for, if, macros).',
+    hint: 'Check the tags and expressions at that line; the engine supports dbt\'s Jinja (ref, source, config, var, env_var, is_incremental, this, set, for, if, do, macros with return(), filters) but not database calls while compiling.',
   });
 }

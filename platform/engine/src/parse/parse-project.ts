@@ -5,9 +5,10 @@ import type { ProjectFiles, PropertiesSource } from '../load/load-project';
 import type { ColumnInput, GroupInput, ModelPropertiesInput, NodeConfigInput } from '../load/schemas';
 import type { ColumnDef, GraphNode, ModelNode, NodeConfig, RefCall, SourceCall, SourceNode, TestNode } from '../types';
 import { folderConfig, mergeConfig } from './folder-config';
-import { genericTestNode } from './generic-tests';
+import { genericTestNode, testConfig, type TestSpecContext } from './generic-tests';
+import { DBT_UTILS_MACROS } from './dbt-natives';
 import { JinjaEnvironment, type CompiledTemplate, type RenderHooks } from './jinja';
-import { PlaceholderRelation, Relation } from './relation';
+import { FilteredRelation, PlaceholderRelation, Relation } from './relation';
 import { resolveTarget, type ResolvedTarget } from './target';
 import { contentHash } from '../load/parse-cache';
 
@@ -40,6 +41,10 @@ export interface ParsedProject {
   macros: Array<{ name: string; path: string }>;
   vars: Record<string, unknown>;
   env: Record<string, string | undefined>;
+  /** What the project asks for that the engine leaves out, said once at compile time. */
+  warnings: MeshError[];
+  /** Messages of `{{ log(..., info=True) }}` from templates rendered in this parse. */
+  logs: string[];
 }
 
 export const PLACEHOLDER = /\u0001([RST])(\d*)\u0001/g;
@@ -139,10 +144,21 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
   const project = files.project;
   const name = project.name;
   const target = resolveTarget(project, files.root, options.target);
-  const vars = { ...(project.vars ?? {}), ...(options.vars ?? {}) };
+  const vars = projectVars(project.vars, name, options.vars);
   const env = options.env ?? process.env;
   const jinja = new JinjaEnvironment();
   jinja.cache = files.cache;
+  jinja.target = { name: target.name, type: target.type, schema: 'main', database: target.database, threads: target.threads, profile_name: project.profile ?? name };
+  const warnings = dbtWarnings(files);
+  for (const key of ['on-run-start', 'on-run-end'] as const) {
+    const hooks = project[key];
+    if (hooks === undefined || hooks === null || (Array.isArray(hooks) && hooks.length === 0)) continue;
+    throw new MeshError('E_DBT_UNSUPPORTED', `${key} hooks are not supported`, {
+      location: { file: files.projectFilePath, line: files.projectLineOf([key]) },
+      hint: 'DuckDB has no grants or warehouses to set up; put setup SQL in a model or a macro the models call, or remove the hooks.',
+    });
+  }
+  const logs: string[] = [];
   const macros: Array<{ name: string; path: string }> = [];
   for (const file of files.macros) {
     for (const macro of jinja.addMacros(file.path, file.text)) macros.push({ name: macro, path: file.path });
@@ -165,7 +181,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
   };
 
   /** Renders a template in parse mode: refs become placeholders and are recorded in order. */
-  const renderForParse = (template: CompiledTemplate, thisRelation: Relation, config: Record<string, unknown>, trace?: { configCalls: Array<Record<string, unknown>>; env: Record<string, string | null> }): RenderedSql => {
+  const renderForParse = (template: CompiledTemplate | ((hooks: RenderHooks) => string), thisRelation: Relation, config: Record<string, unknown>, trace?: { configCalls: Array<Record<string, unknown>>; env: Record<string, string | null> }): RenderedSql => {
     const refs: RefCall[] = [];
     const sources: SourceCall[] = [];
     const refKeys = new Map<string, number>();
@@ -196,6 +212,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       thisRelation: new PlaceholderRelation(THIS_TOKEN, thisRelation.database, thisRelation.schema, thisRelation.identifier),
       isIncremental: false,
       vars,
+      log: (message) => logs.push(message),
       env: trace
         ? new Proxy(env, {
             get: (all, name) => {
@@ -206,14 +223,14 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
           })
         : env,
     };
-    return { sql: template.render(hooks), refs, sources };
+    return { sql: typeof template === 'function' ? template(hooks) : template.render(hooks), refs, sources };
   };
 
   /**
-   * dbt's partial parsing for SQL files: a render is reused when the file, the project's vars and
+   * dbt's partial parsing for SQL files: a render is reused when the file, the target, the project's vars and
    * macros, and the model's own relation are unchanged and the env vars it read have the same values.
    */
-  const projectContext = contentHash(JSON.stringify([vars, files.macros.map((m) => m.text), target.database]));
+  const projectContext = contentHash(JSON.stringify([vars, files.macros.map((m) => m.text), target.database, target.name]));
   const renderCached = (path: string, text: string, thisRel: Relation, config: Record<string, unknown>): RenderedSql => {
     const key = `${projectContext}:${contentHash(text)}:${thisRel.schema}.${thisRel.identifier}`;
     const hit = files.cache.render(key, env);
@@ -225,6 +242,32 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     const result = renderForParse(jinja.compile(path, text), thisRel, config, trace);
     files.cache.storeRender(key, { ...result, ...trace });
     return result;
+  };
+
+  // The project's own generic tests: `{% test name %}` blocks became macros named test_<name>.
+  const customTests = new Set(macros.filter((m) => m.name.startsWith('test_')).map((m) => m.name.slice('test_'.length)));
+  const testTree = project.data_tests ?? project.tests;
+  /** Folder configs for tests from the project file, by the folders of the file that declares them. */
+  const testDefaults = (path: string, roots: string[]): Record<string, unknown> => {
+    const root = roots.find((p) => path.startsWith(`${p.replace(/\/+$/, '')}/`));
+    const folders = (root ? path.slice(root.replace(/\/+$/, '').length + 1) : path).split('/').slice(0, -1);
+    return folderConfig(testTree, name, folders);
+  };
+  const addTest = (entry: unknown, ctx: Omit<TestSpecContext, 'defaults' | 'customTests'>) => {
+    const node = genericTestNode(entry, { ...ctx, defaults: testDefaults(ctx.file, [...files.modelPaths, ...files.seedPaths]), customTests });
+    if (!node.config.enabled) return;
+    addNode(node);
+    const meta = node.test_metadata!;
+    if (meta.namespace || !customTests.has(meta.name)) return;
+    // A {% test %} macro gets the tested relation as `model`, as in dbt, plus the entry's arguments.
+    const result = renderForParse((hooks) => {
+      const relation = 'ref' in ctx.target ? hooks.ref(ctx.target.ref) : hooks.source(ctx.target.source);
+      const model = node.config.where ? new FilteredRelation(relation, node.config.where) : relation;
+      return jinja.callMacro(`test_${meta.name}`, { ...meta.kwargs, model }, hooks, ctx.file);
+    }, new Relation(target.database, 'main', node.name), {});
+    node.refs = result.refs;
+    node.sources = result.sources;
+    rendered.set(node.unique_id, result);
   };
 
   // Models
@@ -253,6 +296,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     const finalConfig = normalizeConfig(config, { schema: layer });
     if (finalConfig.materialized === ('seed' as string)) finalConfig.materialized = 'table';
     if (!finalConfig.enabled) continue;
+    refuseUnsupportedConfig(finalConfig, file.path);
 
     const baseColumns = columns(entry?.props.columns);
     const modelColumns = entry?.version ? versionColumns(baseColumns, entry.version.props.columns as never) : baseColumns;
@@ -298,15 +342,15 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
         ...(entry.version?.props.tests ?? []), ...(entry.version?.props.data_tests ?? []),
       ];
       for (const t of tests) {
-        addNode(genericTestNode(t, { project: name, attachedId: uniqueId, attachedName: modelName, file: propsFile.path, line: () => propsFile.lineOf(path), target: { ref } }));
+        addTest(t, { project: name, attachedId: uniqueId, attachedName: modelName, file: propsFile.path, line: () => propsFile.lineOf(path), target: { ref } });
       }
       (entry.props.columns ?? []).forEach((col, ci) => {
         if (!modelColumns.some((c) => c.name === col.name)) return;
         for (const t of [...(col.tests ?? []), ...(col.data_tests ?? [])]) {
-          addNode(genericTestNode(t, {
+          addTest(t, {
             project: name, attachedId: uniqueId, attachedName: `${modelName}${version ? `_v${version}` : ''}`, column: col.name,
             file: propsFile.path, line: () => propsFile.lineOf([...path, 'columns', ci]), target: { ref },
-          }));
+          });
         }
       });
     }
@@ -361,10 +405,10 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     if (entry) {
       const tests = [...(entry.props.tests ?? []), ...(entry.props.data_tests ?? [])];
       const ctx = { project: name, attachedId: uniqueId, attachedName: seedName, file: entry.file.path, target: { ref: { name: seedName } } };
-      for (const t of tests) addNode(genericTestNode(t, { ...ctx, line: () => entry.file.lineOf(['seeds', entry.index]) }));
+      for (const t of tests) addTest(t, { ...ctx, line: () => entry.file.lineOf(['seeds', entry.index]) });
       (entry.props.columns ?? []).forEach((col, ci) => {
         for (const t of [...(col.tests ?? []), ...(col.data_tests ?? [])]) {
-          addNode(genericTestNode(t, { ...ctx, column: col.name, line: () => entry.file.lineOf(['seeds', entry.index, 'columns', ci]) }));
+          addTest(t, { ...ctx, column: col.name, line: () => entry.file.lineOf(['seeds', entry.index, 'columns', ci]) });
         }
       });
     }
@@ -379,8 +423,11 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
         const uniqueId = `source.${name}.${source.name}.${table.name}`;
         let location = table.external_location ?? table.config?.external_location ?? (table.meta?.external_location as string | undefined) ?? source.config?.external_location ?? (source.meta?.external_location as string | undefined);
         if (location) {
-          location = renderText(file.path, location).replaceAll('{name}', table.name).replaceAll('{identifier}', table.identifier ?? table.name);
-          if (!/^[a-z0-9]+:\/\//i.test(location) && !isAbsolute(location)) location = join(files.root, location);
+          location = renderText(file.path, location)
+            .replaceAll('{name}', table.name)
+            .replaceAll('{identifier}', table.identifier ?? table.name)
+            .replaceAll('{schema}', source.schema ?? source.name);
+          location = rootedLocation(location, files.root);
         }
         const node: SourceNode = {
           unique_id: uniqueId,
@@ -403,10 +450,10 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
         };
         addNode(node);
         const ctx = { project: name, attachedId: uniqueId, attachedName: `${source.name}_${table.name}`, file: file.path, target: { source: { source: source.name, table: table.name } } };
-        for (const t of [...(table.tests ?? []), ...(table.data_tests ?? [])]) addNode(genericTestNode(t, { ...ctx, line: () => file.lineOf(['sources', si, 'tables', ti]) }));
+        for (const t of [...(table.tests ?? []), ...(table.data_tests ?? [])]) addTest(t, { ...ctx, line: () => file.lineOf(['sources', si, 'tables', ti]) });
         (table.columns ?? []).forEach((col, ci) => {
           for (const t of [...(col.tests ?? []), ...(col.data_tests ?? [])]) {
-            addNode(genericTestNode(t, { ...ctx, column: col.name, line: () => file.lineOf(['sources', si, 'tables', ti, 'columns', ci]) }));
+            addTest(t, { ...ctx, column: col.name, line: () => file.lineOf(['sources', si, 'tables', ti, 'columns', ci]) });
           }
         });
       });
@@ -414,11 +461,13 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
   }
 
   // Singular tests
+  const testRoots = files.project['test-paths'] ?? ['tests'];
   for (const file of files.tests) {
     const testName = posix.basename(file.path, '.sql');
     const template = jinja.compile(file.path, file.text);
-    const config: Record<string, unknown> = {};
+    const config: Record<string, unknown> = testDefaults(file.path, testRoots);
     const result = renderForParse(template, new Relation(target.database, 'main', testName), config);
+    const testConf = testConfig(config, { file: file.path, line: () => 1, test: testName });
     const uniqueId = `test.${name}.${testName}`;
     const node: TestNode = {
       unique_id: uniqueId,
@@ -428,14 +477,9 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       original_file_path: file.path,
       fqn: [name, testName],
       description: '',
-      tags: (config.tags as string[] | undefined) ?? [],
+      tags: testConf.tags,
       meta: {},
-      config: {
-        severity: String(config.severity ?? 'error').toLowerCase() === 'warn' ? 'warn' : 'error',
-        tags: (config.tags as string[] | undefined) ?? [],
-        enabled: config.enabled !== false,
-        where: undefined,
-      },
+      config: testConf,
       raw_code: file.text,
       refs: result.refs,
       sources: result.sources,
@@ -447,5 +491,76 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
   }
 
   const groups = files.properties.flatMap((f) => f.data.groups ?? []);
-  return { name, root: files.root, files, target, nodes, rendered, templates, jinja, groups, macros, vars, env };
+  return { name, root: files.root, files, target, nodes, rendered, templates, jinja, groups, macros, vars, env, warnings, logs };
+}
+
+/**
+ * The project's vars as dbt scopes them: top-level vars for every package, `vars: {<project>: {...}}`
+ * for this project only, and --vars over both.
+ */
+function projectVars(declared: Record<string, unknown> | undefined, project: string, overrides: Record<string, unknown> | undefined): Record<string, unknown> {
+  const all = { ...(declared ?? {}) };
+  const scoped = all[project];
+  if (scoped && typeof scoped === 'object' && !Array.isArray(scoped)) {
+    delete all[project];
+    Object.assign(all, scoped);
+  }
+  return { ...all, ...(overrides ?? {}) };
+}
+
+/** What a dbt project declares that the engine does not run, said as warnings (errors are raised where they apply). */
+function dbtWarnings(files: ProjectFiles): MeshError[] {
+  const out: MeshError[] = [];
+  for (const pkg of files.dbtPackages) {
+    if (pkg.name === 'dbt_utils') continue;
+    out.push(new MeshError('W_DBT_PACKAGE', `the dbt package '${pkg.name}' is not installed: its macros, tests and models are not available`, {
+      location: { file: pkg.file, line: pkg.line },
+      hint: `Copy the macros and tests the project uses into macros/, or remove the package. dbt_utils needs nothing: ${Object.keys(DBT_UTILS_MACROS).join(', ')} and its common tests are built in.`,
+    }));
+  }
+  for (const file of files.properties) {
+    for (const key of ['unit_tests', 'semantic_models', 'metrics', 'saved_queries'] as const) {
+      if (!(file.data as Record<string, unknown>)[key]) continue;
+      out.push(new MeshError('W_DBT_IGNORED', `${key}: in ${file.path} ${key === 'unit_tests' ? 'are not run' : 'are not read'} by the engine`, {
+        location: { file: file.path, line: file.lineOf([key]) },
+        hint: key === 'unit_tests' ? 'Turn each unit test into a singular test in tests/ (a query returning the rows that are wrong).' : 'They are kept in the file for dbt; nothing is built from them.',
+      }));
+    }
+  }
+  return out;
+}
+
+/**
+ * dbt-duckdb resolves a relative external_location against the folder dbt runs in, the project's; the
+ * engine may run elsewhere (--project-dir), so the path is made absolute. A reader call such as
+ * `read_csv('data/x.csv', delim=';')` keeps its options and gets its first path made absolute.
+ */
+function rootedLocation(location: string, root: string): string {
+  const absolute = (path: string) => (/^[a-z0-9]+:\/\//i.test(path) || isAbsolute(path) ? path : join(root, path));
+  const call = /^(\s*[A-Za-z_][A-Za-z0-9_]*\s*\(\s*)'((?:[^']|'')*)'/.exec(location);
+  if (call) return `${call[1]}'${absolute(call[2]!.replaceAll("''", "'")).replaceAll("'", "''")}'${location.slice(call[0].length)}`;
+  return absolute(location);
+}
+
+const MATERIALIZATIONS = new Set(['view', 'table', 'incremental', 'ephemeral']);
+
+/** Configs a model may carry in dbt that the engine would otherwise ignore, building something else. */
+function refuseUnsupportedConfig(config: NodeConfig, file: string): void {
+  const materialized: string = config.materialized;
+  if (!MATERIALIZATIONS.has(materialized)) {
+    throw new MeshError('E_DBT_UNSUPPORTED', `materialized='${materialized}' is not supported`, {
+      location: { file },
+      hint: materialized === 'external'
+        ? "Build it as a table; to write files, export the published table (COPY ... TO) outside the build."
+        : 'Use one of view, table, incremental or ephemeral.',
+    });
+  }
+  for (const key of ['pre-hook', 'post-hook', 'pre_hook', 'post_hook']) {
+    const hook = config[key];
+    if (hook === undefined || hook === null || (Array.isArray(hook) && hook.length === 0)) continue;
+    throw new MeshError('E_DBT_UNSUPPORTED', `${key} is not supported`, {
+      location: { file },
+      hint: 'DuckDB has no grants; fold what the hook does into the model\'s SQL, or remove the hook.',
+    });
+  }
 }

@@ -36,3 +36,17 @@ export class PlaceholderRelation extends Relation {
     return this.token;
   }
 }
+
+/** The tested relation with a test's `where` config applied, as dbt hands it to a generic test's `model`. */
+export class FilteredRelation extends Relation {
+  constructor(
+    readonly inner: Relation,
+    readonly where: string,
+  ) {
+    super(inner.database, inner.schema, inner.identifier);
+  }
+
+  override toString(): string {
+    return `(select * from ${this.inner.toString()} where ${this.where}) as dbt_subquery`;
+  }
+}
