@@ -4,6 +4,7 @@ import { compileCommand, listCommand, runCommand, type Output } from './commands
 import { checkCommand, diffCommand, generateCommand, releaseCommand } from './contract-commands';
 import { policyCheckCommand } from './policy-command';
 import { sloCommand } from './slo-command';
+import { serveCommand, tokenAddCommand, tokenListCommand } from './serve-command';
 import { docsGenerateCommand, docsServeCommand, impactCommand } from './docs-command';
 
 const io: Output = {
@@ -69,6 +70,40 @@ export function buildProgram(): Command {
     .option('--history <n>', 'show the last n measurements of each SLO')
     .option('--json', 'print the measurements as JSON')
     .action(async (flags) => { process.exitCode = await sloCommand(flags, io); });
+  program.command('serve').description('serve the published data products over HTTP: rows, exports, contracts, OpenAPI; bearer tokens and grants')
+    .option('--workspace <dir>', 'the mesh workspace (default: the one holding the current folder)')
+    .option('--port <n>', 'the port (0 picks a free one)', '8000')
+    .option('--host <host>', 'the address to listen on', '127.0.0.1')
+    .action(async (flags) => { process.exitCode = await serveCommand(flags, io); });
+  const token = program.command('token').description('API tokens (governance/api.yml): each maps to a consumer domain or role');
+  token.command('add').description('create a token for a consumer; it is printed once and stored as its sha256')
+    .requiredOption('--name <name>', 'who holds it')
+    .requiredOption('--consumer <name>', 'the consumer domain or role whose grants it reads with')
+    .option('--workspace <dir>', 'the mesh workspace')
+    .action((flags) => { process.exitCode = tokenAddCommand(flags, io); });
+  token.command('list').description('list token holders and their consumers')
+    .option('--workspace <dir>', 'the mesh workspace')
+    .action((flags) => { process.exitCode = tokenListCommand(flags, io); });
+  const policy = program.command('policy').description('federated governance: the platform\'s policies and the domain\'s own');
+  common(policy.command('check').description('check the project and its data product descriptor against the policies; fails on errors'))
+    .option('--json', 'print the findings as JSON')
+    .action(async (flags) => { process.exitCode = await policyCheckCommand(flags, io); });
+  const docs = program.command('docs').description('the catalog of the whole mesh: every domain, model, column, test and their lineage');
+  docs.command('generate').description('write the static catalog site (default <workspace>/target/catalog)')
+    .option('--workspace <dir>', 'the mesh workspace (default: the one holding the current folder)')
+    .option('--out <dir>', 'where to write the site')
+    .action(async (flags) => { process.exitCode = await docsGenerateCommand(flags, io); });
+  docs.command('serve').description('generate the catalog and serve it on localhost')
+    .option('--workspace <dir>', 'the mesh workspace (default: the one holding the current folder)')
+    .option('--out <dir>', 'where the site is written')
+    .option('--port <n>', 'the port (0 picks a free one)', '8080')
+    .option('--host <host>', 'the address to listen on', '127.0.0.1')
+    .option('--no-generate', 'serve the site already generated')
+    .action(async (flags) => { process.exitCode = await docsServeCommand(flags, io); });
+  program.command('impact <target>').description('everything downstream of a model or column (<model>, <domain>.<model>, <model>.<column>), in every domain')
+    .option('--workspace <dir>', 'the mesh workspace (default: the one holding the current folder)')
+    .option('--json', 'print the impact as JSON')
+    .action(async (target, flags) => { process.exitCode = await impactCommand(target, flags, io); });
   const policy = program.command('policy').description('federated governance: the platform\'s policies and the domain\'s own');
   common(policy.command('check').description('check the project and its data product descriptor against the policies; fails on errors'))
     .option('--json', 'print the findings as JSON')

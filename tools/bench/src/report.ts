@@ -207,9 +207,10 @@ _Not run yet._
 const APPENDED_SECTIONS: Record<string, string> = {
   mesh: 'Mesh build: the Teddy Retailers domains',
   catalog: 'Catalog: 10,000 models',
+  api: 'Data product API',
 };
 
-export function updateBenchmarksFile(path: string, section: 'compile' | 'build' | 'mesh' | 'catalog', body: string): void {
+export function updateBenchmarksFile(path: string, section: 'compile' | 'build' | 'mesh' | 'catalog' | 'api', body: string): void {
   let text = existsSync(path) ? readFileSync(path, 'utf8') : TEMPLATE;
   const start = `<!-- bench:${section}:start -->`;
   const end = `<!-- bench:${section}:end -->`;

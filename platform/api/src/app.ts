@@ -1,0 +1,220 @@
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { Hono, type Context } from 'hono';
+import { stream } from 'hono/streaming';
+import { listReleases } from '@mesh/contract';
+import { parseDuration } from '@mesh/governance';
+import { ApiError } from './api-error';
+import { consumerOf } from './auth';
+import type { ApiConfig } from './config';
+import { decodeCursor, encodeCursor } from './cursor';
+import { withTimeout } from './query-timeout';
+import { Databases, runPrepared } from './databases';
+import { ApiMetrics } from './metrics';
+import { openApiFor } from './openapi';
+import { grantOf, Registry, type Port, type Product } from './registry';
+import { parseRowQuery, type Column, type Format } from './row-query';
+import { csvHeader, exportStatement, orderSignature, pageStatement, qi, type PortTable } from './row-sql';
+
+export interface ApiOptions {
+  workspaceRoot: string;
+  config: ApiConfig;
+}
+
+export interface ApiApp {
+  app: Hono<Env>;
+  metrics: ApiMetrics;
+  close(): Promise<void>;
+}
+
+type Env = { Variables: { consumer: string } };
+
+const CONTENT_TYPES: Record<Format, string> = {
+  json: 'application/json',
+  ndjson: 'application/x-ndjson',
+  csv: 'text/csv; charset=utf-8',
+  parquet: 'application/vnd.apache.parquet',
+};
+
+function acceptedFormat(accept: string | undefined): Format | undefined {
+  if (!accept) return undefined;
+  if (accept.includes('application/x-ndjson')) return 'ndjson';
+  if (accept.includes('text/csv')) return 'csv';
+  if (accept.includes('parquet')) return 'parquet';
+  return undefined;
+}
+
+export function createApi(options: ApiOptions): ApiApp {
+  const { config } = options;
+  const limits = config.limits;
+  const registry = new Registry(options.workspaceRoot);
+  const databases = new Databases({ memoryLimit: limits.memory_limit, threads: limits.threads });
+  const metrics = new ApiMetrics();
+  const queryTimeout = parseDuration(limits.query_timeout);
+  const exportTimeout = parseDuration(limits.export_timeout);
+  const app = new Hono<Env>();
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    const route = () => c.req.routePath || 'unmatched';
+    if (c.req.url.length > limits.max_url_length) {
+      throw new ApiError(414, 'uri_too_long', `the request URL is longer than ${limits.max_url_length} characters; use fewer or shorter filters`);
+    }
+    try {
+      await next();
+    } finally {
+      metrics.requests.inc({ route: route(), status: String(c.res.status) });
+      metrics.latency.observe({ route: route() }, (performance.now() - started) / 1000);
+    }
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof ApiError) {
+      if (error.status === 401) c.header('WWW-Authenticate', 'Bearer realm="mesh"');
+      return c.json(error.toJSON(), error.status);
+    }
+    const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+    // DuckDB refusing a cast the parameter check let through is still the caller's value.
+    if (/Conversion Error|Invalid Input Error/.test(message)) return c.json(new ApiError(400, 'bad_parameter', message).toJSON(), 400);
+    return c.json({ error: { code: 'internal', message: 'the server failed to answer; the error is in its log' } }, 500);
+  });
+  app.notFound((c) => c.json(new ApiError(404, 'not_found', `no endpoint ${c.req.method} ${new URL(c.req.url).pathname}; see GET /v1/products`).toJSON(), 404));
+
+  app.get('/health', (c) => c.json({ status: 'ok', products: registry.products().length }));
+  app.get('/metrics', async (c) => c.text(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }));
+
+  app.use('/v1/*', async (c, next) => {
+    c.set('consumer', consumerOf(c.req.header('Authorization'), config.tokens).consumer);
+    await next();
+  });
+
+  const productOf = (c: Context<Env>): Product => {
+    const name = c.req.param('product')!;
+    const product = registry.find(name);
+    if (!product) throw new ApiError(404, 'not_found', `no data product '${name}' is published (products: ${registry.products().map((p) => p.name).join(', ') || 'none'})`);
+    return product;
+  };
+
+  const summary = (product: Product, consumer: string) => ({
+    name: product.name,
+    domain: product.domain,
+    version: product.version ?? null,
+    status: product.status,
+    description: product.description,
+    owner: product.owner ?? null,
+    published_at: product.publishedAt,
+    ports: [...product.ports.values()].map((port) => ({
+      name: port.name,
+      description: port.description,
+      granted: grantOf(product, port, consumer) !== undefined,
+      rows: `/v1/products/${product.name}/ports/${port.name}/rows`,
+      export: `/v1/products/${product.name}/ports/${port.name}/export`,
+    })),
+    contract: `/v1/products/${product.name}/contract`,
+    openapi: `/v1/products/${product.name}/openapi.json`,
+  });
+
+  app.get('/v1/products', (c) => c.json({ products: registry.products().map((p) => summary(p, c.get('consumer'))) }));
+  app.get('/v1/products/:product', (c) => {
+    const product = productOf(c);
+    const root = dirname(dirname(product.dir));
+    return c.json({ ...summary(product, c.get('consumer')), versions: listReleases(root).map((r) => r.version) });
+  });
+  app.get('/v1/products/:product/contract', (c) => {
+    const product = productOf(c);
+    if (!product.contract || !product.contractText) throw new ApiError(404, 'not_found', `${product.name} publishes no contract`);
+    const wantsJson = c.req.query('format') === 'json' || (c.req.header('Accept') ?? '').includes('application/json');
+    return wantsJson ? c.json(product.contract) : c.text(product.contractText, 200, { 'Content-Type': 'application/yaml; charset=utf-8' });
+  });
+  app.get('/v1/products/:product/openapi.json', (c) => c.json(openApiFor(productOf(c))));
+
+  /** The port, the database the consumer reads it from, and its columns there (withheld ones are absent, masked ones typed as served). */
+  const portFor = async (c: Context<Env>): Promise<{ product: Product; port: Port; file: string; table: PortTable; columns: Column[] }> => {
+    const product = productOf(c);
+    const name = c.req.param('port')!;
+    const port = product.ports.get(name);
+    if (!port) throw new ApiError(404, 'not_found', `${product.name} has no output port '${name}' (ports: ${[...product.ports.keys()].join(', ')})`);
+    const consumer = c.get('consumer');
+    const grant = grantOf(product, port, consumer);
+    if (!grant) throw new ApiError(403, 'forbidden', `${product.name} does not grant its port '${name}' to '${consumer}'; ask ${product.owner ? `${product.owner.team} (${product.owner.email})` : 'its owners'} for a grant`);
+    const columns = await databases.columnsOf(grant.file, port.node.schema, port.node.alias);
+    const keyNames = (port.contract?.properties ?? []).filter((p) => p.primaryKey).map((p) => p.name);
+    const primaryKey = keyNames.map((k) => columns.find((col) => col.name === k)).filter((col): col is Column => col !== undefined);
+    return { product, port, file: grant.file, table: { schema: port.node.schema, table: port.node.alias, primaryKey: primaryKey.length === keyNames.length ? primaryKey : [] }, columns };
+  };
+
+  app.get('/v1/products/:product/ports/:port/rows', async (c) => {
+    const { product, port, file, table, columns } = await portFor(c);
+    const query = parseRowQuery(new URL(c.req.url).searchParams, columns, {
+      defaultLimit: Math.min(limits.default_page_size, limits.max_page_size),
+      maxLimit: limits.max_page_size,
+      mode: 'page',
+      accepted: acceptedFormat(c.req.header('Accept')),
+    });
+    const order = orderSignature(query, table);
+    const after = query.cursor ? decodeCursor(query.cursor, order, product.publishedAt) : undefined;
+    const statement = pageStatement(table, query, after);
+    const rows = await databases.with(file, (connection) => withTimeout(connection, queryTimeout, async () =>
+      runPrepared(connection, statement.sql, statement.params)));
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    const next = rows.length > page.length && last ? encodeCursor(last.cursor_key as Array<string | null>, order, product.publishedAt) : null;
+    metrics.rows.inc({ product: product.name, port: port.name, format: query.format }, page.length);
+    const lines = page.map((r) => String(r.line));
+    if (query.format === 'json') {
+      return c.body(`{"data":[${lines.join(',')}],"next_cursor":${JSON.stringify(next)},"limit":${query.limit},"published_at":${JSON.stringify(product.publishedAt)}}`, 200, { 'Content-Type': CONTENT_TYPES.json });
+    }
+    const body = query.format === 'csv' ? [csvHeader(query.select), ...lines].join('\r\n') + '\r\n' : lines.map((l) => `${l}\n`).join('');
+    return c.body(body, 200, { 'Content-Type': CONTENT_TYPES[query.format], ...(next ? { 'X-Next-Cursor': next } : {}) });
+  });
+
+  app.get('/v1/products/:product/ports/:port/export', async (c) => {
+    const { product, port, file, table, columns } = await portFor(c);
+    const query = parseRowQuery(new URL(c.req.url).searchParams, columns, {
+      defaultLimit: limits.default_page_size,
+      maxLimit: Number.MAX_SAFE_INTEGER,
+      mode: 'export',
+      accepted: acceptedFormat(c.req.header('Accept')),
+    });
+    const statement = exportStatement(table, query);
+    const filename = `${product.name}-${port.name}.${query.format === 'ndjson' ? 'ndjson' : query.format}`;
+    c.header('Content-Type', CONTENT_TYPES[query.format]);
+    c.header('Content-Disposition', `attachment; filename="${filename}"`);
+    // DuckDB writes the file with its own parallel writers (CSV, NDJSON or Parquet; several times faster
+    // than formatting rows one by one in this process), then it is streamed from disk and removed: the
+    // server's memory stays at DuckDB's limit plus a read buffer, whatever the export's size.
+    const dir = mkdtempSync(join(tmpdir(), 'mesh-export-'));
+    const path = join(dir, filename);
+    const options = query.format === 'parquet' ? 'FORMAT parquet' : query.format === 'csv' ? 'FORMAT csv, HEADER true' : 'FORMAT json';
+    let rows: number;
+    try {
+      rows = await databases.with(file, (connection) => withTimeout(connection, exportTimeout, async () => {
+        const result = await connection.run(`COPY (${statement.sql}) TO '${path.replaceAll("'", "''")}' (${options})`, statement.params);
+        return Number((await result.getRowObjectsJS())[0]?.Count ?? 0);
+      }));
+    } catch (error) {
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+    metrics.rows.inc({ product: product.name, port: port.name, format: query.format }, rows);
+    c.header('Content-Length', String(statSync(path).size));
+    return stream(c, async (s) => {
+      try {
+        for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+          if (s.aborted) break;
+          await s.write(chunk as Uint8Array);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  return {
+    app,
+    metrics,
+    close: () => databases.closeAll(),
+  };
+}

@@ -1,0 +1,81 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { stringify } from 'yaml';
+import { MeshError } from '@mesh/errors';
+import { tryParseDuration } from '@mesh/governance';
+import { parseYamlFile, validateYaml } from '@mesh/validate';
+
+/**
+ * `governance/api.yml`: who may call the API (bearer tokens, each mapped to the consumer domain or role
+ * whose grants it reads with) and the server's limits. Tokens are stored as their sha256 only: the file
+ * may be committed, and a leaked copy of it opens nothing.
+ */
+export const API_CONFIG_FILE = join('governance', 'api.yml');
+
+const consumerName = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'expected a domain or role name in lower case (letters, digits, - and _)');
+const duration = z.string().refine((s) => tryParseDuration(s) !== undefined, 'expected a duration such as 10s, 2m or 1h');
+
+export const apiConfigSchema = z.strictObject({
+  version: z.literal(1),
+  tokens: z.array(z.strictObject({
+    /** Who holds the token, for logs and for revoking it. */
+    name: z.string().min(1),
+    consumer: consumerName,
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected the token\'s sha256 as 64 lower-case hex digits (mesh serve token add writes it)'),
+  })).default([]),
+  limits: z.strictObject({
+    /** Rows per page at most; a bigger `limit` is refused with 400. */
+    max_page_size: z.number().int().positive().default(10_000),
+    default_page_size: z.number().int().positive().default(100),
+    /** A page query running longer is interrupted and answered 503. */
+    query_timeout: duration.default('10s'),
+    /** An export is interrupted after this long. */
+    export_timeout: duration.default('10m'),
+    /** Longest request URL accepted (query string included). */
+    max_url_length: z.number().int().positive().default(8192),
+    /** DuckDB memory per published database the server reads, so exports stay bounded. */
+    memory_limit: z.string().default('256MB'),
+    threads: z.number().int().positive().default(2),
+  }).prefault({}),
+});
+
+export type ApiConfig = z.output<typeof apiConfigSchema>;
+export type ApiLimits = ApiConfig['limits'];
+
+export function parseApiConfig(file: string, text: string): ApiConfig {
+  return validateYaml(parseYamlFile(file, text), apiConfigSchema, 'API configuration');
+}
+
+export function loadApiConfig(workspaceRoot: string): ApiConfig {
+  const path = join(workspaceRoot, API_CONFIG_FILE);
+  if (!existsSync(path)) return apiConfigSchema.parse({ version: 1 });
+  return parseApiConfig(API_CONFIG_FILE, readFileSync(path, 'utf8'));
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/**
+ * Creates a token for a consumer and records its hash. The token itself is returned once and never
+ * written anywhere: whoever runs this hands it to the consumer.
+ */
+export function addToken(workspaceRoot: string, name: string, consumer: string): { token: string; file: string } {
+  if (!consumerName.safeParse(consumer).success) {
+    throw new MeshError('E_API_TOKEN', `'${consumer}' is not a consumer name`, { hint: 'Use the consumer domain\'s mesh project name, or a role name, in lower case.' });
+  }
+  const path = join(workspaceRoot, API_CONFIG_FILE);
+  const config = loadApiConfig(workspaceRoot);
+  if (config.tokens.some((t) => t.name === name)) {
+    throw new MeshError('E_API_TOKEN', `a token named '${name}' already exists in ${API_CONFIG_FILE}`, { hint: 'Choose another name, or remove the old entry to revoke it first.' });
+  }
+  const token = `mesh_${randomBytes(24).toString('base64url')}`;
+  const raw = existsSync(path) ? (parseYamlFile(API_CONFIG_FILE, readFileSync(path, 'utf8')).data as Record<string, unknown>) : { version: 1 };
+  const tokens = Array.isArray(raw.tokens) ? raw.tokens : [];
+  raw.tokens = [...tokens, { name, consumer, sha256: hashToken(token) }];
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, stringify(raw));
+  return { token, file: API_CONFIG_FILE };
+}
