@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -56,6 +56,42 @@ export function meshAsync(cwd: string, env: Record<string, string>, ...args: str
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, output: `${stdout}\n${stderr}` }));
   });
+}
+
+export interface MeshProcess {
+  child: ChildProcess;
+  /** Everything printed so far, stdout and stderr. */
+  output(): string;
+  /** Resolves once the output matches, for a test that acts in the middle of a run (kills it, starts another). */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  exited: Promise<CliResult>;
+}
+
+/** The binary as a child process the test controls: it can watch the output as it comes, and kill it. */
+export function meshProcess(cwd: string, env: Record<string, string>, ...args: string[]): MeshProcess {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, FORCE_COLOR: '0', ...env } });
+  let stdout = '';
+  let stderr = '';
+  const listeners = new Set<() => void>();
+  const changed = () => listeners.forEach((l) => l());
+  child.stdout!.on('data', (chunk: Buffer) => { stdout += chunk.toString(); changed(); });
+  child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); changed(); });
+  const exited = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => { changed(); resolve({ code: code ?? (signal ? -1 : 0), stdout, stderr, output: `${stdout}\n${stderr}` }); });
+  });
+  const output = () => `${stdout}\n${stderr}`;
+  const waitFor = (pattern: RegExp, timeoutMs = 30_000) => new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (pattern.test(output())) done(resolve);
+      else if (child.exitCode !== null || child.signalCode !== null) done(() => reject(new Error(`exited before printing ${pattern}:\n${output()}`)));
+    };
+    const timer = setTimeout(() => done(() => reject(new Error(`timed out waiting for ${pattern}:\n${output()}`))), timeoutMs);
+    const done = (then: () => void) => { clearTimeout(timer); listeners.delete(check); then(); };
+    listeners.add(check);
+    check();
+  });
+  return { child, output, waitFor, exited };
 }
 
 /** Reads rows straight from a DuckDB file (read-only), to check what a build left behind. */

@@ -1,8 +1,9 @@
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { formatChanges, stringifyContract } from '@mesh/contract';
 import { gateRelease } from '@mesh/contracts';
 import { formatError, MeshError } from '@mesh/errors';
-import { compileProject, isFailure, runProject, topoSort, type ProjectOptions, type RunCommand } from '@mesh/engine';
+import { compileProject, findProjectFile, isFailure, runProject, topoSort, type Adapter, type ProjectOptions, type ResolvedTarget, type RunCommand, type RunOutcome } from '@mesh/engine';
+import { acquireProjectLock, type LockHolder, type ProjectLock } from '@mesh/metadata';
 import { loadUpstreams, publish, type PublishGate } from '@mesh/loom';
 import { failingSlos } from '@mesh/governance';
 import { productInfo } from './product-info';
@@ -11,6 +12,7 @@ import { formatTable } from '@mesh/text-table';
 import { clock, endLine, startLine, summaryLine } from './progress';
 import { failureReport } from './report';
 import { parseVars } from './parse-vars';
+import { recordFailedRun, recordInterruptedRun } from './run-history';
 
 export interface CommonFlags {
   projectDir: string;
@@ -25,6 +27,8 @@ export interface CommonFlags {
 export interface RunFlags extends CommonFlags {
   threads?: string;
   fullRefresh?: boolean;
+  /** Wait for another run of the project to finish instead of failing at once. */
+  wait?: boolean;
 }
 
 export interface Output {
@@ -94,55 +98,87 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
     return 2;
   }
   let refused = false;
+  const lock = await lockProject(flags.projectDir, command, flags, io);
+  // After the lock: time spent waiting for another run is not this run's duration.
   const startedAt = new Date();
-  const outcome = await runProject({
-    ...projectOptions(flags),
-    command,
-    threads,
-    fullRefresh: flags.fullRefresh,
-    // Loaded on demand: compile and ls never open a database, and the native bindings cost start-up time.
-    openAdapter: async (target) => {
-      const { DuckDBAdapter } = await import('@mesh/adapter-duckdb');
-      return DuckDBAdapter.open({ path: target.path, settings: target.settings });
-    },
-    onCompiled: (project) => {
-      for (const w of project.warnings) io.err(formatError(w).replace(/^error/, 'warning'));
-      const t = project.parsed.target;
-      io.out(`${clock()}  Running ${command} on project ${project.parsed.name}, target ${t.name} (${relative(process.cwd(), t.path) || t.path})`);
-      io.out(`${clock()}  Found ${counts(project.dag.nodes.values())}`);
-      for (const message of project.parsed.logs) io.out(`${clock()}  ${message}`);
-    },
-    onStart: (node, i, total) => io.out(startLine(node, i, total)),
-    onEnd: (node, result, i, total) => io.out(endLine(node, result, i, total)),
-    afterRun: async (outcome, adapter) => {
-      const failing = failingSlos(await recordAndMeasure(command, outcome, adapter, startedAt, io));
-      if (failing.length) refused = true;
-      if (command === 'test' || command === 'seed') return;
-      // A broken contract is the graver refusal and is named first; failing SLOs come next.
-      const gate: PublishGate = async (o, a) => {
-        const verdict = await contractGate(o, a);
-        return verdict.ok && failing.length ? { ok: false, ...sloRefusal(failing) } : verdict;
-      };
-      const published = await publish(outcome, adapter, gate);
-      if (published && !published.published && published.refused) {
-        refused = true;
-        io.err(formatError(new MeshError(published.refused.code, `${outcome.parsed.name} was not published: ${published.reason}`, {
-          details: published.refused.details, hint: published.refused.hint,
-        })));
-      } else if (published && !published.published) io.err(`warning: ${outcome.parsed.name} was not published: ${published.reason}`);
-      else if (published) {
-        const rows = published.models.reduce((sum, m) => sum + m.rows, 0);
-        const shares = published.shares.length ? `, shared with ${published.shares.map((s) => `${s.consumer} (${s.models} model${s.models === 1 ? '' : 's'})`).join(', ')}` : '';
-        io.out(`${clock()}  Published ${published.models.length} public model${published.models.length === 1 ? '' : 's'} (${rows.toLocaleString('en-US')} rows) to ${relative(process.cwd(), published.directory)}${shares}`);
-      }
-    },
-  });
+  let outcome: RunOutcome;
+  try {
+    outcome = await runProject({
+      ...projectOptions(flags),
+      command,
+      threads,
+      fullRefresh: flags.fullRefresh,
+      openAdapter: openTargetAdapter,
+      onCompiled: (project) => {
+        for (const w of project.warnings) io.err(formatError(w).replace(/^error/, 'warning'));
+        const t = project.parsed.target;
+        io.out(`${clock()}  Running ${command} on project ${project.parsed.name}, target ${t.name} (${relative(process.cwd(), t.path) || t.path})`);
+        io.out(`${clock()}  Found ${counts(project.dag.nodes.values())}`);
+        for (const message of project.parsed.logs) io.out(`${clock()}  ${message}`);
+      },
+      onStart: (node, i, total) => io.out(startLine(node, i, total)),
+      onEnd: (node, result, i, total) => io.out(endLine(node, result, i, total)),
+      afterRun: async (outcome, adapter) => {
+        const failing = failingSlos(await recordAndMeasure(command, outcome, adapter, startedAt, io));
+        if (failing.length) refused = true;
+        if (command === 'test' || command === 'seed') return;
+        // A broken contract is the graver refusal and is named first; failing SLOs come next.
+        const gate: PublishGate = async (o, a) => {
+          const verdict = await contractGate(o, a);
+          return verdict.ok && failing.length ? { ok: false, ...sloRefusal(failing) } : verdict;
+        };
+        const published = await publish(outcome, adapter, gate);
+        if (published && !published.published && published.refused) {
+          refused = true;
+          io.err(formatError(new MeshError(published.refused.code, `${outcome.parsed.name} was not published: ${published.reason}`, {
+            details: published.refused.details, hint: published.refused.hint,
+          })));
+        } else if (published && !published.published) io.err(`warning: ${outcome.parsed.name} was not published: ${published.reason}`);
+        else if (published) {
+          const rows = published.models.reduce((sum, m) => sum + m.rows, 0);
+          const shares = published.shares.length ? `, shared with ${published.shares.map((s) => `${s.consumer} (${s.models} model${s.models === 1 ? '' : 's'})`).join(', ')}` : '';
+          io.out(`${clock()}  Published ${published.models.length} public model${published.models.length === 1 ? '' : 's'} (${rows.toLocaleString('en-US')} rows) to ${relative(process.cwd(), published.directory)}${shares}`);
+        }
+      },
+    });
+  } catch (error) {
+    await recordFailedRun(command, flags.projectDir, startedAt, error, io);
+    throw error;
+  } finally {
+    lock.release();
+  }
   const { results, elapsed, dag } = outcome;
   io.out(`${clock()}  Finished running ${results.length} node${results.length === 1 ? '' : 's'} in ${elapsed.toFixed(2)}s.`);
   const report = failureReport(results, dag);
   if (report) io.out(`\n${report}\n`);
   io.out(summaryLine(results));
   return results.some(isFailure) || refused ? 1 : 0;
+}
+
+/** Loaded on demand: compile and ls never open a database, and the native bindings cost start-up time. */
+export async function openTargetAdapter(target: ResolvedTarget): Promise<Adapter> {
+  const { DuckDBAdapter } = await import('@mesh/adapter-duckdb');
+  return DuckDBAdapter.open({ path: target.path, settings: target.settings });
+}
+
+/** One writer per project: a second build fails at once naming the first, or waits with --wait. */
+export async function lockProject(projectDir: string, command: string, flags: { wait?: boolean }, io: Output): Promise<ProjectLock> {
+  const root = resolve(projectDir);
+  // A folder that is not a project gets the engine's error here, rather than a .mesh/ folder it never needed.
+  findProjectFile(root);
+  const stale: LockHolder[] = [];
+  const lock = await acquireProjectLock(root, {
+    command,
+    wait: flags.wait,
+    onWait: (h) => io.err(`${clock()}  Waiting for the ${h.command} of pid ${h.pid} (started ${h.startedAt}) to finish...`),
+    onStale: (h) => {
+      stale.push(h);
+      io.err(`note: took over the lock of ${h.command} pid ${h.pid} (started ${h.startedAt}), which no longer runs`);
+    },
+  });
+  // A killed run recorded nothing itself; its lock is the only trace, so the history learns of it here.
+  for (const h of stale) await recordInterruptedRun(root, h, io);
+  return lock;
 }
 
 /** Publishes only output that honours the released contract, and publishes the contract beside it. */

@@ -6,6 +6,10 @@ import { policyCheckCommand } from './policy-command';
 import { sloCommand } from './slo-command';
 import { serveCommand, tokenAddCommand, tokenListCommand } from './serve-command';
 import { docsGenerateCommand, docsServeCommand, impactCommand } from './docs-command';
+import { ingestCommand } from './ingest-command';
+import { scheduleCommand } from './schedule-command';
+import { runsCommand, runShowCommand } from './runs-command';
+import { statusCommand } from './status-command';
 
 const io: Output = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -27,7 +31,8 @@ function common(cmd: Command): Command {
 function runnable(cmd: Command): Command {
   return common(cmd)
     .option('--threads <n>', 'how many nodes to build at once')
-    .option('--full-refresh', 'rebuild incremental models from scratch');
+    .option('--full-refresh', 'rebuild incremental models from scratch')
+    .option('--wait', 'wait for another run of the project to finish instead of failing');
 }
 
 export function buildProgram(): Command {
@@ -104,26 +109,30 @@ export function buildProgram(): Command {
     .option('--workspace <dir>', 'the mesh workspace (default: the one holding the current folder)')
     .option('--json', 'print the impact as JSON')
     .action(async (target, flags) => { process.exitCode = await impactCommand(target, flags, io); });
-  const policy = program.command('policy').description('federated governance: the platform\'s policies and the domain\'s own');
-  common(policy.command('check').description('check the project and its data product descriptor against the policies; fails on errors'))
-    .option('--json', 'print the findings as JSON')
-    .action(async (flags) => { process.exitCode = await policyCheckCommand(flags, io); });
-  const docs = program.command('docs').description('the catalog of the whole mesh: every domain, model, column, test and their lineage');
-  docs.command('generate').description('write the static catalog site (default <workspace>/target/catalog)')
+  program.command('ingest').description("load the new and changed files of the domain's sources (ingest.yml) into its database")
+    .option('--project-dir <dir>', 'the project folder', process.cwd())
+    .option('--source <name>', 'only this source; repeatable', collect)
+    .option('-t, --target <name>', 'the target (database) to load into')
+    .option('--wait', 'wait for another run of the project to finish instead of failing')
+    .action(async (flags) => { process.exitCode = await ingestCommand(flags, io); });
+  program.command('schedule').description("run the domains' cron schedules (ingest.yml): ingest and build each domain, then those downstream of it")
     .option('--workspace <dir>', 'the mesh workspace (default: the one holding the current folder)')
-    .option('--out <dir>', 'where to write the site')
-    .action(async (flags) => { process.exitCode = await docsGenerateCommand(flags, io); });
-  docs.command('serve').description('generate the catalog and serve it on localhost')
-    .option('--workspace <dir>', 'the mesh workspace (default: the one holding the current folder)')
-    .option('--out <dir>', 'where the site is written')
-    .option('--port <n>', 'the port (0 picks a free one)', '8080')
-    .option('--host <host>', 'the address to listen on', '127.0.0.1')
-    .option('--no-generate', 'serve the site already generated')
-    .action(async (flags) => { process.exitCode = await docsServeCommand(flags, io); });
-  program.command('impact <target>').description('everything downstream of a model or column (<model>, <domain>.<model>, <model>.<column>), in every domain')
-    .option('--workspace <dir>', 'the mesh workspace (default: the one holding the current folder)')
-    .option('--json', 'print the impact as JSON')
-    .action(async (target, flags) => { process.exitCode = await impactCommand(target, flags, io); });
+    .option('--trigger <domain>', 'run one scheduled run of the domain now, then exit')
+    .action(async (flags) => { process.exitCode = await scheduleCommand(flags, io); });
+  const runs = program.command('runs').description('the history of runs (build, test, seed, ingest, schedule) of the project, or of every domain at the workspace root')
+    .option('--project-dir <dir>', 'the project or workspace folder', process.cwd())
+    .option('--limit <n>', 'how many runs', '20')
+    .option('--command <name>', 'only runs of this command')
+    .option('--json', 'print the runs as JSON')
+    .action(async (flags) => { process.exitCode = await runsCommand(flags, io); });
+  runs.command('show <run>').description('one run: its nodes, steps or files, and the SLOs measured after it (a unique prefix of the id is enough)')
+    .option('--project-dir <dir>', 'the project or workspace folder', process.cwd())
+    .option('--json', 'print the run as JSON')
+    .action(async (id, flags) => { process.exitCode = await runShowCommand(id, flags, io); });
+  program.command('status').description('every domain at a glance: last run, freshness of its output ports, SLOs, next scheduled run')
+    .option('--project-dir <dir>', 'the project or workspace folder', process.cwd())
+    .option('--json', 'print the status as JSON')
+    .action(async (flags) => { process.exitCode = await statusCommand(flags, io); });
   return program;
 }
 

@@ -4,7 +4,9 @@ import { failingSlos, loadDataProduct, measureSlos, sloTargets, type SloResult }
 import { MetadataStore, metadataPath, type RunRecord } from '@mesh/metadata';
 import { formatTable } from '@mesh/text-table';
 import type { Output } from './commands';
+import { alertRun } from './alert';
 import { clock } from './progress';
+import { runOrigin } from './run-history';
 
 /**
  * After the nodes ran: the run goes into the project's metadata database, and after run or build the
@@ -20,26 +22,30 @@ export async function recordAndMeasure(command: RunCommand, outcome: RunOutcome,
     io.err(formatError(error).replace(/^error/, 'warning'));
     return [];
   }
+  const run = runRecord(command, outcome, startedAt);
+  let results: SloResult[] = [];
   try {
-    await store.recordRun(runRecord(command, outcome, startedAt));
+    await store.recordRun(run);
     const product = command === 'run' || command === 'build' ? loadDataProduct(outcome.parsed.root) : undefined;
-    if (!product?.slos) return [];
-    const setup = sloTargets(outcome, product);
-    const lastBuilt = await store.lastBuilt(setup.targets.flatMap((t) => t.models.map((m) => m.uniqueId)));
-    const session = await adapter.session();
-    const now = new Date();
-    let results: SloResult[];
-    try {
-      results = await measureSlos(session, product, setup, { now, lastBuilt });
-    } finally {
-      session.close();
+    if (product?.slos) {
+      const setup = sloTargets(outcome, product);
+      const lastBuilt = await store.lastBuilt(setup.targets.flatMap((t) => t.models.map((m) => m.uniqueId)));
+      const session = await adapter.session();
+      const now = new Date();
+      try {
+        results = await measureSlos(session, product, setup, { now, lastBuilt });
+      } finally {
+        session.close();
+      }
+      await store.recordSlos(outcome.invocationId, outcome.parsed.name, now, results);
+      report(results, io);
     }
-    await store.recordSlos(outcome.invocationId, outcome.parsed.name, now, results);
-    report(results, io);
-    return results;
   } finally {
     await store.close();
   }
+  // After closing the history: a slow webhook must not keep `mesh runs` out of the metadata database.
+  await alertRun(outcome.parsed.root, run, results, io);
+  return results;
 }
 
 function runRecord(command: RunCommand, outcome: RunOutcome, startedAt: Date): RunRecord {
@@ -51,6 +57,7 @@ function runRecord(command: RunCommand, outcome: RunOutcome, startedAt: Date): R
     startedAt,
     finishedAt: new Date(),
     status: failed ? 'error' : 'success',
+    ...runOrigin(),
     nodes: outcome.results.map((r) => ({
       uniqueId: r.unique_id,
       resourceType: outcome.dag.nodes.get(r.unique_id)?.resource_type ?? 'unknown',

@@ -11,6 +11,7 @@ export {
   type OutputPort,
 } from './data-product';
 export { parseDuration, tryParseDuration } from './duration';
+export { parseAndValidate, type ValidatedFile } from './validate-file';
 export { isSemver, isSemverRange } from './semver';
 export {
   loadPolicyConfig,

@@ -35,4 +35,23 @@ export const MIGRATIONS: readonly string[] = [
      status VARCHAR NOT NULL,
      message VARCHAR NOT NULL
    );`,
+  // Runs that are not builds (ingest, schedule), runs that failed before any node ran, and runs started
+  // by the scheduler, which point at the schedule run and the time the schedule was due.
+  `ALTER TABLE runs ADD COLUMN message VARCHAR;
+   ALTER TABLE runs ADD COLUMN trigger VARCHAR;
+   ALTER TABLE runs ADD COLUMN parent_run_id VARCHAR;
+   ALTER TABLE runs ADD COLUMN scheduled_for TIMESTAMPTZ;`,
+  // One row per file an ingest source loaded: its content's checksum decides whether it is loaded again.
+  `CREATE TABLE ingested_files (
+     project VARCHAR NOT NULL,
+     source VARCHAR NOT NULL,
+     path VARCHAR NOT NULL,
+     checksum VARCHAR NOT NULL,
+     bytes BIGINT NOT NULL,
+     rows_loaded BIGINT NOT NULL,
+     target VARCHAR NOT NULL,
+     run_id VARCHAR NOT NULL,
+     loaded_at TIMESTAMPTZ NOT NULL,
+     PRIMARY KEY (project, source, path)
+   );`,
 ];

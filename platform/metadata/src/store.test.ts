@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { formatError } from '@mesh/errors';
+import { MIGRATIONS } from './schema';
 import { MetadataStore } from './store';
 
 const at = (iso: string) => new Date(iso);
@@ -46,6 +47,50 @@ describe('metadata store', () => {
     await again.close();
   });
 
+  it('lists runs newest first with node totals, and shows one by a unique prefix of its id', async () => {
+    const store = await MetadataStore.open(':memory:');
+    const node = (uniqueId: string, status: string, rows: number) => ({ uniqueId, resourceType: 'model', status, elapsedS: 1, finishedAt: at('2026-01-01T00:00:30Z'), rows });
+    await store.recordRun({ runId: 'aaa-1', project: 'sales', command: 'build', startedAt: at('2026-01-01T00:00:00Z'), finishedAt: at('2026-01-01T00:01:00Z'), status: 'error',
+      nodes: [node('model.sales.a', 'success', 3), node('model.sales.b', 'error', 0)] });
+    await store.recordRun({ runId: 'aab-2', project: 'sales', command: 'ingest', startedAt: at('2026-01-02T00:00:00Z'), finishedAt: at('2026-01-02T00:00:05Z'), status: 'success',
+      nodes: [], trigger: 'schedule', parentRunId: 'tick-1' });
+    await store.recordRun({ runId: 'tick-1', project: 'sales', command: 'schedule', startedAt: at('2026-01-02T00:00:00Z'), finishedAt: at('2026-01-02T00:02:00Z'), status: 'success',
+      nodes: [], scheduledFor: at('2026-01-02T00:00:00Z') });
+    const runs = await store.listRuns({ project: 'sales' });
+    expect(runs.map((r) => [r.runId, r.nodeCount, r.failedNodes, r.rows])).toEqual([['aab-2', 0, 0, 0], ['tick-1', 0, 0, 0], ['aaa-1', 2, 1, 3]]);
+    expect(runs[0]).toMatchObject({ trigger: 'schedule', parentRunId: 'tick-1', elapsedS: 5 });
+    expect((await store.listRuns({ command: 'build' })).map((r) => r.runId)).toEqual(['aaa-1']);
+    expect((await store.runDetail('aaa'.concat('-')))?.nodes.map((n) => n.status)).toEqual(['success', 'error']);
+    expect(formatError(await store.runDetail('aa').catch((e: unknown) => e))).toContain("error[E_RUN_AMBIGUOUS] the run id 'aa' matches more than one run");
+    expect(await store.runDetail('zzz')).toBeUndefined();
+    expect((await store.lastScheduled('sales'))?.toISOString()).toBe('2026-01-02T00:00:00.000Z');
+    expect(await store.lastScheduled('finance')).toBeUndefined();
+    await store.close();
+  });
+
+  it('remembers each ingested file with its checksum, replaced when loaded again', async () => {
+    const store = await MetadataStore.open(':memory:');
+    const file = { project: 'sales', source: 'orders', path: '/raw/o.csv', bytes: 10, rowsLoaded: 2, target: 'bronze.orders', runId: 'r1', loadedAt: at('2026-01-01T00:00:00Z') };
+    await store.recordIngestedFile({ ...file, checksum: 'c1' });
+    await store.recordIngestedFile({ ...file, checksum: 'c2', rowsLoaded: 3, runId: 'r2' });
+    expect(await store.ingestedFile('sales', 'orders', '/raw/o.csv')).toMatchObject({ checksum: 'c2', rowsLoaded: 3, runId: 'r2' });
+    expect(await store.ingestedFile('sales', 'other', '/raw/o.csv')).toBeUndefined();
+    await store.close();
+  });
+
+  it('brings a file of the first schema forward, keeping its runs', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'mesh-meta-')), 'm.duckdb');
+    const db = await DuckDBInstance.create(path);
+    const c = await db.connect();
+    await c.run(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL); ${MIGRATIONS[0]}; INSERT INTO schema_migrations VALUES (1, now());
+      INSERT INTO runs VALUES ('old', 'sales', 'build', '2026-01-01', '2026-01-01', 'success', 1)`);
+    c.closeSync();
+    db.closeSync();
+    const store = await MetadataStore.open(path);
+    expect((await store.listRuns()).map((r) => [r.runId, r.trigger])).toEqual([['old', undefined]]);
+    await store.close();
+  });
+
   it('refuses a file written by a newer platform instead of writing the wrong shape into it', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'mesh-meta-')), 'm.duckdb');
     const db = await DuckDBInstance.create(path);
@@ -54,6 +99,6 @@ describe('metadata store', () => {
     c.closeSync();
     db.closeSync();
     const error = await MetadataStore.open(path).catch((e: unknown) => e);
-    expect(formatError(error)).toContain(`error[E_METADATA_VERSION] the metadata database ${path} was written by a newer platform (schema 99, this one knows 1)`);
+    expect(formatError(error)).toContain(`error[E_METADATA_VERSION] the metadata database ${path} was written by a newer platform (schema 99, this one knows ${MIGRATIONS.length})`);
   });
 });

@@ -4,15 +4,62 @@ import { DuckDBInstance, listValue, type DuckDBConnection, type DuckDBValue } fr
 import { MeshError } from '@mesh/errors';
 import { MIGRATIONS } from './schema';
 
-/** One invocation of build, run, test or seed, and what each node did. */
+/** One invocation of build, run, test, seed, ingest or a scheduled job, and what each node (or step) did. */
 export interface RunRecord {
   runId: string;
   project: string;
   command: string;
   startedAt: Date;
   finishedAt: Date;
-  status: 'success' | 'error';
-  nodes: Array<{ uniqueId: string; resourceType: string; status: string; rows?: number; elapsedS: number; finishedAt: Date; message?: string }>;
+  /** `skipped`: a scheduled run that did not start because the previous one of its domain was still running. */
+  status: 'success' | 'error' | 'skipped';
+  nodes: NodeRecord[];
+  /** Why a run failed as a whole, e.g. a compile error before any node ran. */
+  message?: string;
+  /** What started it: `cli` (a person or CI) or `schedule`. */
+  trigger?: string;
+  /** The schedule run that started this one. */
+  parentRunId?: string;
+  /** For schedule runs: the time the cron expression was due (a caught-up run is due before it starts). */
+  scheduledFor?: Date;
+}
+
+export interface NodeRecord {
+  uniqueId: string;
+  resourceType: string;
+  status: string;
+  rows?: number;
+  elapsedS: number;
+  finishedAt: Date;
+  message?: string;
+}
+
+/** A run as `mesh runs` lists it: the run and totals over its nodes. */
+export interface RunSummary extends Omit<RunRecord, 'nodes' | 'status'> {
+  status: string;
+  elapsedS: number;
+  nodeCount: number;
+  failedNodes: number;
+  rows: number;
+}
+
+export interface RunDetail {
+  run: RunSummary;
+  nodes: NodeRecord[];
+  slos: StoredSlo[];
+}
+
+/** A file an ingest source loaded, and the checksum of the content it loaded. */
+export interface IngestedFile {
+  project: string;
+  source: string;
+  path: string;
+  checksum: string;
+  bytes: number;
+  rowsLoaded: number;
+  target: string;
+  runId: string;
+  loadedAt: Date;
 }
 
 export type SloStatus = 'pass' | 'breach' | 'error';
@@ -80,9 +127,14 @@ export class MetadataStore {
   async recordRun(run: RunRecord): Promise<void> {
     await this.connection.run('BEGIN TRANSACTION');
     try {
-      await this.connection.run('INSERT INTO runs VALUES ($1, $2, $3, $4::TIMESTAMPTZ, $5::TIMESTAMPTZ, $6, $7)', [
-        run.runId, run.project, run.command, iso(run.startedAt), iso(run.finishedAt), run.status, (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000,
-      ]);
+      await this.connection.run(
+        `INSERT INTO runs (run_id, project, command, started_at, finished_at, status, elapsed_s, message, trigger, parent_run_id, scheduled_for)
+         VALUES ($1, $2, $3, $4::TIMESTAMPTZ, $5::TIMESTAMPTZ, $6, $7, $8, $9, $10, $11::TIMESTAMPTZ)`,
+        [
+          run.runId, run.project, run.command, iso(run.startedAt), iso(run.finishedAt), run.status, (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000,
+          run.message ?? null, run.trigger ?? null, run.parentRunId ?? null, run.scheduledFor ? iso(run.scheduledFor) : null,
+        ],
+      );
       for (const n of run.nodes) {
         await this.connection.run('INSERT INTO node_results VALUES ($1, $2, $3, $4, $5, $6, $7::TIMESTAMPTZ, $8)', [
           run.runId, n.uniqueId, n.resourceType, n.status, n.rows ?? null, n.elapsedS, iso(n.finishedAt), n.message ?? null,
@@ -131,21 +183,128 @@ export class MetadataStore {
        ORDER BY slo, model, column_name NULLS FIRST, measured_at DESC`,
       [project, limit],
     );
-    return rows.map((r) => ({
+    return rows.map(storedSlo);
+  }
+
+  /** The newest runs first, with node totals; `project` and `command` narrow the list. */
+  async listRuns(options: { project?: string; command?: string; limit?: number } = {}): Promise<RunSummary[]> {
+    const rows = await this.rows(
+      `${RUN_SUMMARY_SQL}
+       WHERE ($1::VARCHAR IS NULL OR r.project = $1) AND ($2::VARCHAR IS NULL OR r.command = $2)
+       ORDER BY r.started_at DESC, r.run_id LIMIT $3`,
+      [options.project ?? null, options.command ?? null, options.limit ?? 20],
+    );
+    return rows.map(runSummary);
+  }
+
+  /**
+   * One run with its nodes and the SLOs measured after it. A unique prefix of the id is enough, as with
+   * git's short hashes; an ambiguous prefix is an error naming the candidates.
+   */
+  async runDetail(idOrPrefix: string): Promise<RunDetail | undefined> {
+    const matches = await this.rows(`${RUN_SUMMARY_SQL} WHERE starts_with(r.run_id, $1) ORDER BY r.started_at DESC LIMIT 6`, [idOrPrefix]);
+    const exact = matches.find((r) => r.run_id === idOrPrefix);
+    if (matches.length > 1 && !exact) {
+      throw new MeshError('E_RUN_AMBIGUOUS', `the run id '${idOrPrefix}' matches more than one run`, {
+        details: matches.map((r) => `${String(r.run_id)}  ${String(r.command)}  ${iso(r.started_at as Date)}`).join('\n'),
+        hint: 'Give more characters of the id.',
+      });
+    }
+    const found = exact ?? matches[0];
+    if (!found) return undefined;
+    const runId = String(found.run_id);
+    const nodes = await this.rows('SELECT * FROM node_results WHERE run_id = $1 ORDER BY finished_at, unique_id', [runId]);
+    const slos = await this.rows('SELECT * FROM slo_results WHERE run_id = $1 ORDER BY slo, model, column_name NULLS FIRST', [runId]);
+    return {
+      run: runSummary(found),
+      nodes: nodes.map((n) => ({
+        uniqueId: String(n.unique_id),
+        resourceType: String(n.resource_type),
+        status: String(n.status),
+        rows: n.rows_affected === null ? undefined : Number(n.rows_affected),
+        elapsedS: Number(n.elapsed_s),
+        finishedAt: n.finished_at as Date,
+        message: optional(n.message),
+      })),
+      slos: slos.map(storedSlo),
+    };
+  }
+
+  /** When the schedule of a project was last due and run: the starting point for catching up a missed run. */
+  async lastScheduled(project: string): Promise<Date | undefined> {
+    const rows = await this.rows(`SELECT max(scheduled_for) AS at FROM runs WHERE project = $1 AND command = 'schedule'`, [project]);
+    return (rows[0]?.at as Date | null) ?? undefined;
+  }
+
+  async ingestedFile(project: string, source: string, path: string): Promise<IngestedFile | undefined> {
+    const rows = await this.rows('SELECT * FROM ingested_files WHERE project = $1 AND source = $2 AND path = $3', [project, source, path]);
+    const r = rows[0];
+    if (!r) return undefined;
+    return {
+      project, source, path,
+      checksum: String(r.checksum),
+      bytes: Number(r.bytes),
+      rowsLoaded: Number(r.rows_loaded),
+      target: String(r.target),
       runId: String(r.run_id),
-      measuredAt: r.measured_at as Date,
-      slo: r.slo as StoredSlo['slo'],
-      model: String(r.model),
-      column: r.column_name === null ? undefined : String(r.column_name),
-      measured: r.measured === null ? undefined : Number(r.measured),
-      objective: String(r.objective),
-      status: r.status as SloStatus,
-      message: String(r.message),
-    }));
+      loadedAt: r.loaded_at as Date,
+    };
+  }
+
+  /** Records a file as loaded with this content; a file loaded again (changed) replaces its row. */
+  async recordIngestedFile(f: IngestedFile): Promise<void> {
+    await this.connection.run('INSERT OR REPLACE INTO ingested_files VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::TIMESTAMPTZ)', [
+      f.project, f.source, f.path, f.checksum, f.bytes, f.rowsLoaded, f.target, f.runId, iso(f.loadedAt),
+    ]);
   }
 
   async close(): Promise<void> {
     this.connection.closeSync();
     this.instance.closeSync();
   }
+}
+
+/** Runs with totals over their nodes, as a relation `r` to filter and order. */
+const RUN_SUMMARY_SQL = `
+  SELECT * FROM (
+    SELECT r.*, count(n.unique_id) AS node_count,
+           count(n.unique_id) FILTER (WHERE n.status IN ('error', 'fail')) AS failed_nodes,
+           coalesce(sum(n.rows_affected), 0) AS total_rows
+    FROM runs r LEFT JOIN node_results n USING (run_id)
+    GROUP BY ALL
+  ) r`;
+
+const optional = (value: unknown): string | undefined => (value === null || value === undefined ? undefined : String(value));
+
+function runSummary(r: Record<string, unknown>): RunSummary {
+  return {
+    runId: String(r.run_id),
+    project: String(r.project),
+    command: String(r.command),
+    startedAt: r.started_at as Date,
+    finishedAt: r.finished_at as Date,
+    status: String(r.status),
+    elapsedS: Number(r.elapsed_s),
+    message: optional(r.message),
+    trigger: optional(r.trigger),
+    parentRunId: optional(r.parent_run_id),
+    scheduledFor: (r.scheduled_for as Date | null) ?? undefined,
+    nodeCount: Number(r.node_count),
+    failedNodes: Number(r.failed_nodes),
+    rows: Number(r.total_rows),
+  };
+}
+
+function storedSlo(r: Record<string, unknown>): StoredSlo {
+  return {
+    runId: String(r.run_id),
+    measuredAt: r.measured_at as Date,
+    slo: r.slo as StoredSlo['slo'],
+    model: String(r.model),
+    column: optional(r.column_name),
+    measured: r.measured === null ? undefined : Number(r.measured),
+    objective: String(r.objective),
+    status: r.status as SloStatus,
+    message: String(r.message),
+  };
 }

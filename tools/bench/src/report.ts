@@ -208,9 +208,10 @@ const APPENDED_SECTIONS: Record<string, string> = {
   mesh: 'Mesh build: the Teddy Retailers domains',
   catalog: 'Catalog: 10,000 models',
   api: 'Data product API',
+  ingest: 'Ingestion: a 1,000,000-row CSV file',
 };
 
-export function updateBenchmarksFile(path: string, section: 'compile' | 'build' | 'mesh' | 'catalog' | 'api', body: string): void {
+export function updateBenchmarksFile(path: string, section: 'compile' | 'build' | 'mesh' | 'catalog' | 'api' | 'ingest', body: string): void {
   let text = existsSync(path) ? readFileSync(path, 'utf8') : TEMPLATE;
   const start = `<!-- bench:${section}:start -->`;
   const end = `<!-- bench:${section}:end -->`;
