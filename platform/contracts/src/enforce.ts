@@ -1,5 +1,5 @@
 import { diffContracts, latestRelease, readRelease, type Contract, type ContractChange } from '@mesh/contract';
-import { quoteIdent, type Adapter, type RunOutcome } from '@mesh/engine';
+import { qualifiedName, type Adapter, type RunOutcome } from '@mesh/engine';
 import { bumpBetween, findWorkspaceRoot, maxBump, packageJson, pendingRelease } from './changesets';
 import { contractFromProject, publicModels, type ProductInfo } from './from-project';
 
@@ -26,7 +26,7 @@ export async function gateRelease(outcome: RunOutcome, adapter: Adapter, product
   const session = await adapter.session();
   try {
     for (const m of publicModels(outcome)) {
-      const relation = `${quoteIdent(m.database)}.${quoteIdent(m.schema)}.${quoteIdent(m.alias)}`;
+      const relation = qualifiedName({ database: m.database, schema: m.schema, identifier: m.alias }, outcome.parsed.target);
       actualTypes.set(m.unique_id, await session.describe(`select * from ${relation}`));
     }
   } finally {

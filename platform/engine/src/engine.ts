@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { MeshError } from '@mesh/errors';
 import { buildManifest, type Manifest } from './artifacts/manifest';
 import { buildRunResults } from './artifacts/run-results';
 import { writeCompiledFiles } from './artifacts/compiled-files';
 import { Compiler, type CompiledNode } from './compile/compile';
-import type { Adapter, RelationKind } from './execute/adapter';
+import type { Adapter, RelationKind, StagedFile } from './execute/adapter';
+import { stagedSourceRelation } from './compile/relations';
 import type { NodeResult } from './execute/results';
 import { Runner, type RunCommand, type RunEvents } from './execute/runner';
 import { buildDag, topoSort, type Dag } from './graph/dag';
@@ -133,6 +134,34 @@ export interface RunProjectOptions extends ProjectOptions, RunEvents {
   afterRun?(outcome: RunOutcome, adapter: Adapter): Promise<void>;
 }
 
+/**
+ * Loads the files of the external sources the selected models read, for targets whose engine cannot read
+ * files in place. Every build loads them again: the files are the sources' truth, the tables a copy.
+ */
+async function stageExternalSources(project: CompiledProject, adapter: Adapter): Promise<void> {
+  const { dag, selected, parsed } = project;
+  const files = new Map<string, StagedFile>();
+  for (const id of selected) {
+    for (const parent of dag.parents.get(id) ?? []) {
+      const node = dag.nodes.get(parent);
+      if (node?.resource_type !== 'source' || !node.external_location || node.package_name !== parsed.name) continue;
+      if (/^\s*[A-Za-z_][A-Za-z0-9_]*\s*\(/.test(node.external_location)) {
+        throw new MeshError('E_SOURCE_UNSUPPORTED', `source ${node.source_name}.${node.name} reads its file with a DuckDB reader call, which target '${parsed.target.name}' (${parsed.target.type}) cannot run`, {
+          node: node.unique_id,
+          location: { file: node.original_file_path },
+          hint: 'Give external_location as a plain CSV path; the adapter loads it into a staging table.',
+        });
+      }
+      files.set(node.unique_id, { relation: stagedSourceRelation(node), path: isAbsolute(node.external_location) ? node.external_location : join(parsed.root, node.external_location) });
+    }
+  }
+  if (!files.size) return;
+  if (!adapter.stageFiles) {
+    throw new MeshError('E_SOURCE_UNSUPPORTED', `the ${adapter.type} adapter cannot load external sources`, { hint: 'Use a target that reads files in place (duckdb).' });
+  }
+  await adapter.stageFiles([...files.values()]);
+}
+
 /** Compiles, then runs the selected nodes for `run`, `test`, `build` or `seed`, and writes run_results.json. */
 export async function runProject(options: RunProjectOptions): Promise<RunOutcome> {
   const t0 = performance.now();
@@ -158,6 +187,7 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
       }
     }
     await adapter.ensureSchemas(parsed.target.database, schemas);
+    if (parsed.target.externalSources === 'load' && options.command !== 'seed') await stageExternalSources(project, adapter);
     const relations: Map<string, RelationKind> = await adapter.listRelations(parsed.target.database);
     const runner = new Runner(parsed, dag, resolution, compiler, adapter, relations);
     const results = await runner.run({

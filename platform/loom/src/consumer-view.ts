@@ -7,6 +7,8 @@ import type { PublishedAccess } from './published-manifest';
 export interface ConsumerView {
   /** Relative to the manifest; undefined when nothing is granted to the consumer. */
   file?: string;
+  /** The schema to read on the producer's server, for publications inside a database. */
+  schema?: string;
   refused: Map<string, { reason: string; hint: string }>;
   withheld: Map<string, { columns: string[]; hint: string }>;
 }
@@ -18,17 +20,19 @@ export interface Publication {
   project: string;
   /** The database for everyone, when access is not granted per consumer. */
   openFile?: string;
+  openSchema?: string;
   access?: PublishedAccess;
   nodes: Array<{ unique_id: string; name: string; version?: string | null }>;
 }
 
 export function consumerView(publication: Publication, consumer: string): ConsumerView {
-  const view: ConsumerView = { file: publication.openFile, refused: new Map(), withheld: new Map() };
+  const view: ConsumerView = { file: publication.openFile, schema: publication.openSchema, refused: new Map(), withheld: new Map() };
   const access = publication.access;
   if (!access) return view;
   const upstream = publication.project;
   const share = access.shares[consumer] ?? access.shares['*'];
   view.file = share?.file;
+  view.schema = share?.schema;
   const ask = `${access.owner.team} (${access.owner.email})`;
   const grantedPorts = Object.entries(access.ports).filter(([, p]) => p.grantees.includes(consumer) || p.grantees.includes('*')).map(([name]) => name);
   for (const node of publication.nodes) {

@@ -15,6 +15,9 @@ import { consumerView, type ConsumerView, type Publication } from './consumer-vi
 import { accessSection, planPublication } from './publication-plan';
 import { loadDataProduct, restrictsAccess } from '@mesh/governance';
 
+/** The contract of a publication, beside its manifest (written by the contract gate of `mesh build`). */
+export const CONTRACT_FILE = 'contract.odcs.yaml';
+
 /** Where a consumer found an upstream: a workspace package it depends on, a path, or a URL. */
 export interface UpstreamSource {
   name: string;
@@ -171,7 +174,10 @@ async function fetchPublication(source: UpstreamSource, cacheDir: string, consum
       await pipeline(Readable.fromWeb(data.body as import('node:stream/web').ReadableStream), createWriteStream(`${dbPath}.tmp`));
       renameSync(`${dbPath}.tmp`, dbPath);
     }
+    // The contract sits beside the manifest: cached with it, so contract checks work offline too.
+    const contract = await fetch(new URL(CONTRACT_FILE, url), { signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
     mkdirSync(base, { recursive: true });
+    if (contract?.ok) writeFileSync(join(base, CONTRACT_FILE), await contract.text());
     writeFileSync(cache, text);
     return { manifest, base };
   } catch (error) {
@@ -200,10 +206,33 @@ export interface LoadUpstreamsOptions {
    * is read from its released contract instead (the release its range accepts, or the latest).
    */
   fallbackToContracts?: boolean;
+  /** Told about an optional upstream that is left out (unreachable, not published). */
+  onWarning?(warning: MeshError): void;
 }
 
 function publicationOf(manifest: PublishedManifest): Publication {
-  return { project: manifest.metadata.project_name, openFile: manifest.database?.file, access: manifest.access, nodes: Object.values(manifest.nodes) };
+  return { project: manifest.metadata.project_name, openFile: manifest.database?.file, openSchema: manifest.database?.schema, access: manifest.access, nodes: Object.values(manifest.nodes) };
+}
+
+/**
+ * A publication inside a database server is read where it is: the consumer must build on the same
+ * kind of engine (and server). Reading across engines (a DuckDB consumer of a PostgreSQL producer)
+ * would need the data copied out, which publications on a server do not do.
+ */
+function assertSameEngine(source: UpstreamSource, manifest: PublishedManifest, parsed: ParsedProject): void {
+  const inDatabase = manifest.metadata.adapter_type === 'postgres';
+  if (inDatabase === (parsed.target.type === 'postgres')) return;
+  throw new MeshError('E_UPSTREAM_ENGINE', `${parsed.name} builds on ${parsed.target.type}, but upstream '${source.name}' publishes on ${manifest.metadata.adapter_type}`, {
+    location: { file: parsed.files.projectFilePath },
+    hint: inDatabase
+      ? `Build ${parsed.name} on the PostgreSQL server '${source.name}' publishes to (a postgres target), or have '${source.name}' publish on DuckDB.`
+      : `Build '${source.name}' on the same PostgreSQL server as ${parsed.name}, or build ${parsed.name} on DuckDB.`,
+  });
+}
+
+/** On a server the consumer reads its share schema there: an empty database names the schema as it is. */
+function inShare(node: ModelNode, schema: string | undefined): ModelNode {
+  return { ...node, database: '', schema: schema ?? `${node.package_name}_share_none`, config: { ...node.config, schema: schema ?? node.config.schema } };
 }
 
 /** A model as this consumer sees it: without the columns withheld from it. */
@@ -258,17 +287,26 @@ export async function loadUpstreams(parsed: ParsedProject, options: LoadUpstream
         });
       }
       assertVersionInRange(source, manifest, parsed);
+      assertSameEngine(source, manifest, parsed);
       const view = consumerView(publicationOf(manifest), parsed.name);
+      const located = (node: ModelNode) => (manifest.metadata.adapter_type === 'postgres' ? inShare(node, view.schema) : node);
       out.push({
         name: source.name,
         version: manifest.metadata.project_version,
-        nodes: [...Object.values(manifest.nodes).map((n) => visible(toModelNode(n), view)), ...Object.values(manifest.restricted).map((r) => restrictedNode(source.name, r))],
+        nodes: [...Object.values(manifest.nodes).map((n) => located(visible(toModelNode(n), view))), ...Object.values(manifest.restricted).map((r) => restrictedNode(source.name, r))],
         database: base && view.file ? { path: join(base, view.file) } : undefined,
         refused: view.refused,
         withheld: view.withheld,
       });
     } catch (error) {
-      if (source.optional && error instanceof MeshError) continue;
+      if (source.optional && error instanceof MeshError && error.code !== 'E_UPSTREAM_ENGINE') {
+        // Built without it: the models that ref it fail to compile naming the upstream; the rest build.
+        const warn = options.onWarning ?? ((w: MeshError) => parsed.warnings.push(w));
+        warn(new MeshError('W_UPSTREAM_OPTIONAL', `optional upstream '${source.name}' is left out: ${error.message}`, {
+          hint: `Models that ref '${source.name}' cannot build until it is reachable; exclude them (--exclude) or publish '${source.name}'.`,
+        }));
+        continue;
+      }
       throw error;
     }
   }

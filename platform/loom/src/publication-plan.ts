@@ -22,6 +22,8 @@ export interface PlannedModel {
 export interface PlannedDatabase {
   /** Relative to the published folder. */
   file: string;
+  /** Set when the engine publishes inside its own database: the share's schema there (replaces the file). */
+  schema?: string;
   models: PlannedModel[];
 }
 
@@ -30,6 +32,14 @@ export interface PublicationPlan {
   open?: PlannedDatabase;
   /** One database per grantee (`*` included), when it does. */
   shares: Array<PlannedDatabase & { consumer: string }>;
+}
+
+/**
+ * The schema of a share on a database server: `<producer>_share_<consumer>`, `all` for everyone. It sits
+ * beside the producer's own `<producer>_<layer>` schemas and is replaced whole at each publication.
+ */
+export function shareSchema(producer: string, consumer: string | undefined): string {
+  return `${producer}_share_${!consumer || consumer === EVERYONE ? 'all' : consumer.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
 }
 
 /** `*` is a fine grantee but a poor file name. */
@@ -72,7 +82,7 @@ export function accessSection(product: DataProduct, plan: PublicationPlan): Publ
     owner: { team: product.owner.team, email: product.owner.email },
     ports: Object.fromEntries(product.output_ports.map((p) => [p.name, { model: p.model, version: p.version ?? null, grantees: granteesOf(product, p.name) }])),
     shares: Object.fromEntries(plan.shares.map((s) => [s.consumer, {
-      file: s.file,
+      ...(s.schema ? { schema: s.schema } : { file: s.file }),
       models: Object.fromEntries(s.models.map((m) => [m.node.unique_id, { port: m.port ?? m.node.name, pii: m.pii, withheld: m.relation.withheld ?? [] }])),
     }])),
   };

@@ -2,7 +2,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join } from 'node:path';
 import type { Adapter, ModelNode, RunOutcome } from '@mesh/engine';
 import { loadDataProduct, piiParamsFor } from '@mesh/governance';
-import { accessSection, planPublication, SHARES_DIR, type PublicationPlan } from './publication-plan';
+import { accessSection, planPublication, shareSchema, SHARES_DIR, type PublicationPlan } from './publication-plan';
+
+/** The grantee of a publication every domain may read. */
+const EVERYONE_GRANTEE = '*';
 import { PUBLISHED_SCHEMA_VERSION, type PublishedManifest } from './published-manifest';
 
 export const PUBLISHED_DIR = 'published';
@@ -72,10 +75,21 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
   const product = loadDataProduct(outcome.parsed.root);
   const plan = planPublication(outcome.parsed.name, models, product, piiParamsFor(outcome.parsed.root, product));
   const rows = new Map<string, number>();
+  // A server engine shares inside its database (views per grantee, read through the grantee's role);
+  // an embedded one writes database files consumers attach.
+  const inDatabase = adapter.publishShare !== undefined;
   for (const db of [...(plan.open ? [plan.open] : []), ...plan.shares]) {
-    const counts = await adapter.publish(db.models.map((m) => m.relation), join(directory, db.file));
+    let counts: number[];
+    if (adapter.publishShare) {
+      const consumer = 'consumer' in db ? (db as { consumer: string }).consumer : undefined;
+      db.schema = shareSchema(outcome.parsed.name, consumer);
+      counts = await adapter.publishShare(db.models.map((m) => m.relation), { schema: db.schema, grantee: consumer ?? EVERYONE_GRANTEE });
+    } else {
+      counts = await adapter.publish(db.models.map((m) => m.relation), join(directory, db.file));
+    }
     db.models.forEach((m, i) => rows.set(m.node.unique_id, counts[i]!));
   }
+  if (inDatabase) await adapter.dropStaleShares?.(outcome.parsed.name, [...(plan.open?.schema ? [plan.open.schema] : []), ...plan.shares.map((s) => s.schema!)]);
   // Rows as built, for models no share holds too: the catalog shows them.
   const unshared = models.filter((n) => !rows.has(n.unique_id));
   if (unshared.length) {
@@ -99,7 +113,7 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
       generated_at: new Date().toISOString(),
       adapter_type: adapter.type,
     },
-    ...(plan.open ? { database: { file: plan.open.file } } : {}),
+    ...(plan.open ? { database: plan.open.schema ? { schema: plan.open.schema } : { file: plan.open.file } } : {}),
     rows: Object.fromEntries(models.map((m) => [m.unique_id, rows.get(m.unique_id) ?? 0])),
     ...(product && !plan.open ? { access: accessSection(product, plan) } : {}),
     nodes,

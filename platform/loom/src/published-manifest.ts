@@ -49,7 +49,11 @@ export const publishedManifestSchema = z.looseObject({
    * The published data for every consumer, relative to the manifest: a read-only database with the public
    * models' tables. Absent when the product grants access per consumer (see `access`).
    */
-  database: z.looseObject({ file: z.string() }).optional(),
+  database: z.looseObject({
+    file: z.string().optional(),
+    /** For publications inside a database server (postgres): the schema every consumer reads. */
+    schema: z.string().optional(),
+  }).optional(),
   /** Rows of each public model as built. */
   rows: z.record(z.string(), z.number()),
   /**
@@ -62,7 +66,10 @@ export const publishedManifestSchema = z.looseObject({
     /** Output ports and who may read each, so a refused ref can say who does. */
     ports: z.record(z.string(), z.looseObject({ model: z.string(), version: z.string().nullable().optional(), grantees: z.array(z.string()) })),
     shares: z.record(z.string(), z.looseObject({
-      file: z.string(),
+      /** The grantee's database file, relative to the manifest (file-based engines). */
+      file: z.string().optional(),
+      /** The grantee's schema on the producer's server, readable by its role only (postgres). */
+      schema: z.string().optional(),
       models: z.record(z.string(), z.looseObject({
         port: z.string(),
         pii: z.enum(['masked', 'clear', 'refused']),

@@ -5,6 +5,6 @@ select
 from {{ ref('int_order_products_dates') }} as l
 join {{ ref('inventory', 'stock_product') }} as s
   on s.product_id = l.product_id
- and s.calendar_month = month(l.order_date)
- and s.calendar_year = year(l.order_date)
+ and s.calendar_month = extract(month from l.order_date)
+ and s.calendar_year = extract(year from l.order_date)
 group by l.order_id

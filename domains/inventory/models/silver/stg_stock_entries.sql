@@ -4,6 +4,6 @@ select
   product_quantity,
   purchase_price_cents,
   entry_date,
-  cast(month(entry_date) as integer) as calendar_month,
-  cast(year(entry_date) as integer) as calendar_year
+  cast(extract(month from entry_date) as integer) as calendar_month,
+  cast(extract(year from entry_date) as integer) as calendar_year
 from {{ ref('raw_stock') }}

@@ -2,7 +2,7 @@ import type { Dag } from '../graph/dag';
 import type { ParsedProject } from '../parse/parse-project';
 import type { GraphNode } from '../types';
 import type { CompiledNode } from '../compile/compile';
-import { relationSql } from '../compile/relations';
+import { relationSql, type RelationNaming } from '../compile/relations';
 
 /** Bumped on any change a reader of the file would notice; readers check it. */
 export const MANIFEST_SCHEMA_VERSION = 'https://mesh.dev/schemas/manifest/v1.json';
@@ -40,7 +40,7 @@ function columnsRecord(node: { columns: Array<{ name: string; description: strin
  * One object literal per kind, no spread: spreading shared fields and then adding ~25 keys made every
  * entry a slow dictionary-mode object, and building the manifest of 20,000 nodes took a second.
  */
-function nodeEntry(node: GraphNode, compiled: CompiledNode | undefined): Record<string, unknown> {
+function nodeEntry(node: GraphNode, compiled: CompiledNode | undefined, naming: RelationNaming): Record<string, unknown> {
   if (node.resource_type === 'source') {
     return {
       unique_id: node.unique_id,
@@ -57,7 +57,7 @@ function nodeEntry(node: GraphNode, compiled: CompiledNode | undefined): Record<
       identifier: node.identifier,
       database: node.database,
       schema: node.schema,
-      relation_name: relationSql(node),
+      relation_name: relationSql(node, naming),
       columns: columnsRecord(node),
       loader: node.loader ?? '',
       patch_path: node.patch_path,
@@ -103,7 +103,7 @@ function nodeEntry(node: GraphNode, compiled: CompiledNode | undefined): Record<
     database: node.database,
     schema: node.schema,
     alias: node.alias,
-    relation_name: node.config.materialized === 'ephemeral' ? null : relationSql(node),
+    relation_name: node.config.materialized === 'ephemeral' ? null : relationSql(node, naming),
     config: node.config,
     columns: columnsRecord(node),
     raw_code: node.raw_code,
@@ -130,7 +130,7 @@ export function buildManifest(parsed: ParsedProject, dag: Dag, compiled: Map<str
   const nodes: Manifest['nodes'] = {};
   const sources: Manifest['sources'] = {};
   for (const node of dag.nodes.values()) {
-    const entry = nodeEntry(node, compiled.get(node.unique_id));
+    const entry = nodeEntry(node, compiled.get(node.unique_id), parsed.target);
     if (node.resource_type === 'source') sources[node.unique_id] = entry;
     else nodes[node.unique_id] = entry;
   }

@@ -4,7 +4,7 @@ import type { Resolution } from '../graph/resolve-refs';
 import { PLACEHOLDER, type ParsedProject, type RenderedSql } from '../parse/parse-project';
 import type { GraphNode, ModelNode, TestNode } from '../types';
 import { genericTestSql } from './test-sql';
-import { ephemeralName, quoteIdent, relationSql } from './relations';
+import { CATALOG_NAMING, ephemeralName, quoteIdent, relationSql, type RelationNaming } from './relations';
 
 export interface CompiledNode {
   unique_id: string;
@@ -20,13 +20,14 @@ export function substitute(
   node: GraphNode,
   dag: Dag,
   resolution: Resolution,
+  naming: RelationNaming = CATALOG_NAMING,
 ): string {
   const refs = resolution.refTargets.get(node.unique_id) ?? [];
   const sources = resolution.sourceTargets.get(node.unique_id) ?? [];
   return rendered.sql.replace(PLACEHOLDER, (_, kind: string, index: string) => {
-    if (kind === 'T') return relationSql(node);
+    if (kind === 'T') return relationSql(node, naming);
     const id = kind === 'R' ? refs[Number(index)] : sources[Number(index)];
-    return relationSql(dag.nodes.get(id!)!);
+    return relationSql(dag.nodes.get(id!)!, naming);
   });
 }
 
@@ -65,7 +66,7 @@ export class Compiler {
     let sql = this.bodies.get(node.unique_id);
     if (sql === undefined) {
       const rendered = this.parsed.rendered.get(node.unique_id);
-      sql = rendered ? stripTrailing(substitute(rendered, node, this.dag, this.resolution)) : '';
+      sql = rendered ? stripTrailing(substitute(rendered, node, this.dag, this.resolution, this.parsed.target)) : '';
       this.bodies.set(node.unique_id, sql);
     }
     return sql;
@@ -82,10 +83,10 @@ export class Compiler {
   compileNode(node: GraphNode): CompiledNode {
     if (node.resource_type === 'test') return this.compileTest(node);
     if (node.resource_type === 'source' || node.resource_type === 'seed') {
-      return { unique_id: node.unique_id, sql: '', relation: relationSql(node) };
+      return { unique_id: node.unique_id, sql: '', relation: relationSql(node, this.parsed.target) };
     }
     const sql = this.withEphemerals(node.unique_id, this.body(node));
-    return { unique_id: node.unique_id, sql, relation: relationSql(node) };
+    return { unique_id: node.unique_id, sql, relation: relationSql(node, this.parsed.target) };
   }
 
   private compileTest(node: TestNode): CompiledNode {
@@ -103,8 +104,8 @@ export class Compiler {
       });
     }
     const toId = targets.find((t) => t !== attached.unique_id) ?? targets[1];
-    const to = toId ? relationSql(this.dag.nodes.get(toId)!) : undefined;
-    const sql = genericTestSql(node, relationSql(attached), to);
+    const to = toId ? relationSql(this.dag.nodes.get(toId)!, this.parsed.target) : undefined;
+    const sql = genericTestSql(node, relationSql(attached, this.parsed.target), to);
     return { unique_id: node.unique_id, sql: this.withEphemerals(node.unique_id, sql) };
   }
 }

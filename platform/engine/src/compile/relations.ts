@@ -1,5 +1,12 @@
 import type { GraphNode, ModelNode, SourceNode } from '../types';
 import { Relation } from '../parse/relation';
+import type { ResolvedTarget } from '../parse/target';
+
+/** What of the target decides how compiled SQL names relations. */
+export type RelationNaming = Pick<ResolvedTarget, 'relations' | 'externalSources'>;
+
+/** DuckDB's: three-part names, files read in place. */
+export const CATALOG_NAMING: RelationNaming = { relations: 'catalog', externalSources: 'read' };
 
 export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
@@ -13,17 +20,36 @@ export function ephemeralName(node: ModelNode): string {
   return `__mesh_ephemeral__${node.alias}`;
 }
 
-/** How SQL names a node: a three-part relation, an ephemeral CTE, or a file DuckDB reads directly. */
-export function relationSql(node: GraphNode): string {
-  if (node.resource_type === 'source') return sourceRelationSql(node);
+/** How SQL names a node: a relation, an ephemeral CTE, or a file DuckDB reads directly. */
+export function relationSql(node: GraphNode, naming: RelationNaming = CATALOG_NAMING): string {
+  if (node.resource_type === 'source') return sourceRelationSql(node, naming);
   if (node.resource_type === 'test') return quoteIdent(node.name);
   if (node.config.materialized === 'ephemeral') return quoteIdent(ephemeralName(node));
-  return new Relation(node.database, node.schema, node.alias).toString();
+  return qualifiedName({ database: node.database, schema: node.schema, identifier: node.alias }, naming);
 }
 
-function sourceRelationSql(node: SourceNode): string {
-  if (node.external_location) return externalRelationSql(node.external_location);
-  return new Relation(node.database, node.schema, node.identifier).toString();
+/**
+ * A relation's quoted name in the target's style. With `schema-prefixed`, an empty database names the
+ * schema as it is (an upstream's share schema on the same server).
+ */
+export function qualifiedName(relation: { database: string; schema: string; identifier: string }, naming: Pick<RelationNaming, 'relations'> = CATALOG_NAMING): string {
+  if (naming.relations === 'catalog') return new Relation(relation.database, relation.schema, relation.identifier).toString();
+  return `${quoteIdent(prefixedSchema(relation.database, relation.schema))}.${quoteIdent(relation.identifier)}`;
+}
+
+/** The one schema that holds `database.schema` where a single database holds every project. */
+export function prefixedSchema(database: string, schema: string): string {
+  return database ? `${database}_${schema}` : schema;
+}
+
+/** Where the adapter stages an external source when the target loads files rather than reading them. */
+export function stagedSourceRelation(node: SourceNode): { database: string; schema: string; identifier: string } {
+  return { database: node.database, schema: node.schema, identifier: node.identifier };
+}
+
+function sourceRelationSql(node: SourceNode, naming: RelationNaming): string {
+  if (node.external_location && naming.externalSources === 'read') return externalRelationSql(node.external_location);
+  return qualifiedName(stagedSourceRelation(node), naming);
 }
 
 /**

@@ -46,6 +46,20 @@ export type MaterializePlan =
     }
   | { kind: 'seed'; relation: RelationName; path: string; columnTypes: Record<string, string> };
 
+/** A file an adapter loads into a table (an `external_location` source on a server engine). */
+export interface StagedFile {
+  relation: RelationName;
+  path: string;
+}
+
+/** Where an in-database share goes and who may read it. */
+export interface ShareTarget {
+  /** The schema that holds the share's views; replaced as a whole. */
+  schema: string;
+  /** The consumer domain or role granted the share; undefined for a share everyone may read. */
+  grantee?: string;
+}
+
 export interface MaterializeResult {
   rows?: number;
 }
@@ -79,6 +93,19 @@ export interface Adapter {
    * so readers never see a half-written one. Returns the row count of each relation copied.
    */
   publish(relations: PublishRelation[], destination: string): Promise<number[]>;
+  /**
+   * Loads files into staging tables before a run, for targets that load `external_location` sources
+   * rather than read them in place (`externalSources: 'load'`). Each table is replaced atomically.
+   */
+  stageFiles?(files: StagedFile[]): Promise<void>;
+  /**
+   * For engines that share inside the database (a server every consumer reaches): publishes relations
+   * as views in a schema of their own, readable by the grantee's role only. File-based engines leave it
+   * out and publish copies with `publish`.
+   */
+  publishShare?(relations: PublishRelation[], share: ShareTarget): Promise<number[]>;
+  /** Removes share schemas of a producer that its latest publication no longer names (revoked grants). */
+  dropStaleShares?(producer: string, keep: string[]): Promise<void>;
   /** Every statement run, in order, when statement logging is on (benchmarks replay them). */
   readonly statementLog?: string[];
   close(): Promise<void>;

@@ -4,9 +4,9 @@ import { substitute } from '../compile/compile';
 import type { Dag } from '../graph/dag';
 import type { Resolution } from '../graph/resolve-refs';
 import type { ParsedProject } from '../parse/parse-project';
-import { PlaceholderRelation, Relation } from '../parse/relation';
+import { PlaceholderRelation } from '../parse/relation';
 import type { GraphNode, ModelNode, RefCall, TestNode } from '../types';
-import { quoteIdent } from '../compile/relations';
+import { qualifiedName } from '../compile/relations';
 import { relationKey, type Adapter, type AdapterSession, type MaterializePlan, type RelationKind } from './adapter';
 import { checkContract } from './contract';
 import { databaseErrorHint } from './database-error-hint';
@@ -258,9 +258,12 @@ export class Runner {
   private async executeTest(node: TestNode, sql: string, session: AdapterSession, limit: number) {
     const c = node.config;
     if (c.store_failures) {
-      const table = `${quoteIdent(this.parsed.target.database)}.${quoteIdent(c.schema ?? 'main_dbt_test__audit')}.${quoteIdent(node.name)}`;
-      await session.execute(`CREATE OR REPLACE TABLE ${table} AS\n${sql}`);
-      sql = `select * from ${table}`;
+      // Built as a table model is, so each engine replaces it in its own dialect.
+      const relation = { database: this.parsed.target.database, schema: c.schema ?? 'main_dbt_test__audit', identifier: node.name };
+      const key = relationKey(relation);
+      await session.materialize({ kind: 'table', relation, sql }, this.relations.get(key));
+      this.relations.set(key, 'table');
+      sql = `select * from ${qualifiedName(relation, this.parsed.target)}`;
     }
     const [row] = await session.query(
       `SELECT failures, (failures ${c.error_if}) AS should_error, (failures ${c.warn_if}) AS should_warn FROM (SELECT ${c.fail_calc} AS failures FROM (\n${sql}\n) AS __mesh_test) AS __mesh_counts`,
@@ -305,7 +308,7 @@ export class Runner {
       vars: this.parsed.vars,
       env: this.parsed.env,
     });
-    const body = substitute({ sql, refs: parseRefs.refs, sources }, node, this.dag, this.resolution).replace(/;\s*$/, '').trimEnd();
+    const body = substitute({ sql, refs: parseRefs.refs, sources }, node, this.dag, this.resolution, this.parsed.target).replace(/;\s*$/, '').trimEnd();
     return this.compiler.withEphemerals(node.unique_id, body);
   }
 
@@ -335,7 +338,7 @@ export class Runner {
     this.relations.set(key, plan.kind === 'view' ? 'view' : 'table');
     const verb = { view: 'CREATE VIEW', seed: 'INSERT', incremental: 'MERGE', table: 'CREATE TABLE' }[plan.kind];
     const message = result.rows === undefined ? verb : `${verb} (${result.rows.toLocaleString('en-US')} rows)`;
-    return { sql, relation: new Relation(node.database, node.schema, node.alias).toString(), rows: result.rows, message };
+    return { sql, relation: qualifiedName(relation, this.parsed.target), rows: result.rows, message };
   }
 
 }

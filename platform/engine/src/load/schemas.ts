@@ -163,14 +163,32 @@ export const propertiesFileSchema = z.strictObject({
 });
 export type PropertiesFile = z.infer<typeof propertiesFileSchema>;
 
-const targetSchema = z.strictObject({
+const duckdbTargetSchema = z.strictObject({
   type: z.literal('duckdb'),
   /** Database file, relative to the project; defaults to `target/<project>.duckdb`. */
   path: z.string().optional(),
   threads: z.number().int().positive().optional(),
   settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
 });
+
+/**
+ * A PostgreSQL server shared by the domains: every domain builds into schemas `<domain>_<layer>` of one
+ * database. The password is never written here: `password_env` names the variable that holds it.
+ */
+const postgresTargetSchema = z.strictObject({
+  type: z.literal('postgres'),
+  /** A host name, or a folder holding the server's unix socket. */
+  host: z.string().default('localhost'),
+  port: z.number().int().positive().default(5432),
+  database: z.string().default('mesh'),
+  user: z.string().optional(),
+  password_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').default('MESH_PG_PASSWORD'),
+  threads: z.number().int().positive().optional(),
+});
+const targetSchema = z.discriminatedUnion('type', [duckdbTargetSchema, postgresTargetSchema]);
 export type TargetConfig = z.infer<typeof targetSchema>;
+export type PostgresTargetConfig = z.output<typeof postgresTargetSchema>;
+export { postgresTargetSchema };
 
 /** An upstream project whose published manifest this project may ref, as dbt-loom's manifests list. */
 const upstreamSchema = z.strictObject({

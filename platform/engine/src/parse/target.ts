@@ -1,16 +1,35 @@
 import { basename, extname, isAbsolute, join } from 'node:path';
 import { MeshError } from '@mesh/errors';
-import type { ProjectFile, TargetConfig } from '../load/schemas';
+import type { PostgresTargetConfig, ProjectFile, TargetConfig } from '../load/schemas';
+
+/**
+ * How compiled SQL names a relation. `catalog`: `"database"."schema"."name"`, each project a catalog of
+ * its own (DuckDB attaches one file per project). `schema-prefixed`: one database holds every project, so
+ * the engine's database and schema fold into one schema, `"<database>_<schema>"."name"` (PostgreSQL,
+ * which cannot query across databases).
+ */
+export type RelationStyle = 'catalog' | 'schema-prefixed';
+
+/**
+ * How a source with `external_location` is read. `read`: the engine reads the file in place
+ * (`read_csv_auto(...)` in the SQL); `load`: the adapter loads it into a staging table before the run,
+ * and the SQL names that table.
+ */
+export type ExternalSourceMode = 'read' | 'load';
 
 export interface ResolvedTarget {
   name: string;
-  type: 'duckdb';
-  /** Absolute path of the database file. */
+  type: 'duckdb' | 'postgres';
+  /** Absolute path of the database file (duckdb targets; for others, where one would be). */
   path: string;
-  /** The catalog name DuckDB gives the attached file; relations are quoted with it. */
+  /** The catalog name relations are quoted with: DuckDB's name of the attached file, or the project. */
   database: string;
   threads: number;
   settings: Record<string, string | number | boolean>;
+  relations: RelationStyle;
+  externalSources: ExternalSourceMode;
+  /** The server to connect to (postgres targets). */
+  postgres?: PostgresTargetConfig;
 }
 
 /** Picks the target (`--target`, else the project's `target:`, else `dev`) and fills in its defaults. */
@@ -26,8 +45,12 @@ export function resolveTarget(project: ProjectFile, root: string, requested?: st
     });
   }
   const targetDir = project['target-path'] ?? 'target';
-  const rel = config.path ?? join(targetDir, `${project.name}.duckdb`);
+  const rel = (config.type === 'duckdb' ? config.path : undefined) ?? join(targetDir, `${project.name}.duckdb`);
   const path = isAbsolute(rel) ? rel : join(root, rel);
+  if (config.type === 'postgres') {
+    // The project's name is its catalog: relations become `<project>_<schema>` in the shared database.
+    return { name, type: 'postgres', path, database: project.name, threads: config.threads ?? 4, settings: {}, relations: 'schema-prefixed', externalSources: 'load', postgres: config };
+  }
   return {
     name,
     type: 'duckdb',
@@ -35,5 +58,7 @@ export function resolveTarget(project: ProjectFile, root: string, requested?: st
     database: basename(path, extname(path)),
     threads: config.threads ?? 4,
     settings: config.settings ?? {},
+    relations: 'catalog',
+    externalSources: 'read',
   };
 }

@@ -1,0 +1,102 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyDomains, edit, meshWithEnv, queryDb } from '@mesh/testing';
+import { startTestServer, type TestServer } from './test-server';
+
+const RAW = fileURLToPath(new URL('../../loom/src/__fixtures__/teddy-small', import.meta.url));
+const DOMAINS = ['inventory', 'sales', 'finance'] as const;
+
+/** The totals a reviewer checks first: the same SQL on both engines (DuckDB reads `gold.x`, PostgreSQL `<domain>_gold.x`). */
+const TOTALS: Array<{ domain: string; sql: (schema: string) => string }> = [
+  { domain: 'inventory', sql: (s) => `select count(*) as n, sum(price_cents) as total from ${s}.products` },
+  { domain: 'inventory', sql: (s) => `select count(*) as n, sum(quantity) as quantity, sum(avg_purchase_price) as price from ${s}.stock_product` },
+  { domain: 'sales', sql: (s) => `select count(*) as n, sum(total_value) as total from ${s}.order_summary` },
+  { domain: 'sales', sql: (s) => `select count(*) as n, sum(customer_tlv) as total from ${s}.customer_summary` },
+  { domain: 'finance', sql: (s) => `select count(*) as n, sum(order_cost) as cost from ${s}.orders_cost` },
+  { domain: 'finance', sql: (s) => `select count(*) as n, sum(order_revenue) as revenue, sum(order_cost) as cost, sum(order_pl) as pl from ${s}.orders_pl` },
+];
+
+describe('the Teddy Retailers mesh on PostgreSQL, one setting away from DuckDB', () => {
+  let server: TestServer;
+  let duck: string;
+  let post: string;
+  const timings: Record<string, number> = {};
+  const client = () => new pg.Client({ host: server.socketDir, port: server.port, user: server.user, database: 'teddy' });
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    duck = copyDomains(DOMAINS, 'teddy-duck');
+    post = copyDomains(DOMAINS, 'teddy-pg');
+    // The one setting: the domain's target says postgres. Nothing else of the domains changes.
+    for (const domain of DOMAINS) {
+      edit(join(post, domain), 'mesh_project.yml', (text) =>
+        `${text}\ntarget: pg\ntargets:\n  pg: {type: postgres, host: ${server.socketDir}, port: ${server.port}, database: teddy, user: postgres}\n`);
+    }
+    for (const [label, root] of [['duckdb', duck], ['postgres', post]] as const) {
+      const t0 = performance.now();
+      for (const domain of DOMAINS) {
+        const r = meshWithEnv(join(root, domain), { TEDDY_RAW_DIR: RAW }, 'build');
+        if (r.code !== 0) throw new Error(`${label}: ${domain} failed:\n${r.output}`);
+      }
+      timings[label] = performance.now() - t0;
+    }
+  }, 300_000);
+
+  afterAll(() => {
+    server?.stop();
+    if (timings.duckdb) console.log(`Teddy (small) build of three domains: duckdb ${(timings.duckdb / 1000).toFixed(1)} s, postgres ${(timings.postgres! / 1000).toFixed(1)} s`);
+  });
+
+  it('builds every model with the same totals as on DuckDB', async () => {
+    const c = client();
+    await c.connect();
+    try {
+      for (const { domain, sql } of TOTALS) {
+        const onDuck = (await queryDb(join(duck, domain, 'target', `${domain}.duckdb`), sql('gold')))[0]!;
+        const onPg = (await c.query(sql(`${domain}_gold`))).rows[0] as Record<string, unknown>;
+        const asNumbers = (row: Record<string, unknown>) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)]));
+        expect(asNumbers(onPg), `${domain}: ${sql('gold')}`).toEqual(asNumbers(onDuck));
+      }
+      // And the numbers computed by hand for the small data set (platform/loom/src/teddy-mesh.e2e.test.ts).
+      expect((await c.query('select order_id, order_pl from finance_gold.orders_pl order by 1')).rows).toEqual([
+        { order_id: 100, order_pl: '4000' }, { order_id: 101, order_pl: '1300' }, { order_id: 102, order_pl: '4050' },
+      ]);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('reads upstreams through the shares their grants made, as roles the database enforces', async () => {
+    const manifest = (await import(join(post, 'sales', 'target', 'published', 'manifest.json'), { with: { type: 'json' } })).default as {
+      metadata: { adapter_type: string }; access: { shares: Record<string, { schema?: string; file?: string }> };
+    };
+    expect(manifest.metadata.adapter_type).toBe('postgres');
+    expect(manifest.access.shares.finance).toEqual(expect.objectContaining({ schema: 'sales_share_finance' }));
+    expect(manifest.access.shares.finance!.file).toBeUndefined();
+    const c = client();
+    await c.connect();
+    try {
+      await c.query('SET ROLE mesh_finance');
+      expect((await c.query('select count(*)::int as n from sales_share_finance.order_summary')).rows).toEqual([{ n: 4 }]);
+      // Not granted to finance: the analysts' share, and the producer's own schemas.
+      await expect(c.query('select * from sales_share_analysts.customer_summary')).rejects.toThrow(/permission denied/);
+      await expect(c.query('select * from sales_gold.order_summary')).rejects.toThrow(/permission denied/);
+      await c.query('RESET ROLE');
+      // The analysts' share masks personal data in the view: the e-mail is a sha256, the same DuckDB writes.
+      const masked = (await c.query('select customer_email from sales_share_analysts.customer_summary order by customer_id limit 1')).rows[0] as { customer_email: string };
+      expect(masked.customer_email).toMatch(/^[0-9a-f]{64}$/);
+      const onDuck = await queryDb(join(duck, 'sales', 'target', 'published', 'shares', 'analysts.duckdb'), 'select customer_email from gold.customer_summary order by customer_id limit 1');
+      expect(masked.customer_email).toBe(onDuck[0]!.customer_email);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('compiles cross-domain refs to the consumer\'s share schema', async () => {
+    const manifest = (await import(join(post, 'finance', 'target', 'manifest.json'), { with: { type: 'json' } })).default as { nodes: Record<string, { relation_name: string }> };
+    expect(manifest.nodes['model.finance.orders_pl']!.relation_name).toBe('"finance_gold"."orders_pl"');
+    expect(manifest.nodes['model.sales.order_summary']!.relation_name).toBe('"sales_share_finance"."order_summary"');
+  });
+});
