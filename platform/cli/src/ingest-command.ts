@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { relative } from 'node:path';
 import { resolveTarget } from '@mesh/engine';
 import { formatError, MeshError } from '@mesh/errors';
-import { ingest, INGEST_FILE, loadIngestFile, type FileEvent, type IngestReport } from '@mesh/ingest';
+import { ingest, INGEST_FILE, loadIngestFile, type FileEvent, type IngestLedger, type IngestReport } from '@mesh/ingest';
 import { MetadataStore, metadataPath, type RunRecord } from '@mesh/metadata';
 import { alertRun } from './alert';
 import { lockProject, openTargetAdapter, type Output } from './commands';
@@ -45,16 +45,14 @@ async function ingestLocked(flags: IngestFlags, io: Output): Promise<number> {
   try {
     io.out(`${clock()}  Ingesting ${config.sources.length} source${config.sources.length === 1 ? '' : 's'} of ${name} into ${relative(process.cwd(), target.path) || target.path}`);
     const adapter = await openTargetAdapter(target);
-    const store = await MetadataStore.open(metadataPath(root));
     try {
       const session = await adapter.session();
       try {
-        report = await ingest({ project: name, root, config, session, ledger: store, runId, sources: flags.source, onFile: (e) => io.out(fileLine(e, root)) });
+        report = await ingest({ project: name, root, config, session, ledger: metadataLedger(root), runId, sources: flags.source, onFile: (e) => io.out(fileLine(e, root)) });
       } finally {
         session.close();
       }
     } finally {
-      await store.close();
       await adapter.close();
     }
   } finally {
@@ -66,6 +64,18 @@ async function ingestLocked(flags: IngestFlags, io: Output): Promise<number> {
   io.out(summary(report));
   await alertRun(root, run, [], io);
   return report.errors.length ? 1 : 0;
+}
+
+/**
+ * The metadata database opened for each read and write and closed at once, never for the whole ingest:
+ * only one process can have it open, and `mesh runs` or `mesh status` during a long ingest must get in.
+ */
+function metadataLedger(root: string): IngestLedger {
+  const path = metadataPath(root);
+  return {
+    ingestedFiles: (project, source) => MetadataStore.use(path, (store) => store.ingestedFiles(project, source)),
+    recordIngestedFile: (file, replacing) => MetadataStore.use(path, (store) => store.recordIngestedFile(file, replacing)),
+  };
 }
 
 const LABEL: Record<FileEvent['outcome'], string> = { loaded: 'OK', replaced: 'REPLACED', unchanged: 'UNCHANGED', failed: 'ERROR' };

@@ -1,8 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { copyDomains, copyFixture, mesh, meshAsync, meshProcess, meshWithEnv, queryDb, REPO_ROOT } from '@mesh/testing';
 
 /** Ingestion, run history, status, alerts, the project lock and recovery from a killed build, through the real binary. */
@@ -125,6 +127,66 @@ describe('mesh ingest and the run history', () => {
     const r = mesh(dir, 'runs', 'show', 'ffffffff');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("error[E_RUN_UNKNOWN] no run 'ffffffff' in the history");
+  });
+});
+
+describe('a raw folder that moves', () => {
+  it('keeps each file the same file: nothing loads twice, and a changed file replaces only its own rows', async () => {
+    const dir = copyFixture(FIXTURE, 'depot-move');
+    raw(dir, 'orders_2026-03-02.csv', 'order_id,order_date,amount\n4,2026-03-02,7\n');
+    expect(mesh(dir, 'ingest').stdout).toContain('Done. LOADED=2 REPLACED=0 UNCHANGED=0 ERROR=0 ROWS=4');
+    const perFile = () => queryDb(db(dir), `select _source_file as file, count(*) as n, sum(amount) as amount from bronze.orders group by 1 order by 1`);
+    expect(await perFile()).toEqual([{ file: 'orders_2026-03-01.csv', n: 3, amount: 35 }, { file: 'orders_2026-03-02.csv', n: 1, amount: 7 }]);
+
+    // The exports now land elsewhere, outside the domain, and DEPOT_RAW in ingest.yml points there.
+    const landing = join(mkdtempSync(join(tmpdir(), 'mesh-landing-')), 'exports');
+    renameSync(join(dir, 'raw'), landing);
+    const moved = meshWithEnv(dir, { DEPOT_RAW: landing }, 'ingest');
+    expect(moved.code, moved.output).toBe(0);
+    expect(moved.stdout).toMatch(/UNCHANGED orders -> bronze.orders  .*exports\/orders_2026-03-01.csv \(same checksum\)/);
+    expect(moved.stdout).toContain('Done. LOADED=0 REPLACED=0 UNCHANGED=2 ERROR=0 ROWS=0');
+    expect(await perFile()).toEqual([{ file: 'orders_2026-03-01.csv', n: 3, amount: 35 }, { file: 'orders_2026-03-02.csv', n: 1, amount: 7 }]);
+
+    writeFileSync(join(landing, 'orders_2026-03-02.csv'), 'order_id,order_date,amount\n4,2026-03-02,8\n5,2026-03-02,9\n');
+    const changed = meshWithEnv(dir, { DEPOT_RAW: landing }, 'ingest');
+    expect(changed.stdout).toContain('Done. LOADED=0 REPLACED=1 UNCHANGED=1 ERROR=0 ROWS=2');
+    expect(changed.stdout).toMatch(/REPLACED +orders -> bronze.orders  .*orders_2026-03-02.csv 2 rows \(replacing 1\)/);
+    expect(await perFile()).toEqual([{ file: 'orders_2026-03-01.csv', n: 3, amount: 35 }, { file: 'orders_2026-03-02.csv', n: 2, amount: 17 }]);
+  });
+});
+
+describe('reading the history while a run is under way', () => {
+  it('mesh runs and mesh status answer while a long ingest runs', async () => {
+    const dir = copyFixture(FIXTURE, 'depot-busy');
+    expect(mesh(dir, 'ingest').code).toBe(0);
+    // Many small files: an ingest that takes several seconds, writing to the history after each file.
+    for (let i = 1; i <= 150; i++) raw(dir, `orders_2026-04-${String(i).padStart(3, '0')}.csv`, `order_id,order_date,amount\n${1000 + i},2026-04-01,${i}\n`);
+    const ingest = meshProcess(dir, {}, 'ingest');
+    await ingest.waitFor(/OK +orders -> bronze.orders  raw\/orders_2026-04-003.csv/);
+    const [runs, status] = await Promise.all([meshAsync(dir, {}, 'runs', '--json'), meshAsync(dir, {}, 'status')]);
+    expect(ingest.child.exitCode, 'the ingest was still running').toBeNull();
+    expect(runs.code, runs.output).toBe(0);
+    expect((JSON.parse(runs.stdout) as Array<{ command: string }>).map((r) => r.command)).toEqual(['ingest']);
+    expect(status.code, status.output).toBe(0);
+    expect(status.stdout).toMatch(/depot +\| ingest [0-9a-f]{8} \| SUCCESS/);
+    const done = await ingest.exited;
+    expect(done.code, done.output).toBe(0);
+    expect(done.stdout).toContain('Done. LOADED=150 REPLACED=0 UNCHANGED=1 ERROR=0 ROWS=150');
+  });
+
+  it('names the process when something outside mesh keeps the history open', async () => {
+    const dir = copyFixture(FIXTURE, 'depot-held');
+    expect(mesh(dir, 'ingest').code).toBe(0);
+    const held = await DuckDBInstance.create(history(dir));
+    try {
+      const r = await meshAsync(dir, { MESH_METADATA_WAIT_MS: '300' }, 'runs');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`error[E_METADATA_LOCKED] the metadata database ${history(dir)} is held open by pid ${process.pid}`);
+      expect(r.stderr).toContain('hint: Close the DuckDB client that has the file open');
+    } finally {
+      held.closeSync();
+    }
+    expect(mesh(dir, 'runs').code).toBe(0);
   });
 });
 

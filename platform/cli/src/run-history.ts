@@ -22,12 +22,7 @@ export function runOrigin(): Pick<RunRecord, 'trigger' | 'parentRunId'> {
 /** Writes a run to the project's history; history is worth having, not worth failing the run for. */
 export async function recordRun(root: string, run: RunRecord, io: Output): Promise<void> {
   try {
-    const store = await MetadataStore.open(metadataPath(root));
-    try {
-      await store.recordRun(run);
-    } finally {
-      await store.close();
-    }
+    await MetadataStore.use(metadataPath(root), (store) => store.recordRun(run));
   } catch (error) {
     io.err(formatError(error).replace(/^error/, 'warning'));
   }

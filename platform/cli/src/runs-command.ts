@@ -16,12 +16,7 @@ export async function withHistories<T>(roots: string[], read: (store: MetadataSt
       out.push({ root });
       continue;
     }
-    const store = await MetadataStore.open(path);
-    try {
-      out.push({ root, value: await read(store, root) });
-    } finally {
-      await store.close();
-    }
+    out.push({ root, value: await MetadataStore.use(path, (store) => read(store, root)) });
   }
   return out;
 }

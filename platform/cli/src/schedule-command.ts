@@ -112,12 +112,7 @@ function runStep(step: Step, tick: Tick, root: string, io: Output): Promise<{ ok
 async function lastScheduled(root: string, domain: string): Promise<Date | undefined> {
   const path = metadataPath(root);
   if (!existsSync(path)) return undefined;
-  const store = await MetadataStore.open(path);
-  try {
-    return await store.lastScheduled(domain);
-  } finally {
-    await store.close();
-  }
+  return MetadataStore.use(path, (store) => store.lastScheduled(domain));
 }
 
 /**

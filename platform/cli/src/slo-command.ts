@@ -34,10 +34,5 @@ export async function sloCommand(flags: { projectDir: string; history?: string; 
 }
 
 async function readHistory(path: string, project: string, limit: number) {
-  const store = await MetadataStore.open(path);
-  try {
-    return await store.sloHistory(project, limit);
-  } finally {
-    await store.close();
-  }
+  return MetadataStore.use(path, (store) => store.sloHistory(project, limit));
 }

@@ -14,36 +14,32 @@ import { runOrigin } from './run-history';
  * decides whether the build may publish: an SLO whose on_breach is fail and that is not met stops it.
  */
 export async function recordAndMeasure(command: RunCommand, outcome: RunOutcome, adapter: Adapter, startedAt: Date, io: Output): Promise<SloResult[]> {
-  let store: MetadataStore;
+  const path = metadataPath(outcome.parsed.root);
+  const run = runRecord(command, outcome, startedAt);
   try {
-    store = await MetadataStore.open(metadataPath(outcome.parsed.root));
+    await MetadataStore.use(path, (store) => store.recordRun(run));
   } catch (error) {
     // History is worth having, not worth failing a build for.
     io.err(formatError(error).replace(/^error/, 'warning'));
     return [];
   }
-  const run = runRecord(command, outcome, startedAt);
   let results: SloResult[] = [];
-  try {
-    await store.recordRun(run);
-    const product = command === 'run' || command === 'build' ? loadDataProduct(outcome.parsed.root) : undefined;
-    if (product?.slos) {
-      const setup = sloTargets(outcome, product);
-      const lastBuilt = await store.lastBuilt(setup.targets.flatMap((t) => t.models.map((m) => m.uniqueId)));
-      const session = await adapter.session();
-      const now = new Date();
-      try {
-        results = await measureSlos(session, product, setup, { now, lastBuilt });
-      } finally {
-        session.close();
-      }
-      await store.recordSlos(outcome.invocationId, outcome.parsed.name, now, results);
-      report(results, io);
+  const product = command === 'run' || command === 'build' ? loadDataProduct(outcome.parsed.root) : undefined;
+  if (product?.slos) {
+    const setup = sloTargets(outcome, product);
+    const lastBuilt = await MetadataStore.use(path, (store) => store.lastBuilt(setup.targets.flatMap((t) => t.models.map((m) => m.uniqueId))));
+    // Measured with the metadata database closed: SLO queries on large tables take a while, and `mesh
+    // runs` or `mesh status` meanwhile must be able to open it.
+    const session = await adapter.session();
+    const now = new Date();
+    try {
+      results = await measureSlos(session, product, setup, { now, lastBuilt });
+    } finally {
+      session.close();
     }
-  } finally {
-    await store.close();
+    await MetadataStore.use(path, (store) => store.recordSlos(outcome.invocationId, outcome.parsed.name, now, results));
+    report(results, io);
   }
-  // After closing the history: a slow webhook must not keep `mesh runs` out of the metadata database.
   await alertRun(outcome.parsed.root, run, results, io);
   return results;
 }

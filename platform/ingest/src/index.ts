@@ -2,6 +2,6 @@ export { INGEST_FILE, loadIngestFile, parseIngestFile, targetOf, ingestFileSchem
 export { ingest, type FileEvent, type FileOutcome, type IngestLedger, type IngestOptions, type IngestReport } from './ingest';
 export { loadFile, LOADED_AT, SOURCE_FILE, type LoadFileInput, type LoadFileResult } from './load-file';
 export { schemaDrift, fitsInto, describeChange, type ColumnChange } from './schema-drift';
-export { discoverFiles } from './discover-files';
+export { discoverFiles, type SourceFile } from './discover-files';
 export { fileChecksum } from './checksum';
 export { expandEnv } from './expand-env';

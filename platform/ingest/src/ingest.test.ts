@@ -1,13 +1,15 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DuckDBAdapter } from '@mesh/adapter-duckdb';
 import type { AdapterSession } from '@mesh/engine';
 import { formatError } from '@mesh/errors';
-import { MetadataStore } from '@mesh/metadata';
-import { parseIngestFile } from './config';
+import { MetadataStore, MIGRATIONS } from '@mesh/metadata';
+import { fileChecksum } from './checksum';
+import { parseIngestFile, targetOf } from './config';
 import { ingest, type IngestReport } from './ingest';
+import { loadFile } from './load-file';
 
 let dir: string;
 let adapter: DuckDBAdapter;
@@ -51,8 +53,8 @@ describe('incremental loading by file', () => {
     file('orders_1.csv', 'id,amount\n1,10\n2,20\n');
     expect(outcomes(await load(ORDERS))).toEqual([['raw/orders_1.csv', 'loaded', 2]]);
     expect(await rows('SELECT id, amount, _loaded_at, _source_file FROM bronze.orders ORDER BY id')).toEqual([
-      { id: 1, amount: 10, _loaded_at: new Date('2026-03-01T12:00:00Z'), _source_file: join(dir, 'raw/orders_1.csv') },
-      { id: 2, amount: 20, _loaded_at: new Date('2026-03-01T12:00:00Z'), _source_file: join(dir, 'raw/orders_1.csv') },
+      { id: 1, amount: 10, _loaded_at: new Date('2026-03-01T12:00:00Z'), _source_file: 'orders_1.csv' },
+      { id: 2, amount: 20, _loaded_at: new Date('2026-03-01T12:00:00Z'), _source_file: 'orders_1.csv' },
     ]);
 
     // The same file again: nothing to do.
@@ -70,15 +72,15 @@ describe('incremental loading by file', () => {
     expect(await rows('SELECT id, amount FROM bronze.orders ORDER BY id')).toEqual([
       { id: 1, amount: 11 }, { id: 2, amount: 21 }, { id: 3, amount: 30 }, { id: 4, amount: 40 },
     ]);
-    const recorded = await store.ingestedFile('shop', 'orders', join(dir, 'raw/orders_1.csv'));
-    expect(recorded).toMatchObject({ rowsLoaded: 3, target: 'bronze.orders', runId: 'run-4' });
+    const recorded = await store.ingestedFile('shop', 'orders', 'orders_1.csv');
+    expect(recorded).toMatchObject({ path: join(dir, 'raw/orders_1.csv'), rowsLoaded: 3, target: 'bronze.orders', runId: 'run-4' });
     expect(recorded?.checksum).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('never duplicates a file whose load was not recorded (a crash between the two databases)', async () => {
     file('orders_1.csv', 'id,amount\n1,10\n');
     await load(ORDERS);
-    const forgetful = { ingestedFile: async () => undefined, recordIngestedFile: async () => {} };
+    const forgetful = { ingestedFiles: async () => ({ files: [], legacy: [] }), recordIngestedFile: async () => {} };
     const config = parseIngestFile(join(dir, 'ingest.yml'), ORDERS);
     await ingest({ project: 'shop', root: dir, config, session, ledger: forgetful, runId: 'again' });
     expect(await rows('SELECT count(*)::INTEGER AS n FROM bronze.orders')).toEqual([{ n: 1 }]);
@@ -101,6 +103,9 @@ sources:
     expect(await rows(`SELECT kind FROM landing.events ORDER BY id`)).toEqual([{ kind: 'view' }, { kind: 'buy' }]);
     expect(await rows(`SELECT len(tags)::INTEGER AS n FROM bronze.items ORDER BY id`)).toEqual([{ n: 1 }, { n: 0 }]);
     expect(await rows(`SELECT count(*)::INTEGER AS n FROM bronze.products`)).toEqual([{ n: 5 }]);
+    // Each file is named within its source's base folder: the folder itself, or the file's own folder.
+    expect(await rows(`SELECT DISTINCT _source_file FROM landing.events`)).toEqual([{ _source_file: '2026-03/e1.ndjson' }]);
+    expect(await rows(`SELECT DISTINCT _source_file FROM bronze.products`)).toEqual([{ _source_file: 'p.parquet' }]);
   });
 
   it('names a path that does not exist and an unset variable, and goes on with the other sources', async () => {
@@ -117,6 +122,74 @@ sources:
   });
 });
 
+describe('a file is the same file wherever its raw folder lives', () => {
+  const MOVABLE = `
+sources:
+  - name: orders
+    loader: csv
+    path: \${RAW_DIR:-raw}/orders_*.csv
+`;
+  const perFile = () => rows('SELECT _source_file, count(*)::INTEGER AS n, sum(amount)::INTEGER AS amount FROM bronze.orders GROUP BY ALL ORDER BY 1');
+
+  it('skips every file after the raw folder moved and the variable pointing at it changed, and replaces only a changed one', async () => {
+    file('orders_1.csv', 'id,amount\n1,10\n2,20\n');
+    file('orders_2.csv', 'id,amount\n3,30\n');
+    expect((await load(MOVABLE)).files.map((f) => f.outcome)).toEqual(['loaded', 'loaded']);
+
+    renameSync(join(dir, 'raw'), join(dir, 'landing'));
+    const moved = await load(MOVABLE, { RAW_DIR: join(dir, 'landing') });
+    expect(outcomes(moved)).toEqual([['landing/orders_1.csv', 'unchanged', 0], ['landing/orders_2.csv', 'unchanged', 0]]);
+    expect(await perFile()).toEqual([{ _source_file: 'orders_1.csv', n: 2, amount: 30 }, { _source_file: 'orders_2.csv', n: 1, amount: 30 }]);
+
+    writeFileSync(join(dir, 'landing', 'orders_2.csv'), 'id,amount\n3,31\n4,40\n');
+    const changed = await load(MOVABLE, { RAW_DIR: join(dir, 'landing') });
+    expect(outcomes(changed)).toEqual([['landing/orders_1.csv', 'unchanged', 0], ['landing/orders_2.csv', 'replaced', 2]]);
+    expect(changed.files[1]!.replacedRows).toBe(1);
+    expect(await perFile()).toEqual([{ _source_file: 'orders_1.csv', n: 2, amount: 30 }, { _source_file: 'orders_2.csv', n: 2, amount: 71 }]);
+    expect(await store.ingestedFile('shop', 'orders', 'orders_2.csv')).toMatchObject({ path: join(dir, 'landing', 'orders_2.csv'), rowsLoaded: 2 });
+  });
+
+  it('takes over what an older version keyed by absolute path, without loading anything twice', async () => {
+    file('orders_1.csv', 'id,amount\n1,10\n2,20\n');
+    file('orders_2.csv', 'id,amount\n3,30\n');
+    file('orders_3.csv', 'id,amount\n5,50\n');
+    // What an older version left: rows and records keyed by absolute path. orders_1 was loaded from where
+    // the raw folder used to be; orders_2 from here, and it changed since; orders_3 was loaded but the
+    // process died before recording it.
+    const source = parseIngestFile(join(dir, 'ingest.yml'), ORDERS).sources[0]!;
+    const at = (name: string) => join(dir, 'raw', name);
+    const oldLoads = [['orders_1.csv', '/mnt/old-raw/orders_1.csv'], ['orders_2.csv', at('orders_2.csv')], ['orders_3.csv', at('orders_3.csv')]] as const;
+    for (const [name, key] of oldLoads) {
+      await loadFile({ session, source, file: at(name), key, target: targetOf(source), loadedAt: new Date('2026-01-01T00:00:00Z') });
+    }
+    const metadata = join(dir, 'metadata.duckdb');
+    const old = await DuckDBAdapter.open({ path: metadata });
+    const c = await old.session();
+    await c.execute(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL);
+      ${MIGRATIONS.slice(0, 3).join(';\n')}; INSERT INTO schema_migrations VALUES (1, now()), (2, now()), (3, now());
+      INSERT INTO ingested_files VALUES
+        ('shop', 'orders', '/mnt/old-raw/orders_1.csv', '${await fileChecksum(at('orders_1.csv'))}', 16, 2, 'bronze.orders', 'old', '2026-01-01'),
+        ('shop', 'orders', '${at('orders_2.csv')}', 'a-checksum-of-older-content', 9, 1, 'bronze.orders', 'old', '2026-01-01')`);
+    c.close();
+    await old.close();
+    await store.close();
+    store = await MetadataStore.open(metadata);
+    file('orders_2.csv', 'id,amount\n3,31\n4,40\n');
+
+    expect(outcomes(await load(ORDERS))).toEqual([['raw/orders_1.csv', 'unchanged', 0], ['raw/orders_2.csv', 'replaced', 2], ['raw/orders_3.csv', 'loaded', 1]]);
+    const expected = [
+      { _source_file: 'orders_1.csv', n: 2, amount: 30 },
+      { _source_file: 'orders_2.csv', n: 2, amount: 71 },
+      { _source_file: 'orders_3.csv', n: 1, amount: 50 },
+    ];
+    expect(await perFile()).toEqual(expected);
+    expect(await store.ingestedFiles('shop', 'orders')).toMatchObject({ files: [{ file: 'orders_1.csv', runId: 'old' }, { file: 'orders_2.csv' }, { file: 'orders_3.csv' }], legacy: [] });
+    // Re-keyed once: the next ingest has nothing to do.
+    expect((await load(ORDERS)).files.map((f) => f.outcome)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+    expect(await perFile()).toEqual(expected);
+  });
+});
+
 describe('schema drift', () => {
   it('refuses a new column by default, loading nothing of the file', async () => {
     file('orders_1.csv', 'id,amount\n1,10\n');
@@ -129,7 +202,7 @@ describe('schema drift', () => {
     expect(text).toContain('new column currency VARCHAR');
     expect(text).toContain('on_schema_change: add_columns');
     expect(await rows('SELECT count(*)::INTEGER AS n FROM bronze.orders')).toEqual([{ n: 1 }]);
-    expect(await store.ingestedFile('shop', 'orders', join(dir, 'raw/orders_2.csv'))).toBeUndefined();
+    expect(await store.ingestedFile('shop', 'orders', 'orders_2.csv')).toBeUndefined();
   });
 
   it('adds new columns and loads missing ones as NULL with add_columns', async () => {

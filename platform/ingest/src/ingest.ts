@@ -2,17 +2,19 @@ import { statSync } from 'node:fs';
 import type { AdapterSession } from '@mesh/engine';
 import { didYouMean } from '@mesh/engine';
 import { MeshError, isMeshError } from '@mesh/errors';
-import type { IngestedFile } from '@mesh/metadata';
+import type { IngestedFile, IngestedFiles, LegacyIngestedFile } from '@mesh/metadata';
 import { targetOf, type DomainOperations, type SourceConfig } from './config';
 import { fileChecksum } from './checksum';
-import { discoverFiles } from './discover-files';
-import { loadFile } from './load-file';
+import { discoverFiles, type SourceFile } from './discover-files';
+import { loadFile, rekeyRows } from './load-file';
 import { describeChange } from './schema-drift';
 
 /** Where loaded files are remembered: the project's metadata database (MetadataStore), or a fake in tests. */
 export interface IngestLedger {
-  ingestedFile(project: string, source: string, path: string): Promise<IngestedFile | undefined>;
-  recordIngestedFile(file: IngestedFile): Promise<void>;
+  /** What a source has loaded so far, read once per source. */
+  ingestedFiles(project: string, source: string): Promise<IngestedFiles>;
+  /** `replacing`: the absolute path of the legacy record this one takes the place of. */
+  recordIngestedFile(file: IngestedFile, replacing?: string): Promise<void>;
 }
 
 export type FileOutcome = 'loaded' | 'replaced' | 'unchanged' | 'failed';
@@ -69,15 +71,19 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
   for (const source of selectSources(options)) {
     const location = { file: options.config.file, line: options.config.lineOf(['sources', options.config.sources.indexOf(source)]) };
     const target = targetOf(source).key;
-    let paths: string[];
+    let files: SourceFile[];
+    let known: IngestedFiles;
     try {
-      paths = await discoverFiles(options.session, source, { root: options.root, env: options.env ?? process.env, location });
+      files = await discoverFiles(options.session, source, { root: options.root, env: options.env ?? process.env, location });
+      known = await options.ledger.ingestedFiles(options.project, source.name);
     } catch (error) {
       emit({ source: source.name, target, file: source.path, outcome: 'failed', rows: 0, replacedRows: 0, elapsedS: 0, finishedAt: now(), notes: [], error: asMeshError(error) });
       continue;
     }
-    for (const path of paths) {
-      const event = await ingestFile(options, source, path, location, now);
+    const records = new Map(known.files.map((f) => [f.file, f]));
+    const legacy = [...known.legacy];
+    for (const file of files) {
+      const event = await ingestFile(options, source, file, recordOf(file, records, legacy), location, now);
       emit(event);
       if (event.outcome === 'failed') break;
     }
@@ -99,20 +105,54 @@ function selectSources(options: IngestOptions): SourceConfig[] {
   return all.filter((s) => options.sources!.includes(s.name));
 }
 
-async function ingestFile(options: IngestOptions, source: SourceConfig, path: string, location: { file: string; line?: number }, now: () => Date): Promise<FileEvent> {
+/** What the ledger knows of a file: its record, or one keyed by absolute path before files had keys. */
+interface KnownFile {
+  record: Omit<IngestedFile, 'file'>;
+  /** Set when the record is a legacy one: the absolute path it, and the file's rows, are keyed by. */
+  legacyPath?: string;
+}
+
+/**
+ * The record of a file: by its key, or else a legacy record keyed by the absolute path it has now or, when
+ * the folder moved too, by a path ending in its key (the shortest such path: the deeper ones belong to
+ * files of the same name in sub-folders). A legacy record matched is taken out of `legacy`, so two files
+ * never claim the same one.
+ */
+function recordOf(file: SourceFile, records: Map<string, IngestedFile>, legacy: LegacyIngestedFile[]): KnownFile | undefined {
+  const record = records.get(file.key);
+  if (record) return { record };
+  const suffix = `/${file.key}`;
+  const candidates = legacy.filter((l) => l.path === file.path || l.path.replaceAll('\\', '/').endsWith(suffix));
+  const found = candidates.find((l) => l.path === file.path) ?? candidates.sort((a, b) => a.path.length - b.path.length)[0];
+  if (!found) return undefined;
+  legacy.splice(legacy.indexOf(found), 1);
+  return { record: found, legacyPath: found.path };
+}
+
+async function ingestFile(options: IngestOptions, source: SourceConfig, file: SourceFile, known: KnownFile | undefined, location: { file: string; line?: number }, now: () => Date): Promise<FileEvent> {
   const t0 = performance.now();
   const target = targetOf(source);
+  const { path, key } = file;
   const base = { source: source.name, target: target.key, file: path, notes: [] as string[], rows: 0, replacedRows: 0 };
   const finish = (rest: Pick<FileEvent, 'outcome'> & Partial<FileEvent>): FileEvent => ({ ...base, elapsedS: (performance.now() - t0) / 1000, finishedAt: now(), ...rest });
   try {
     const checksum = await fileChecksum(path);
-    const known = await options.ledger.ingestedFile(options.project, source.name, path);
-    if (known?.checksum === checksum) return finish({ outcome: 'unchanged' });
+    const legacyPath = known?.legacyPath;
+    if (known?.record.checksum === checksum) {
+      // Unchanged, but its rows and record still carry the absolute path an older version keyed them by.
+      if (legacyPath !== undefined) {
+        await rekeyRows(options.session, target, legacyPath, key);
+        await options.ledger.recordIngestedFile({ ...known.record, file: key }, legacyPath);
+      }
+      return finish({ outcome: 'unchanged' });
+    }
     const loadedAt = now();
-    const result = await loadFile({ session: options.session, source, file: path, target, loadedAt, location });
+    // The file's current absolute path too: an older version may have loaded it and died before recording it.
+    const formerKeys = [path, ...(legacyPath === undefined ? [] : [legacyPath])];
+    const result = await loadFile({ session: options.session, source, file: path, key, formerKeys, target, loadedAt, location });
     await options.ledger.recordIngestedFile({
-      project: options.project, source: source.name, path, checksum, bytes: statSync(path).size, rowsLoaded: result.rows, target: target.key, runId: options.runId, loadedAt,
-    });
+      project: options.project, source: source.name, file: key, path, checksum, bytes: statSync(path).size, rowsLoaded: result.rows, target: target.key, runId: options.runId, loadedAt,
+    }, legacyPath);
     return finish({
       outcome: known ? 'replaced' : 'loaded',
       rows: result.rows,

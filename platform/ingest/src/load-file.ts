@@ -14,7 +14,12 @@ export const SOURCE_FILE = '_source_file';
 export interface LoadFileInput {
   session: AdapterSession;
   source: SourceConfig;
+  /** The file to read (absolute path). */
   file: string;
+  /** What `_source_file` holds for its rows: its path within the source's base folder (the file itself when left out). */
+  key?: string;
+  /** Other values of `_source_file` this file's earlier rows may carry (the absolute paths older versions wrote), replaced too. */
+  formerKeys?: string[];
   target: TargetTable;
   loadedAt: Date;
   /** The source's entry in ingest.yml, for errors about its configuration. */
@@ -38,6 +43,7 @@ export interface LoadFileResult {
  */
 export async function loadFile(input: LoadFileInput): Promise<LoadFileResult> {
   const { session, source, file, target } = input;
+  const key = input.key ?? file;
   const reader = readerSql(source, file);
   let fileColumns: ColumnInfo[];
   try {
@@ -67,7 +73,8 @@ export async function loadFile(input: LoadFileInput): Promise<LoadFileResult> {
     });
   }
   const loadedAt = `${quoteString(input.loadedAt.toISOString())}::TIMESTAMPTZ AS ${LOADED_AT}`;
-  const select = `SELECT *, ${loadedAt}, ${quoteString(file)} AS ${SOURCE_FILE} FROM ${reader}`;
+  const select = `SELECT *, ${loadedAt}, ${quoteString(key)} AS ${SOURCE_FILE} FROM ${reader}`;
+  const earlier = [...new Set([key, ...(input.formerKeys ?? [])])].map(quoteString).join(', ');
   await session.execute('BEGIN TRANSACTION');
   try {
     let rows: number;
@@ -79,7 +86,7 @@ export async function loadFile(input: LoadFileInput): Promise<LoadFileResult> {
       for (const c of changes.filter((x) => x.kind === 'added')) {
         await session.execute(`ALTER TABLE ${table} ADD COLUMN ${quoteIdent(c.column)} ${c.fileType}`);
       }
-      replacedRows = await counted(session, `DELETE FROM ${table} WHERE ${SOURCE_FILE} = ${quoteString(file)}`);
+      replacedRows = await counted(session, `DELETE FROM ${table} WHERE ${SOURCE_FILE} IN (${earlier})`);
       rows = await counted(session, `INSERT INTO ${table} BY NAME ${select}`);
     }
     await session.execute('COMMIT');
@@ -89,6 +96,16 @@ export async function loadFile(input: LoadFileInput): Promise<LoadFileResult> {
     // Worded after the rollback: finding the line may take another read, which an aborted transaction refuses.
     throw await readerError(input, error);
   }
+}
+
+/**
+ * Gives rows loaded under another `_source_file` (an absolute path, as older versions wrote it) the file's
+ * key, for a file that has not changed and so is not loaded again. Returns the rows re-keyed.
+ */
+export async function rekeyRows(session: AdapterSession, target: TargetTable, from: string, to: string): Promise<number> {
+  if (!(await existingColumns(session, target))) return 0;
+  const table = `${quoteIdent(target.schema)}.${quoteIdent(target.table)}`;
+  return counted(session, `UPDATE ${table} SET ${SOURCE_FILE} = ${quoteString(to)} WHERE ${SOURCE_FILE} = ${quoteString(from)}`);
 }
 
 async function existingColumns(session: AdapterSession, target: TargetTable): Promise<ColumnInfo[] | undefined> {

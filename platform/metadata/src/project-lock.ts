@@ -33,8 +33,17 @@ export interface ProjectLock {
   release(): void;
 }
 
+/** The lock's file name, beside the metadata database in the project's METADATA_DIR. */
+export const LOCK_FILE = 'run.lock';
+
 export function lockPath(projectRoot: string): string {
-  return join(projectRoot, METADATA_DIR, 'run.lock');
+  return join(projectRoot, METADATA_DIR, LOCK_FILE);
+}
+
+/** Who holds the lock file now, if anyone: to tell someone kept waiting which process they wait for. */
+export function readLockHolder(path: string): LockHolder | undefined {
+  const holder = readHolder(path);
+  return typeof holder === 'object' ? holder : undefined;
 }
 
 /**

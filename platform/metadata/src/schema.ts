@@ -54,4 +54,23 @@ export const MIGRATIONS: readonly string[] = [
      loaded_at TIMESTAMPTZ NOT NULL,
      PRIMARY KEY (project, source, path)
    );`,
+  // Files are identified by their path within the source's base folder (`file`), so a raw folder that
+  // moves, or a variable pointing at it that changes, changes nothing; `path` only tells where a file was
+  // read from. Which base folder an absolute path had depends on ingest.yml and the environment, which a
+  // migration cannot see: the rows keyed by absolute path wait in ingested_files_legacy, and the next
+  // ingest that meets each file re-keys it (and its rows' _source_file) and removes it from there.
+  `ALTER TABLE ingested_files RENAME TO ingested_files_legacy;
+   CREATE TABLE ingested_files (
+     project VARCHAR NOT NULL,
+     source VARCHAR NOT NULL,
+     file VARCHAR NOT NULL,
+     path VARCHAR NOT NULL,
+     checksum VARCHAR NOT NULL,
+     bytes BIGINT NOT NULL,
+     rows_loaded BIGINT NOT NULL,
+     target VARCHAR NOT NULL,
+     run_id VARCHAR NOT NULL,
+     loaded_at TIMESTAMPTZ NOT NULL,
+     PRIMARY KEY (project, source, file)
+   );`,
 ];

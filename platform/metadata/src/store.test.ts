@@ -1,6 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { formatError } from '@mesh/errors';
@@ -70,12 +72,61 @@ describe('metadata store', () => {
 
   it('remembers each ingested file with its checksum, replaced when loaded again', async () => {
     const store = await MetadataStore.open(':memory:');
-    const file = { project: 'sales', source: 'orders', path: '/raw/o.csv', bytes: 10, rowsLoaded: 2, target: 'bronze.orders', runId: 'r1', loadedAt: at('2026-01-01T00:00:00Z') };
+    const file = { project: 'sales', source: 'orders', file: 'o.csv', path: '/raw/o.csv', bytes: 10, rowsLoaded: 2, target: 'bronze.orders', runId: 'r1', loadedAt: at('2026-01-01T00:00:00Z') };
     await store.recordIngestedFile({ ...file, checksum: 'c1' });
-    await store.recordIngestedFile({ ...file, checksum: 'c2', rowsLoaded: 3, runId: 'r2' });
-    expect(await store.ingestedFile('sales', 'orders', '/raw/o.csv')).toMatchObject({ checksum: 'c2', rowsLoaded: 3, runId: 'r2' });
-    expect(await store.ingestedFile('sales', 'other', '/raw/o.csv')).toBeUndefined();
+    await store.recordIngestedFile({ ...file, path: '/moved/raw/o.csv', checksum: 'c2', rowsLoaded: 3, runId: 'r2' });
+    expect(await store.ingestedFile('sales', 'orders', 'o.csv')).toMatchObject({ path: '/moved/raw/o.csv', checksum: 'c2', rowsLoaded: 3, runId: 'r2' });
+    expect(await store.ingestedFile('sales', 'other', 'o.csv')).toBeUndefined();
+    expect(await store.ingestedFiles('sales', 'orders')).toMatchObject({ files: [{ file: 'o.csv', checksum: 'c2' }], legacy: [] });
     await store.close();
+  });
+
+  it('keeps files an older version recorded by absolute path apart, until each is recorded again under its key', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'mesh-meta-')), 'm.duckdb');
+    const db = await DuckDBInstance.create(path);
+    const c = await db.connect();
+    await c.run(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL); ${MIGRATIONS.slice(0, 3).join(';')};
+      INSERT INTO schema_migrations VALUES (1, now()), (2, now()), (3, now());
+      INSERT INTO ingested_files VALUES ('sales', 'orders', '/raw/o.csv', 'c1', 10, 2, 'bronze.orders', 'r1', '2026-01-01'), ('sales', 'orders', '/raw/p.csv', 'c9', 5, 1, 'bronze.orders', 'r1', '2026-01-01')`);
+    c.closeSync();
+    db.closeSync();
+    const store = await MetadataStore.open(path);
+    const before = await store.ingestedFiles('sales', 'orders');
+    expect(before.files).toEqual([]);
+    expect(before.legacy.map((l) => [l.path, l.checksum, l.rowsLoaded])).toEqual([['/raw/o.csv', 'c1', 2], ['/raw/p.csv', 'c9', 1]]);
+    await store.recordIngestedFile({ ...before.legacy[0]!, file: 'o.csv' }, '/raw/o.csv');
+    const after = await store.ingestedFiles('sales', 'orders');
+    expect(after.files.map((f) => [f.file, f.path, f.checksum])).toEqual([['o.csv', '/raw/o.csv', 'c1']]);
+    expect(after.legacy.map((l) => l.path)).toEqual(['/raw/p.csv']);
+    await store.close();
+  });
+
+  it('waits while another process has the file open, then names it and the run holding the project', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mesh-meta-'));
+    const path = join(dir, '.mesh', 'metadata.duckdb');
+    await (await MetadataStore.open(path)).close();
+    // Another process: DuckDB's lock is per process, so a second instance in this one would not conflict.
+    const holder = spawn(process.execPath, ['--input-type=module', '-e', `
+      import { DuckDBInstance } from '@duckdb/node-api';
+      const db = await DuckDBInstance.create(${JSON.stringify(path)});
+      console.log('open');
+      setTimeout(() => db.closeSync(), 1500);`], { cwd: dirname(fileURLToPath(import.meta.url)) });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.on('data', () => resolve());
+        holder.on('exit', () => reject(new Error('the holding process ended early')));
+      });
+      writeFileSync(join(dir, '.mesh', 'run.lock'), JSON.stringify({ pid: holder.pid, command: 'ingest', startedAt: '2026-01-01T00:00:00.000Z', host: hostname() }));
+      const error = await MetadataStore.open(path, { waitMs: 200 }).catch((e: unknown) => e);
+      expect(formatError(error)).toContain(`error[E_METADATA_LOCKED] the metadata database ${path} is held open by pid ${holder.pid}`);
+      expect(formatError(error)).toContain(`the project's ingest of pid ${holder.pid} (started 2026-01-01T00:00:00.000Z) is running`);
+      // Given long enough, it gets in as soon as the other process lets go.
+      const store = await MetadataStore.open(path, { waitMs: 10_000 });
+      expect(await store.listRuns()).toEqual([]);
+      await store.close();
+    } finally {
+      holder.kill();
+    }
   });
 
   it('brings a file of the first schema forward, keeping its runs', async () => {

@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DuckDBInstance, listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { MeshError } from '@mesh/errors';
+import { LOCK_FILE, readLockHolder } from './project-lock';
 import { MIGRATIONS } from './schema';
 
 /** One invocation of build, run, test, seed, ingest or a scheduled job, and what each node (or step) did. */
@@ -53,6 +55,9 @@ export interface RunDetail {
 export interface IngestedFile {
   project: string;
   source: string;
+  /** The file's path within the source's base folder, `/`-separated: its identity, wherever the folder lives. */
+  file: string;
+  /** Where the file was read from when it was loaded (absolute); not part of its identity. */
   path: string;
   checksum: string;
   bytes: number;
@@ -60,6 +65,24 @@ export interface IngestedFile {
   target: string;
   runId: string;
   loadedAt: Date;
+}
+
+/** A file recorded before files were identified within their source: keyed by its absolute path only. */
+export type LegacyIngestedFile = Omit<IngestedFile, 'file'>;
+
+/** What a source has loaded: its files, and those still keyed by absolute path, to be re-keyed when met. */
+export interface IngestedFiles {
+  files: IngestedFile[];
+  legacy: LegacyIngestedFile[];
+}
+
+export interface OpenOptions {
+  /**
+   * How long to keep trying while another process has the file open, in milliseconds: DuckDB lets one
+   * process open a file at a time, and mesh commands each hold it for moments. Default 10 s, or
+   * MESH_METADATA_WAIT_MS.
+   */
+  waitMs?: number;
 }
 
 export type SloStatus = 'pass' | 'breach' | 'error';
@@ -91,20 +114,32 @@ const iso = (d: Date) => d.toISOString();
 export class MetadataStore {
   private constructor(private readonly instance: DuckDBInstance, private readonly connection: DuckDBConnection) {}
 
-  static async open(path: string): Promise<MetadataStore> {
+  /** Opens (and migrates) the database; while another process has it open, tries again for up to `waitMs`. */
+  static async open(path: string, options: OpenOptions = {}): Promise<MetadataStore> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    let instance: DuckDBInstance;
-    try {
-      instance = await DuckDBInstance.create(path);
-    } catch (error) {
-      const message = (error as Error).message.split('\n')[0] ?? '';
-      throw new MeshError('E_METADATA_OPEN', `cannot open the metadata database ${path}: ${message}`, {
-        hint: /lock/i.test(message) ? 'Another mesh command of this project is running; wait for it to finish.' : 'Remove the file if it is damaged: it holds history only, the next run starts a new one.',
-      });
-    }
+    const instance = await openInstance(path, options.waitMs ?? defaultWaitMs());
     const store = new MetadataStore(instance, await instance.connect());
-    await store.migrate(path);
+    try {
+      await store.migrate(path);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
     return store;
+  }
+
+  /**
+   * Opens the database for one piece of work and closes it at once. Only one process can have the file
+   * open, so every command holds it just for the moments it reads or writes: a long ingest or build never
+   * keeps `mesh runs` or `mesh status` out, they only wait a moment.
+   */
+  static async use<T>(path: string, work: (store: MetadataStore) => Promise<T>, options: OpenOptions = {}): Promise<T> {
+    const store = await MetadataStore.open(path, options);
+    try {
+      return await work(store);
+    } finally {
+      await store.close();
+    }
   }
 
   private async migrate(path: string): Promise<void> {
@@ -124,9 +159,19 @@ export class MetadataStore {
     return (await this.connection.runAndReadAll(sql, values)).getRowObjectsJS();
   }
 
-  async recordRun(run: RunRecord): Promise<void> {
+  private async transaction(work: () => Promise<void>): Promise<void> {
     await this.connection.run('BEGIN TRANSACTION');
     try {
+      await work();
+      await this.connection.run('COMMIT');
+    } catch (error) {
+      await this.connection.run('ROLLBACK');
+      throw error;
+    }
+  }
+
+  async recordRun(run: RunRecord): Promise<void> {
+    await this.transaction(async () => {
       await this.connection.run(
         `INSERT INTO runs (run_id, project, command, started_at, finished_at, status, elapsed_s, message, trigger, parent_run_id, scheduled_for)
          VALUES ($1, $2, $3, $4::TIMESTAMPTZ, $5::TIMESTAMPTZ, $6, $7, $8, $9, $10, $11::TIMESTAMPTZ)`,
@@ -140,26 +185,17 @@ export class MetadataStore {
           run.runId, n.uniqueId, n.resourceType, n.status, n.rows ?? null, n.elapsedS, iso(n.finishedAt), n.message ?? null,
         ]);
       }
-      await this.connection.run('COMMIT');
-    } catch (error) {
-      await this.connection.run('ROLLBACK');
-      throw error;
-    }
+    });
   }
 
   async recordSlos(runId: string, project: string, measuredAt: Date, results: SloMeasurement[]): Promise<void> {
-    await this.connection.run('BEGIN TRANSACTION');
-    try {
+    await this.transaction(async () => {
       for (const r of results) {
         await this.connection.run('INSERT INTO slo_results VALUES ($1, $2, $3::TIMESTAMPTZ, $4, $5, $6, $7, $8, $9, $10)', [
           runId, project, iso(measuredAt), r.slo, r.model, r.column ?? null, r.measured ?? null, r.objective, r.status, r.message,
         ]);
       }
-      await this.connection.run('COMMIT');
-    } catch (error) {
-      await this.connection.run('ROLLBACK');
-      throw error;
-    }
+    });
   }
 
   /** When each model last built successfully: its load time, for freshness without a timestamp column. */
@@ -236,32 +272,83 @@ export class MetadataStore {
     return (rows[0]?.at as Date | null) ?? undefined;
   }
 
-  async ingestedFile(project: string, source: string, path: string): Promise<IngestedFile | undefined> {
-    const rows = await this.rows('SELECT * FROM ingested_files WHERE project = $1 AND source = $2 AND path = $3', [project, source, path]);
-    const r = rows[0];
-    if (!r) return undefined;
-    return {
-      project, source, path,
-      checksum: String(r.checksum),
-      bytes: Number(r.bytes),
-      rowsLoaded: Number(r.rows_loaded),
-      target: String(r.target),
-      runId: String(r.run_id),
-      loadedAt: r.loaded_at as Date,
-    };
+  /** One file of a source by its path within the source's base folder. */
+  async ingestedFile(project: string, source: string, file: string): Promise<IngestedFile | undefined> {
+    const rows = await this.rows('SELECT * FROM ingested_files WHERE project = $1 AND source = $2 AND file = $3', [project, source, file]);
+    return rows[0] && { ...legacyIngestedFile(rows[0]), file: String(rows[0].file) };
   }
 
-  /** Records a file as loaded with this content; a file loaded again (changed) replaces its row. */
-  async recordIngestedFile(f: IngestedFile): Promise<void> {
-    await this.connection.run('INSERT OR REPLACE INTO ingested_files VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::TIMESTAMPTZ)', [
-      f.project, f.source, f.path, f.checksum, f.bytes, f.rowsLoaded, f.target, f.runId, iso(f.loadedAt),
-    ]);
+  /** Every file a source has loaded, read at once: an ingest of ten thousand unchanged files asks once, not ten thousand times. */
+  async ingestedFiles(project: string, source: string): Promise<IngestedFiles> {
+    const files = await this.rows('SELECT * FROM ingested_files WHERE project = $1 AND source = $2 ORDER BY file', [project, source]);
+    const legacy = await this.rows('SELECT * FROM ingested_files_legacy WHERE project = $1 AND source = $2 ORDER BY path', [project, source]);
+    return { files: files.map((r) => ({ ...legacyIngestedFile(r), file: String(r.file) })), legacy: legacy.map(legacyIngestedFile) };
+  }
+
+  /**
+   * Records a file as loaded with this content; a file loaded again (changed) replaces its row. `replacing`
+   * names the absolute path of the legacy record the file was matched to, which goes in the same transaction.
+   */
+  async recordIngestedFile(f: IngestedFile, replacing?: string): Promise<void> {
+    await this.transaction(async () => {
+      await this.connection.run('INSERT OR REPLACE INTO ingested_files VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::TIMESTAMPTZ)', [
+        f.project, f.source, f.file, f.path, f.checksum, f.bytes, f.rowsLoaded, f.target, f.runId, iso(f.loadedAt),
+      ]);
+      if (replacing !== undefined) {
+        await this.connection.run('DELETE FROM ingested_files_legacy WHERE project = $1 AND source = $2 AND path = $3', [f.project, f.source, replacing]);
+      }
+    });
   }
 
   async close(): Promise<void> {
     this.connection.closeSync();
     this.instance.closeSync();
   }
+}
+
+const defaultWaitMs = (): number => {
+  const raw = process.env.MESH_METADATA_WAIT_MS;
+  const ms = raw ? Number(raw) : NaN;
+  return Number.isFinite(ms) && ms >= 0 ? ms : 10_000;
+};
+
+/** DuckDB's words when another process has the file open. */
+const LOCK_CONFLICT = /could not set lock|conflicting lock/i;
+
+async function openInstance(path: string, waitMs: number): Promise<DuckDBInstance> {
+  const deadline = Date.now() + waitMs;
+  for (let pause = 10; ; pause = Math.min(pause * 2, 200)) {
+    try {
+      return await DuckDBInstance.create(path);
+    } catch (error) {
+      const message = (error as Error).message.split('\n')[0] ?? '';
+      if (!LOCK_CONFLICT.test(message)) {
+        throw new MeshError('E_METADATA_OPEN', `cannot open the metadata database ${path}: ${message}`, {
+          hint: 'Remove the file if it is damaged: it holds history only, the next run starts a new one.',
+        });
+      }
+      if (Date.now() >= deadline) throw lockedError(path, message, waitMs);
+      // Jittered, so two processes that collided do not collide again on the next try.
+      await sleep(pause * (0.5 + Math.random()));
+    }
+  }
+}
+
+/**
+ * Every mesh command holds the file for moments only, so one held for the whole wait is most likely open
+ * in another client (a DuckDB shell, a notebook): named by the pid DuckDB reports, with the project's
+ * running command, if any, from its run lock.
+ */
+function lockedError(path: string, message: string, waitMs: number): MeshError {
+  const pid = /PID (\d+)/i.exec(message)?.[1];
+  const program = /held in (.+?) \(PID/i.exec(message)?.[1];
+  const holder = readLockHolder(join(dirname(path), LOCK_FILE));
+  const running = holder ? `; the project's ${holder.command} of pid ${holder.pid} (started ${holder.startedAt}) is running` : '';
+  return new MeshError('E_METADATA_LOCKED', `the metadata database ${path} is held open by ${pid ? `pid ${pid}${program ? ` (${program})` : ''}` : 'another process'}, still after ${(waitMs / 1000).toFixed(1)}s${running}`, {
+    hint: holder && String(holder.pid) === pid
+      ? `Wait for the ${holder.command} to finish, or run again with a longer MESH_METADATA_WAIT_MS (milliseconds).`
+      : 'Close the DuckDB client that has the file open (query a copy, or open it read-only when nothing else writes), then run again.',
+  });
 }
 
 /** Runs with totals over their nodes, as a relation `r` to filter and order. */
@@ -292,6 +379,20 @@ function runSummary(r: Record<string, unknown>): RunSummary {
     nodeCount: Number(r.node_count),
     failedNodes: Number(r.failed_nodes),
     rows: Number(r.total_rows),
+  };
+}
+
+function legacyIngestedFile(r: Record<string, unknown>): LegacyIngestedFile {
+  return {
+    project: String(r.project),
+    source: String(r.source),
+    path: String(r.path),
+    checksum: String(r.checksum),
+    bytes: Number(r.bytes),
+    rowsLoaded: Number(r.rows_loaded),
+    target: String(r.target),
+    runId: String(r.run_id),
+    loadedAt: r.loaded_at as Date,
   };
 }
 
