@@ -1,2 +1,2 @@
-export { parseYamlFile, validateYaml, type ParsedYaml, type YamlCache } from './parse-yaml';
+export { parseYamlFile, validateYaml, yamlLineOf, type ParsedYaml, type YamlCache } from './parse-yaml';
 export { formatZodIssues, formatPath } from './format-issues';

@@ -45,8 +45,16 @@ export function parseYamlFile(file: string, text: string, cache?: YamlCache): Pa
     // Let the positioned parser word the error; if it accepts the text, use its reading.
     data = documentOf(file, text).doc.toJS();
   }
+  return { file, data: data ?? {}, lineOf: yamlLineOf(file, text) };
+}
+
+/**
+ * Line lookups in a YAML text, for error messages. The positioned document is built on the first lookup
+ * only, so a file whose parse came from a cache costs nothing until something in it is wrong.
+ */
+export function yamlLineOf(file: string, text: string): ParsedYaml['lineOf'] {
   let located: ReturnType<typeof documentOf> | undefined;
-  const lineOf = (path: readonly PropertyKey[]): number | undefined => {
+  return (path) => {
     located ??= documentOf(file, text);
     const { doc, lineCounter } = located;
     for (let depth = path.length; depth >= 0; depth--) {
@@ -55,7 +63,6 @@ export function parseYamlFile(file: string, text: string, cache?: YamlCache): Pa
     }
     return undefined;
   };
-  return { file, data: data ?? {}, lineOf };
 }
 
 /**

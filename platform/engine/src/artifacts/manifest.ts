@@ -103,7 +103,8 @@ function nodeEntry(node: GraphNode, compiled: CompiledNode | undefined, naming: 
     database: node.database,
     schema: node.schema,
     alias: node.alias,
-    relation_name: node.config.materialized === 'ephemeral' ? null : relationSql(node, naming),
+    // The compiler named the relation already, with the same target's naming.
+    relation_name: node.config.materialized === 'ephemeral' ? null : (compiled?.relation ?? relationSql(node, naming)),
     config: node.config,
     columns: columnsRecord(node),
     raw_code: node.raw_code,
@@ -123,6 +124,11 @@ function nodeEntry(node: GraphNode, compiled: CompiledNode | undefined, naming: 
     patch_path: node.patch_path ?? null,
     external: node.external === true,
   };
+}
+
+/** Most nodes have one parent or child, or none: those need no sort. */
+function sortedCopy(ids: string[]): string[] {
+  return ids.length < 2 ? ids.slice() : ids.slice().sort();
 }
 
 /** dbt's manifest.json, field for field where dbt has one, so the ecosystem (and our other projects) can read it. */
@@ -145,8 +151,8 @@ export function buildManifest(parsed: ParsedProject, dag: Dag, compiled: Map<str
   const parent_map: Record<string, string[]> = {};
   const child_map: Record<string, string[]> = {};
   for (const id of dag.nodes.keys()) {
-    parent_map[id] = [...dag.parents.get(id)!].sort();
-    child_map[id] = [...dag.children.get(id)!].sort();
+    parent_map[id] = sortedCopy(dag.parents.get(id)!);
+    child_map[id] = sortedCopy(dag.children.get(id)!);
   }
   return {
     metadata: {

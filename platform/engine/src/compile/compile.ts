@@ -21,13 +21,14 @@ export function substitute(
   dag: Dag,
   resolution: Resolution,
   naming: RelationNaming = CATALOG_NAMING,
+  nameOf: (node: GraphNode) => string = (n) => relationSql(n, naming),
 ): string {
   const refs = resolution.refTargets.get(node.unique_id) ?? [];
   const sources = resolution.sourceTargets.get(node.unique_id) ?? [];
   return rendered.sql.replace(PLACEHOLDER, (_, kind: string, index: string) => {
-    if (kind === 'T') return relationSql(node, naming);
+    if (kind === 'T') return nameOf(node);
     const id = kind === 'R' ? refs[Number(index)] : sources[Number(index)];
-    return relationSql(dag.nodes.get(id!)!, naming);
+    return nameOf(dag.nodes.get(id!)!);
   });
 }
 
@@ -35,14 +36,20 @@ function stripTrailing(sql: string): string {
   return sql.replace(/;\s*$/, '').trimEnd();
 }
 
+function isEphemeral(node: GraphNode): node is ModelNode {
+  return node.resource_type === 'model' && node.config.materialized === 'ephemeral';
+}
+
 /** Ephemeral ancestors reachable through ephemeral parents only, parents first. */
 function ephemeralAncestors(id: string, dag: Dag): ModelNode[] {
+  // Most nodes have no ephemeral parent: settle those without building the walk's set and list.
+  if (!dag.parents.get(id)?.some((parentId) => isEphemeral(dag.nodes.get(parentId)!))) return [];
   const order: ModelNode[] = [];
   const seen = new Set<string>();
   const visit = (nodeId: string) => {
     for (const parentId of dag.parents.get(nodeId) ?? []) {
       const parent = dag.nodes.get(parentId)!;
-      if (parent.resource_type !== 'model' || parent.config.materialized !== 'ephemeral' || seen.has(parentId)) continue;
+      if (!isEphemeral(parent) || seen.has(parentId)) continue;
       seen.add(parentId);
       visit(parentId);
       order.push(parent);
@@ -54,6 +61,8 @@ function ephemeralAncestors(id: string, dag: Dag): ModelNode[] {
 
 export class Compiler {
   private readonly bodies = new Map<string, string>();
+  /** Relation names by node: a model's name is spelled in the SQL of each child and each test of it. */
+  private readonly relations = new Map<GraphNode, string>();
 
   constructor(
     private readonly parsed: ParsedProject,
@@ -61,12 +70,22 @@ export class Compiler {
     private readonly resolution: Resolution,
   ) {}
 
+  /** How compiled SQL names the node in this project's target (see relationSql). */
+  relationName(node: GraphNode): string {
+    let name = this.relations.get(node);
+    if (name === undefined) {
+      name = relationSql(node, this.parsed.target);
+      this.relations.set(node, name);
+    }
+    return name;
+  }
+
   /** The node's own SQL, placeholders resolved, without ephemeral CTEs. */
   body(node: GraphNode): string {
     let sql = this.bodies.get(node.unique_id);
     if (sql === undefined) {
       const rendered = this.parsed.rendered.get(node.unique_id);
-      sql = rendered ? stripTrailing(substitute(rendered, node, this.dag, this.resolution, this.parsed.target)) : '';
+      sql = rendered ? stripTrailing(substitute(rendered, node, this.dag, this.resolution, this.parsed.target, (n) => this.relationName(n))) : '';
       this.bodies.set(node.unique_id, sql);
     }
     return sql;
@@ -83,10 +102,10 @@ export class Compiler {
   compileNode(node: GraphNode): CompiledNode {
     if (node.resource_type === 'test') return this.compileTest(node);
     if (node.resource_type === 'source' || node.resource_type === 'seed') {
-      return { unique_id: node.unique_id, sql: '', relation: relationSql(node, this.parsed.target) };
+      return { unique_id: node.unique_id, sql: '', relation: this.relationName(node) };
     }
     const sql = this.withEphemerals(node.unique_id, this.body(node));
-    return { unique_id: node.unique_id, sql, relation: relationSql(node, this.parsed.target) };
+    return { unique_id: node.unique_id, sql, relation: this.relationName(node) };
   }
 
   private compileTest(node: TestNode): CompiledNode {
@@ -104,8 +123,8 @@ export class Compiler {
       });
     }
     const toId = targets.find((t) => t !== attached.unique_id) ?? targets[1];
-    const to = toId ? relationSql(this.dag.nodes.get(toId)!, this.parsed.target) : undefined;
-    const sql = genericTestSql(node, relationSql(attached, this.parsed.target), to);
+    const to = toId ? this.relationName(this.dag.nodes.get(toId)!) : undefined;
+    const sql = genericTestSql(node, this.relationName(attached), to);
     return { unique_id: node.unique_id, sql: this.withEphemerals(node.unique_id, sql) };
   }
 }

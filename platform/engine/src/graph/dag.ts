@@ -75,7 +75,10 @@ export function topoSort(dag: Dag, only?: Set<string>): string[] {
   const indegree = new Map<string, number>();
   for (const id of dag.nodes.keys()) {
     if (!include(id)) continue;
-    indegree.set(id, dag.parents.get(id)!.filter(include).length);
+    // Counted, not filtered: no array per node just to take its length.
+    let degree = 0;
+    for (const parent of dag.parents.get(id)!) if (include(parent)) degree++;
+    indegree.set(id, degree);
   }
   const ready = [...indegree].filter(([, d]) => d === 0).map(([id]) => id).sort();
   const order: string[] = [];

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { createHash } from 'node:crypto';
 import { MeshError } from '@mesh/errors';
-import { parseYamlFile, validateYaml } from '@mesh/validate';
+import { parseYamlFile, validateYaml, yamlLineOf } from '@mesh/validate';
 import { projectFileSchema, propertiesFileSchema, type ProjectFile, type PropertiesFile } from './schemas';
 import { ParseCache } from './parse-cache';
 
@@ -117,9 +117,9 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
   const properties: PropertiesSource[] = [];
   for (const path of [...modelFiles, ...seedFiles].filter(isYaml)) {
     const file = read(path);
-    const parsed = parseYamlFile(path, file.text, cache);
-    const data = validateYaml(parsed, propertiesFileSchema, 'properties file');
-    properties.push({ ...file, data, lineOf: parsed.lineOf });
+    // The cache keeps the validated document, so an unchanged file skips the schema check as well as the parse.
+    const data = cache.yaml(file.text, () => validateYaml(parseYamlFile(path, file.text), propertiesFileSchema, 'properties file')) as PropertiesFile;
+    properties.push({ ...file, data, lineOf: yamlLineOf(path, file.text) });
   }
 
   return {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ParseCache } from './parse-cache';
+import { ParseCache, contentHash } from './parse-cache';
 import { writeCompiledFiles } from '../artifacts/compiled-files';
 
 describe('ParseCache', () => {
@@ -41,15 +41,24 @@ describe('ParseCache', () => {
 describe('writeCompiledFiles', () => {
   it('writes new and changed files only, and rewrites a file deleted by hand', async () => {
     const root = join(mkdtempSync(join(tmpdir(), 'mesh-compiled-')), 'compiled');
-    const a = join(root, 'p/models/a.sql');
-    const b = join(root, 'p/models/sub/b.sql');
+    const a = 'p/models/a.sql';
+    const b = 'p/models/sub/b.sql';
     expect(await writeCompiledFiles(root, new Map([[a, 'select 1'], [b, 'select 2']]))).toEqual({ written: 2, unchanged: 0 });
-    const before = statSync(a).mtimeMs;
+    const before = statSync(join(root, a)).mtimeMs;
     expect(await writeCompiledFiles(root, new Map([[a, 'select 1'], [b, 'select 3']]))).toEqual({ written: 1, unchanged: 1 });
-    expect(statSync(a).mtimeMs).toBe(before);
-    expect(readFileSync(b, 'utf8')).toBe('select 3\n');
-    rmSync(a);
+    expect(statSync(join(root, a)).mtimeMs).toBe(before);
+    expect(readFileSync(join(root, b), 'utf8')).toBe('select 3\n');
+    rmSync(join(root, a));
     expect(await writeCompiledFiles(root, new Map([[a, 'select 1'], [b, 'select 3']]))).toEqual({ written: 1, unchanged: 1 });
-    expect(readFileSync(a, 'utf8')).toBe('select 1\n');
+    expect(readFileSync(join(root, a), 'utf8')).toBe('select 1\n');
+  });
+
+  it('knows unchanged files in another order, and from an index of the earlier { path: hash } form', async () => {
+    const root = join(mkdtempSync(join(tmpdir(), 'mesh-compiled-')), 'compiled');
+    const files: Array<[string, string]> = [['p/a.sql', 'select 1'], ['p/b.sql', 'select 2']];
+    await writeCompiledFiles(root, new Map(files));
+    expect(await writeCompiledFiles(root, new Map([...files].reverse()))).toEqual({ written: 0, unchanged: 2 });
+    writeFileSync(join(root, '.index.json'), JSON.stringify({ 'p/a.sql': contentHash('select 1'), 'p/b.sql': contentHash('select 0') }));
+    expect(await writeCompiledFiles(root, new Map(files))).toEqual({ written: 1, unchanged: 1 });
   });
 });

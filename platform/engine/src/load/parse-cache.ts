@@ -1,9 +1,12 @@
-import { createHash, hash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { digest } from '../util/digest';
 
-/** Bump when what is cached, or how it is produced, changes: an old cache is then ignored. */
-const CACHE_VERSION = 'mesh-parse-cache/2 nunjucks@3.2.4 js-yaml@4.1.0';
+/**
+ * Bump when what is cached, or how it is produced, changes (the properties schema in schemas.ts
+ * included): an old cache is then ignored.
+ */
+const CACHE_VERSION = 'mesh-parse-cache/3 nunjucks@3.2.4 js-yaml@4.1.0 zod@4';
 
 /** A model's parse-time render: its SQL with placeholders, what it called, and the env vars it read. */
 export interface CachedRender {
@@ -17,7 +20,7 @@ export interface CachedRender {
 
 interface CacheFile {
   version: string;
-  /** YAML file content hash -> the parsed document. */
+  /** YAML file content hash -> the document, parsed and validated. */
   yaml: Record<string, unknown>;
   /** Jinja template source hash -> nunjucks' compiled JavaScript. */
   jinja: Record<string, string>;
@@ -28,8 +31,7 @@ interface CacheFile {
 const empty = (): CacheFile => ({ version: CACHE_VERSION, yaml: {}, jinja: {}, render: {} });
 
 export function contentHash(text: string): string {
-  // The one-shot form skips a Hash object per call: tens of thousands of small texts per compile.
-  return typeof hash === 'function' ? hash('sha1', text, 'base64url') : createHash('sha1').update(text).digest('base64url');
+  return digest('sha1', text, 'base64url');
 }
 
 /**

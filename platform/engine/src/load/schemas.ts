@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * Schemas for the files a domain team writes. They follow dbt's shapes (dbt_project.yml, properties YAML)
- * so a dbt user's files read the same; strict objects catch typos such as `materalized`.
+ * so a dbt user's files read the same; strict objects catch typos such as `materalized`. The partial-parse
+ * cache keeps properties files as validated here: a change to their schemas needs a new CACHE_VERSION.
  */
 
 const name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a name of letters, digits and underscores');

@@ -4,7 +4,7 @@ import { didYouMean } from '../util/did-you-mean';
 import { parseLiteralTemplate } from './literal-calls';
 import { DBT_UTILS_TESTS } from './dbt-natives';
 import { mergeConfig } from './folder-config';
-import { createHash } from 'node:crypto';
+import { digest } from '../util/digest';
 
 export const GENERIC_TESTS = ['not_null', 'unique', 'accepted_values', 'relationships'] as const;
 export type GenericTestName = (typeof GENERIC_TESTS)[number];
@@ -33,7 +33,8 @@ export function testConfig(raw: Record<string, unknown>, where: { file: string; 
   }
   const tags = raw.tags === undefined ? [] : Array.isArray(raw.tags) ? raw.tags.map(String) : [String(raw.tags)];
   const storeFailures = raw.store_failures === true || raw.store_failures === 'true' || raw.store_failures_as === 'table';
-  return {
+  // Optional keys are added after the literal, not spread into it: one object shape for every test.
+  const config: TestNode['config'] = {
     severity: String(raw.severity ?? 'error').toLowerCase() === 'warn' ? 'warn' : 'error',
     tags,
     enabled: raw.enabled !== false,
@@ -41,9 +42,13 @@ export function testConfig(raw: Record<string, unknown>, where: { file: string; 
     warn_if: String(raw.warn_if ?? '!=0').trim(),
     error_if: String(raw.error_if ?? '!=0').trim(),
     fail_calc: String(raw.fail_calc ?? 'count(*)'),
-    ...(raw.limit !== undefined && raw.limit !== null ? { limit: Number(raw.limit) } : {}),
-    ...(storeFailures ? { store_failures: true, schema: String(raw.schema ?? 'main_dbt_test__audit') } : {}),
   };
+  if (raw.limit !== undefined && raw.limit !== null) config.limit = Number(raw.limit);
+  if (storeFailures) {
+    config.store_failures = true;
+    config.schema = String(raw.schema ?? 'main_dbt_test__audit');
+  }
+  return config;
 }
 
 export interface TestSpecContext {
@@ -87,7 +92,7 @@ function parseTo(to: unknown, ctx: TestSpecContext): { ref: RefCall } | { source
 }
 
 function shortHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 10);
+  return digest('sha256', text, 'hex').slice(0, 10);
 }
 
 function unknownTest(name: string, ctx: TestSpecContext): MeshError {
@@ -169,6 +174,8 @@ export function genericTestNode(entry: unknown, ctx: TestSpecContext): TestNode 
   const hashed = testName === 'accepted_values' || testName === 'relationships' || namespace || custom || !columnName;
   const unique = customName ?? (hashed ? `${base}__${shortHash(JSON.stringify(args))}` : base);
   const config = testConfig(rawConfig, { file: ctx.file, line: ctx.line, test: unique });
+  const kwargs: Record<string, unknown> = { ...args };
+  if (columnName) kwargs.column_name = columnName;
   return {
     unique_id: `test.${ctx.project}.${unique}`,
     resource_type: 'test',
@@ -180,7 +187,7 @@ export function genericTestNode(entry: unknown, ctx: TestSpecContext): TestNode 
     tags: config.tags,
     meta: {},
     config,
-    test_metadata: { name: testName, kwargs: { ...args, ...(columnName ? { column_name: columnName } : {}) }, ...(namespace ? { namespace } : {}) },
+    test_metadata: namespace ? { name: testName, kwargs, namespace } : { name: testName, kwargs },
     column_name: columnName,
     attached_node: ctx.attachedId,
     raw_code: '',

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { isAbsolute, join, posix } from 'node:path';
 import { MeshError } from '@mesh/errors';
 import type { ProjectFiles, PropertiesSource } from '../load/load-project';
@@ -11,6 +10,7 @@ import { JinjaEnvironment, type CompiledTemplate, type RenderHooks } from './jin
 import { FilteredRelation, PlaceholderRelation, Relation } from './relation';
 import { resolveTarget, type ResolvedTarget } from './target';
 import { contentHash } from '../load/parse-cache';
+import { digest } from '../util/digest';
 
 export const LAYERS = ['bronze', 'silver', 'gold'] as const;
 
@@ -53,7 +53,7 @@ const sourceToken = (i: number) => `\u0001S${i}\u0001`;
 const THIS_TOKEN = '\u0001T\u0001';
 
 function sha(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return digest('sha256', text, 'hex');
 }
 
 function columns(input: ColumnInput[] | undefined): ColumnDef[] {
@@ -121,6 +121,14 @@ function versionColumns(base: ColumnDef[], entries: NonNullable<NonNullable<Mode
     else result.push(col);
   }
   return result;
+}
+
+/** A config to merge into, sharing nothing mutable with `config` (merges replace tags and meta, never edit them). */
+function copyConfig(config: Record<string, unknown>): Record<string, unknown> {
+  const copy = { ...config };
+  if (Array.isArray(copy.tags)) copy.tags = [...copy.tags];
+  if (copy.meta && typeof copy.meta === 'object') copy.meta = { ...copy.meta };
+  return copy;
 }
 
 function normalizeConfig(raw: Record<string, unknown>, defaults: Partial<NodeConfig>): NodeConfig {
@@ -253,8 +261,13 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     const folders = (root ? path.slice(root.replace(/\/+$/, '').length + 1) : path).split('/').slice(0, -1);
     return folderConfig(testTree, name, folders);
   };
+  // A properties file declares a test per column: its folder configs are worked out once per file.
+  const genericTestRoots = [...files.modelPaths, ...files.seedPaths];
+  const genericTestDefaults = new Map<string, Record<string, unknown>>();
   const addTest = (entry: unknown, ctx: Omit<TestSpecContext, 'defaults' | 'customTests'>) => {
-    const node = genericTestNode(entry, { ...ctx, defaults: testDefaults(ctx.file, [...files.modelPaths, ...files.seedPaths]), customTests });
+    let defaults = genericTestDefaults.get(ctx.file);
+    if (!defaults) genericTestDefaults.set(ctx.file, (defaults = testDefaults(ctx.file, genericTestRoots)));
+    const node = genericTestNode(entry, { ...ctx, defaults, customTests });
     if (!node.config.enabled) return;
     addNode(node);
     const meta = node.test_metadata!;
@@ -272,6 +285,14 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
 
   // Models
   const modelProps = indexModelProperties(files.properties);
+  // Fifty models share a folder: its folder config is worked out once, and each model gets a copy to merge into.
+  const folderConfigs = new Map<string, Record<string, unknown>>();
+  const modelFolderConfig = (folders: string[]): Record<string, unknown> => {
+    const key = folders.join('/');
+    let shared = folderConfigs.get(key);
+    if (!shared) folderConfigs.set(key, (shared = folderConfig(project.models, name, folders)));
+    return copyConfig(shared);
+  };
   const used = new Set<string>();
   for (const file of files.models) {
     const modelPath = files.modelPaths.find((p) => file.path.startsWith(`${p.replace(/\/+$/, '')}/`)) ?? '';
@@ -284,7 +305,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     const version = entry?.version?.v;
     const layer = (LAYERS as readonly string[]).includes(folders[0] ?? '') ? folders[0] : undefined;
 
-    const config: Record<string, unknown> = folderConfig(project.models, name, folders);
+    const config = modelFolderConfig(folders);
     mergeConfig(config, entry?.props.config as Record<string, unknown> | undefined);
     mergeConfig(config, entry?.version?.props.config as Record<string, unknown> | undefined);
     if (entry?.props.access) config.access ??= entry.props.access;
