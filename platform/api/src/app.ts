@@ -1,7 +1,6 @@
 import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { Hono, type Context } from 'hono';
 import { stream } from 'hono/streaming';
 import { listReleases } from '@mesh/contract';
@@ -16,7 +15,7 @@ import { ApiMetrics } from './metrics';
 import { openApiFor } from './openapi';
 import { grantOf, Registry, type Port, type Product } from './registry';
 import { parseRowQuery, type Column, type Format } from './row-query';
-import { csvHeader, exportStatement, orderSignature, pageStatement, qi, type PortTable } from './row-sql';
+import { csvHeader, exportStatement, orderSignature, pageStatement, type PortTable } from './row-sql';
 
 export interface ApiOptions {
   workspaceRoot: string;

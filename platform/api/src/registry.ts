@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { readContract, type Contract, type ContractModel } from '@mesh/contract';
 import { workspaceProjects } from '@mesh/contracts';
 import { loadDataProduct, portServes, type DataProduct } from '@mesh/governance';
-import { consumerView, publishedDir, publishedManifestSchema, type PublishedManifest, type PublishedNode } from '@mesh/loom';
+import { consumerView, publicationOf, publishedDir, publishedManifestSchema, type PublishedManifest, type PublishedNode } from '@mesh/loom';
 
 /**
  * The published data products of a workspace, as the API serves them: each domain's last publication
@@ -112,7 +112,8 @@ export class Registry {
         entry = { stamp, product: readProduct(root, dir) };
         this.cache.set(root, entry);
       }
-      out.push(entry.product);
+      // Only DuckDB publications are files this server can open; one inside a database server is read there.
+      if (entry.product.manifest.metadata.adapter_type === 'duckdb') out.push(entry.product);
     }
     return out;
   }
@@ -129,8 +130,7 @@ export class Registry {
  * grants the loom gives a consumer domain at compile time.
  */
 export function grantOf(product: Product, port: Port, consumer: string): Grant | undefined {
-  const m = product.manifest;
-  const view = consumerView({ project: product.domain, openFile: m.database?.file, access: m.access, nodes: Object.values(m.nodes) }, consumer);
+  const view = consumerView(publicationOf(product.manifest), consumer);
   if (!view.file || view.refused.has(port.node.unique_id)) return undefined;
   return { file: join(product.dir, view.file), withheld: view.withheld.get(port.node.unique_id)?.columns ?? [] };
 }

@@ -1,4 +1,4 @@
-import type { PublishedAccess } from './published-manifest';
+import type { PublishedAccess, PublishedManifest } from './published-manifest';
 
 /**
  * What one consumer may see of an upstream's publication: the database it attaches, the public models it
@@ -23,6 +23,11 @@ export interface Publication {
   openSchema?: string;
   access?: PublishedAccess;
   nodes: Array<{ unique_id: string; name: string; version?: string | null }>;
+}
+
+/** A published manifest as the view reads it. */
+export function publicationOf(manifest: PublishedManifest): Publication {
+  return { project: manifest.metadata.project_name, openFile: manifest.database?.file, openSchema: manifest.database?.schema, access: manifest.access, nodes: Object.values(manifest.nodes) };
 }
 
 export function consumerView(publication: Publication, consumer: string): ConsumerView {

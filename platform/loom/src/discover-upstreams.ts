@@ -11,7 +11,7 @@ import { publishedManifestSchema, type PublishedManifest } from './published-man
 import { nodesFromContract } from './contract-nodes';
 import { PUBLISHED_DIR } from './publish';
 import { addDbtLoomUpstreams } from './dbt-loom-config';
-import { consumerView, type ConsumerView, type Publication } from './consumer-view';
+import { consumerView, publicationOf, type ConsumerView } from './consumer-view';
 import { accessSection, planPublication } from './publication-plan';
 import { loadDataProduct, restrictsAccess } from '@mesh/governance';
 
@@ -208,10 +208,6 @@ export interface LoadUpstreamsOptions {
   fallbackToContracts?: boolean;
   /** Told about an optional upstream that is left out (unreachable, not published). */
   onWarning?(warning: MeshError): void;
-}
-
-function publicationOf(manifest: PublishedManifest): Publication {
-  return { project: manifest.metadata.project_name, openFile: manifest.database?.file, openSchema: manifest.database?.schema, access: manifest.access, nodes: Object.values(manifest.nodes) };
 }
 
 /**

@@ -1,5 +1,4 @@
 import { maskingOf, piiReason } from '../pii';
-import type { PiiParams } from '../policy-config';
 import type { Policy, Raised } from './policy';
 import { isPublic } from './policy';
 
