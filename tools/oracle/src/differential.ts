@@ -1,0 +1,134 @@
+import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { meshWithEnv, type CliResult } from '@mesh/testing';
+import { compareDatabases, formatComparison, type CompareOptions, type DatabaseComparison } from './compare';
+import { dbt, readDbtProject, type DbtOptions } from './dbt';
+import type { ToolResult } from './venv';
+
+/** What one tool did with the project: its exit, and each node's status from its run_results.json. */
+export interface SideResult {
+  dir: string;
+  database: string;
+  run: ToolResult | CliResult;
+  /** unique_id -> status (`success`, `pass`, `fail`, `warn`, `error`, `skipped`). */
+  statuses: Map<string, string>;
+  /** unique_ids of the nodes in manifest.json, by resource type (model, seed, test, snapshot, unit_test...). */
+  nodes: Map<string, string>;
+}
+
+export interface Differential {
+  dbt: SideResult;
+  mesh: SideResult;
+  relations: DatabaseComparison;
+  /** Node ids one side has and the other not (manifest nodes of the resource types compared). */
+  nodesOnlyDbt: string[];
+  nodesOnlyMesh: string[];
+  /** Nodes whose status differs: `id: dbt=<status> mesh=<status>`. */
+  statusDifferences: string[];
+  /** Everything above as one text, for a failing test. */
+  report(): string;
+}
+
+export interface DifferentialOptions {
+  /** The command both run (default `build`); extra arguments go to both. */
+  command?: string[];
+  /** Steps both run before the command, in their own copies (`['seed']`, `['run', '-s', 'x']`...). */
+  before?: string[][];
+  dbt?: DbtOptions;
+  /** Environment for the mesh binary. */
+  meshEnv?: Record<string, string>;
+  compare?: CompareOptions;
+  /** Resource types whose node sets are compared (default: model, seed, test, snapshot, unit_test). */
+  resourceTypes?: string[];
+  /** Copies the project is made in (default: two new temp folders); a test that edits between runs passes its own. */
+  dirs?: { dbt: string; mesh: string };
+}
+
+const DEFAULT_TYPES = ['model', 'seed', 'test', 'snapshot', 'unit_test'];
+
+function readJson(path: string): unknown {
+  return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
+}
+
+function statuses(dir: string, targetPath: string): Map<string, string> {
+  const results = readJson(join(dir, targetPath, 'run_results.json')) as { results?: Array<{ unique_id: string; status: string }> } | undefined;
+  return new Map((results?.results ?? []).map((r) => [r.unique_id, r.status]));
+}
+
+function nodes(dir: string, targetPath: string, types: string[]): Map<string, string> {
+  const manifest = readJson(join(dir, targetPath, 'manifest.json')) as { nodes?: Record<string, { resource_type: string }>; unit_tests?: Record<string, unknown> } | undefined;
+  const out = new Map<string, string>();
+  for (const [id, node] of Object.entries(manifest?.nodes ?? {})) if (types.includes(node.resource_type)) out.set(id, node.resource_type);
+  if (types.includes('unit_test')) for (const id of Object.keys(manifest?.unit_tests ?? {})) out.set(id, 'unit_test');
+  return out;
+}
+
+/** A fresh copy of a fixture project for one side, without any earlier build's output. */
+export function copyProject(source: string, label: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `oracle-${label}-${basename(source)}-`));
+  cpSync(source, dir, { recursive: true, filter: (src) => !/\/(target|logs|\.oracle|\.mesh)(\/|$)/.test(src) });
+  return dir;
+}
+
+/**
+ * Builds the same dbt project with dbt-core + dbt-duckdb and with the mesh engine, each in its own copy,
+ * then compares every relation of the two DuckDB files row for row, the node sets of the two manifests
+ * and the status of every node in the two run_results.json.
+ */
+export async function differential(projectDir: string, options: DifferentialOptions = {}): Promise<Differential> {
+  const command = options.command ?? ['build'];
+  const project = readDbtProject(projectDir);
+  const targetPath = project['target-path'] ?? 'target';
+  const types = options.resourceTypes ?? DEFAULT_TYPES;
+  const dirs = options.dirs ?? { dbt: copyProject(projectDir, 'dbt'), mesh: copyProject(projectDir, 'mesh') };
+  const database = join(targetPath, `${project.name}.duckdb`);
+
+  for (const step of options.before ?? []) {
+    dbt(dirs.dbt, step, options.dbt);
+    meshWithEnv(dirs.mesh, options.meshEnv ?? {}, ...step);
+  }
+  const dbtRun = dbt(dirs.dbt, command, options.dbt);
+  const meshRun = meshWithEnv(dirs.mesh, options.meshEnv ?? {}, ...command);
+  const side = (dir: string, run: ToolResult | CliResult): SideResult => ({
+    dir,
+    database: join(dir, database),
+    run,
+    statuses: statuses(dir, targetPath),
+    nodes: nodes(dir, targetPath, types),
+  });
+  const dbtSide = side(dirs.dbt, dbtRun);
+  const meshSide = side(dirs.mesh, meshRun);
+  const relations = existsSync(dbtSide.database) && existsSync(meshSide.database)
+    ? await compareDatabases(dbtSide.database, meshSide.database, options.compare)
+    : { compared: [], onlyLeft: [], onlyRight: [], differences: [], equal: false };
+  const nodesOnlyDbt = [...dbtSide.nodes.keys()].filter((id) => !meshSide.nodes.has(id)).sort();
+  const nodesOnlyMesh = [...meshSide.nodes.keys()].filter((id) => !dbtSide.nodes.has(id)).sort();
+  const statusDifferences: string[] = [];
+  for (const id of new Set([...dbtSide.statuses.keys(), ...meshSide.statuses.keys()])) {
+    const a = dbtSide.statuses.get(id);
+    const b = meshSide.statuses.get(id);
+    if (a !== b) statusDifferences.push(`${id}: dbt=${a ?? 'absent'} mesh=${b ?? 'absent'}`);
+  }
+  statusDifferences.sort();
+  return {
+    dbt: dbtSide,
+    mesh: meshSide,
+    relations,
+    nodesOnlyDbt,
+    nodesOnlyMesh,
+    statusDifferences,
+    report() {
+      const parts = [
+        `dbt exit ${dbtRun.code}, mesh exit ${meshRun.code}`,
+        nodesOnlyDbt.length ? `nodes only dbt has: ${nodesOnlyDbt.join(', ')}` : '',
+        nodesOnlyMesh.length ? `nodes only mesh has: ${nodesOnlyMesh.join(', ')}` : '',
+        statusDifferences.length ? `statuses:\n  ${statusDifferences.join('\n  ')}` : '',
+        `relations: ${formatComparison(relations, ['dbt', 'mesh'])}`,
+      ];
+      if (dbtRun.code !== 0) parts.push(`--- dbt output ---\n${dbtRun.stdout.slice(-4000)}`);
+      if (meshRun.code !== 0) parts.push(`--- mesh output ---\n${meshRun.output.slice(-4000)}`);
+      return parts.filter(Boolean).join('\n');
+    },
+  };
+}

@@ -1,0 +1,5 @@
+export { ORACLE_DIR, VENV, oracleBin, hasOracle, requireOracle, oracleEnv, runOracle, type ToolResult } from './venv';
+export { dbt, readDbtProject, writeDuckdbProfile, type DbtOptions } from './dbt';
+export { datacontract } from './datacontract';
+export { compareDatabases, formatComparison, type CompareOptions, type DatabaseComparison, type RelationDiff, type RelationId } from './compare';
+export { differential, copyProject, type Differential, type DifferentialOptions, type SideResult } from './differential';
