@@ -10,6 +10,7 @@ import type { Adapter, RelationKind, StagedFile } from './execute/adapter';
 import { stagedSourceRelation } from './compile/relations';
 import type { NodeResult } from './execute/results';
 import { Runner, type RunCommand, type RunEvents } from './execute/runner';
+import { BuildState, fileFingerprint, NodeStates, type ExternalState } from './execute/build-state';
 import { buildDag, topoSort, type Dag } from './graph/dag';
 import { resolveRefs, type Resolution, type UpstreamProject } from './graph/resolve-refs';
 import { selectNodes, unmatchedSelectors } from './graph/select';
@@ -52,6 +53,27 @@ export interface CompiledProject {
 export interface RunOutcome extends CompiledProject {
   results: NodeResult[];
   elapsed: number;
+  /** The journal of what the database holds and which tests passed on it (what may be published). */
+  buildState: BuildState;
+  /** What each external input (source file, upstream publication) is now. */
+  externalState: ExternalState;
+}
+
+/** The journal beside the target's database, in the target folder. */
+export const BUILD_STATE_FILE = 'build_state.jsonl';
+
+/** The path a source reads, as far as it can be told without running it: a plain path, or a reader call's first. */
+function sourcePath(location: string): string {
+  const call = /^\s*[A-Za-z_][A-Za-z0-9_]*\s*\(\s*'((?:[^']|'')*)'/.exec(location);
+  return call ? call[1]!.replaceAll("''", "'") : location;
+}
+
+function externalStates(project: CompiledProject): ExternalState {
+  const publications = new Map(project.upstreams.map((u) => [u.name, u.publication ?? u.version ?? '']));
+  return (node) => {
+    if (node.resource_type === 'source') return node.external_location ? `${node.external_location}@${fileFingerprint(sourcePath(node.external_location))}` : node.unique_id;
+    return `${node.package_name}@${publications.get(node.package_name) ?? ''}`;
+  };
 }
 
 /** load -> parse -> resolve refs -> DAG -> select -> compile, then manifest.json and compiled SQL files. */
@@ -162,6 +184,7 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
   options.onCompiled?.(project);
   const adapter = await options.openAdapter(parsed.target, parsed);
   let outcome: RunOutcome;
+  let buildState: BuildState | undefined;
   try {
     for (const upstream of project.upstreams) {
       const used = [...dag.nodes.values()].some((n) => n.package_name === upstream.name);
@@ -181,7 +204,11 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
     await adapter.ensureSchemas(parsed.target.database, schemas);
     if (parsed.target.externalSources === 'load' && options.command !== 'seed') await stageExternalSources(project, adapter);
     const relations: Map<string, RelationKind> = await adapter.listRelations(parsed.target.database);
-    const runner = new Runner(parsed, dag, resolution, compiler, adapter, relations);
+    const identity = parsed.target.postgres ? `postgres:${parsed.target.postgres.host}:${parsed.target.postgres.port}/${parsed.target.postgres.database}/${parsed.target.database}` : `${parsed.target.type}:${parsed.target.path}`;
+    buildState = BuildState.load(join(project.targetDir, BUILD_STATE_FILE), identity);
+    buildState.open();
+    const externalState = externalStates(project);
+    const runner = new Runner(parsed, dag, resolution, compiler, adapter, relations, buildState, new NodeStates(dag, buildState, externalState));
     const results = await runner.run({
       command: options.command,
       selected,
@@ -190,9 +217,10 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
       onStart: options.onStart,
       onEnd: options.onEnd,
     });
-    outcome = { ...project, results, elapsed: (performance.now() - t0) / 1000 };
+    outcome = { ...project, results, elapsed: (performance.now() - t0) / 1000, buildState, externalState };
     await options.afterRun?.(outcome, adapter);
   } finally {
+    buildState?.close();
     await adapter.close();
   }
   const elapsed = (performance.now() - t0) / 1000;

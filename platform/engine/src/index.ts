@@ -1,6 +1,6 @@
 export type * from './types';
 export { isModelLike } from './types';
-export { compileProject, runProject, type ProjectOptions, type RunProjectOptions, type CompiledProject, type RunOutcome } from './engine';
+export { compileProject, runProject, BUILD_STATE_FILE, type ProjectOptions, type RunProjectOptions, type CompiledProject, type RunOutcome } from './engine';
 export { loadProject, findProjectFile, PROJECT_FILE_NAMES, type ProjectFiles } from './load/load-project';
 export { projectFileSchema, propertiesFileSchema, type ProjectFile, type PropertiesFile, type PostgresTargetConfig } from './load/schemas';
 export { parseProject, LAYERS, type ParsedProject, type ParseOptions } from './parse/parse-project';
@@ -11,7 +11,7 @@ export { resolveRefs, type UpstreamProject, type Resolution } from './graph/reso
 export { selectNodes, unmatchedSelectors, type SelectionOptions } from './graph/select';
 export { Compiler, type CompiledNode } from './compile/compile';
 export { quoteIdent, quoteString, relationSql, qualifiedName, prefixedSchema, CATALOG_NAMING, type RelationNaming } from './compile/relations';
-export type { Adapter, AdapterSession, MaskMethod, PublishRelation, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, RelationKind, RelationName, ShareTarget, StagedFile } from './execute/adapter';
+export type { Adapter, AdapterSession, MaskMethod, PublishOptions, PublishRelation, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, RelationKind, RelationName, ShareTarget, StagedFile } from './execute/adapter';
 export { relationKey } from './execute/adapter';
 export type { NodeResult, NodeStatus } from './execute/results';
 export { isFailure } from './execute/results';
@@ -19,3 +19,4 @@ export type { RunCommand } from './execute/runner';
 export { buildManifest, MANIFEST_SCHEMA_VERSION, type Manifest } from './artifacts/manifest';
 export { buildRunResults } from './artifacts/run-results';
 export { didYouMean, editDistance } from './util/did-you-mean';
+export { BuildState, NodeStates, unfitToPublish, statesDigest, fileFingerprint, type ExternalState, type UnfitReason } from './execute/build-state';

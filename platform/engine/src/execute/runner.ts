@@ -10,6 +10,7 @@ import { qualifiedName } from '../compile/relations';
 import { relationKey, type Adapter, type AdapterSession, type MaterializePlan, type RelationKind } from './adapter';
 import { checkContract } from './contract';
 import { databaseErrorHint } from './database-error-hint';
+import { NodeStates, type BuildState } from './build-state';
 import type { NodeResult } from './results';
 
 export type RunCommand = 'run' | 'test' | 'build' | 'seed';
@@ -97,6 +98,9 @@ export class Runner {
     private readonly adapter: Adapter,
     /** Relations in the database now; kept current as nodes are built. */
     private readonly relations: Map<string, RelationKind>,
+    /** The journal of what the database holds and which tests passed on it. */
+    private readonly state?: BuildState,
+    private readonly states?: NodeStates,
   ) {}
 
   async run(options: RunOptions): Promise<NodeResult[]> {
@@ -226,7 +230,15 @@ export class Runner {
     try {
       if (node.resource_type === 'test') {
         compiled = this.compiler.compileNode(node).sql;
-        partial = await this.executeTest(node, compiled, session, options.failingRowLimit ?? 5);
+        // The states the test runs on: a pass vouches for these and for no later ones.
+        const on = this.states?.parentStates(node.unique_id) ?? {};
+        let status: NodeResult['status'] = 'error';
+        try {
+          partial = await this.executeTest(node, compiled, session, options.failingRowLimit ?? 5);
+          status = partial.status;
+        } finally {
+          this.state?.tested(node.unique_id, status, on);
+        }
       } else if (node.resource_type === 'model' || node.resource_type === 'seed') {
         const out = await this.executeModel(node, session, options.fullRefresh === true);
         compiled = out.sql;
@@ -334,7 +346,17 @@ export class Runner {
         plan = { kind: 'incremental', relation, sql, strategy, uniqueKey, contract };
       } else plan = { kind: 'table', relation, sql, contract };
     }
-    const result = await session.materialize(plan, existing);
+    const from = this.states?.parentStates(node.unique_id) ?? {};
+    this.state?.building(node.unique_id);
+    let result: Awaited<ReturnType<AdapterSession['materialize']>>;
+    try {
+      result = await session.materialize(plan, existing);
+    } catch (error) {
+      // Materializations are atomic: a failed one left the relation as it was.
+      this.state?.unchanged(node.unique_id);
+      throw error;
+    }
+    this.state?.builtFrom(node.unique_id, node.checksum, from);
     this.relations.set(key, plan.kind === 'view' ? 'view' : 'table');
     const verb = { view: 'CREATE VIEW', seed: 'INSERT', incremental: 'MERGE', table: 'CREATE TABLE' }[plan.kind];
     const message = result.rows === undefined ? verb : `${verb} (${result.rows.toLocaleString('en-US')} rows)`;
