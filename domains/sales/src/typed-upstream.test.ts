@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyDomains, meshWithEnv, queryDb } from '@mesh/testing';
+import { copyDomains, meshWithEnv, publishedFile, queryDb } from '@mesh/testing';
 import { contract, products, stockProduct, type Products } from '@teddy/inventory/contract';
 
 const RAW = fileURLToPath(new URL('../../../platform/loom/src/__fixtures__/teddy-small', import.meta.url));
@@ -14,7 +14,7 @@ describe("inventory's contract types, used by a TypeScript consumer", () => {
     const r = meshWithEnv(join(root, 'inventory'), { TEDDY_RAW_DIR: RAW }, 'build');
     if (r.code !== 0) throw new Error(r.output);
     // Sales reads the share inventory grants it.
-    published = join(root, 'inventory', 'target', 'published', 'shares', 'sales.duckdb');
+    published = publishedFile(join(root, 'inventory'), 'shares/sales.duckdb');
   });
 
   it('validates the published rows and types them', async () => {

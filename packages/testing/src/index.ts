@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -135,4 +136,28 @@ export function copyDomains(names: readonly string[], label = 'mesh'): string {
     }
   }
   return root;
+}
+
+/**
+ * A file of a project's current publication (`shares/finance.duckdb`, `contract.odcs.yaml`): in the
+ * version folder its manifest names. Undefined when nothing is published.
+ */
+export function publishedFile(projectDir: string, relative: string): string {
+  return versionFile(join(projectDir, 'target', 'published'), relative);
+}
+
+/** A file of the version a published folder's manifest names (a producer's, or a consumer's cache of it). */
+export function versionFile(dir: string, relative: string): string {
+  let manifest: { publication?: { dir: string } };
+  try {
+    manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as typeof manifest;
+  } catch {
+    return join(dir, relative);
+  }
+  return manifest.publication ? join(dir, manifest.publication.dir, relative) : join(dir, relative);
+}
+
+/** The HMAC-SHA256 a producer's `hash` masking gives a value, computed by Node as an independent judge. */
+export function hmacHex(key: Uint8Array, value: string): string {
+  return createHmac('sha256', key).update(value).digest('hex');
 }

@@ -1,8 +1,8 @@
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { MeshError } from '@mesh/errors';
-import type { Adapter, AdapterSession, ColumnInfo, MaskMethod, MaterializePlan, MaterializeResult, PublishRelation, RelationKind, RelationName } from '@mesh/engine';
+import { fileSystemError, fileSystemErrorFor, MeshError } from '@mesh/errors';
+import type { Adapter, AdapterSession, ColumnInfo, MaskMethod, MaterializePlan, MaterializeResult, PublishOptions, PublishRelation, RelationKind, RelationName } from '@mesh/engine';
 import { lit, materializeStatements, q, rel } from './materialize-sql';
 
 export interface DuckDBAdapterOptions {
@@ -23,6 +23,29 @@ function plain(value: unknown): unknown {
 /** DuckDB's errors carry the SQL position in the text; the caller adds the file and node. */
 export function databaseError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** DuckDB's words for the file errors a user can fix, by the errno they stand for. */
+const IO_ERRORS: Array<[RegExp, string]> = [
+  [/No space left on device/i, 'ENOSPC'],
+  [/Disk quota exceeded/i, 'EDQUOT'],
+  [/Read-only file system/i, 'EROFS'],
+  [/Operation not permitted/i, 'EPERM'],
+  [/Permission denied/i, 'EACCES'],
+];
+
+/**
+ * A file error met while DuckDB wrote a file (it reports them as `IO Error: ... No space left on
+ * device`), as the typed file-system error; anything else unchanged.
+ */
+export function ioError(error: unknown, doing: string, path: string): unknown {
+  if (error instanceof MeshError) return error;
+  const fromNode = fileSystemError(error, doing, path);
+  if (fromNode !== error) return fromNode;
+  const text = databaseError(error);
+  if (!/IO Error|Could not (write|open|create|truncate|sync)|Cannot open file/i.test(text)) return error;
+  for (const [pattern, errno] of IO_ERRORS) if (pattern.test(text)) return fileSystemErrorFor(errno, doing, path, error);
+  return error;
 }
 
 class DuckDBSession implements AdapterSession {
@@ -176,24 +199,35 @@ export class DuckDBAdapter implements Adapter {
     }
   }
 
-  async publish(relations: PublishRelation[], destination: string): Promise<number[]> {
-    mkdirSync(dirname(destination), { recursive: true });
+  /**
+   * Copies the relations into a new database file, masked and trimmed on the way in SQL. The file is
+   * written beside `destination` and renamed onto it once complete and checkpointed. A file error
+   * (a full disk, a folder made read-only) removes the partial file and comes out typed.
+   */
+  async publish(relations: PublishRelation[], destination: string, options: PublishOptions = {}): Promise<number[]> {
     const tmp = `${destination}.${process.pid}.tmp`;
-    rmSync(tmp, { force: true });
     const alias = '__mesh_publish';
     const counts: number[] = [];
-    await this.main.run(`ATTACH ${lit(tmp)} AS ${q(alias)}`);
     try {
-      for (const schema of new Set(relations.map((r) => r.schema))) await this.main.run(`CREATE SCHEMA IF NOT EXISTS ${q(alias)}.${q(schema)}`); // `main` exists in every new file
-      for (const r of relations) {
-        const result = await this.main.run(`CREATE TABLE ${q(alias)}.${q(r.schema)}.${q(r.identifier)} AS SELECT *${excludeClause(r.withheld)}${maskClause(r.masks)} FROM ${rel(r)}`);
-        counts.push(Number((await result.getRowObjectsJS())[0]?.Count ?? 0));
+      mkdirSync(dirname(destination), { recursive: true });
+      rmSync(tmp, { force: true });
+      await this.main.run(`ATTACH ${lit(tmp)} AS ${q(alias)}`);
+      try {
+        for (const schema of new Set(relations.map((r) => r.schema))) await this.main.run(`CREATE SCHEMA IF NOT EXISTS ${q(alias)}.${q(schema)}`); // `main` exists in every new file
+        for (const r of relations) {
+          const result = await this.main.run(`CREATE TABLE ${q(alias)}.${q(r.schema)}.${q(r.identifier)} AS SELECT *${excludeClause(r.withheld)}${maskClause(r.masks, options.maskingKey)} FROM ${rel(r)}`);
+          counts.push(Number((await result.getRowObjectsJS())[0]?.Count ?? 0));
+        }
+      } finally {
+        await this.main.run(`DETACH ${q(alias)}`).catch(() => undefined);
       }
-    } finally {
-      await this.main.run(`DETACH ${q(alias)}`);
+      // A rename is atomic: readers see the old file or the new one, never a half-written one.
+      renameSync(tmp, destination);
+    } catch (error) {
+      rmSync(tmp, { force: true });
+      rmSync(`${tmp}.wal`, { force: true });
+      throw ioError(error, 'write the publication', dirname(destination));
     }
-    // A rename is atomic: readers see the old file or the new one, never a half-written one.
-    renameSync(tmp, destination);
     return counts;
   }
 
@@ -207,10 +241,30 @@ function excludeClause(withheld: PublishRelation['withheld']): string {
   return withheld?.length ? ` EXCLUDE (${withheld.map(q).join(', ')})` : '';
 }
 
+/**
+ * HMAC-SHA256 of a value's text under `key` (RFC 2104), computed by DuckDB: sha256 of the outer padded
+ * key followed by the raw sha256 of the inner padded key and the value. The pads are constants of the
+ * key, so the statement carries them; the published file holds only the digests. NULL stays NULL.
+ */
+export function hmacSql(column: string, key: Uint8Array): string {
+  if (key.length > 64) throw new Error('a masking key of at most 64 bytes is expected');
+  const pad = (byte: number) => {
+    const block = new Uint8Array(64);
+    block.set(key);
+    return Buffer.from(block.map((b) => b ^ byte)).toString('hex');
+  };
+  return `sha256(unhex('${pad(0x5c)}') || unhex(sha256(unhex('${pad(0x36)}') || encode(CAST(${q(column)} AS VARCHAR)))))`;
+}
+
 /** `* REPLACE (...)` keeps every column in place and rewrites only the masked ones. */
-function maskClause(masks: PublishRelation['masks']): string {
+function maskClause(masks: PublishRelation['masks'], key: Uint8Array | undefined): string {
   if (!masks?.length) return '';
-  const expr = (column: string, method: MaskMethod) =>
-    method === 'hash' ? `sha256(CAST(${q(column)} AS VARCHAR))` : method === 'redact' ? `CASE WHEN ${q(column)} IS NULL THEN NULL ELSE '[redacted]' END` : 'CAST(NULL AS VARCHAR)';
+  const expr = (column: string, method: MaskMethod) => {
+    if (method === 'hash') {
+      if (!key) throw new MeshError('E_MASKING_KEY', `column '${column}' is masked by hash, but no masking key was given`, { hint: 'Publishing passes the producer\'s masking key; this is a bug in the caller.' });
+      return hmacSql(column, key);
+    }
+    return method === 'redact' ? `CASE WHEN ${q(column)} IS NULL THEN NULL ELSE '[redacted]' END` : 'CAST(NULL AS VARCHAR)';
+  };
   return ` REPLACE (${masks.map((m) => `${expr(m.column, m.method)} AS ${q(m.column)}`).join(', ')})`;
 }

@@ -1,2 +1,2 @@
-export { DuckDBAdapter, type DuckDBAdapterOptions } from './duckdb-adapter';
+export { DuckDBAdapter, hmacSql, ioError, type DuckDBAdapterOptions } from './duckdb-adapter';
 export { materializeStatements } from './materialize-sql';

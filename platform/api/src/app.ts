@@ -6,16 +6,16 @@ import { stream } from 'hono/streaming';
 import { listReleases } from '@mesh/contract';
 import { parseDuration } from '@mesh/governance';
 import { ApiError } from './api-error';
-import { consumerOf } from './auth';
-import type { ApiConfig } from './config';
-import { decodeCursor, encodeCursor } from './cursor';
+import { consumerFrom, TokenSource } from './auth';
+import { API_CONFIG_FILE, loadApiConfig, type ApiConfig } from './config';
+import { decodeCursor, encodeCursor, invalid as invalidCursor } from './cursor';
 import { withTimeout } from './query-timeout';
 import { Databases, runPrepared } from './databases';
 import { ApiMetrics } from './metrics';
 import { openApiFor } from './openapi';
 import { grantOf, Registry, type Port, type Product } from './registry';
 import { parseRowQuery, type Column, type Format } from './row-query';
-import { csvHeader, exportStatement, orderSignature, pageStatement, type PortTable } from './row-sql';
+import { csvHeader, orderTypes, exportStatement, orderSignature, pageStatement, type PortTable } from './row-sql';
 
 export interface ApiOptions {
   workspaceRoot: string;
@@ -54,6 +54,8 @@ export function createApi(options: ApiOptions): ApiApp {
   const queryTimeout = parseDuration(limits.query_timeout);
   const exportTimeout = parseDuration(limits.export_timeout);
   const app = new Hono<Env>();
+  const tokens = new TokenSource(join(options.workspaceRoot, API_CONFIG_FILE), config.tokens, () => loadApiConfig(options.workspaceRoot).tokens,
+    (error) => process.stderr.write(`warning: ${API_CONFIG_FILE} could not be read again; the tokens read before stay in force: ${error instanceof Error ? error.message : String(error)}\n`));
 
   app.use('*', async (c, next) => {
     const started = performance.now();
@@ -85,7 +87,7 @@ export function createApi(options: ApiOptions): ApiApp {
   app.get('/metrics', async (c) => c.text(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }));
 
   app.use('/v1/*', async (c, next) => {
-    c.set('consumer', consumerOf(c.req.header('Authorization'), config.tokens).consumer);
+    c.set('consumer', consumerFrom(c.req.header('Authorization'), tokens).consumer);
     await next();
   });
 
@@ -153,10 +155,14 @@ export function createApi(options: ApiOptions): ApiApp {
       accepted: acceptedFormat(c.req.header('Accept')),
     });
     const order = orderSignature(query, table);
-    const after = query.cursor ? decodeCursor(query.cursor, order, product.publishedAt) : undefined;
+    const after = query.cursor ? decodeCursor(query.cursor, order, product.publishedAt, orderTypes(query, table)) : undefined;
     const statement = pageStatement(table, query, after);
     const rows = await databases.with(file, (connection) => withTimeout(connection, queryTimeout, async () =>
-      runPrepared(connection, statement.sql, statement.params)));
+      runPrepared(connection, statement.sql, statement.params))).catch((error: unknown) => {
+      // A forged cursor whose values look right but do not convert (a date of month 13): the caller's cursor, not a database matter.
+      if (query.cursor && /Conversion Error|Invalid Input Error/.test(error instanceof Error ? error.message : String(error))) throw invalidCursor();
+      throw error;
+    });
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     const next = rows.length > page.length && last ? encodeCursor(last.cursor_key as Array<string | null>, order, product.publishedAt) : null;
@@ -214,6 +220,9 @@ export function createApi(options: ApiOptions): ApiApp {
   return {
     app,
     metrics,
-    close: () => databases.closeAll(),
+    close: async () => {
+      registry.close();
+      await databases.closeAll();
+    },
   };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { readContract, type Contract, type ContractModel } from '@mesh/contract';
 import { workspaceProjects } from '@mesh/contracts';
 import { loadDataProduct, portServes, type DataProduct } from '@mesh/governance';
-import { consumerView, publicationOf, publishedDir, publishedManifestSchema, type PublishedManifest, type PublishedNode } from '@mesh/loom';
+import { consumerView, contractPathOf, pinPublication, publicationOf, publishedDir, type PinnedPublication, type PublishedManifest, type PublishedNode } from '@mesh/loom';
 
 /**
  * The published data products of a workspace, as the API serves them: each domain's last publication
@@ -64,9 +64,9 @@ function portsOf(manifest: PublishedManifest, product: DataProduct | undefined, 
   return out;
 }
 
-function readProduct(projectRoot: string, dir: string): Product {
-  const manifest = publishedManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
-  const contractPath = join(dir, 'contract.odcs.yaml');
+function readProduct(projectRoot: string, pinned: PinnedPublication): Product {
+  const { manifest, dir } = pinned;
+  const contractPath = join(dir, contractPathOf(manifest));
   const contract = existsSync(contractPath) ? readContract(contractPath) : undefined;
   const descriptor = loadDataProduct(projectRoot);
   const domain = manifest.metadata.project_name;
@@ -87,7 +87,7 @@ function readProduct(projectRoot: string, dir: string): Product {
 }
 
 export class Registry {
-  private cache = new Map<string, { stamp: string; product: Product }>();
+  private cache = new Map<string, { stamp: string; product: Product; pinned: PinnedPublication }>();
   private projects: { at: number; roots: string[] } | undefined;
 
   constructor(readonly workspaceRoot: string) {}
@@ -109,13 +109,23 @@ export class Registry {
       const stamp = `${stat.ino}:${stat.mtimeMs}`;
       let entry = this.cache.get(root);
       if (entry?.stamp !== stamp) {
-        entry = { stamp, product: readProduct(root, dir) };
+        // The version served is leased until a newer one replaces it, so it stays on disk meanwhile.
+        const pinned = pinPublication(dir, { reader: 'serve' });
+        if (!pinned) continue;
+        entry?.pinned.release();
+        entry = { stamp, product: readProduct(root, pinned), pinned };
         this.cache.set(root, entry);
       }
       // Only DuckDB publications are files this server can open; one inside a database server is read there.
       if (entry.product.manifest.metadata.adapter_type === 'duckdb') out.push(entry.product);
     }
     return out;
+  }
+
+  /** Drops the leases on the versions served. */
+  close(): void {
+    for (const entry of this.cache.values()) entry.pinned.release();
+    this.cache.clear();
   }
 
   /** A product by its name or its domain's. */

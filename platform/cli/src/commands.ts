@@ -97,7 +97,7 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
     io.err(`error[E_CLI_THREADS] --threads must be a whole number of at least 1, got '${flags.threads}'`);
     return 2;
   }
-  let refused = false;
+  let refused: string | undefined;
   const lock = await lockProject(flags.projectDir, command, flags, io);
   // After the lock: time spent waiting for another run is not this run's duration.
   const startedAt = new Date();
@@ -120,8 +120,9 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
       onEnd: (node, result, i, total) => io.out(endLine(node, result, i, total)),
       afterRun: async (outcome, adapter) => {
         const failing = failingSlos(await recordAndMeasure(command, outcome, adapter, startedAt, io));
-        if (failing.length) refused = true;
-        if (command === 'test' || command === 'seed') return;
+        if (failing.length) refused = 'E_SLO_BREACHED';
+        // A seed run tests nothing, so it cannot make a publishable state; a test run can (mesh run, then mesh test).
+        if (command === 'seed') return;
         // A broken contract is the graver refusal and is named first; failing SLOs come next.
         const gate: PublishGate = async (o, a) => {
           const verdict = await contractGate(o, a);
@@ -129,15 +130,17 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
         };
         const published = await publish(outcome, adapter, gate);
         if (published && !published.published && published.refused) {
-          refused = true;
+          refused = published.refused.code;
           io.err(formatError(new MeshError(published.refused.code, `${outcome.parsed.name} was not published: ${published.reason}`, {
             details: published.refused.details, hint: published.refused.hint,
           })));
         } else if (published && !published.published) io.err(`warning: ${outcome.parsed.name} was not published: ${published.reason}`);
-        else if (published) {
+        else if (published?.current) {
+          io.out(`${clock()}  Publication ${published.version} in ${relative(process.cwd(), published.directory) || '.'} is current: the database holds what it publishes`);
+        } else if (published) {
           const rows = published.models.reduce((sum, m) => sum + m.rows, 0);
           const shares = published.shares.length ? `, shared with ${published.shares.map((s) => `${s.consumer} (${s.models} model${s.models === 1 ? '' : 's'})`).join(', ')}` : '';
-          io.out(`${clock()}  Published ${published.models.length} public model${published.models.length === 1 ? '' : 's'} (${rows.toLocaleString('en-US')} rows) to ${relative(process.cwd(), published.directory)}${shares}`);
+          io.out(`${clock()}  Published ${published.models.length} public model${published.models.length === 1 ? '' : 's'} (${rows.toLocaleString('en-US')} rows) to ${relative(process.cwd(), published.directory)} as version ${published.version}${shares}`);
         }
       },
     });
@@ -151,7 +154,7 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
   io.out(`${clock()}  Finished running ${results.length} node${results.length === 1 ? '' : 's'} in ${elapsed.toFixed(2)}s.`);
   const report = failureReport(results, dag);
   if (report) io.out(`\n${report}\n`);
-  io.out(summaryLine(results));
+  io.out(summaryLine(results, refused));
   return results.some(isFailure) || refused ? 1 : 0;
 }
 

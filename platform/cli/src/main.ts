@@ -4,7 +4,7 @@ import { compileCommand, listCommand, runCommand, type Output } from './commands
 import { checkCommand, diffCommand, generateCommand, releaseCommand } from './contract-commands';
 import { policyCheckCommand } from './policy-command';
 import { sloCommand } from './slo-command';
-import { serveCommand, tokenAddCommand, tokenListCommand } from './serve-command';
+import { serveCommand, tokenAddCommand, tokenListCommand, tokenRemoveCommand } from './serve-command';
 import { docsGenerateCommand, docsServeCommand, impactCommand } from './docs-command';
 import { ingestCommand } from './ingest-command';
 import { scheduleCommand } from './schedule-command';
@@ -86,6 +86,10 @@ export function buildProgram(): Command {
     .requiredOption('--consumer <name>', 'the consumer domain or role whose grants it reads with')
     .option('--workspace <dir>', 'the mesh workspace')
     .action((flags) => { process.exitCode = tokenAddCommand(flags, io); });
+  token.command('remove').description('revoke a token: its entry leaves governance/api.yml and a running server refuses it')
+    .requiredOption('--name <name>', 'who holds it')
+    .option('--workspace <dir>', 'the mesh workspace')
+    .action((flags) => { process.exitCode = tokenRemoveCommand(flags, io); });
   token.command('list').description('list token holders and their consumers')
     .option('--workspace <dir>', 'the mesh workspace')
     .action((flags) => { process.exitCode = tokenListCommand(flags, io); });

@@ -9,8 +9,17 @@ export interface RelationName {
   identifier: string;
 }
 
-/** How a personal-data column is published: hashed (joinable, not readable), redacted, or emptied. */
+/**
+ * How a personal-data column is published: hashed (an HMAC-SHA256 under the producer's secret key, so
+ * it joins across the producer's ports but cannot be looked up), redacted, or emptied.
+ */
 export type MaskMethod = 'hash' | 'redact' | 'null';
+
+/** What a publication needs beyond the relations: the producer's secret key for `hash` masking. */
+export interface PublishOptions {
+  /** 32 bytes; required when a relation masks a column by `hash`. */
+  maskingKey?: Uint8Array;
+}
 
 /** A relation to publish, with the columns to mask, and those to leave out, on the way out. */
 export interface PublishRelation extends RelationName {
@@ -92,7 +101,7 @@ export interface Adapter {
    * Copies relations into a new database file at `destination`, replacing any previous file atomically,
    * so readers never see a half-written one. Returns the row count of each relation copied.
    */
-  publish(relations: PublishRelation[], destination: string): Promise<number[]>;
+  publish(relations: PublishRelation[], destination: string, options?: PublishOptions): Promise<number[]>;
   /**
    * Loads files into staging tables before a run, for targets that load `external_location` sources
    * rather than read them in place (`externalSources: 'load'`). Each table is replaced atomically.
@@ -103,7 +112,7 @@ export interface Adapter {
    * as views in a schema of their own, readable by the grantee's role only. File-based engines leave it
    * out and publish copies with `publish`.
    */
-  publishShare?(relations: PublishRelation[], share: ShareTarget): Promise<number[]>;
+  publishShare?(relations: PublishRelation[], share: ShareTarget, options?: PublishOptions): Promise<number[]>;
   /** Removes share schemas of a producer that its latest publication no longer names (revoked grants). */
   dropStaleShares?(producer: string, keep: string[]): Promise<void>;
   /** Every statement run, in order, when statement logging is on (benchmarks replay them). */
