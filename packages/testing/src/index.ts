@@ -161,3 +161,28 @@ export function versionFile(dir: string, relative: string): string {
 export function hmacHex(key: Uint8Array, value: string): string {
   return createHmac('sha256', key).update(value).digest('hex');
 }
+
+/**
+ * A copy of the workspace's domains in a temp folder that nx can run in: its own nx.json, package.json
+ * and nx cache, the domains copied (their node_modules links are relative, so they point inside the
+ * copy), and the platform, packages and root node_modules linked from the repository.
+ */
+export function nxWorkspace(label = 'nx'): string {
+  const root = mkdtempSync(join(tmpdir(), `mesh-${label}-`));
+  for (const file of ['nx.json', 'package.json', 'pnpm-workspace.yaml']) cpSync(join(REPO_ROOT, file), join(root, file));
+  for (const link of ['node_modules', 'platform', 'packages', 'governance', 'tools']) symlinkSync(join(REPO_ROOT, link), join(root, link));
+  cpSync(join(REPO_ROOT, 'domains'), join(root, 'domains'), { recursive: true, verbatimSymlinks: true, filter: (src) => !/\/(target|\.mesh)(\/|$)/.test(src) });
+  return root;
+}
+
+/** `nx run-many -t build` over the Teddy domains in an nx workspace, with which tasks came from the cache. */
+export function nxBuild(root: string, env: Record<string, string>): { code: number; output: string; cached: string[] } {
+  const r = spawnSync(join(REPO_ROOT, 'node_modules', '.bin', 'nx'), ['run-many', '-t', 'build', '--projects=@teddy/*', '--outputStyle=stream'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, FORCE_COLOR: '0', NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', ...env },
+  });
+  const output = `${r.stdout}\n${r.stderr}`;
+  const cached = [...output.matchAll(/> nx run @teddy\/(\w+):build\s+\[(?:local|existing outputs match the) cache\]/g)].map((m) => m[1]!).sort();
+  return { code: r.status ?? -1, output, cached };
+}

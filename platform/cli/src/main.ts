@@ -10,6 +10,8 @@ import { ingestCommand } from './ingest-command';
 import { scheduleCommand } from './schedule-command';
 import { runsCommand, runShowCommand } from './runs-command';
 import { statusCommand } from './status-command';
+import { inputsCommand } from './inputs-command';
+import { maskingKeyRotateCommand, maskingKeyShowCommand } from './masking-key-command';
 
 const io: Output = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -51,6 +53,13 @@ export function buildProgram(): Command {
     .action(async (flags) => { process.exitCode = await runCommand('build', flags, io); });
   runnable(program.command('seed').description('load the CSV files in seeds/'))
     .action(async (flags) => { process.exitCode = await runCommand('seed', flags, io); });
+  program.command('inputs').description('the files a build reads from outside the project (raw data, ingested files), with their digests; --hash for nx')
+    .option('--project-dir <dir>', 'the project folder', process.cwd())
+    .option('-t, --target <name>', 'the target to resolve paths for')
+    .option('--vars <yaml>', "variables for var(), as YAML: '{raw_dir: ./data}'")
+    .option('--hash', 'print one digest of every input (an nx runtime input)')
+    .option('--json', 'print the inputs as JSON')
+    .action(async (flags) => { process.exitCode = await inputsCommand(flags, io); });
   common(program.command('ls').alias('list').description('list the selected nodes'))
     .addOption(new Option('--output <format>', 'name, json or table').choices(['name', 'json', 'table']).default('name'))
     .addOption(new Option('--resource-type <type>').choices(['model', 'seed', 'test', 'source']))
@@ -93,6 +102,13 @@ export function buildProgram(): Command {
   token.command('list').description('list token holders and their consumers')
     .option('--workspace <dir>', 'the mesh workspace')
     .action((flags) => { process.exitCode = tokenListCommand(flags, io); });
+  const maskingKey = program.command('masking-key').description("the producer's secret for hash masking of personal data (kept outside the repository)");
+  maskingKey.command('rotate').description('replace the key: the next publication masks with a new one, and old masked values join no more')
+    .option('--project-dir <dir>', 'the project folder', process.cwd())
+    .action((flags) => { process.exitCode = maskingKeyRotateCommand(flags, io); });
+  maskingKey.command('show').description('the fingerprint of the key and where it is kept (never the key itself)')
+    .option('--project-dir <dir>', 'the project folder', process.cwd())
+    .action((flags) => { process.exitCode = maskingKeyShowCommand(flags, io); });
   const policy = program.command('policy').description('federated governance: the platform\'s policies and the domain\'s own');
   common(policy.command('check').description('check the project and its data product descriptor against the policies; fails on errors'))
     .option('--json', 'print the findings as JSON')
