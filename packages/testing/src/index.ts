@@ -186,3 +186,4 @@ export function nxBuild(root: string, env: Record<string, string>): { code: numb
   const cached = [...output.matchAll(/> nx run @teddy\/(\w+):build\s+\[(?:local|existing outputs match the) cache\]/g)].map((m) => m[1]!).sort();
   return { code: r.status ?? -1, output, cached };
 }
+export * from './faults';

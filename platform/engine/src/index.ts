@@ -20,3 +20,4 @@ export { buildManifest, MANIFEST_SCHEMA_VERSION, type Manifest } from './artifac
 export { buildRunResults } from './artifacts/run-results';
 export { didYouMean, editDistance } from './util/did-you-mean';
 export { BuildState, NodeStates, unfitToPublish, statesDigest, fileFingerprint, type ExternalState, type UnfitReason } from './execute/build-state';
+export { failpoint } from './util/failpoint';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileSystemError } from '@mesh/errors';
+import { failpoint } from '@mesh/engine';
 import { LEASES_DIR, liveLeases } from './publication-lease';
 
 /**
@@ -106,6 +107,7 @@ export class StagedVersion {
     const manifest = join(this.publishedDir, MANIFEST_FILE);
     const tmp = `${manifest}.${process.pid}.tmp`;
     wrap('publish', versionDir, () => renameSync(this.staging, versionDir));
+    failpoint('publish:renamed');
     try {
       wrap('write the published manifest', tmp, () => writeDurably(tmp, manifestText));
       wrap('replace the published manifest', manifest, () => renameSync(tmp, manifest));

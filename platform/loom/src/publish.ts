@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { statesDigest, unfitToPublish, type Adapter, type ModelNode, type RunOutcome, type UnfitReason } from '@mesh/engine';
+import { failpoint, statesDigest, unfitToPublish, type Adapter, type ModelNode, type RunOutcome, type UnfitReason } from '@mesh/engine';
 import { loadDataProduct, maskingKey, piiParamsFor } from '@mesh/governance';
 import { accessSection, planPublication, shareSchema } from './publication-plan';
 import { collectGarbage, MANIFEST_FILE, StagedVersion, versionPath } from './publication-store';
@@ -155,6 +155,7 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
         ? await adapter.publishShare(db.models.map((m) => m.relation), { schema: db.schema!, grantee: 'consumer' in db ? (db as { consumer: string }).consumer : EVERYONE_GRANTEE }, { maskingKey: key?.key })
         : await adapter.publish(db.models.map((m) => m.relation), staged.path(db.file), { maskingKey: key?.key });
       db.models.forEach((m, i) => rows.set(m.node.unique_id, counts[i]!));
+      failpoint(`publish:wrote:${db.file}`);
     }
     if (inDatabase) await adapter.dropStaleShares?.(outcome.parsed.name, databases.map((db) => db.schema!));
     // Rows as built, for models no share holds too: the catalog shows them.
@@ -195,7 +196,9 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
       nodes,
       restricted,
     };
+    failpoint('publish:staged');
     staged.commit(JSON.stringify(manifest, null, 1));
+    failpoint('publish:committed');
   } catch (error) {
     staged.abandon();
     throw error;

@@ -11,6 +11,7 @@ import { relationKey, type Adapter, type AdapterSession, type MaterializePlan, t
 import { checkContract } from './contract';
 import { databaseErrorHint } from './database-error-hint';
 import { NodeStates, type BuildState } from './build-state';
+import { failpoint } from '../util/failpoint';
 import type { NodeResult } from './results';
 
 export type RunCommand = 'run' | 'test' | 'build' | 'seed';
@@ -239,6 +240,7 @@ export class Runner {
         } finally {
           this.state?.tested(node.unique_id, status, on);
         }
+        failpoint(`tested:${node.unique_id}`);
       } else if (node.resource_type === 'model' || node.resource_type === 'seed') {
         const out = await this.executeModel(node, session, options.fullRefresh === true);
         compiled = out.sql;
@@ -356,7 +358,9 @@ export class Runner {
       this.state?.unchanged(node.unique_id);
       throw error;
     }
+    failpoint(`committed:${node.unique_id}`);
     this.state?.builtFrom(node.unique_id, node.checksum, from);
+    failpoint(`built:${node.unique_id}`);
     this.relations.set(key, plan.kind === 'view' ? 'view' : 'table');
     const verb = { view: 'CREATE VIEW', seed: 'INSERT', incremental: 'MERGE', table: 'CREATE TABLE' }[plan.kind];
     const message = result.rows === undefined ? verb : `${verb} (${result.rows.toLocaleString('en-US')} rows)`;
