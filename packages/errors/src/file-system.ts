@@ -66,14 +66,27 @@ export function fileSystemErrorFor(errno: string, doing: string, path: string, c
   return new MeshError(known.code, `cannot ${doing}: ${known.what} (${errno}) at ${path}`, { hint: known.hint(path), cause });
 }
 
+const SYSCALLS: Record<string, string> = {
+  open: 'open a file',
+  mkdir: 'create a folder',
+  rename: 'rename a file',
+  unlink: 'remove a file',
+  rmdir: 'remove a folder',
+  write: 'write a file',
+  copyfile: 'copy a file',
+  symlink: 'create a link',
+};
+
 /**
  * `error` as a MeshError when it is a file-system error a user can fix; `doing` reads after "cannot"
- * ("write the publication"). Other errors come back as they are.
+ * ("write the publication"; the system call's action when left out). Other errors come back as they are.
  */
-export function fileSystemError(error: unknown, doing: string, fallbackPath?: string): unknown {
+export function fileSystemError(error: unknown, doing?: string, fallbackPath?: string): unknown {
   if (error instanceof MeshError) return error;
   const errno = errnoOf(error);
   if (!errno || !isFileSystemErrno(errno)) return error;
   const path = (error as { path?: unknown }).path;
-  return fileSystemErrorFor(errno, doing, typeof path === 'string' ? path : (fallbackPath ?? 'the target folder'), error);
+  const syscall = (error as { syscall?: unknown }).syscall;
+  const action = doing ?? (typeof syscall === 'string' ? (SYSCALLS[syscall] ?? syscall) : 'use the file');
+  return fileSystemErrorFor(errno, action, typeof path === 'string' ? path : (fallbackPath ?? 'the target folder'), error);
 }

@@ -2,7 +2,7 @@ import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { fileSystemError, fileSystemErrorFor, MeshError } from '@mesh/errors';
-import type { Adapter, AdapterSession, ColumnInfo, MaskMethod, MaterializePlan, MaterializeResult, PublishOptions, PublishRelation, RelationKind, RelationName } from '@mesh/engine';
+import type { Adapter, AdapterSession, ColumnInfo, MaskMethod, MaterializePlan, MaterializeResult, PublishOptions, PublishRelation, RelationKind, RelationName, SqlErrorPosition } from '@mesh/engine';
 import { lit, materializeStatements, q, rel } from './materialize-sql';
 
 export interface DuckDBAdapterOptions {
@@ -23,6 +23,23 @@ function plain(value: unknown): unknown {
 /** DuckDB's errors carry the SQL position in the text; the caller adds the file and node. */
 export function databaseError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The position of a DuckDB error in the statement it was raised for (see `errorPosition`). */
+export function duckdbPosition(text: string, sql: string): SqlErrorPosition | undefined {
+  const m = /LINE (\d+): (.*)\n( *)\^/.exec(text);
+  if (!m) return undefined;
+  const line = Number(m[1]);
+  const prefix = `LINE ${m[1]}: `.length;
+  const caret = m[3]!.length - prefix;
+  const shown = m[2]!;
+  const full = sql.split('\n')[line - 1];
+  if (full === undefined) return { line };
+  if (!shown.startsWith('...')) return { line, column: caret + 1 };
+  // A window of a long line: find where it starts in the line itself.
+  const window = shown.slice(3).replace(/\.\.\.$/, '');
+  const at = full.indexOf(window);
+  return at < 0 ? { line } : { line, column: at + (caret - 3) + 1 };
 }
 
 /** DuckDB's words for the file errors a user can fix, by the errno they stand for. */
@@ -52,6 +69,8 @@ class DuckDBSession implements AdapterSession {
   constructor(
     private readonly connection: DuckDBConnection,
     private readonly log: string[] | undefined,
+    /** The database file, to name it in file errors. */
+    private readonly path: string,
     /** Set for the adapter's own connection, which is lent rather than closed. */
     private readonly release?: () => void,
   ) {}
@@ -93,6 +112,19 @@ class DuckDBSession implements AdapterSession {
     }
   }
 
+  /**
+   * DuckDB prints a failing position as `LINE n: <the line>` and a caret under the column, the line cut
+   * to a window with `...` when it is long; the column is found again in the full line of `sql`.
+   */
+  async errorPosition(sql: string): Promise<SqlErrorPosition | undefined> {
+    try {
+      (await this.connection.prepare(sql)).destroySync();
+      return undefined;
+    } catch (error) {
+      return duckdbPosition(databaseError(error), sql);
+    }
+  }
+
   async materialize(plan: MaterializePlan, existing: RelationKind | undefined): Promise<MaterializeResult> {
     const { build, swap } = materializeStatements(plan, existing);
     // Two round trips per model: open the transaction and build (the last statement reports the row
@@ -111,7 +143,8 @@ class DuckDBSession implements AdapterSession {
       }
     } catch (error) {
       await this.connection.run('ROLLBACK').catch(() => undefined);
-      throw error;
+      // A full disk or a target folder made read-only is the file system's doing, not the model's SQL.
+      throw ioError(error, 'write the database', this.path);
     }
     return { rows };
   }
@@ -130,6 +163,7 @@ export class DuckDBAdapter implements Adapter {
     private readonly instance: DuckDBInstance,
     private readonly main: DuckDBConnection,
     log: boolean,
+    private readonly path: string,
   ) {
     if (log) this.statementLog = [];
   }
@@ -143,6 +177,8 @@ export class DuckDBAdapter implements Adapter {
     try {
       instance = await DuckDBInstance.create(options.path, config);
     } catch (error) {
+      const io = ioError(error, 'open the database', options.path);
+      if (io instanceof MeshError) throw io;
       const message = databaseError(error);
       const locked = /lock/i.test(message);
       throw new MeshError(locked ? 'E_DATABASE_LOCKED' : 'E_DATABASE_OPEN', `cannot open database ${options.path}: ${message.split('\n')[0]}`, {
@@ -150,7 +186,7 @@ export class DuckDBAdapter implements Adapter {
       });
     }
     const main = await instance.connect();
-    return new DuckDBAdapter(instance, main, options.logStatements === true);
+    return new DuckDBAdapter(instance, main, options.logStatements === true, options.path);
   }
 
   /**
@@ -160,11 +196,11 @@ export class DuckDBAdapter implements Adapter {
   async session(): Promise<AdapterSession> {
     if (!this.mainLent) {
       this.mainLent = true;
-      return new DuckDBSession(this.main, this.statementLog, () => {
+      return new DuckDBSession(this.main, this.statementLog, this.path, () => {
         this.mainLent = false;
       });
     }
-    return new DuckDBSession(await this.instance.connect(), this.statementLog);
+    return new DuckDBSession(await this.instance.connect(), this.statementLog, this.path);
   }
 
   async listRelations(database: string): Promise<Map<string, RelationKind>> {

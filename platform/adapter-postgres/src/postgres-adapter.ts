@@ -5,7 +5,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { MeshError } from '@mesh/errors';
 import type {
-  Adapter, AdapterSession, ColumnInfo, MaterializePlan, MaterializeResult, PostgresTargetConfig, PublishRelation, RelationKind, RelationName, ShareTarget, StagedFile,
+  Adapter, AdapterSession, ColumnInfo, MaterializePlan, MaterializeResult, PostgresTargetConfig, PublishRelation, RelationKind, RelationName, ShareTarget, SqlErrorPosition, StagedFile,
 } from '@mesh/engine';
 import { consumerRole, fromPgType, lit, maskExpression, pgError, pgSchema, q, rel, toPgType } from './dialect';
 import { createTableStatements, mergeStatements, parseCsvHeader, seedColumnType, seedTypeProbe, swapStatements, tmpName } from './materialize-sql';
@@ -52,6 +52,21 @@ class PostgresSession implements AdapterSession {
 
   async query(sql: string): Promise<Array<Record<string, unknown>>> {
     return (await this.run(sql)).rows as Array<Record<string, unknown>>;
+  }
+
+  /** PostgreSQL gives a failing position as a character offset (1-based) into the statement. */
+  async errorPosition(sql: string): Promise<SqlErrorPosition | undefined> {
+    try {
+      await this.client.query({ text: `PREPARE __mesh_position AS ${sql}` });
+      await this.client.query('DEALLOCATE __mesh_position');
+      return undefined;
+    } catch (error) {
+      const offset = Number((error as { position?: string }).position) - 'PREPARE __mesh_position AS '.length;
+      if (!Number.isFinite(offset) || offset < 1) return undefined;
+      const before = sql.slice(0, offset - 1);
+      const line = before.split('\n').length;
+      return { line, column: offset - before.lastIndexOf('\n') - 1 };
+    }
   }
 
   /** Plans the query with no rows (`LIMIT 0`), then names each column's type by its oid and modifier. */

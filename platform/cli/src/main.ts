@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { formatError, isMeshError } from '@mesh/errors';
+import { fileSystemError, formatError, isMeshError } from '@mesh/errors';
 import { compileCommand, listCommand, runCommand, type Output } from './commands';
 import { checkCommand, diffCommand, generateCommand, releaseCommand } from './contract-commands';
 import { policyCheckCommand } from './policy-command';
@@ -156,7 +156,21 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * A reader that stops reading (`mesh runs | head -1`) closes the pipe; what is left to print has nowhere
+ * to go, which is fine: the command ends quietly instead of dying on EPIPE with a stack trace.
+ */
+function endQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(Number(process.exitCode ?? 0));
+      throw error;
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  endQuietlyOnClosedPipe();
   try {
     await buildProgram().parseAsync(argv, { from: 'user' });
     return Number(process.exitCode ?? 0);
@@ -166,6 +180,12 @@ export async function main(argv: string[]): Promise<number> {
     if (typeof code === 'string' && code.startsWith('commander.')) return 2;
     if (isMeshError(error)) {
       io.err(formatError(error));
+      return 2;
+    }
+    // A full disk, a read-only target/, a folder without write permission: said with a code and a hint.
+    const typed = fileSystemError(error);
+    if (isMeshError(typed)) {
+      io.err(formatError(typed));
       return 2;
     }
     io.err(formatError(error));

@@ -69,6 +69,12 @@ export interface ShareTarget {
   grantee?: string;
 }
 
+/** Where in a statement the database found an error: 1-based line and column of that statement's text. */
+export interface SqlErrorPosition {
+  line: number;
+  column?: number;
+}
+
 export interface MaterializeResult {
   rows?: number;
 }
@@ -84,6 +90,11 @@ export interface AdapterSession {
   describe(sql: string): Promise<ColumnInfo[]>;
   /** The database's own spelling of each type (`int` -> `INTEGER`); throws on a type it does not know. */
   canonicalTypes(types: string[]): Promise<string[]>;
+  /**
+   * Where `sql` (a query, alone) fails to parse or bind, relative to its own text; undefined when it
+   * plans, or when the database gives no position. Used to point an error at the model file's line.
+   */
+  errorPosition(sql: string): Promise<SqlErrorPosition | undefined>;
   /** Builds a relation; atomic: on failure the previous relation is left as it was. */
   materialize(plan: MaterializePlan, existing: RelationKind | undefined): Promise<MaterializeResult>;
   close(): void;

@@ -12,6 +12,7 @@ import { checkContract } from './contract';
 import { databaseErrorHint } from './database-error-hint';
 import { NodeStates, type BuildState } from './build-state';
 import { failpoint } from '../util/failpoint';
+import { sourceColumn, sourceLine } from './source-line';
 import type { NodeResult } from './results';
 
 export type RunCommand = 'run' | 'test' | 'build' | 'seed';
@@ -252,6 +253,7 @@ export class Runner {
     } catch (error) {
       partial = errorResult(node, error, this.resolution.withheld);
       if (partial.error && !partial.error.file) partial.error.file = node.original_file_path;
+      if (partial.error?.code === 'E_SQL') await this.locate(node, partial.error, session);
     }
     return {
       unique_id: node.unique_id,
@@ -263,6 +265,30 @@ export class Runner {
       compiled_code: compiled,
       relation_name: relationName,
     };
+  }
+
+  /**
+   * Points a database error at the line of the model's own file: the database places it in the compiled
+   * SQL (asked again for the query alone, since a statement run inside a transaction batch reports no
+   * position), and the compiled line is aligned back onto the file.
+   */
+  private async locate(node: GraphNode, error: NonNullable<NodeResult['error']>, session: AdapterSession): Promise<void> {
+    if (node.resource_type === 'source' || (node.resource_type === 'test' && node.test_metadata) || node.resource_type === 'seed') return;
+    let sql: string;
+    try {
+      sql = this.compiler.compileNode(node).sql;
+    } catch {
+      return;
+    }
+    const position = await session.errorPosition(sql).catch(() => undefined);
+    if (!position) return;
+    const line = sourceLine(sql, node.raw_code, position.line);
+    if (line === undefined) return;
+    error.line = line;
+    const column = position.column === undefined ? undefined : sourceColumn(sql.split('\n')[position.line - 1] ?? '', node.raw_code.split('\n')[line - 1] ?? '', position.column);
+    if (column !== undefined) error.column = column;
+    const shown = node.raw_code.split('\n')[line - 1] ?? '';
+    error.details = [error.details, `${line} | ${shown}`, ...(column !== undefined ? [`${' '.repeat(String(line).length)} | ${' '.repeat(column - 1)}^`] : []), `(line ${position.line} of the compiled SQL in target/compiled/)`].filter(Boolean).join('\n');
   }
 
   /**
