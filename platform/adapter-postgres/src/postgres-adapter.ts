@@ -5,7 +5,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { MeshError } from '@mesh/errors';
 import type {
-  Adapter, AdapterSession, ColumnInfo, MaterializePlan, MaterializeResult, PostgresTargetConfig, PublishRelation, RelationKind, RelationName, ShareTarget, SqlErrorPosition, StagedFile,
+  Adapter, AdapterSession, ColumnInfo, MaterializePlan, MaterializeResult, PostgresTargetConfig, PublishOptions, PublishRelation, RelationKind, RelationName, ShareTarget, SqlErrorPosition, StagedFile,
 } from '@mesh/engine';
 import { consumerRole, fromPgType, lit, maskExpression, pgError, pgSchema, q, rel, toPgType } from './dialect';
 import { createTableStatements, mergeStatements, parseCsvHeader, seedColumnType, seedTypeProbe, swapStatements, tmpName } from './materialize-sql';
@@ -328,12 +328,13 @@ export class PostgresAdapter implements Adapter {
   }
 
   /**
-   * A share is a schema of views over the producer's tables: masked columns computed in the view,
-   * withheld ones left out, readable by the grantee's role only. Views run with their owner's rights, so
-   * the grantee needs nothing on the producer's own schemas; the whole schema is replaced in one
-   * transaction, so a revoked port disappears with the publication that no longer names it.
+   * A share is a schema of tables copied from the producer's, masked columns computed on the way and
+   * withheld ones left out, readable by the grantee's role only. A copy, not views: the producer's
+   * next build changes its own tables, never what a publication holds, and no view definition (which
+   * every role can read in the catalog) carries the masking key. Each publication writes schemas of
+   * its own version in one transaction each; consumers read the one the current manifest names.
    */
-  async publishShare(relations: PublishRelation[], share: ShareTarget): Promise<number[]> {
+  async publishShare(relations: PublishRelation[], share: ShareTarget, options: PublishOptions = {}): Promise<number[]> {
     return this.withSession(async (s) => {
       const role = consumerRole(share.grantee);
       if (role !== 'PUBLIC') {
@@ -351,10 +352,10 @@ export class PostgresAdapter implements Adapter {
           const withheld = new Set((r.withheld ?? []).map((c) => c.toLowerCase()));
           const select = columns.filter((c) => !withheld.has(c.toLowerCase())).map((c) => {
             const method = masks.get(c.toLowerCase());
-            return method ? `${maskExpression(c, method)} AS ${q(c)}` : q(c);
+            return method ? `${maskExpression(c, method, options.maskingKey)} AS ${q(c)}` : q(c);
           });
-          await s.execute(`CREATE VIEW ${q(share.schema)}.${q(r.identifier)} AS SELECT ${select.join(', ')} FROM ${rel(r)}`);
-          counts.push(Number((await s.query(`SELECT count(*) AS n FROM ${rel(r)}`))[0]?.n ?? 0));
+          await s.execute(`CREATE TABLE ${q(share.schema)}.${q(r.identifier)} AS SELECT ${select.join(', ')} FROM ${rel(r)}`);
+          counts.push(Number((await s.query(`SELECT count(*) AS n FROM ${q(share.schema)}.${q(r.identifier)}`))[0]?.n ?? 0));
         }
         await s.execute(`REVOKE ALL ON SCHEMA ${q(share.schema)} FROM PUBLIC`);
         await s.execute(`GRANT USAGE ON SCHEMA ${q(share.schema)} TO ${role}`);

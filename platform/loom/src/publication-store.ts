@@ -181,8 +181,10 @@ export function collectGarbage(publishedDir: string, current: string, options: G
     // Kept for its readers: only without what the current publication no longer grants.
     for (const file of dataFiles(dir)) if (isDataFile(file) && !options.keepFiles.has(file)) rmQuietly(join(dir, file));
   }
-  // The layout before versions kept its databases and contract beside the manifest.
+  // The layout before versions kept its databases and contract beside the manifest; a publisher killed
+  // between writing a manifest and renaming it left the manifest's temporary file.
   for (const name of readdirSync(publishedDir)) {
+    if (/^manifest\.json\.\d+\.tmp$/.test(name)) rmQuietly(join(publishedDir, name));
     if (name.endsWith('.duckdb') || name.endsWith('.duckdb.wal') || name === 'shares' || name === 'contract.odcs.yaml') rmQuietly(join(publishedDir, name));
   }
 }

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { failpoint, statesDigest, unfitToPublish, type Adapter, type ModelNode, type RunOutcome, type UnfitReason } from '@mesh/engine';
 import { loadDataProduct, maskingKey, piiParamsFor } from '@mesh/governance';
-import { accessSection, planPublication, shareSchema } from './publication-plan';
+import { accessSection, consumerRoles, planPublication, shareSchema } from './publication-plan';
+import { parseContract, stringifyContract } from '@mesh/contract';
 import { collectGarbage, MANIFEST_FILE, StagedVersion, versionPath } from './publication-store';
 import { parsePublishedManifest, PUBLISHED_SCHEMA_VERSION, type PublishedManifest } from './published-manifest';
 
@@ -64,6 +65,11 @@ function describeUnfit(outcome: RunOutcome, unfit: UnfitReason[]): string {
   const name = (id: string) => outcome.dag.nodes.get(id)?.name ?? id;
   const shown = unfit.slice(0, 3).map((u) => `${name(u.node)} ${u.reason}`);
   return `${shown.join('; ')}${unfit.length > 3 ? `; and ${unfit.length - 3} more` : ''}`;
+}
+
+/** The share schemas a publication inside a database names. */
+function schemasOf(manifest: PublishedManifest): string[] {
+  return [...(manifest.database?.schema ? [manifest.database.schema] : []), ...Object.values(manifest.access?.shares ?? {}).flatMap((s) => (s.schema ? [s.schema] : []))];
 }
 
 /** The current publication's state digest, if one is published in this layout. */
@@ -131,10 +137,15 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
   const nodes: PublishedManifest['nodes'] = {};
   for (const m of models) nodes[m.unique_id] = outcome.manifest.nodes[m.unique_id] as PublishedManifest['nodes'][string];
   const projectVersion = packageVersion(outcome.parsed.root) ?? outcome.parsed.files.project.version;
+  // The published contract says what each consumer receives: its models and how their personal columns reach it.
+  const files = { ...(verdict.files ?? {}) };
+  if (files[CONTRACT_FILE] !== undefined) {
+    files[CONTRACT_FILE] = stringifyContract({ ...parseContract(CONTRACT_FILE, files[CONTRACT_FILE]), roles: consumerRoles(plan) });
+  }
   // Same data, same grants, same key, same contract: the publication in place already is this one.
   const state = createHash('sha256').update(JSON.stringify([
     statesDigest(outcome.dag, outcome.buildState, outcome.externalState, ids),
-    projectVersion, adapter.type, key?.id ?? null, verdict.files ?? {}, nodes, restricted,
+    projectVersion, adapter.type, key?.id ?? null, files, nodes, restricted,
     databases.map((db) => [db.file, db.schema ?? null, db.models.map((m) => [m.node.unique_id, m.pii, m.port ?? null, m.relation])]),
     product ? accessSection(product, plan) : null,
   ])).digest('hex');
@@ -148,6 +159,9 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
   }
 
   const staged = new StagedVersion(directory);
+  // Inside a database the version is in the schemas' names: consumers read those the current manifest names.
+  if (inDatabase) for (const db of databases) db.schema = `${db.schema}_v${staged.id.toLowerCase().replace(/[^a-z0-9]/g, '_')}`;
+  const previousSchemas = now ? schemasOf(now.manifest) : [];
   try {
     const rows = new Map<string, number>();
     for (const db of databases) {
@@ -157,7 +171,7 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
       db.models.forEach((m, i) => rows.set(m.node.unique_id, counts[i]!));
       failpoint(`publish:wrote:${db.file}`);
     }
-    if (inDatabase) await adapter.dropStaleShares?.(outcome.parsed.name, databases.map((db) => db.schema!));
+
     // Rows as built, for models no share holds too: the catalog shows them.
     const unshared = models.filter((n) => !rows.has(n.unique_id));
     if (unshared.length) {
@@ -171,7 +185,7 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
         session.close();
       }
     }
-    for (const [file, text] of Object.entries(verdict.files ?? {})) staged.writeFile(file, text);
+    for (const [file, text] of Object.entries(files)) staged.writeFile(file, text);
     // The manifest names every file inside the new version's folder.
     const located = { ...plan, open: plan.open && { ...plan.open, file: staged.published(plan.open.file) }, shares: plan.shares.map((s) => ({ ...s, file: staged.published(s.file) })) };
     const manifest: PublishedManifest = {
@@ -185,7 +199,7 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
       publication: {
         id: staged.id,
         dir: versionPath(staged.id),
-        ...(verdict.files?.[CONTRACT_FILE] !== undefined ? { contract: staged.published(CONTRACT_FILE) } : {}),
+        ...(files[CONTRACT_FILE] !== undefined ? { contract: staged.published(CONTRACT_FILE) } : {}),
         files: staged.files(),
         state,
         ...(key ? { masking: { method: 'hmac-sha256', key_id: key.id } } : {}),
@@ -204,6 +218,8 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
     throw error;
   }
   collectGarbage(directory, staged.id, { keepFiles: new Set(databases.map((db) => db.file)) });
+  // The current version's schemas and the previous one's stay; older ones and orphans of killed publications go.
+  if (inDatabase) await adapter.dropStaleShares?.(outcome.parsed.name, [...databases.map((db) => db.schema!), ...previousSchemas]);
   const published = currentState(directory)!.manifest;
   return {
     published: true,
