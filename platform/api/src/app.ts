@@ -79,6 +79,7 @@ export function createApi(options: ApiOptions): ApiApp {
     const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
     // DuckDB refusing a cast the parameter check let through is still the caller's value.
     if (/Conversion Error|Invalid Input Error/.test(message)) return c.json(new ApiError(400, 'bad_parameter', message).toJSON(), 400);
+    process.stderr.write(`error: ${c.req.method} ${new URL(c.req.url).pathname}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return c.json({ error: { code: 'internal', message: 'the server failed to answer; the error is in its log' } }, 500);
   });
   app.notFound((c) => c.json(new ApiError(404, 'not_found', `no endpoint ${c.req.method} ${new URL(c.req.url).pathname}; see GET /v1/products`).toJSON(), 404));

@@ -125,6 +125,11 @@ export class Databases {
         columns: new Map(),
       };
       this.open.set(key, entry);
+      // A file that could not be opened (gone, unreadable) is tried again by the next request, not remembered.
+      const opened = entry;
+      opened.instance.catch(() => {
+        if (this.open.get(key) === opened) this.open.delete(key);
+      });
     }
     return { key, entry };
   }

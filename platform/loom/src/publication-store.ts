@@ -144,8 +144,11 @@ export function listVersions(publishedDir: string): string[] {
 }
 
 export interface GarbageOptions {
-  /** Data files (relative to a version folder) the current publication holds; older versions lose the others at once. */
-  keepFiles: Set<string>;
+  /**
+   * Data files (relative to a version folder) the current publication holds; older versions lose the
+   * others at once. Left out, kept versions keep all their files.
+   */
+  keepFiles?: Set<string>;
 }
 
 /** Files of a version folder, relative to it (leases left out). */
@@ -167,7 +170,7 @@ function dataFiles(versionDir: string, prefix = ''): string[] {
  * project lock, so no other publication is under way. A database of a consumer whose grant was revoked
  * goes from every kept version at once: a revoked grant leaves nothing readable behind.
  */
-export function collectGarbage(publishedDir: string, current: string, options: GarbageOptions): void {
+export function collectGarbage(publishedDir: string, current: string, options: GarbageOptions = {}): void {
   const versionsDir = join(publishedDir, VERSIONS_DIR);
   const versions = listVersions(publishedDir);
   const previous = versions.filter((v) => v < current).at(-1);
@@ -179,7 +182,7 @@ export function collectGarbage(publishedDir: string, current: string, options: G
     const dir = join(versionsDir, id);
     if (id !== previous && liveLeases(dir).length === 0 && retire(versionsDir, id)) continue;
     // Kept for its readers: only without what the current publication no longer grants.
-    for (const file of dataFiles(dir)) if (isDataFile(file) && !options.keepFiles.has(file)) rmQuietly(join(dir, file));
+    if (options.keepFiles) for (const file of dataFiles(dir)) if (isDataFile(file) && !options.keepFiles.has(file)) rmQuietly(join(dir, file));
   }
   // The layout before versions kept its databases and contract beside the manifest; a publisher killed
   // between writing a manifest and renaming it left the manifest's temporary file.

@@ -158,6 +158,9 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
     };
   }
 
+  // What a killed publication left behind, and versions nobody reads any more, go before the new one is
+  // written: on a nearly full disk the space they hold is the space the new version needs.
+  if (now?.manifest.publication) collectGarbage(directory, now.manifest.publication.id);
   const staged = new StagedVersion(directory);
   // Inside a database the version is in the schemas' names: consumers read those the current manifest names.
   if (inDatabase) for (const db of databases) db.schema = `${db.schema}_v${staged.id.toLowerCase().replace(/[^a-z0-9]/g, '_')}`;

@@ -14,6 +14,8 @@ export interface ReaderReport {
 }
 
 export interface ApiReader {
+  /** The counts so far. */
+  report: ReaderReport;
   stop(): Promise<ReaderReport>;
 }
 
@@ -46,6 +48,7 @@ export function startApiReader(url: string, token: string, accepts: (rows: numbe
     }
   })();
   return {
+    report,
     stop: async () => {
       running = false;
       await loop;

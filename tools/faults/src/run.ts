@@ -1,4 +1,4 @@
-import { rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Random } from '@mesh/datagen';
@@ -79,6 +79,14 @@ const PUBLISH_POINTS = ['publish:wrote:shares/analysts.duckdb', 'publish:wrote:s
 
 const tally = { faults: 0, byKind: new Map<string, number>(), torn: 0, stale: 0, rebuildsFailed: 0, consumerBuilds: 0, consumerFailed: 0 };
 const problems: string[] = [];
+
+/** What a publication folder holds, for a report: each entry of versions/ with its size, and its leases. */
+function describeFolder(dir: string): string {
+  const versions = join(dir, 'versions');
+  const size = (path: string): number => (statSync(path).isDirectory() ? readdirSync(path).reduce((s, e) => s + size(join(path, e)), 0) : statSync(path).size);
+  const entries = existsSync(versions) ? readdirSync(versions).map((v) => `${v} ${(size(join(versions, v)) / 1e6).toFixed(1)} MB, ${existsSync(join(versions, v, '.leases')) ? readdirSync(join(versions, v, '.leases')).length : 0} lease(s)`) : [];
+  return [...readdirSync(dir).filter((e) => e !== 'versions'), ...entries].join('; ');
+}
 
 /** The consumer builds against sales while the faulted build publishes: it must succeed on a whole publication. */
 function consumerDuring(): Promise<CliResult> {
@@ -181,10 +189,11 @@ for (let round = 1; round <= rounds; round++) {
   const rebuilt = await mesh.build('sales');
   if (rebuilt.code !== 0) {
     tally.rebuildsFailed++;
-    problems.push(`round ${round}: the rebuild of sales after ${fault} failed:\n${rebuilt.output}`);
+    problems.push(`round ${round}: the rebuild of sales after ${fault} failed:\n${rebuilt.output}\nin target/published: ${describeFolder(salesPublished)}`);
   }
   await check(`round ${round} after the rebuild`, true);
-  process.stdout.write(`  ${String(round).padStart(3)}  ${fault.padEnd(62)} data v${current}  ${problems.length ? `${problems.length} problem(s)` : 'ok'}\n`);
+  const apiTrouble = reader.report.failed + reader.report.mixed;
+  process.stdout.write(`  ${String(round).padStart(3)}  ${fault.padEnd(62)} data v${current}  ${problems.length || apiTrouble ? `${problems.length} problem(s), ${apiTrouble} bad API answers` : 'ok'}\n`);
 }
 
 const api = await reader.stop();
@@ -203,5 +212,6 @@ process.stdout.write([
   '',
 ].join('\n'));
 for (const p of [...problems, ...api.errors]) process.stdout.write(`problem: ${p}\n`);
+if (api.failed) process.stdout.write(`mesh serve said:\n${serve.output().split('\n').filter(Boolean).slice(-15).join('\n')}\n`);
 const ok = !problems.length && api.mixed === 0 && api.failed === 0 && sameData(inventoryRef, (await inspectPublication(mesh.dir('inventory'))).fingerprint);
 process.exitCode = ok ? 0 : 1;
