@@ -48,8 +48,8 @@ function acceptedFormat(accept: string | undefined): Format | undefined {
 export function createApi(options: ApiOptions): ApiApp {
   const { config } = options;
   const limits = config.limits;
-  const registry = new Registry(options.workspaceRoot);
   const databases = new Databases({ memoryLimit: limits.memory_limit, threads: limits.threads });
+  const registry = new Registry(options.workspaceRoot, (versionDir) => databases.retire(versionDir));
   const metrics = new ApiMetrics();
   const queryTimeout = parseDuration(limits.query_timeout);
   const exportTimeout = parseDuration(limits.export_timeout);

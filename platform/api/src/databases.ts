@@ -134,6 +134,20 @@ export class Databases {
     return { key, entry };
   }
 
+  /**
+   * A publication version the server no longer serves: its databases close once their last request is
+   * done. Each version has paths of its own, so nothing else tells an open file it is out of date; kept
+   * open, a removed version's files would hold their disk space and memory for as long as the server runs.
+   */
+  retire(versionDir: string): void {
+    const prefix = `${versionDir}/`;
+    for (const [key, entry] of this.open) {
+      if (!key.startsWith(prefix) || entry.stale) continue;
+      entry.stale = true;
+      if (entry.users === 0) this.close(key, entry);
+    }
+  }
+
   private leave(key: string, entry: Open): void {
     entry.users--;
     if (entry.stale && entry.users === 0) this.close(key, entry);

@@ -90,7 +90,11 @@ export class Registry {
   private cache = new Map<string, { stamp: string; product: Product; pinned: PinnedPublication }>();
   private projects: { at: number; roots: string[] } | undefined;
 
-  constructor(readonly workspaceRoot: string) {}
+  constructor(
+    readonly workspaceRoot: string,
+    /** Told the folder of a version the registry stopped serving (a newer one was published). */
+    private readonly onRetired: (versionDir: string) => void = () => undefined,
+  ) {}
 
   /** Domain folders, looked up again every few seconds: a new domain appears without a restart. */
   private roots(): string[] {
@@ -112,6 +116,7 @@ export class Registry {
         // The version served is leased until a newer one replaces it, so it stays on disk meanwhile.
         const pinned = pinPublication(dir, { reader: 'serve' });
         if (!pinned) continue;
+        if (entry?.pinned.version && entry.pinned.version !== pinned.version) this.onRetired(join(dir, entry.pinned.manifest.publication!.dir));
         entry?.pinned.release();
         entry = { stamp, product: readProduct(root, pinned), pinned };
         this.cache.set(root, entry);

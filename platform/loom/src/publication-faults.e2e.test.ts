@@ -20,6 +20,13 @@ function workspace(label: string): { root: string; raw: string; env: Record<stri
   return { root, raw, env: { TEDDY_RAW_DIR: raw } };
 }
 
+/** Inventory and sales built and published on the small data set. */
+function built(label: string): ReturnType<typeof workspace> & { sales: string } {
+  const w = workspace(label);
+  for (const d of ['inventory', 'sales']) expect(meshWithEnv(join(w.root, d), w.env, 'build').code).toBe(0);
+  return { ...w, sales: join(w.root, 'sales') };
+}
+
 const undo: Array<() => void> = [];
 afterEach(() => {
   for (const u of undo.splice(0).reverse()) u();
@@ -37,9 +44,7 @@ async function sharedRows(sales: string) {
 
 describe('fault 3: a half-built state is never published', () => {
   it('kill -9 after gold.order_summary is built, then mesh run -s on nothing, leaves the last publication as it was', async () => {
-    const { root, raw, env } = workspace('fault3');
-    const sales = join(root, 'sales');
-    for (const d of ['inventory', 'sales']) expect(meshWithEnv(join(root, d), env, 'build').code).toBe(0);
+    const { root, raw, env, sales } = built('fault3');
     const before = publicationOf(sales)!;
     const rowsBefore = await sharedRows(sales);
     expect(rowsBefore.orders).toHaveLength(4);
@@ -73,9 +78,7 @@ describe('fault 3: a half-built state is never published', () => {
   }, 120_000);
 
   it('a killed build whose relation was left dirty blocks publication until it is built again', async () => {
-    const { root, raw, env } = workspace('fault3-dirty');
-    const sales = join(root, 'sales');
-    for (const d of ['inventory', 'sales']) expect(meshWithEnv(join(root, d), env, 'build').code).toBe(0);
+    const { root, raw, env, sales } = built('fault3-dirty');
     const before = publicationOf(sales)!;
     changeRawData(raw);
     // Killed after the database committed customer_summary and before the journal recorded it.
@@ -92,9 +95,7 @@ describe('fault 3: a half-built state is never published', () => {
 
 describe('fault 4: a publication appears whole or not at all', () => {
   it('target/published made immutable (chattr +i) mid-way: the build fails typed, consumers keep the old publication whole', async () => {
-    const { root, raw, env } = workspace('fault4');
-    const sales = join(root, 'sales');
-    for (const d of ['inventory', 'sales']) expect(meshWithEnv(join(root, d), env, 'build').code).toBe(0);
+    const { root, raw, env, sales } = built('fault4');
     const before = publicationOf(sales)!;
     const rowsBefore = await sharedRows(sales);
     changeRawData(raw);
@@ -146,9 +147,7 @@ describe('fault 4: a publication appears whole or not at all', () => {
 
 describe('fault 5: masked personal data cannot be looked up', () => {
   it('a list of candidate e-mails finds nobody in the analysts share; the keyed hash still joins', async () => {
-    const { root, raw, env } = workspace('fault5');
-    const sales = join(root, 'sales');
-    for (const d of ['inventory', 'sales']) expect(meshWithEnv(join(root, d), env, 'build').code).toBe(0);
+    const { root, raw, env, sales } = built('fault5');
     const share = publishedFile(sales, 'shares/analysts.duckdb');
     const candidates = join(raw, 'source_customers.csv');
     const found = await queryDb(share, `select count(*) as n from gold.customer_summary s join read_csv('${candidates}') c on s.customer_email in (sha256(lower(c.customer_email)), sha256(c.customer_email), md5(c.customer_email))`);

@@ -78,7 +78,17 @@ const TESTS = ['test.sales.unique_order_summary_order_id', 'test.sales.relations
 const PUBLISH_POINTS = ['publish:wrote:shares/analysts.duckdb', 'publish:wrote:shares/finance.duckdb', 'publish:staged', 'publish:renamed', 'publish:committed'];
 
 const tally = { faults: 0, byKind: new Map<string, number>(), torn: 0, stale: 0, rebuildsFailed: 0, consumerBuilds: 0, consumerFailed: 0 };
-const problems: string[] = [];
+/** Problems, printed as they are found and counted at the end. */
+const problems = {
+  list: [] as string[],
+  get length() {
+    return this.list.length;
+  },
+  push(p: string) {
+    this.list.push(p);
+    process.stdout.write(`problem: ${p}\n`);
+  },
+};
 
 /** What a publication folder holds, for a report: each entry of versions/ with its size, and its leases. */
 function describeFolder(dir: string): string {
@@ -169,7 +179,14 @@ for (let round = 1; round <= rounds; round++) {
   current = next;
   mesh.useData(current);
   const consumer = kind === 'race' || kind === 'enospc' || random.next() < 0.5 ? consumerDuring() : undefined;
-  const { fault } = await injected(kind);
+  let fault: string;
+  try {
+    ({ fault } = await injected(kind));
+  } catch (error) {
+    // The build ended before it reached the point to stop at: that is a failed build, not an injected fault.
+    problems.push(`round ${round}: ${kind} could not be injected: ${error instanceof Error ? error.message.split('\n').slice(0, 40).join('\n') : String(error)}\nin target/published: ${describeFolder(salesPublished)}`);
+    fault = `${kind} (not injected)`;
+  }
   const consumed = await consumer;
   if (consumed && consumed.code !== 0) {
     tally.consumerFailed++;
@@ -211,7 +228,7 @@ process.stdout.write([
   `API reads during the run: ${api.requests}, mixed: ${api.mixed}, failed: ${api.failed}`,
   '',
 ].join('\n'));
-for (const p of [...problems, ...api.errors]) process.stdout.write(`problem: ${p}\n`);
+for (const p of api.errors) process.stdout.write(`problem: ${p}\n`);
 if (api.failed) process.stdout.write(`mesh serve said:\n${serve.output().split('\n').filter(Boolean).slice(-15).join('\n')}\n`);
 const ok = !problems.length && api.mixed === 0 && api.failed === 0 && sameData(inventoryRef, (await inspectPublication(mesh.dir('inventory'))).fingerprint);
 process.exitCode = ok ? 0 : 1;
