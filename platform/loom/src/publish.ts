@@ -125,8 +125,8 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
   const databases = [...(plan.open ? [plan.open] : []), ...plan.shares];
   const hashes = databases.some((db) => db.models.some((m) => m.relation.masks?.some((k) => k.method === 'hash')));
   const key = hashes ? maskingKey(outcome.parsed.root, outcome.parsed.name) : undefined;
-  // A server engine shares inside its database (views per grantee, read through the grantee's role);
-  // an embedded one writes database files consumers attach.
+  // A server engine shares inside its database (a schema of copies per grantee, read through the
+  // grantee's role); an embedded one writes database files consumers attach.
   const inDatabase = adapter.publishShare !== undefined;
   if (inDatabase) for (const db of databases) db.schema = shareSchema(outcome.parsed.name, 'consumer' in db ? (db as { consumer: string }).consumer : undefined);
   const restricted = Object.fromEntries(
