@@ -114,7 +114,7 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
     return {
       published: false,
       unfit,
-      reason: `the database does not hold a state that was built and tested together: ${describeUnfit(outcome, unfit)}. Run mesh build (without --select) to build and test it; consumers keep the previous publication`,
+      reason: `the database does not hold a state that was built and tested together: ${describeUnfit(outcome, unfit)}. Run mesh build (without --select), or mesh test after mesh run, to build and test it; consumers keep the previous publication`,
     };
   }
   const verdict = gate ? await gate(outcome, adapter) : { ok: true as const };
