@@ -96,8 +96,8 @@ describe('the Teddy Retailers mesh on Trino, one target setting away from DuckDB
     // A test that fails once there are more than four orders, run after order_summary is rebuilt.
     mkdirSync(join(onTrino, 'sales', 'tests'), { recursive: true });
     writeFileSync(join(onTrino, 'sales', 'tests', 'assert_at_most_four_orders.sql'), "select count(*) as n from {{ ref('order_summary') }} having count(*) > 4\n");
-    appendFileSync(join(raw, 'source_orders.csv'), '104,2,placed,2026-03-02\n');
-    appendFileSync(join(raw, 'source_order_products.csv'), '9,104,1,1\n');
+    appendFileSync(join(raw, 'source_orders.csv'), '105,2,placed,2026-03-06\n');
+    appendFileSync(join(raw, 'source_order_products.csv'), '9,105,1,1\n');
     const failed = build(onTrino, 'sales');
     expect(failed.code, failed.output).toBe(1);
     // The table holds the new snapshot; the published share still reads the tested one.
