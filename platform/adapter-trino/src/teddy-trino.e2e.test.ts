@@ -93,10 +93,13 @@ describe('the Teddy Retailers mesh on Trino, one target setting away from DuckDB
   it('publishes whole or not at all: a build whose tests fail changes nothing a consumer reads', async () => {
     const before = manifest('sales');
     const share = before.access.shares.finance!.schema!;
-    // A test that fails once there are more than four orders, run after order_summary is rebuilt.
-    mkdirSync(join(onTrino, 'sales', 'tests'), { recursive: true });
-    writeFileSync(join(onTrino, 'sales', 'tests', 'assert_at_most_four_orders.sql'), "select count(*) as n from {{ ref('order_summary') }} having count(*) > 4\n");
-    appendFileSync(join(raw, 'source_orders.csv'), '105,2,placed,2026-03-06\n');
+    // A test on order_summary that the next order breaks once order_summary is rebuilt: 'returned' is a
+    // status raw_orders accepts but this test does not.
+    const gold = readFileSync(join(onTrino, 'sales', 'models', 'gold', '_gold.yml'), 'utf8');
+    const strict = gold.replace('      - name: order_status\n        data_type: varchar\n', '      - name: order_status\n        data_type: varchar\n        data_tests: [{accepted_values: {values: [completed, shipped, placed, cancelled]}}]\n');
+    expect(strict).not.toBe(gold);
+    writeFileSync(join(onTrino, 'sales', 'models', 'gold', '_gold.yml'), strict);
+    appendFileSync(join(raw, 'source_orders.csv'), '105,2,returned,2026-03-06\n');
     appendFileSync(join(raw, 'source_order_products.csv'), '9,105,1,1\n');
     const failed = build(onTrino, 'sales');
     expect(failed.code, failed.output).toBe(1);
@@ -106,7 +109,7 @@ describe('the Teddy Retailers mesh on Trino, one target setting away from DuckDB
     expect(await cluster.query(`select count(*) as n from sales."${share}".order_summary`, 'finance')).toEqual([{ n: 4 }]);
 
     // Fixed and built again: a new share schema; the previous one stays for readers of the old manifest.
-    writeFileSync(join(onTrino, 'sales', 'tests', 'assert_at_most_four_orders.sql'), "select count(*) as n from {{ ref('order_summary') }} having count(*) > 5\n");
+    writeFileSync(join(onTrino, 'sales', 'models', 'gold', '_gold.yml'), gold);
     const ok = build(onTrino, 'sales');
     expect(ok.code, ok.output).toBe(0);
     const next = manifest('sales').access.shares.finance!.schema!;
@@ -132,6 +135,8 @@ describe('the Teddy Retailers mesh on Trino, one target setting away from DuckDB
     edit(dir, 'mesh_project.yml', (text) => `${text}\ntargets:\n  trino: ${JSON.stringify(cluster.target('finance'))}\n`);
     const r = meshWithEnv(dir, { MESH_TRINO_PASSWORD: cluster.password('finance') }, 'build');
     expect(r.code, r.output).toBe(0);
+    // finance on Trino, rebuilt on the same publication of sales, is what the DuckDB copy must equal.
+    expect(build(onTrino, 'finance').code).toBe(0);
     const onDuckdb = await queryDb(join(dir, 'target', 'finance.duckdb'), 'select count(*) as n, sum(order_pl) as pl from gold.orders_pl');
     const [onCluster] = await cluster.query('select count(*) as n, sum(order_pl) as pl from finance.gold.orders_pl');
     expect(asNumbers(onDuckdb[0]!)).toEqual(asNumbers(onCluster!));

@@ -1,11 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { startTestServer, type TestServer } from '@mesh/adapter-postgres/test-server';
+import { freePort, startTestServer, type TestServer } from '@mesh/adapter-postgres/test-server';
 import { TrinoClient } from './client';
 import { JDBC_CATALOG_DDL, clusterFiles, jvmOptions, type NodeSpec } from './cluster-config';
 
@@ -54,17 +53,6 @@ export interface TrinoTestCluster {
 }
 
 export const ADMIN = 'admin';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 export function assertTrinoInstalled(): void {
   if (!existsSync(join(TRINO_HOME, '.installed'))) {
