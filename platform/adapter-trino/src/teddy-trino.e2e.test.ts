@@ -122,7 +122,7 @@ describe('the Teddy Retailers mesh on Trino, one target setting away from DuckDB
     expect(schemas).not.toContain(share);
     expect(schemas).toContain(next);
     expect(schemas).toHaveLength(2);
-  });
+  }, 300_000);
 
   it('lets a DuckDB domain consume a Trino domain: the share is read as its own Trino user into a file it attaches', async () => {
     // finance on DuckDB, beside the Trino producers; its trino target only says who it is on the cluster.
@@ -145,7 +145,7 @@ describe('the Teddy Retailers mesh on Trino, one target setting away from DuckDB
     const refused = meshWithEnv(dir, { MESH_TRINO_PASSWORD: 'wrong' }, 'build');
     expect(refused.code).not.toBe(0);
     expect(refused.output).toMatch(/E_TRINO_AUTH[\s\S]*MESH_TRINO_PASSWORD/);
-  });
+  }, 300_000);
 
   it('refuses a Trino domain consuming a DuckDB domain, and says why', () => {
     const dir = join(duck, 'finance');

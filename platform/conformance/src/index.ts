@@ -86,20 +86,20 @@ export function describeAdapterConformance(engine: ConformanceEngine): void {
 
     it('enforces contract constraints: bad rows are refused and the old table is kept', async () => {
       const contract = [col('id', 'BIGINT', { primaryKey: true }), col('email', 'VARCHAR', { unique: true }), col('amount', 'DOUBLE', { notNull: true, checks: ['amount >= 0'] })];
-      await s.materialize({ kind: 'table', relation: r('c'), sql: 'SELECT CAST(1 AS BIGINT) AS id, \'a@x\' AS email, CAST(1.5 AS DOUBLE) AS amount', contract }, undefined);
+      await s.materialize({ kind: 'table', relation: r('c'), sql: 'SELECT CAST(1 AS BIGINT) AS id, \'a@x\' AS email, CAST(1.5 AS DOUBLE PRECISION) AS amount', contract }, undefined);
       const bad = {
-        'a null': 'SELECT CAST(2 AS BIGINT) AS id, \'b@x\' AS email, CAST(NULL AS DOUBLE) AS amount',
-        'a failing check': 'SELECT CAST(2 AS BIGINT) AS id, \'b@x\' AS email, CAST(-1 AS DOUBLE) AS amount',
-        'a duplicate key': 'SELECT CAST(2 AS BIGINT) AS id, \'b@x\' AS email, CAST(1 AS DOUBLE) AS amount UNION ALL SELECT 2, \'c@x\', 1',
-        'a duplicate unique value': 'SELECT CAST(2 AS BIGINT) AS id, \'b@x\' AS email, CAST(1 AS DOUBLE) AS amount UNION ALL SELECT 3, \'b@x\', 1',
+        'a null': 'SELECT CAST(2 AS BIGINT) AS id, \'b@x\' AS email, CAST(NULL AS DOUBLE PRECISION) AS amount',
+        'a failing check': 'SELECT CAST(2 AS BIGINT) AS id, \'b@x\' AS email, CAST(-1 AS DOUBLE PRECISION) AS amount',
+        'a duplicate key': 'SELECT CAST(2 AS BIGINT) AS id, \'b@x\' AS email, CAST(1 AS DOUBLE PRECISION) AS amount UNION ALL SELECT 2, \'c@x\', 1',
+        'a duplicate unique value': 'SELECT CAST(2 AS BIGINT) AS id, \'b@x\' AS email, CAST(1 AS DOUBLE PRECISION) AS amount UNION ALL SELECT 3, \'b@x\', 1',
       };
       for (const [what, sql] of Object.entries(bad)) {
         await expect(s.materialize({ kind: 'table', relation: r('c'), sql, contract }, 'table'), what).rejects.toThrow();
       }
       expect(await rows('c')).toEqual([{ id: 1, email: 'a@x', amount: 1.5 }]);
       // Rebuilt twice more: whatever the engine names or keeps of a constraint never collides with the next build's.
-      await s.materialize({ kind: 'table', relation: r('c'), sql: 'SELECT CAST(5 AS BIGINT) AS id, \'e@x\' AS email, CAST(0 AS DOUBLE) AS amount', contract }, 'table');
-      await s.materialize({ kind: 'table', relation: r('c'), sql: 'SELECT CAST(6 AS BIGINT) AS id, \'f@x\' AS email, CAST(0 AS DOUBLE) AS amount', contract }, 'table');
+      await s.materialize({ kind: 'table', relation: r('c'), sql: 'SELECT CAST(5 AS BIGINT) AS id, \'e@x\' AS email, CAST(0 AS DOUBLE PRECISION) AS amount', contract }, 'table');
+      await s.materialize({ kind: 'table', relation: r('c'), sql: 'SELECT CAST(6 AS BIGINT) AS id, \'f@x\' AS email, CAST(0 AS DOUBLE PRECISION) AS amount', contract }, 'table');
       expect(await rows('c')).toEqual([{ id: 6, email: 'f@x', amount: 0 }]);
     });
 
