@@ -1,23 +1,11 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existingMaskingKey } from '@mesh/governance';
-import { copyDomains, edit, hmacHex, meshWithEnv, publishedFile, queryDb } from '@mesh/testing';
+import { TEDDY_SMALL_RAW as RAW, TEDDY_TOTALS as TOTALS, copyDomains, edit, hmacHex, meshWithEnv, publishedFile, queryDb } from '@mesh/testing';
 import { startTestServer, type TestServer } from './test-server';
 
-const RAW = fileURLToPath(new URL('../../loom/src/__fixtures__/teddy-small', import.meta.url));
 const DOMAINS = ['inventory', 'sales', 'finance'] as const;
-
-/** The totals a reviewer checks first: the same SQL on both engines (DuckDB reads `gold.x`, PostgreSQL `<domain>_gold.x`). */
-const TOTALS: Array<{ domain: string; sql: (schema: string) => string }> = [
-  { domain: 'inventory', sql: (s) => `select count(*) as n, sum(price_cents) as total from ${s}.products` },
-  { domain: 'inventory', sql: (s) => `select count(*) as n, sum(quantity) as quantity, sum(avg_purchase_price) as price from ${s}.stock_product` },
-  { domain: 'sales', sql: (s) => `select count(*) as n, sum(total_value) as total from ${s}.order_summary` },
-  { domain: 'sales', sql: (s) => `select count(*) as n, sum(customer_tlv) as total from ${s}.customer_summary` },
-  { domain: 'finance', sql: (s) => `select count(*) as n, sum(order_cost) as cost from ${s}.orders_cost` },
-  { domain: 'finance', sql: (s) => `select count(*) as n, sum(order_revenue) as revenue, sum(order_cost) as cost, sum(order_pl) as pl from ${s}.orders_pl` },
-];
 
 describe('the Teddy Retailers mesh on PostgreSQL, one setting away from DuckDB', () => {
   let server: TestServer;
@@ -77,7 +65,7 @@ describe('the Teddy Retailers mesh on PostgreSQL, one setting away from DuckDB',
     // Schemas of the publication's own version: a new publication never changes what consumers read now.
     const finance = manifest.access.shares.finance!.schema!;
     const analysts = manifest.access.shares.analysts!.schema!;
-    expect(finance).toMatch(/^sales_share_finance_v\d{8}t\d{9}z_[0-9a-f]{6}$/);
+    expect(finance).toMatch(/^sales_share_finance_v\d+$/);
     expect(manifest.access.shares.finance!.file).toBeUndefined();
     const c = client();
     await c.connect();
@@ -104,6 +92,6 @@ describe('the Teddy Retailers mesh on PostgreSQL, one setting away from DuckDB',
   it('compiles cross-domain refs to the consumer\'s share schema', async () => {
     const manifest = (await import(join(post, 'finance', 'target', 'manifest.json'), { with: { type: 'json' } })).default as { nodes: Record<string, { relation_name: string }> };
     expect(manifest.nodes['model.finance.orders_pl']!.relation_name).toBe('"finance_gold"."orders_pl"');
-    expect(manifest.nodes['model.sales.order_summary']!.relation_name).toMatch(/^"sales_share_finance_v\w+"\."order_summary"$/);
+    expect(manifest.nodes['model.sales.order_summary']!.relation_name).toMatch(/^"sales_share_finance_v\d+"\."order_summary"$/);
   });
 });

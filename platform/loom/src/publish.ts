@@ -127,8 +127,12 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
   const key = hashes ? maskingKey(outcome.parsed.root, outcome.parsed.name) : undefined;
   // A server engine shares inside its database (a schema of copies per grantee, read through the
   // grantee's role); an embedded one writes database files consumers attach.
-  const inDatabase = adapter.publishShare !== undefined;
-  if (inDatabase) for (const db of databases) db.schema = shareSchema(outcome.parsed.name, 'consumer' in db ? (db as { consumer: string }).consumer : undefined);
+  const inDatabase = adapter.capabilities.shares === 'schemas';
+  for (const db of inDatabase ? databases : []) {
+    db.schema = shareSchema(outcome.parsed.name, 'consumer' in db ? (db as { consumer: string }).consumer : undefined);
+    // On an engine with a catalog per domain (Trino), the share schema lies in the producer's catalog.
+    if (outcome.parsed.target.relations === 'catalog') db.catalog = outcome.parsed.target.database;
+  }
   const restricted = Object.fromEntries(
     [...outcome.dag.nodes.values()]
       .filter((n): n is ModelNode => n.resource_type === 'model' && !n.external && n.package_name === outcome.parsed.name && n.config.access !== 'public')
@@ -163,12 +167,12 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
   if (now?.manifest.publication) collectGarbage(directory, now.manifest.publication.id);
   const staged = new StagedVersion(directory);
   // Inside a database the version is in the schemas' names: consumers read those the current manifest names.
-  if (inDatabase) for (const db of databases) db.schema = `${db.schema}_v${staged.id.toLowerCase().replace(/[^a-z0-9]/g, '_')}`;
+  if (inDatabase) for (const db of databases) db.schema = `${db.schema}_v${staged.id.replace(/[^0-9]/g, '')}`;
   const previousSchemas = now ? schemasOf(now.manifest) : [];
   try {
     const rows = new Map<string, number>();
     for (const db of databases) {
-      const counts = adapter.publishShare
+      const counts = inDatabase && adapter.publishShare
         ? await adapter.publishShare(db.models.map((m) => m.relation), { schema: db.schema!, grantee: 'consumer' in db ? (db as { consumer: string }).consumer : EVERYONE_GRANTEE }, { maskingKey: key?.key })
         : await adapter.publish(db.models.map((m) => m.relation), staged.path(db.file), { maskingKey: key?.key });
       db.models.forEach((m, i) => rows.set(m.node.unique_id, counts[i]!));
@@ -207,7 +211,7 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
         state,
         ...(key ? { masking: { method: 'hmac-sha256', key_id: key.id } } : {}),
       },
-      ...(located.open ? { database: located.open.schema ? { schema: located.open.schema } : { file: located.open.file } } : {}),
+      ...(located.open ? { database: located.open.schema ? { schema: located.open.schema, ...(located.open.catalog ? { catalog: located.open.catalog } : {}) } : { file: located.open.file } } : {}),
       rows: Object.fromEntries(models.map((m) => [m.unique_id, rows.get(m.unique_id) ?? 0])),
       ...(product && !plan.open ? { access: accessSection(product, located) } : {}),
       nodes,
