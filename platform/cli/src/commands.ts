@@ -129,15 +129,25 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
           return verdict.ok && failing.length ? { ok: false, ...sloRefusal(failing) } : verdict;
         };
         const published = await publish(outcome, adapter, gate);
-        if (published && !published.published && published.refused) {
-          refused = published.refused.code;
-          io.err(formatError(new MeshError(published.refused.code, `${outcome.parsed.name} was not published: ${published.reason}`, {
-            details: published.refused.details, hint: published.refused.hint,
-          })));
-        } else if (published && !published.published) io.err(`warning: ${outcome.parsed.name} was not published: ${published.reason}`);
-        else if (published?.current) {
+        if (published && !published.published) {
+          if (published.refused) {
+            refused = published.refused.code;
+            io.err(formatError(new MeshError(published.refused.code, `${outcome.parsed.name} was not published: ${published.reason}`, {
+              details: published.refused.details, hint: published.refused.hint,
+            })));
+          } else io.err(`warning: ${outcome.parsed.name} was not published: ${published.reason}`);
+          return;
+        }
+        if (!published) return;
+        if (published.nulledByDefault.length) {
+          const columns = published.nulledByDefault.map((c) => `${c.model}.${c.column}`).join(', ');
+          io.err(formatError(new MeshError('W_PII_NULLED', `personal columns without a masking reach consumers as NULL: ${columns}`, {
+            hint: 'Declare how each is masked (meta: {masking: hash} keeps it joinable), or grant it in clear (pii: clear under access.grants in data_product.yaml); the pii-not-exposed policy lists them with their lines (mesh policy check).',
+          })).replace(/^error/, 'warning'));
+        }
+        if (published.current) {
           io.out(`${clock()}  Publication ${published.version} in ${relative(process.cwd(), published.directory) || '.'} is current: the database holds what it publishes`);
-        } else if (published) {
+        } else {
           const rows = published.models.reduce((sum, m) => sum + m.rows, 0);
           const shares = published.shares.length ? `, shared with ${published.shares.map((s) => `${s.consumer} (${s.models} model${s.models === 1 ? '' : 's'})`).join(', ')}` : '';
           io.out(`${clock()}  Published ${published.models.length} public model${published.models.length === 1 ? '' : 's'} (${rows.toLocaleString('en-US')} rows) to ${relative(process.cwd(), published.directory)} as version ${published.version}${shares}`);

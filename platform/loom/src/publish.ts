@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { failpoint, statesDigest, unfitToPublish, type Adapter, type ModelNode, type RunOutcome, type UnfitReason } from '@mesh/engine';
-import { loadDataProduct, maskingKey, piiParamsFor } from '@mesh/governance';
+import { loadDataProduct, maskingKey, maskingOf, piiParamsFor } from '@mesh/governance';
 import { accessSection, consumerRoles, planPublication, shareSchema } from './publication-plan';
 import { parseContract, stringifyContract } from '@mesh/contract';
 import { collectGarbage, MANIFEST_FILE, StagedVersion, versionPath } from './publication-store';
@@ -26,6 +26,8 @@ export type PublishResult =
       directory: string;
       models: Array<{ unique_id: string; rows: number }>;
       shares: Array<{ consumer: string; models: number }>;
+      /** Personal columns that declare no masking, so consumers without clearance receive them as NULL. */
+      nulledByDefault: Array<{ model: string; column: string }>;
     }
   /** Nothing was written; consumers keep the previous publication. `refused` when the gate said no. */
   | { published: false; reason: string; refused?: { code: string; details?: string; hint?: string }; unfit?: UnfitReason[] };
@@ -123,6 +125,7 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
   const product = loadDataProduct(outcome.parsed.root);
   const plan = planPublication(outcome.parsed.name, models, product, piiParamsFor(outcome.parsed.root, product));
   const databases = [...(plan.open ? [plan.open] : []), ...plan.shares];
+  const nulledByDefault = undeclaredMasking(databases.flatMap((db) => db.models));
   const hashes = databases.some((db) => db.models.some((m) => m.relation.masks?.some((k) => k.method === 'hash')));
   const key = hashes ? maskingKey(outcome.parsed.root, outcome.parsed.name) : undefined;
   // A server engine shares inside its database (a schema of copies per grantee, read through the
@@ -159,6 +162,7 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
       published: true, current: true, version: now.manifest.publication.id, directory,
       models: models.map((m) => ({ unique_id: m.unique_id, rows: now.manifest.rows[m.unique_id] ?? 0 })),
       shares: plan.shares.map((s) => ({ consumer: s.consumer, models: s.models.length })),
+      nulledByDefault,
     };
   }
 
@@ -235,5 +239,22 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
     directory,
     models: models.map((m) => ({ unique_id: m.unique_id, rows: published.rows[m.unique_id] ?? 0 })),
     shares: plan.shares.map((s) => ({ consumer: s.consumer, models: s.models.length })),
+    nulledByDefault,
   };
+}
+
+/**
+ * Personal columns (by tag, classification or name) that say nothing of their masking: they are
+ * published as NULL, the safe default, and the build says so, since a consumer would otherwise find
+ * empty names and e-mails with no word of why.
+ */
+function undeclaredMasking(planned: Array<{ node: ModelNode; relation: { masks?: Array<{ column: string; method: string }> } }>): Array<{ model: string; column: string }> {
+  const out = new Map<string, { model: string; column: string }>();
+  for (const m of planned) {
+    for (const mask of m.relation.masks ?? []) {
+      const column = m.node.columns.find((c) => c.name === mask.column);
+      if (mask.method === 'null' && column && maskingOf(column) === undefined) out.set(`${m.node.name}.${mask.column}`, { model: m.node.name, column: mask.column });
+    }
+  }
+  return [...out.values()];
 }

@@ -178,7 +178,8 @@ for (let round = 1; round <= rounds; round++) {
   const next = (current + 1 + random.int(versions - 1)) % versions;
   current = next;
   mesh.useData(current);
-  const consumer = kind === 'race' || kind === 'enospc' || random.next() < 0.5 ? consumerDuring() : undefined;
+  // Every faulted publication has a consumer building against it meanwhile.
+  const consumer = consumerDuring();
   let fault: string;
   try {
     ({ fault } = await injected(kind));
