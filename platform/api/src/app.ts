@@ -7,7 +7,7 @@ import { listReleases } from '@mesh/contract';
 import { parseDuration } from '@mesh/governance';
 import { ApiError } from './api-error';
 import { consumerOf } from './auth';
-import { parseSize, type ApiConfig } from './config';
+import type { ApiConfig } from './config';
 import { decodeCursor, encodeCursor } from './cursor';
 import { withTimeout } from './query-timeout';
 import { Databases, RetiredVersionError } from './databases';
@@ -52,7 +52,7 @@ export function createApi(options: ApiOptions): ApiApp {
   const { config } = options;
   const limits = config.limits;
   const databases = new Databases({ memoryLimit: limits.memory_limit, threads: limits.threads, connections: limits.connections });
-  const pages = new PageCache(parseSize(limits.page_cache) ?? 0);
+  const pages = new PageCache(limits.page_cache);
   const metrics = new ApiMetrics({ pages, databases });
   // A publication replaced by a newer one: its databases close once idle, its answered pages go now.
   const registry = new Registry(options.workspaceRoot, {

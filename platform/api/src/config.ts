@@ -25,7 +25,12 @@ export function parseSize(text: string): number | undefined {
   const unit = m ? SIZE_UNITS[(m[2] || 'b').toLowerCase()] : undefined;
   return m && unit !== undefined ? Math.floor(Number(m[1]) * unit) : undefined;
 }
-const size = z.string().refine((s) => parseSize(s) !== undefined, 'expected a size such as 64MB, 1GiB or 0');
+/** A size in bytes, written as a number of bytes or as DuckDB writes sizes. */
+const SIZE_EXPECTED = 'expected a size such as 64MB, 1GiB or 0';
+const size = z.union([
+  z.number().int().nonnegative(),
+  z.string().refine((s) => parseSize(s) !== undefined, SIZE_EXPECTED).transform((s) => parseSize(s)!),
+], { error: SIZE_EXPECTED });
 
 export const apiConfigSchema = z.strictObject({
   version: z.literal(1),
@@ -51,7 +56,7 @@ export const apiConfigSchema = z.strictObject({
     /** Page queries running at once per published database; more wait their turn, first come first served. */
     connections: z.number().int().positive().default(4),
     /** Answered pages kept per publication version, so a repeated request skips the query; 0 turns it off. */
-    page_cache: size.default('64MB'),
+    page_cache: size.default(64_000_000),
   }).prefault({}),
 });
 
