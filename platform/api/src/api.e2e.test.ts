@@ -32,6 +32,11 @@ async function json(path: string, token = tokens.finance): Promise<{ status: num
 
 const ORDERS = '/v1/products/teddy-sales/ports/order_summary';
 
+/** A counter or gauge of /metrics, as a number. */
+async function metric(name: string): Promise<number> {
+  return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(await (await get('/metrics')).text())?.[1] ?? NaN);
+}
+
 beforeAll(async () => {
   root = copyDomains(DOMAINS, 'api');
   for (const d of DOMAINS) {
@@ -159,7 +164,6 @@ describe('rows: pages, filters, sort, columns, formats', () => {
 });
 
 describe('keyed lookups under load', () => {
-  const metric = async (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(await (await get('/metrics')).text())?.[1] ?? NaN);
 
   it('answers many lookups at once, each with its own row, in fewer queries than lookups', async () => {
     const [lookups, queries] = [await metric('mesh_api_lookups_total'), await metric('mesh_api_lookup_queries_total')];
@@ -276,7 +280,6 @@ describe('reads while the producer builds', () => {
 });
 
 describe('what is kept per publication version', () => {
-  const metric = async (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(await (await get('/metrics')).text())?.[1] ?? NaN);
   const hits = () => metric('mesh_api_page_cache_requests_total\\{result="hit"\\}');
 
   it('answers a repeated page from its cache, byte for byte, and only to the consumer it was answered for', async () => {
