@@ -32,6 +32,13 @@ async function json(path: string, token = tokens.finance): Promise<{ status: num
 
 const ORDERS = '/v1/products/teddy-sales/ports/order_summary';
 
+/**
+ * Publishes sales anew. Built in a child process the test awaits, so the server (in this process) keeps
+ * serving meanwhile: a build that blocked the loop for longer than the keep-alive timeout would leave
+ * the client a connection the server is closing.
+ */
+const rebuildSales = () => meshAsync(join(root, 'sales'), { TEDDY_RAW_DIR: RAW }, 'build');
+
 /** A counter or gauge of /metrics, as a number. */
 async function metric(name: string): Promise<number> {
   return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(await (await get('/metrics')).text())?.[1] ?? NaN);
@@ -271,7 +278,7 @@ describe('reads while the producer builds', () => {
 
   it('a cursor from before a new publication is refused with 409', async () => {
     const first = (await json(`${ORDERS}/rows?limit=1`)).body.next_cursor;
-    const r = meshWithEnv(join(root, 'sales'), { TEDDY_RAW_DIR: RAW }, 'build');
+    const r = await rebuildSales();
     expect(r.code).toBe(0);
     const { status, body } = await json(`${ORDERS}/rows?limit=1&cursor=${first}`);
     expect(status).toBe(409);
@@ -307,7 +314,7 @@ describe('what is kept per publication version', () => {
     expect((await json(second)).body.data.map((r: any) => r.order_id)).toEqual([101]);
     expect((await json(second)).status).toBe(200);
     const open = await metric('mesh_api_open_databases');
-    expect(meshWithEnv(join(root, 'sales'), { TEDDY_RAW_DIR: RAW }, 'build').code).toBe(0);
+    expect((await rebuildSales()).code).toBe(0);
     const stale = await json(second);
     expect(stale.status).toBe(409);
     expect(stale.body.error.code).toBe('stale_cursor');
@@ -324,13 +331,13 @@ describe('what is kept per publication version', () => {
     expect((await json(`${ORDERS}/rows?order_id=eq.100`)).status).toBe(200);
     try {
       writeFileSync(file, original.replace('ports: [order_summary, order_lines]', 'ports: [order_lines]'));
-      expect(meshWithEnv(join(root, 'sales'), { TEDDY_RAW_DIR: RAW }, 'build').code).toBe(0);
+      expect((await rebuildSales()).code).toBe(0);
       const refused = await json(`${ORDERS}/rows?order_id=eq.100`);
       expect(refused.status).toBe(403);
       expect(refused.body.error.code).toBe('forbidden');
     } finally {
       writeFileSync(file, original);
-      expect(meshWithEnv(join(root, 'sales'), { TEDDY_RAW_DIR: RAW }, 'build').code).toBe(0);
+      expect((await rebuildSales()).code).toBe(0);
     }
     expect((await json(`${ORDERS}/rows?order_id=eq.100`)).body.data.map((r: any) => r.order_id)).toEqual([100]);
   });
