@@ -13,7 +13,7 @@ import { withTimeout } from './query-timeout';
 import { Databases, RetiredVersionError } from './databases';
 import { ApiMetrics } from './metrics';
 import { openApiFor } from './openapi';
-import { LookupBatcher, lookupKeyOf } from './lookup-batch';
+import { BATCHED_TABLE_ROWS, LookupBatcher, lookupKeyOf } from './lookup-batch';
 import { PageCache } from './page-cache';
 import { readByKey, readPage, type PageRows } from './page-reader';
 import { grantOf, Registry, type Port, type Product } from './registry';
@@ -150,18 +150,25 @@ export function createApi(options: ApiOptions): ApiApp {
     table: PortTable;
     /** Columns as served (withheld ones are absent, masked ones typed as served). */
     columns: Column[];
+    /** Rows in the published table: whether lookups can be answered together. */
+    rows: number;
     /** Keyed lookups waiting together, by the shape of their answer (format and columns). */
     batchers: Map<string, LookupBatcher>;
   }
   const accesses = new WeakMap<Product, Map<string, Promise<PortAccess>>>();
 
   const describe = async (product: Product, port: Port, file: string): Promise<PortAccess> => {
-    const columns = await databases.with(file, product.publicationId, async (session) =>
-      (await session.connection.runAndReadAll(`DESCRIBE ${qi(port.node.schema)}.${qi(port.node.alias)}`)).getRowObjectsJS()
-        .map((r) => ({ name: String(r.column_name), type: String(r.column_type) })));
+    const { columns, rows } = await databases.with(file, product.publicationId, async (session) => {
+      const described = (await session.connection.runAndReadAll(`DESCRIBE ${qi(port.node.schema)}.${qi(port.node.alias)}`)).getRowObjectsJS();
+      const size = await session.connection.runAndReadAll('SELECT estimated_size AS n FROM duckdb_tables() WHERE schema_name = $1 AND table_name = $2', [port.node.schema, port.node.alias]);
+      return {
+        columns: described.map((r) => ({ name: String(r.column_name), type: String(r.column_type) })),
+        rows: Number(size.getRowObjectsJS()[0]?.n ?? Number.MAX_SAFE_INTEGER),
+      };
+    });
     const keyNames = (port.contract?.properties ?? []).filter((p) => p.primaryKey).map((p) => p.name);
     const primaryKey = keyNames.map((k) => columns.find((col) => col.name === k)).filter((col): col is Column => col !== undefined);
-    return { product, port, file, table: { schema: port.node.schema, table: port.node.alias, primaryKey: primaryKey.length === keyNames.length ? primaryKey : [] }, columns, batchers: new Map() };
+    return { product, port, file, table: { schema: port.node.schema, table: port.node.alias, primaryKey: primaryKey.length === keyNames.length ? primaryKey : [] }, columns, rows, batchers: new Map() };
   };
 
   /** The lines of a lookup by the primary key, read in one query with the lookups of the same shape waiting beside it. */
@@ -233,7 +240,7 @@ export function createApi(options: ApiOptions): ApiApp {
     const order = orderSignature(query, table);
     const after = query.cursor ? decodeCursor(query.cursor, order, product.publishedAt) : undefined;
     const limit = query.limit!;
-    const key = lookupKeyOf(table, query);
+    const key = access.rows <= BATCHED_TABLE_ROWS ? lookupKeyOf(table, query) : undefined;
     let rows: PageRows | undefined;
     if (key !== undefined) {
       // A batch that failed (one key DuckDB would not cast, say) is answered again one request at a time,

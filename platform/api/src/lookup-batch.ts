@@ -11,6 +11,13 @@ import type { PortTable } from './row-sql';
  */
 
 /**
+ * Tables this small (one DuckDB row group) are read whole by any lookup, so one IN query serves a batch
+ * for the price of one key. In a bigger table DuckDB skips the row groups whose key range misses the
+ * value; an IN list of scattered keys touches many, and reads them all: there each lookup runs alone.
+ */
+export const BATCHED_TABLE_ROWS = 122_880;
+
+/**
  * The key value of a request that looks up one row by a one-column primary key and asks nothing else,
  * written as DuckDB prints it back (`CAST(key AS VARCHAR)`), so rows find their request; undefined for
  * any other request, and for key types whose text DuckDB may print otherwise than it was asked.
