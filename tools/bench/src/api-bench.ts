@@ -126,7 +126,8 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
-const spread = (xs: number[], digits = 0) => `${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)}`;
+const count = (x: number) => Math.round(x).toLocaleString('en-US');
+const spread = (xs: number[]) => `${count(Math.min(...xs))}-${count(Math.max(...xs))}`;
 const ms = (x: number) => (x < 10 ? x.toFixed(1) : x.toFixed(0));
 
 /** Downloads an export while sampling the server's resident memory; returns the peak and the bytes. */
@@ -268,7 +269,7 @@ async function main(): Promise<void> {
       for (const server of servers) {
         const runs = results.get(`${test.name}\0${server.name}`)!;
         const rps = median(runs.map((r) => r.rps));
-        lines.push(`| ${test.name} | ${server.name} | ${rps.toFixed(0)} | ${spread(runs.map((r) => r.rps))} | ${(rps / floor).toFixed(2)}x | ${ms(median(runs.map((r) => r.p50)))} ms | ${ms(median(runs.map((r) => r.p99)))} ms (max ${ms(Math.max(...runs.map((r) => r.p99)))}) | ${ms(median(runs.map((r) => r.p999)))} ms | ${median(runs.map((r) => r.cpu)).toFixed(3)} ms | ${mb(Math.max(...runs.map((r) => r.peakRss)))} MB | ${runs.reduce((n, r) => n + r.errors, 0)} |`);
+        lines.push(`| ${test.name} | ${server.name} | ${count(rps)} | ${spread(runs.map((r) => r.rps))} | ${(rps / floor).toFixed(2)}x | ${ms(median(runs.map((r) => r.p50)))} ms | ${ms(median(runs.map((r) => r.p99)))} ms (max ${ms(Math.max(...runs.map((r) => r.p99)))}) | ${ms(median(runs.map((r) => r.p999)))} ms | ${median(runs.map((r) => r.cpu)).toFixed(3)} ms | ${mb(Math.max(...runs.map((r) => r.peakRss)))} MB | ${runs.reduce((n, r) => n + r.errors, 0)} |`);
       }
     }
     const rows = exportRows.toLocaleString('en-US');
