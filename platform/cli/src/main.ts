@@ -113,6 +113,7 @@ export function buildProgram(): Command {
     .option('--project-dir <dir>', 'the project folder', process.cwd())
     .option('--source <name>', 'only this source; repeatable', collect)
     .option('-t, --target <name>', 'the target (database) to load into')
+    .option('--full-refresh', "drop the sources' tables and load every file they name now")
     .option('--wait', 'wait for another run of the project to finish instead of failing')
     .action(async (flags) => { process.exitCode = await ingestCommand(flags, io); });
   program.command('schedule').description("run the domains' cron schedules (ingest.yml): ingest and build each domain, then those downstream of it")
