@@ -119,6 +119,7 @@ export function buildProgram(): Command {
   program.command('schedule').description("run the domains' cron schedules (ingest.yml): ingest and build each domain, then those downstream of it")
     .option('--workspace <dir>', 'the mesh workspace (default: the one holding the current folder)')
     .option('--trigger <domain>', 'run one scheduled run of the domain now, then exit')
+    .option('--once', 'run every domain once now, upstreams first (ingest, then build), then exit')
     .action(async (flags) => { process.exitCode = await scheduleCommand(flags, io); });
   const runs = program.command('runs').description('the history of runs (build, test, seed, ingest, schedule) of the project, or of every domain at the workspace root')
     .option('--project-dir <dir>', 'the project or workspace folder', process.cwd())
