@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,35 @@ export function copyFixture(source: string, label = 'fixture'): string {
   const dir = mkdtempSync(join(tmpdir(), `mesh-${label}-`));
   cpSync(source, dir, { recursive: true, filter: (src) => !/\/(node_modules|target|\.mesh)(\/|$)/.test(src) });
   return dir;
+}
+
+/** The small Teddy Retailers data set, landed as `pnpm demo` lands the real one: a folder per domain. */
+export const TEDDY_SMALL = join(REPO_ROOT, 'platform/loom/src/__fixtures__/teddy-small');
+
+const INGESTING = new Set(['build', 'run', 'test']);
+
+/**
+ * `mesh <args>` in a copy of a demo domain, reading the small Teddy data. Before a build, run or test of a
+ * domain that declares sources (ingest.yml), its files are ingested as a scheduled run would (files
+ * already loaded are skipped), so its bronze tables hold them.
+ */
+export function meshTeddy(dir: string, ...args: string[]): CliResult {
+  const env = { TEDDY_RAW_DIR: TEDDY_SMALL };
+  if (INGESTING.has(args[0] ?? '') && existsSync(join(dir, 'ingest.yml'))) {
+    const ingested = meshWithEnv(dir, env, 'ingest', '--wait');
+    if (ingested.code !== 0) return ingested;
+  }
+  return meshWithEnv(dir, env, ...args);
+}
+
+/** meshTeddy without blocking this process (for a test that serves or kills something meanwhile). */
+export async function meshTeddyAsync(dir: string, ...args: string[]): Promise<CliResult> {
+  const env = { TEDDY_RAW_DIR: TEDDY_SMALL };
+  if (INGESTING.has(args[0] ?? '') && existsSync(join(dir, 'ingest.yml'))) {
+    const ingested = await meshAsync(dir, env, 'ingest', '--wait');
+    if (ingested.code !== 0) return ingested;
+  }
+  return meshAsync(dir, env, ...args);
 }
 
 export interface CliResult {

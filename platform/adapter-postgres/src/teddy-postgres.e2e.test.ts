@@ -1,12 +1,21 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyDomains, edit, meshWithEnv, queryDb } from '@mesh/testing';
+import { copyDomains, edit, mesh, meshTeddy, queryDb, TEDDY_SMALL } from '@mesh/testing';
+import { PostgresAdapter } from './postgres-adapter';
 import { startTestServer, type TestServer } from './test-server';
 
-const RAW = fileURLToPath(new URL('../../loom/src/__fixtures__/teddy-small', import.meta.url));
 const DOMAINS = ['inventory', 'sales', 'finance'] as const;
+
+/**
+ * The raw tables each domain's ingest.yml declares, and the small data set's file for each. `mesh ingest`
+ * loads DuckDB targets; a domain on PostgreSQL gets them from the server's own loader, which COPY (through
+ * the adapter's staging of files) plays here, into the schemas the sources name.
+ */
+const RAW_TABLES: Record<string, Record<string, string>> = {
+  inventory: { catalog: 'inventory/catalog.csv', stock: 'inventory/stock_2026.csv' },
+  sales: { customers: 'sales/customers.csv', orders: 'sales/orders_2026.csv', order_products: 'sales/order_products_2026.csv' },
+};
 
 /** The totals a reviewer checks first: the same SQL on both engines (DuckDB reads `gold.x`, PostgreSQL `<domain>_gold.x`). */
 const TOTALS: Array<{ domain: string; sql: (schema: string) => string }> = [
@@ -34,10 +43,17 @@ describe('the Teddy Retailers mesh on PostgreSQL, one setting away from DuckDB',
       edit(join(post, domain), 'mesh_project.yml', (text) =>
         `${text}\ntarget: pg\ntargets:\n  pg: {type: postgres, host: ${server.socketDir}, port: ${server.port}, database: teddy, user: postgres}\n`);
     }
+    const loader = await PostgresAdapter.open({ target: { host: server.socketDir, port: server.port, database: 'teddy', user: server.user, password_env: 'MESH_PG_PASSWORD' } });
+    try {
+      await loader.stageFiles(Object.entries(RAW_TABLES).flatMap(([domain, tables]) =>
+        Object.entries(tables).map(([table, file]) => ({ relation: { database: domain, schema: 'bronze', identifier: table }, path: join(TEDDY_SMALL, file) }))));
+    } finally {
+      await loader.close();
+    }
     for (const [label, root] of [['duckdb', duck], ['postgres', post]] as const) {
       const t0 = performance.now();
       for (const domain of DOMAINS) {
-        const r = meshWithEnv(join(root, domain), { TEDDY_RAW_DIR: RAW }, 'build');
+        const r = label === 'duckdb' ? meshTeddy(join(root, domain), 'build') : mesh(join(root, domain), 'build');
         if (r.code !== 0) throw new Error(`${label}: ${domain} failed:\n${r.output}`);
       }
       timings[label] = performance.now() - t0;
@@ -47,6 +63,12 @@ describe('the Teddy Retailers mesh on PostgreSQL, one setting away from DuckDB',
   afterAll(() => {
     server?.stop();
     if (timings.duckdb) console.log(`Teddy (small) build of three domains: duckdb ${(timings.duckdb / 1000).toFixed(1)} s, postgres ${(timings.postgres! / 1000).toFixed(1)} s`);
+  });
+
+  it('refuses to ingest into a PostgreSQL target, saying how its raw tables get there', () => {
+    const r = meshTeddy(join(post, 'sales'), 'ingest');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("error[E_INGEST_TARGET] sales builds into target 'pg' (postgres); mesh ingest loads into DuckDB targets only");
   });
 
   it('builds every model with the same totals as on DuckDB', async () => {

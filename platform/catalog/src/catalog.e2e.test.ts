@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyDomains, mesh, meshWithEnv, REPO_ROOT } from '@mesh/testing';
+import { copyDomains, mesh, meshTeddy, REPO_ROOT } from '@mesh/testing';
 import { serveCatalog, type CatalogServer } from './serve';
 
 /**
@@ -12,7 +12,6 @@ import { serveCatalog, type CatalogServer } from './serve';
  */
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const RAW = join(REPO_ROOT, 'platform/loom/src/__fixtures__/teddy-small');
 const ARTIFACTS = join(REPO_ROOT, 'target', 'test-artifacts');
 const DOMAINS = ['inventory', 'sales', 'finance'] as const;
 
@@ -29,7 +28,7 @@ describe('the generated catalog in a headless browser', () => {
     }
     root = copyDomains(DOMAINS, 'catalog');
     for (const domain of DOMAINS) {
-      const r = meshWithEnv(join(root, domain), { TEDDY_RAW_DIR: RAW }, 'build');
+      const r = meshTeddy(join(root, domain), 'build');
       if (r.code !== 0) throw new Error(`${domain} failed to build:\n${r.output}`);
     }
     const generated = mesh(join(root, 'finance'), 'docs', 'generate', '--workspace', root, '--out', join(root, 'site'));

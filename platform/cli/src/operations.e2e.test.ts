@@ -259,7 +259,8 @@ describe('mesh schedule', () => {
     const data = join(REPO_ROOT, 'platform', 'loom', 'src', '__fixtures__', 'teddy-small');
     const r = meshWithEnv(root, { TEDDY_RAW_DIR: data }, 'schedule', '--trigger', 'inventory', '--workspace', root);
     expect(r.code, r.output).toBe(0);
-    expect(r.stdout).toContain(': build inventory, build sales, build finance');
+    expect(r.stdout).toContain(': ingest inventory, build inventory, ingest sales, build sales, build finance');
+    expect(r.stdout).toMatch(/\[sales ingest\] .*OK +orders -> bronze.orders  .*orders_2026.csv 5 rows/);
     const order = [...r.stdout.matchAll(/build (\w+): SUCCESS/g)].map((m) => m[1]);
     expect(order).toEqual(['inventory', 'sales', 'finance']);
   });

@@ -2,16 +2,15 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copyDomains, mesh, meshWithEnv, REPO_ROOT } from '@mesh/testing';
+import { copyDomains, mesh, meshTeddy, REPO_ROOT } from '@mesh/testing';
 
 /** `mesh token add` and `mesh serve` as a user runs them: a token printed once, a server that answers with it and stops on SIGTERM. */
 
-const RAW = join(REPO_ROOT, 'platform', 'loom', 'src', '__fixtures__', 'teddy-small');
 
 describe('mesh serve and mesh token', () => {
   it('adds a token, serves with it, and stops cleanly', async () => {
     const root = copyDomains(['inventory'], 'serve');
-    expect(meshWithEnv(join(root, 'inventory'), { TEDDY_RAW_DIR: RAW }, 'build').code).toBe(0);
+    expect(meshTeddy(join(root, 'inventory'), 'build').code).toBe(0);
     const added = mesh(root, 'token', 'add', '--workspace', root, '--name', 'sales-service', '--consumer', 'sales');
     expect(added.code, added.output).toBe(0);
     expect(added.stdout).toContain("Added token 'sales-service' for consumer 'sales' to governance/api.yml (stored as its sha256).");

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { addToken } from '@mesh/api';
-import { generateTeddyData } from '@mesh/datagen';
+import { landTeddyHistory } from '@mesh/datagen';
 import { copyDomains, meshWithEnv, REPO_ROOT } from '@mesh/testing';
 import { BENCHMARKS_MD } from './paths';
 import { updateBenchmarksFile } from './report';
@@ -96,10 +96,12 @@ async function main(): Promise<void> {
   const log = (line: string) => console.error(line);
   let server: ChildProcess | undefined;
   try {
-    const data = await generateTeddyData({ outDir: raw, seed: 42, lines: 45_000 });
+    const data = await landTeddyHistory({ outDir: raw, seed: 42, lines: 45_000 });
     bulkDomain(root, exportRows);
     for (const d of ['inventory', 'sales', 'finance', 'bulk']) {
       const t = performance.now();
+      const ingested = existsSync(join(root, d, 'ingest.yml')) ? meshWithEnv(join(root, d), { TEDDY_RAW_DIR: raw }, 'ingest') : undefined;
+      if (ingested && ingested.code !== 0) throw new Error(`${d} did not ingest:\n${ingested.output}`);
       const r = meshWithEnv(join(root, d), { TEDDY_RAW_DIR: raw }, 'build');
       if (r.code !== 0) throw new Error(`${d} did not build:\n${r.output}`);
       log(`api: built ${d} in ${((performance.now() - t) / 1000).toFixed(1)}s`);
