@@ -81,6 +81,7 @@ function metadataLedger(root: string): IngestLedger {
   return {
     ingestedFiles: (project, source) => MetadataStore.use(path, (store) => store.ingestedFiles(project, source)),
     recordIngestedFile: (file, replacing) => MetadataStore.use(path, (store) => store.recordIngestedFile(file, replacing)),
+    forgetIngestedFiles: (project, source) => MetadataStore.use(path, (store) => store.forgetIngestedFiles(project, source)),
   };
 }
 

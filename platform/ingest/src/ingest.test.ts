@@ -80,7 +80,7 @@ describe('incremental loading by file', () => {
   it('never duplicates a file whose load was not recorded (a crash between the two databases)', async () => {
     file('orders_1.csv', 'id,amount\n1,10\n');
     await load(ORDERS);
-    const forgetful = { ingestedFiles: async () => ({ files: [], legacy: [] }), recordIngestedFile: async () => {} };
+    const forgetful = { ingestedFiles: async () => ({ files: [], legacy: [] }), recordIngestedFile: async () => {}, forgetIngestedFiles: async () => {} };
     const config = parseIngestFile(join(dir, 'ingest.yml'), ORDERS);
     await ingest({ project: 'shop', root: dir, config, session, ledger: forgetful, runId: 'again' });
     expect(await rows('SELECT count(*)::INTEGER AS n FROM bronze.orders')).toEqual([{ n: 1 }]);
@@ -114,6 +114,8 @@ describe('incremental loading by file', () => {
     expect(outcomes(refreshed)).toEqual([['raw/orders_1.csv', 'loaded', 1]]);
     expect(refreshed.files[0]!.notes).toEqual(['created bronze.orders']);
     expect(await rows('SELECT id FROM bronze.orders')).toEqual([{ id: 1 }]);
+    // What went is forgotten too: landing it again is a first load, not a restore.
+    expect((await store.ingestedFiles('shop', 'orders')).files.map((f) => f.file)).toEqual(['orders_1.csv']);
   });
 
   it('reads JSON, newline-delimited JSON and Parquet files, folders, and paths from the environment', async () => {

@@ -15,6 +15,8 @@ export interface IngestLedger {
   ingestedFiles(project: string, source: string): Promise<IngestedFiles>;
   /** `replacing`: the absolute path of the legacy record this one takes the place of. */
   recordIngestedFile(file: IngestedFile, replacing?: string): Promise<void>;
+  /** After a full refresh dropped the source's table: its files are loaded as if for the first time. */
+  forgetIngestedFiles(project: string, source: string): Promise<void>;
 }
 
 export type FileOutcome = 'loaded' | 'replaced' | 'unchanged' | 'failed';
@@ -78,7 +80,10 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     let known: IngestedFiles;
     let present: Map<string, number>;
     try {
-      if (options.fullRefresh) await dropTable(options.session, targetOf(source));
+      if (options.fullRefresh) {
+        await dropTable(options.session, targetOf(source));
+        await options.ledger.forgetIngestedFiles(options.project, source.name);
+      }
       files = await discoverFiles(options.session, source, { root: options.root, env: options.env ?? process.env, location });
       known = await options.ledger.ingestedFiles(options.project, source.name);
       present = await rowsPerFile(options.session, targetOf(source));

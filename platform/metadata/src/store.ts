@@ -285,6 +285,14 @@ export class MetadataStore {
     return { files: files.map((r) => ({ ...legacyIngestedFile(r), file: String(r.file) })), legacy: legacy.map(legacyIngestedFile) };
   }
 
+  /** Forgets every file a source loaded (its table was dropped by a full refresh): the next load of each is a first. */
+  async forgetIngestedFiles(project: string, source: string): Promise<void> {
+    await this.transaction(async () => {
+      await this.connection.run('DELETE FROM ingested_files WHERE project = $1 AND source = $2', [project, source]);
+      await this.connection.run('DELETE FROM ingested_files_legacy WHERE project = $1 AND source = $2', [project, source]);
+    });
+  }
+
   /**
    * Records a file as loaded with this content; a file loaded again (changed) replaces its row. `replacing`
    * names the absolute path of the legacy record the file was matched to, which goes in the same transaction.
