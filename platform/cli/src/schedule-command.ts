@@ -22,6 +22,8 @@ export interface ScheduleFlags {
   trigger?: string;
   /** Run every domain once now, upstreams first, and exit. */
   once?: boolean;
+  /** With --once or --trigger: every step runs with --full-refresh (sources reloaded, incremental models rebuilt). */
+  fullRefresh?: boolean;
 }
 
 interface WorkspaceDomain extends ScheduledDomain {
@@ -59,13 +61,16 @@ export async function scheduleCommand(flags: ScheduleFlags, io: Output): Promise
   const scheduler = new Scheduler({
     domains,
     newId: randomUUID,
-    runStep: (step, tick) => runStep(step, tick, byName.get(step.domain)!.root, io),
+    runStep: (step, tick) => runStep(step, tick, byName.get(step.domain)!.root, io, flags.fullRefresh ?? false),
     lastScheduled: (domain) => lastScheduled(byName.get(domain)!.root, domain),
     onTickEnd: (result) => recordTick(byName.get(result.domain)!.root, result, io),
     onEvent: (event) => log(event, io),
   });
   if (flags.once && flags.trigger) {
     throw new MeshError('E_SCHEDULE_FLAGS', '--once and --trigger cannot be used together', { hint: '--once runs every domain; --trigger <domain> runs one domain and what is downstream of it.' });
+  }
+  if (flags.fullRefresh && !flags.once && !flags.trigger) {
+    throw new MeshError('E_SCHEDULE_FLAGS', '--full-refresh applies to one run: use it with --once or --trigger <domain>', { hint: 'A scheduler that reloads everything on every tick is never what a schedule means.' });
   }
   if (flags.once) return (await scheduler.runOnce()).status === 'success' ? 0 : 1;
   if (flags.trigger) {
@@ -96,9 +101,9 @@ export async function scheduleCommand(flags: ScheduleFlags, io: Output): Promise
  * someone started by hand), records its own run and sends its own alerts, and a crash in it cannot take
  * the scheduler down.
  */
-function runStep(step: Step, tick: Tick, root: string, io: Output): Promise<{ ok: boolean; message?: string }> {
+function runStep(step: Step, tick: Tick, root: string, io: Output, fullRefresh: boolean): Promise<{ ok: boolean; message?: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [process.argv[1]!, step.kind, '--project-dir', root, '--wait'], {
+    const child = spawn(process.execPath, [process.argv[1]!, step.kind, '--project-dir', root, '--wait', ...(fullRefresh ? ['--full-refresh'] : [])], {
       env: { ...process.env, [PARENT_RUN_ENV]: tick.id, FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group: Ctrl-C stops the scheduler, which lets the runs under way finish.

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { addToken, loadApiConfig, serveApi } from '@mesh/api';
+import { addToken, API_CONFIG_FILE, loadApiConfig, removeToken, serveApi } from '@mesh/api';
 import { meshRoot } from '@mesh/catalog';
 import type { Output } from './commands';
 
@@ -36,6 +36,16 @@ export function tokenAddCommand(flags: { workspace?: string; name: string; consu
   const { token, file } = addToken(rootOf(flags), flags.name, flags.consumer);
   io.out(`Added token '${flags.name}' for consumer '${flags.consumer}' to ${file} (stored as its sha256).`);
   io.out(`Token (shown once, hand it to its holder): ${token}`);
+  return 0;
+}
+
+/** `mesh token remove`: revokes a token; a server already running keeps it until restarted. */
+export function tokenRemoveCommand(flags: { workspace?: string; name: string }, io: Output): number {
+  if (!removeToken(rootOf(flags), flags.name)) {
+    io.err(`error[E_API_TOKEN] no token named '${flags.name}' in ${API_CONFIG_FILE}\n  hint: mesh token list shows the holders.`);
+    return 2;
+  }
+  io.out(`Removed token '${flags.name}' from ${API_CONFIG_FILE}; restart mesh serve for it to stop working.`);
   return 0;
 }
 
