@@ -145,6 +145,11 @@ export async function queryDb(path: string, sql: string): Promise<Array<Record<s
  */
 export function copyDomains(names: readonly string[], label = 'mesh'): string {
   const root = mkdtempSync(join(tmpdir(), `mesh-${label}-`));
+  copyDomainsInto(root, names);
+  return root;
+}
+
+function copyDomainsInto(root: string, names: readonly string[]): void {
   for (const name of names) {
     cpSync(join(REPO_ROOT, 'domains', name), join(root, name), { recursive: true, filter: (src) => !/\/(node_modules|target|\.mesh)(\/|$)/.test(src) });
   }
@@ -163,5 +168,23 @@ export function copyDomains(names: readonly string[], label = 'mesh'): string {
       symlinkSync(target, link);
     }
   }
+}
+
+/**
+ * The repository's mesh workspace copied to a temp folder: the demo domains under domains/, the
+ * workspace's governance/ and a .changeset/ folder (which marks a workspace root), and a package.json
+ * with node_modules/.bin/mesh, so a command printed or documented as `pnpm exec mesh ...` runs there as
+ * written, on the copy.
+ */
+export function copyWorkspace(label = 'workspace'): string {
+  const root = mkdtempSync(join(tmpdir(), `mesh-${label}-`));
+  mkdirSync(join(root, 'domains'));
+  copyDomainsInto(join(root, 'domains'), ['inventory', 'sales', 'finance']);
+  cpSync(join(REPO_ROOT, 'governance'), join(root, 'governance'), { recursive: true, filter: (src) => !src.endsWith('api.yml') });
+  mkdirSync(join(root, '.changeset'));
+  cpSync(join(REPO_ROOT, '.changeset', 'config.json'), join(root, '.changeset', 'config.json'));
+  writeFileSync(join(root, 'package.json'), `${JSON.stringify({ name: 'mesh-workspace-copy', private: true, type: 'module' }, null, 2)}\n`);
+  mkdirSync(join(root, 'node_modules', '.bin'), { recursive: true });
+  symlinkSync(join(REPO_ROOT, 'node_modules', '.bin', 'mesh'), join(root, 'node_modules', '.bin', 'mesh'));
   return root;
 }
