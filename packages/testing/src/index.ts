@@ -188,3 +188,5 @@ export function copyWorkspace(label = 'workspace'): string {
   symlinkSync(join(REPO_ROOT, 'node_modules', '.bin', 'mesh'), join(root, 'node_modules', '.bin', 'mesh'));
   return root;
 }
+
+export { generateProject, PROJECT_NAME, TRIVIAL_PROJECT_NAME, type GenerateOptions as GenerateProjectOptions, type GeneratedProject } from './generate-project';
