@@ -85,6 +85,7 @@ export function buildProgram(): Command {
     .requiredOption('--name <name>', 'who holds it')
     .requiredOption('--consumer <name>', 'the consumer domain or role whose grants it reads with')
     .option('--workspace <dir>', 'the mesh workspace')
+    .option('--quiet', 'print only the token, for TOKEN=$(mesh token add ...)')
     .action((flags) => { process.exitCode = tokenAddCommand(flags, io); });
   token.command('remove').description('revoke a token by the name of its holder')
     .requiredOption('--name <name>', 'who holds it')

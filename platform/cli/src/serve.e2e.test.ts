@@ -39,6 +39,19 @@ describe('mesh serve and mesh token', () => {
     expect(await exited).toBe(0);
   });
 
+  it('prints only the token with --quiet, and revokes a token by its holder', () => {
+    const root = copyDomains(['inventory'], 'token');
+    const quiet = mesh(root, 'token', 'add', '--workspace', root, '--name', 'script', '--consumer', 'sales', '--quiet');
+    expect(quiet.code, quiet.output).toBe(0);
+    expect(quiet.stdout).toMatch(/^mesh_[\w-]{32}\n$/);
+    const removed = mesh(root, 'token', 'remove', '--workspace', root, '--name', 'script');
+    expect(removed.stdout).toContain("Removed token 'script' from governance/api.yml; restart mesh serve for it to stop working.");
+    expect(mesh(root, 'token', 'list', '--workspace', root).stdout).toBe('No API tokens.\n');
+    const again = mesh(root, 'token', 'remove', '--workspace', root, '--name', 'script');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain("error[E_API_TOKEN] no token named 'script' in governance/api.yml");
+  });
+
   it('refuses a bad port number', () => {
     const r = mesh(REPO_ROOT, 'serve', '--port', 'eighty');
     expect(r.code).toBe(2);
