@@ -64,7 +64,7 @@ describe('health, metrics and discovery', () => {
 
   it('shows a product with its released versions, its contract as YAML or JSON, and its OpenAPI description', async () => {
     const { body } = await json('/v1/products/sales');
-    expect(body).toMatchObject({ name: 'teddy-sales', domain: 'sales', version: '1.0.0', versions: ['1.0.0'] });
+    expect(body).toMatchObject({ name: 'teddy-sales', domain: 'sales', version: '2.0.0', versions: ['1.0.0', '2.0.0'] });
     const yaml = await get('/v1/products/teddy-sales/contract', tokens.finance);
     expect(yaml.headers.get('content-type')).toContain('application/yaml');
     expect(await yaml.text()).toContain('kind: DataContract');
@@ -246,7 +246,8 @@ describe('reads while the producer builds', () => {
 
   it('a cursor from before a new publication is refused with 409', async () => {
     const first = (await json(`${ORDERS}/rows?limit=1`)).body.next_cursor;
-    const r = meshTeddy(join(root, 'sales'), 'build');
+    // Not a blocking spawn: the server under test runs in this process and must keep answering.
+    const r = await meshTeddyAsync(join(root, 'sales'), 'build');
     expect(r.code).toBe(0);
     const { status, body } = await json(`${ORDERS}/rows?limit=1&cursor=${first}`);
     expect(status).toBe(409);

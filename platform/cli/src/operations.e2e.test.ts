@@ -287,7 +287,7 @@ describe('mesh schedule', () => {
     const runs = JSON.parse(mesh(root, 'runs', '--json', '--project-dir', root, '--command', 'schedule').stdout) as Array<{ domain: string; message: string }>;
     expect(runs.map((r) => [r.domain, r.message])).toEqual(Array(3).fill(['inventory', 'every domain, once (mesh schedule --once)']));
     expect(once('--trigger', 'sales').stderr).toContain('error[E_SCHEDULE_FLAGS] --once and --trigger cannot be used together');
-  });
+  }, 240_000);
 
   it('refuses a bad cron expression with the file and line', () => {
     const dir = copyFixture(FIXTURE, 'depot-cron');

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fromMarkdown } from 'mdast-util-from-markdown';
 
 /** A command as a page shows it, with where it stands and the folder it runs in. */
@@ -60,4 +62,10 @@ export function shownCommands(file: string, markdown: string): ShownCommand[] {
     if (node.type === 'inlineCode' && INLINE_PROGRAMS.test(node.value ?? '')) out.push({ file, line, text: node.value!, kind: 'inline', cwd: '.' });
   }
   return out;
+}
+
+/** The pages whose commands must work: the root README and every page in docs/. */
+export function pageCommands(root: string): ShownCommand[] {
+  const pages = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
+  return pages.flatMap((page) => shownCommands(page, readFileSync(join(root, page), 'utf8')));
 }
