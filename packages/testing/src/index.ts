@@ -16,8 +16,24 @@ export function copyFixture(source: string, label = 'fixture'): string {
   return dir;
 }
 
-/** The small Teddy Retailers data set, landed as `pnpm demo` lands the real one: a folder per domain. */
-export const TEDDY_SMALL = join(REPO_ROOT, 'platform/loom/src/__fixtures__/teddy-small');
+/**
+ * The small raw data of the Teddy mesh, with totals worked out by hand (platform/loom/src/teddy-mesh.e2e.test.ts),
+ * landed as `pnpm demo` lands the real one: a folder per domain.
+ */
+export const TEDDY_SMALL_RAW = join(REPO_ROOT, 'platform/loom/src/__fixtures__/teddy-small');
+
+/**
+ * The raw tables the Teddy domains' ingest.yml declare, each with its file of the small data set. `mesh
+ * ingest` loads DuckDB targets; a domain on a server engine (PostgreSQL, Trino) gets these from the
+ * server's own loader, which a test plays by staging the files with the adapter, into `<domain>.bronze`.
+ */
+export const TEDDY_SMALL_RAW_TABLES: ReadonlyArray<{ domain: string; table: string; path: string }> = [
+  ['inventory', 'catalog', 'inventory/catalog.csv'],
+  ['inventory', 'stock', 'inventory/stock_2026.csv'],
+  ['sales', 'customers', 'sales/customers.csv'],
+  ['sales', 'orders', 'sales/orders_2026.csv'],
+  ['sales', 'order_products', 'sales/order_products_2026.csv'],
+].map(([domain, table, file]) => ({ domain: domain!, table: table!, path: join(TEDDY_SMALL_RAW, file!) }));
 
 const INGESTING = new Set(['build', 'run', 'test']);
 
@@ -27,7 +43,7 @@ const INGESTING = new Set(['build', 'run', 'test']);
  * already loaded are skipped), so its bronze tables hold them.
  */
 export function meshTeddy(dir: string, ...args: string[]): CliResult {
-  const env = { TEDDY_RAW_DIR: TEDDY_SMALL };
+  const env = { TEDDY_RAW_DIR: TEDDY_SMALL_RAW };
   if (INGESTING.has(args[0] ?? '') && existsSync(join(dir, 'ingest.yml'))) {
     const ingested = meshWithEnv(dir, env, 'ingest', '--wait');
     if (ingested.code !== 0) return ingested;
@@ -37,7 +53,7 @@ export function meshTeddy(dir: string, ...args: string[]): CliResult {
 
 /** meshTeddy without blocking this process (for a test that serves or kills something meanwhile). */
 export async function meshTeddyAsync(dir: string, ...args: string[]): Promise<CliResult> {
-  const env = { TEDDY_RAW_DIR: TEDDY_SMALL };
+  const env = { TEDDY_RAW_DIR: TEDDY_SMALL_RAW };
   if (INGESTING.has(args[0] ?? '') && existsSync(join(dir, 'ingest.yml'))) {
     const ingested = await meshAsync(dir, env, 'ingest', '--wait');
     if (ingested.code !== 0) return ingested;
@@ -190,3 +206,16 @@ export function copyWorkspace(label = 'workspace'): string {
 }
 
 export { generateProject, PROJECT_NAME, TRIVIAL_PROJECT_NAME, type GenerateOptions as GenerateProjectOptions, type GeneratedProject } from './generate-project';
+
+/**
+ * The totals a reviewer checks first when the Teddy mesh moves engines: the same SQL on every engine,
+ * given the engine's name of a domain's gold schema (`gold` on DuckDB, `sales_gold` on PostgreSQL, `sales.gold` on Trino).
+ */
+export const TEDDY_TOTALS: Array<{ domain: string; sql: (schema: string) => string }> = [
+  { domain: 'inventory', sql: (s) => `select count(*) as n, sum(price_cents) as total from ${s}.products` },
+  { domain: 'inventory', sql: (s) => `select count(*) as n, sum(quantity) as quantity, sum(avg_purchase_price) as price from ${s}.stock_product` },
+  { domain: 'sales', sql: (s) => `select count(*) as n, sum(total_value) as total from ${s}.order_summary` },
+  { domain: 'sales', sql: (s) => `select count(*) as n, sum(customer_tlv) as total from ${s}.customer_summary` },
+  { domain: 'finance', sql: (s) => `select count(*) as n, sum(order_cost) as cost from ${s}.orders_cost` },
+  { domain: 'finance', sql: (s) => `select count(*) as n, sum(order_revenue) as revenue, sum(order_cost) as cost, sum(order_pl) as pl from ${s}.orders_pl` },
+];

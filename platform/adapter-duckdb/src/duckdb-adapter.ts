@@ -2,7 +2,7 @@ import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { MeshError } from '@mesh/errors';
-import type { Adapter, AdapterSession, ColumnInfo, MaskMethod, MaterializePlan, MaterializeResult, PublishRelation, RelationKind, RelationName } from '@mesh/engine';
+import type { Adapter, AdapterCapabilities, AdapterSession, ColumnInfo, MaskMethod, MaterializePlan, MaterializeResult, PublishRelation, RelationKind, RelationName } from '@mesh/engine';
 import { lit, materializeStatements, q, rel } from './materialize-sql';
 
 export interface DuckDBAdapterOptions {
@@ -101,6 +101,7 @@ class DuckDBSession implements AdapterSession {
 
 export class DuckDBAdapter implements Adapter {
   readonly type = 'duckdb';
+  readonly capabilities: AdapterCapabilities = { shares: 'files', pinnedShares: false };
   readonly statementLog?: string[];
   private mainLent = false;
   private constructor(

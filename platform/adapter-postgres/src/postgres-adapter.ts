@@ -5,7 +5,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { MeshError } from '@mesh/errors';
 import type {
-  Adapter, AdapterSession, ColumnInfo, MaterializePlan, MaterializeResult, PostgresTargetConfig, PublishRelation, RelationKind, RelationName, ShareTarget, StagedFile,
+  Adapter, AdapterCapabilities, AdapterSession, ColumnInfo, MaterializePlan, MaterializeResult, PostgresTargetConfig, PublishRelation, RelationKind, RelationName, ShareTarget, StagedFile,
 } from '@mesh/engine';
 import { consumerRole, fromPgType, lit, maskExpression, pgError, pgSchema, q, rel, toPgType } from './dialect';
 import { createTableStatements, mergeStatements, parseCsvHeader, seedColumnType, seedTypeProbe, swapStatements, tmpName } from './materialize-sql';
@@ -208,6 +208,7 @@ async function readHeader(path: string): Promise<string[]> {
 
 export class PostgresAdapter implements Adapter {
   readonly type = 'postgres';
+  readonly capabilities: AdapterCapabilities = { shares: 'schemas', pinnedShares: false };
   readonly statementLog?: string[];
 
   private constructor(

@@ -1,31 +1,11 @@
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyDomains, edit, mesh, meshTeddy, queryDb, TEDDY_SMALL } from '@mesh/testing';
+import { TEDDY_SMALL_RAW_TABLES, TEDDY_TOTALS as TOTALS, copyDomains, edit, mesh, meshTeddy, queryDb } from '@mesh/testing';
 import { PostgresAdapter } from './postgres-adapter';
 import { startTestServer, type TestServer } from './test-server';
 
 const DOMAINS = ['inventory', 'sales', 'finance'] as const;
-
-/**
- * The raw tables each domain's ingest.yml declares, and the small data set's file for each. `mesh ingest`
- * loads DuckDB targets; a domain on PostgreSQL gets them from the server's own loader, which COPY (through
- * the adapter's staging of files) plays here, into the schemas the sources name.
- */
-const RAW_TABLES: Record<string, Record<string, string>> = {
-  inventory: { catalog: 'inventory/catalog.csv', stock: 'inventory/stock_2026.csv' },
-  sales: { customers: 'sales/customers.csv', orders: 'sales/orders_2026.csv', order_products: 'sales/order_products_2026.csv' },
-};
-
-/** The totals a reviewer checks first: the same SQL on both engines (DuckDB reads `gold.x`, PostgreSQL `<domain>_gold.x`). */
-const TOTALS: Array<{ domain: string; sql: (schema: string) => string }> = [
-  { domain: 'inventory', sql: (s) => `select count(*) as n, sum(price_cents) as total from ${s}.products` },
-  { domain: 'inventory', sql: (s) => `select count(*) as n, sum(quantity) as quantity, sum(avg_purchase_price) as price from ${s}.stock_product` },
-  { domain: 'sales', sql: (s) => `select count(*) as n, sum(total_value) as total from ${s}.order_summary` },
-  { domain: 'sales', sql: (s) => `select count(*) as n, sum(customer_tlv) as total from ${s}.customer_summary` },
-  { domain: 'finance', sql: (s) => `select count(*) as n, sum(order_cost) as cost from ${s}.orders_cost` },
-  { domain: 'finance', sql: (s) => `select count(*) as n, sum(order_revenue) as revenue, sum(order_cost) as cost, sum(order_pl) as pl from ${s}.orders_pl` },
-];
 
 describe('the Teddy Retailers mesh on PostgreSQL, one setting away from DuckDB', () => {
   let server: TestServer;
@@ -45,8 +25,8 @@ describe('the Teddy Retailers mesh on PostgreSQL, one setting away from DuckDB',
     }
     const loader = await PostgresAdapter.open({ target: { host: server.socketDir, port: server.port, database: 'teddy', user: server.user, password_env: 'MESH_PG_PASSWORD' } });
     try {
-      await loader.stageFiles(Object.entries(RAW_TABLES).flatMap(([domain, tables]) =>
-        Object.entries(tables).map(([table, file]) => ({ relation: { database: domain, schema: 'bronze', identifier: table }, path: join(TEDDY_SMALL, file) }))));
+      // The server's own loader fills the raw tables the domains' ingest.yml declare (mesh ingest loads DuckDB targets).
+      await loader.stageFiles(TEDDY_SMALL_RAW_TABLES.map((t) => ({ relation: { database: t.domain, schema: 'bronze', identifier: t.table }, path: t.path })));
     } finally {
       await loader.close();
     }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { copyDomains, copyFixture, mesh, meshAsync, meshProcess, meshWithEnv, queryDb, REPO_ROOT, TEDDY_SMALL } from '@mesh/testing';
+import { copyDomains, copyFixture, mesh, meshAsync, meshProcess, meshWithEnv, queryDb, REPO_ROOT, TEDDY_SMALL_RAW } from '@mesh/testing';
 
 /** Ingestion, run history, status, alerts, the project lock and recovery from a killed build, through the real binary. */
 
@@ -267,7 +267,7 @@ describe('mesh schedule', () => {
 
   it('runs every domain once with --once; run again, it loads only a file that landed since; --full-refresh reloads all', () => {
     const root = copyDomains(['inventory', 'sales', 'finance'], 'once');
-    const raw = copyFixture(TEDDY_SMALL, 'once-raw');
+    const raw = copyFixture(TEDDY_SMALL_RAW, 'once-raw');
     const once = (...flags: string[]) => meshWithEnv(root, { TEDDY_RAW_DIR: raw }, 'schedule', '--once', '--workspace', root, ...flags);
     const first = once();
     expect(first.code, first.output).toBe(0);

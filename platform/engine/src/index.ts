@@ -2,7 +2,7 @@ export type * from './types';
 export { isModelLike } from './types';
 export { compileProject, runProject, type ProjectOptions, type RunProjectOptions, type CompiledProject, type RunOutcome } from './engine';
 export { loadProject, findProjectFile, PROJECT_FILE_NAMES, type ProjectFiles } from './load/load-project';
-export { projectFileSchema, propertiesFileSchema, type ProjectFile, type PropertiesFile, type PostgresTargetConfig } from './load/schemas';
+export { projectFileSchema, propertiesFileSchema, trinoTargetSchema, type ProjectFile, type PropertiesFile, type PostgresTargetConfig, type TrinoTargetConfig } from './load/schemas';
 export { parseProject, LAYERS, type ParsedProject, type ParseOptions } from './parse/parse-project';
 export { resolveTarget, type ResolvedTarget, type RelationStyle, type ExternalSourceMode } from './parse/target';
 export { JinjaEnvironment } from './parse/jinja';
@@ -11,7 +11,7 @@ export { resolveRefs, type UpstreamProject, type Resolution } from './graph/reso
 export { selectNodes, unmatchedSelectors, type SelectionOptions } from './graph/select';
 export { Compiler, type CompiledNode } from './compile/compile';
 export { quoteIdent, quoteString, relationSql, qualifiedName, prefixedSchema, CATALOG_NAMING, type RelationNaming } from './compile/relations';
-export type { Adapter, AdapterSession, MaskMethod, PublishRelation, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, RelationKind, RelationName, ShareTarget, StagedFile } from './execute/adapter';
+export type { Adapter, AdapterCapabilities, AdapterSession, MaskMethod, PublishRelation, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, RelationKind, RelationName, ShareTarget, StagedFile } from './execute/adapter';
 export { relationKey } from './execute/adapter';
 export type { NodeResult, NodeStatus } from './execute/results';
 export { isFailure } from './execute/results';

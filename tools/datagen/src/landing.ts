@@ -40,6 +40,15 @@ export function landingFile(source: SourceName, period?: string): string {
   return `${domain}/${name}${dated ? `_${period}` : ''}.csv`;
 }
 
+/**
+ * The raw tables the demo domains' ingest.yml declare (`<domain>.bronze.<name>`), each with its file of
+ * the flat layout (same rows as the landing files together): what a loader of an engine `mesh ingest`
+ * does not load (PostgreSQL, Trino) stages.
+ */
+export function rawTables(files: Record<SourceName, string>): Array<{ domain: string; table: string; path: string }> {
+  return (Object.keys(LANDING) as SourceName[]).map((source) => ({ domain: LANDING[source].domain, table: LANDING[source].name, path: files[source] }));
+}
+
 export interface LandingResult {
   /** Absolute paths of the files written, in the order written. */
   files: string[];
