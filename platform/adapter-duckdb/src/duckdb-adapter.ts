@@ -3,7 +3,8 @@ import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { MeshError } from '@mesh/errors';
 import type { Adapter, AdapterSession, ColumnInfo, MaskMethod, MaterializePlan, MaterializeResult, PublishRelation, RelationKind, RelationName } from '@mesh/engine';
-import { lit, materializeStatements, q, rel } from './materialize-sql';
+import { lit, materializeStatements, q, rel, replaceTable } from './materialize-sql';
+import { planSeed, seedError } from './seed';
 
 export interface DuckDBAdapterOptions {
   /** Database file; created with its folder when missing. ':memory:' for an in-memory database. */
@@ -71,7 +72,9 @@ class DuckDBSession implements AdapterSession {
   }
 
   async materialize(plan: MaterializePlan, existing: RelationKind | undefined): Promise<MaterializeResult> {
-    const { build, swap } = materializeStatements(plan, existing);
+    const { build, swap } = plan.kind === 'seed'
+      ? replaceTable(plan.relation, existing, (await planSeed(this.connection, plan)).create)
+      : materializeStatements(plan, existing);
     // Two round trips per model: open the transaction and build (the last statement reports the row
     // count), then swap and commit. Any failure rolls the whole transaction back.
     let rows: number | undefined;
@@ -88,6 +91,7 @@ class DuckDBSession implements AdapterSession {
       }
     } catch (error) {
       await this.connection.run('ROLLBACK').catch(() => undefined);
+      if (plan.kind === 'seed' && !(error instanceof MeshError)) throw await seedError(this.connection, plan, error);
       throw error;
     }
     return { rows };

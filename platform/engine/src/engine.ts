@@ -98,7 +98,7 @@ export async function compileProject(options: ProjectOptions): Promise<CompiledP
       const node = dag.nodes.get(id)!;
       if (!c.sql) continue;
       const path = node.resource_type === 'test' && node.test_metadata
-        ? `${base}${node.original_file_path}/${node.name}.sql`
+        ? `${base}${node.original_file_path}/${node.alias}.sql`
         : `${base}${node.original_file_path}`;
       compiledFiles.set(path, c.sql);
     }

@@ -44,7 +44,20 @@ export type MaterializePlan =
       uniqueKey: string[];
       contract?: ContractColumn[];
     }
-  | { kind: 'seed'; relation: RelationName; path: string; columnTypes: Record<string, string> };
+  | {
+      kind: 'seed';
+      relation: RelationName;
+      /** Absolute path of the CSV file. */
+      path: string;
+      /** The path as the user knows it (`seeds/raw_customers.csv`), for errors. */
+      file?: string;
+      /** Types given by `column_types`, by column name; the others are inferred as dbt infers them. */
+      columnTypes: Record<string, string>;
+      /** The field separator (`delimiter`; a comma by default). */
+      delimiter?: string;
+      /** Quote the column names in the table's DDL (`quote_columns`; true by default, as in dbt). */
+      quoteColumns?: boolean;
+    };
 
 /** A file an adapter loads into a table (an `external_location` source on a server engine). */
 export interface StagedFile {

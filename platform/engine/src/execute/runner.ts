@@ -7,6 +7,7 @@ import type { ParsedProject } from '../parse/parse-project';
 import { PlaceholderRelation } from '../parse/relation';
 import type { GraphNode, ModelNode, RefCall, TestNode } from '../types';
 import { qualifiedName } from '../compile/relations';
+import { isCommentOnly } from '../util/sql-text';
 import { relationKey, type Adapter, type AdapterSession, type MaterializePlan, type RelationKind } from './adapter';
 import { checkContract } from './contract';
 import { databaseErrorHint } from './database-error-hint';
@@ -259,7 +260,7 @@ export class Runner {
     const c = node.config;
     if (c.store_failures) {
       // Built as a table model is, so each engine replaces it in its own dialect.
-      const relation = { database: this.parsed.target.database, schema: c.schema ?? 'main_dbt_test__audit', identifier: node.name };
+      const relation = { database: this.parsed.target.database, schema: c.schema ?? 'main_dbt_test__audit', identifier: node.alias };
       const key = relationKey(relation);
       await session.materialize({ kind: 'table', relation, sql }, this.relations.get(key));
       this.relations.set(key, 'table');
@@ -320,12 +321,24 @@ export class Runner {
     let plan: MaterializePlan;
     let sql = '';
     if (node.resource_type === 'seed') {
-      plan = { kind: 'seed', relation, path: `${this.parsed.root}/${node.original_file_path}`, columnTypes: config.column_types ?? {} };
+      plan = {
+        kind: 'seed', relation, path: `${this.parsed.root}/${node.original_file_path}`, file: node.original_file_path,
+        columnTypes: config.column_types ?? {},
+        delimiter: typeof config.delimiter === 'string' ? config.delimiter : undefined,
+        quoteColumns: typeof config.quote_columns === 'boolean' ? config.quote_columns : undefined,
+      };
     } else {
       // An incremental model merges into its table once it exists; the first build and a full refresh
       // build the whole table and swap it in, as a table model does.
       const merging = config.materialized === 'incremental' && existing === 'table' && !fullRefresh && config.full_refresh !== true;
       sql = merging ? this.incrementalSql(node) : this.compiler.compileNode(node).sql;
+      if (isCommentOnly(sql)) {
+        throw new MeshError('E_MODEL_EMPTY', `model ${node.name} has no SQL to build: ${node.original_file_path} holds only comments`, {
+          location: { file: node.original_file_path, line: 1 },
+          node: node.unique_id,
+          hint: 'Write the model\'s select statement, or delete the file.',
+        });
+      }
       const contract = config.contract.enforced ? await checkContract(node, await session.describe(sql), session) : undefined;
       if (config.materialized === 'view') plan = { kind: 'view', relation, sql };
       else if (merging) {

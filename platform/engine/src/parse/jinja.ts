@@ -250,6 +250,15 @@ export class JinjaEnvironment {
     return this.withHooks(hooks, () => String(macro((nunjucks.runtime as unknown as { makeKeywordArgs(o: object): object }).makeKeywordArgs({ ...kwargs }))), file);
   }
 
+  /**
+   * Calls a project macro with positional arguments, as dbt calls the macros a project may override
+   * (`generate_schema_name(custom_schema_name, node)`): the value its `return()` gave, else its text.
+   */
+  callMacroPositional(name: string, args: unknown[], hooks: RenderHooks, file: string): unknown {
+    const macro = (this.env as unknown as { getGlobal(name: string): (...a: unknown[]) => unknown }).getGlobal(name);
+    return this.withHooks(hooks, () => macro(...args), file);
+  }
+
   /** Where compiled templates are kept between runs; none by default. */
   cache: ParseCache | undefined;
 
