@@ -22,6 +22,7 @@ export interface CommonFlags {
   vars?: string;
   failOnDeprecated?: boolean;
   timings?: boolean;
+  profilesDir?: string;
 }
 
 export interface RunFlags extends CommonFlags {
@@ -44,6 +45,7 @@ export function projectOptions(flags: CommonFlags): ProjectOptions {
     target: flags.target,
     vars: parseVars(flags.vars),
     failOnDeprecated: flags.failOnDeprecated,
+    profilesDir: flags.profilesDir,
     upstreams: loadUpstreams,
   };
 }

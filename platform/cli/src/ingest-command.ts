@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { relative } from 'node:path';
-import { resolveTarget } from '@mesh/engine';
+import { resolveProjectTarget } from '@mesh/engine';
 import { formatError, MeshError } from '@mesh/errors';
 import { ingest, INGEST_FILE, loadIngestFile, type FileEvent, type IngestLedger, type IngestReport } from '@mesh/ingest';
 import { MetadataStore, metadataPath, type RunRecord } from '@mesh/metadata';
@@ -36,7 +36,7 @@ async function ingestLocked(flags: IngestFlags, io: Output): Promise<number> {
       hint: `Declare them under sources: in ${INGEST_FILE} in the domain folder (see "Ingestion, scheduling and runs" in the README).`,
     });
   }
-  const target = resolveTarget(project, root, flags.target);
+  const target = resolveProjectTarget(root, { target: flags.target });
   const lock = await lockProject(root, 'ingest', flags, io);
   // After the lock: time spent waiting for another run is not this run's duration.
   const startedAt = new Date();

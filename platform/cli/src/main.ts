@@ -25,7 +25,8 @@ function common(cmd: Command): Command {
     .option('--exclude <selector>', 'nodes to leave out; repeatable', collect)
     .option('-t, --target <name>', 'the target (database) to use from the project file')
     .option('--vars <yaml>', "variables for var(), as YAML: '{raw_dir: ./data}'")
-    .option('--fail-on-deprecated', 'fail instead of warning on refs to deprecated models');
+    .option('--fail-on-deprecated', 'fail instead of warning on refs to deprecated models')
+    .option('--profiles-dir <dir>', "where a dbt project's profiles.yml is (default: DBT_PROFILES_DIR, the project folder, ~/.dbt)");
 }
 
 function runnable(cmd: Command): Command {

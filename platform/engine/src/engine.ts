@@ -31,6 +31,8 @@ export interface ProjectOptions {
   writeCompiledFiles?: boolean;
   /** Reuse parsed YAML and compiled Jinja of unchanged files from target/partial_parse.json (default true). */
   partialParse?: boolean;
+  /** `--profiles-dir`: where a dbt project's profiles.yml is (else DBT_PROFILES_DIR, the project, ~/.dbt). */
+  profilesDir?: string;
   /** Told how long each stage took (load, parse, resolve, ...), for benchmarks and `--timings`. */
   onStage?(stage: string, ms: number): void;
 }
@@ -62,7 +64,7 @@ export async function compileProject(options: ProjectOptions): Promise<CompiledP
     options.onStage?.(name, now - mark);
     mark = now;
   };
-  const files = loadProject(options.projectDir, { cache: options.partialParse });
+  const files = loadProject(options.projectDir, { cache: options.partialParse, profilesDir: options.profilesDir, env: options.env });
   stage('load');
   const parsed = parseProject(files, { vars: options.vars, env: options.env, target: options.target });
   stage('parse');

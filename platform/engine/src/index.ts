@@ -6,6 +6,7 @@ export { parseProjectFile, readProjectFile, type ProjectFileRead } from './load/
 export { findProfile, type ProfileFile, type ProfileLookup } from './load/profiles';
 export { projectFileSchema, dispatchSchema, type DispatchConfig, propertiesFileSchema, type ProjectFile, type PropertiesFile, type PostgresTargetConfig } from './load/schemas';
 export { parseProject, LAYERS, type ParsedProject, type ParseOptions } from './parse/parse-project';
+export { resolveProjectTarget, type ProjectTargetOptions } from './parse/project-target';
 export { resolveTarget, type TargetOptions, type ResolvedTarget, type RelationStyle, type ExternalSourceMode } from './parse/target';
 export { JinjaEnvironment } from './parse/jinja';
 export { buildDag, topoSort, walk, type Dag } from './graph/dag';

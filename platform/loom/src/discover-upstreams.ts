@@ -5,8 +5,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import semver from 'semver';
 import { latestRelease, readRelease, releaseSatisfying } from '@mesh/contract';
 import { MeshError } from '@mesh/errors';
-import { parseYamlFile, validateYaml } from '@mesh/validate';
-import { findProjectFile, projectFileSchema, type ModelNode, type ParsedProject, type UpstreamProject } from '@mesh/engine';
+import { findProjectFile, readProjectFile, type ModelNode, type ParsedProject, type UpstreamProject } from '@mesh/engine';
 import { publishedManifestSchema, type PublishedManifest } from './published-manifest';
 import { nodesFromContract } from './contract-nodes';
 import { PUBLISHED_DIR } from './publish';
@@ -43,7 +42,7 @@ function projectNameOf(dir: string): { name: string; targetPath: string } | unde
   } catch {
     return undefined;
   }
-  const project = validateYaml(parseYamlFile(file, readFileSync(file, 'utf8')), projectFileSchema, 'project file');
+  const { project } = readProjectFile(file);
   return { name: project.name, targetPath: project['target-path'] ?? 'target' };
 }
 

@@ -7,6 +7,7 @@ import { folderConfig, mergeConfig, nameConfig } from './folder-config';
 import { columns, indexModelProperties, modelTests, versionColumnInputs, versionColumns, type ModelProps } from './model-properties';
 import { relationNamer, type NamedNode } from './relation-naming';
 import { configOrigin } from './config-origin';
+import { plainHooks } from './plain-hooks';
 import { pythonConfigCalls } from './python-models';
 import { isCommentOnly } from '../util/sql-text';
 import { didYouMean } from '../util/did-you-mean';
@@ -99,24 +100,12 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
   const warnings = [...files.warnings, ...dbtWarnings(files)];
   const logs: string[] = [];
   /** Hooks for templates that belong to no node: a profile's values, the naming macros. */
-  const plainHooks = (): RenderHooks => ({
-    ref: (call) => {
-      throw new MeshError('E_JINJA_CALL', `ref('${call.name}') cannot be used here: this template belongs to no model`, { hint: 'Call ref() in a model or a macro a model calls.' });
-    },
-    source: (call) => {
-      throw new MeshError('E_JINJA_CALL', `source('${call.source}', '${call.table}') cannot be used here: this template belongs to no model`, { hint: 'Call source() in a model or a macro a model calls.' });
-    },
-    config: () => undefined,
-    thisRelation: new Relation('', '', ''),
-    isIncremental: false,
-    vars,
-    env,
-    log: (message) => logs.push(message),
-  });
+  const noNode = () => plainHooks(vars, env, (message) => logs.push(message));
   const profile = files.profile;
   const target = resolveTarget(project, files.root, options.target, {
     profile,
-    render: profile ? (text) => jinja.compile(profile.path, text).render(plainHooks()) : undefined,
+    render: profile ? (text) => jinja.compile(profile.path, text).render(noNode()) : undefined,
+    cwd: options.cwd,
   });
   warnings.push(...target.notes);
   jinja.target = { name: target.name, type: target.type, schema: target.schema, database: target.database, threads: target.threads, profile_name: project.profile ?? name };
@@ -139,7 +128,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     targetDatabase: target.database,
     projectMacro: (macro) => {
       const path = ownMacros.get(macro);
-      return path === undefined ? undefined : (args) => jinja.callMacroPositional(macro, args, plainHooks(), path);
+      return path === undefined ? undefined : (args) => jinja.callMacroPositional(macro, args, noNode(), path);
     },
   });
 
