@@ -70,7 +70,7 @@ export async function compileProject(options: ProjectOptions): Promise<CompiledP
   stage('parse');
   const upstreams = typeof options.upstreams === 'function' ? await options.upstreams(parsed) : options.upstreams;
   stage('upstreams');
-  const resolution = resolveRefs(parsed, { upstreams, failOnDeprecated: options.failOnDeprecated });
+  const resolution = resolveRefs(parsed, { upstreams, failOnDeprecated: options.failOnDeprecated, restrictAccess: parsed.restrictAccess });
   stage('resolve');
   const dag = buildDag(resolution.nodes);
   stage('graph');

@@ -108,4 +108,31 @@ describe('resolveRefs', () => {
     const e = errorOf(() => resolveRefs(consumer("select * from {{ ref('inventory', 'products', v=3) }}"), { upstreams: [up] }));
     expect(e.hint).toBe('Available versions: 1.');
   });
+
+  it('a seed has no access in its own project, as in dbt: a private seed outside its group is read', () => {
+    const parsed = parseProject(projectFromFiles({
+      'seeds/codes.csv': 'id\n1\n',
+      'models/b.sql': "select * from {{ ref('codes') }}",
+      'models/p.yml': 'groups:\n  - name: fin\n    owner: {name: Finance}\nseeds:\n  - name: codes\n    config: {access: private, group: fin}\n',
+    }));
+    expect(resolveRefs(parsed).refTargets.get('model.demo.b')).toEqual(['seed.demo.codes']);
+  });
+
+  it('a protected model of an installed package is read unless the package sets restrict-access', () => {
+    const parsed = parseProject(projectFromFiles({ 'models/b.sql': "select * from {{ ref('helper') }}" }));
+    const [helper] = upstream('pkg', [{ name: 'helper', config: { access: 'protected' } as ModelNode['config'] }]).nodes;
+    parsed.nodes.push({ ...helper!, external: false });
+    expect(resolveRefs(parsed).refTargets.get('model.demo.b')).toEqual(['model.pkg.helper']);
+    const e = errorOf(() => resolveRefs(parsed, { restrictAccess: new Set(['pkg']) }));
+    expect(e.message).toBe("Node model.demo.b attempted to reference node model.pkg.helper, which is not allowed because the referenced node is protected to the 'pkg' package.");
+  });
+
+  it('lists every ref that does not resolve, not only the first', () => {
+    const parsed = parseProject(projectFromFiles({
+      'models/a.sql': "select * from {{ ref('nope') }}",
+      'models/b.sql': "select 1\nfrom {{ ref('gone') }}",
+    }));
+    const e = errorOf(() => resolveRefs(parsed));
+    expect([e, ...e.related].map((x) => `${x.location?.file}:${x.location?.line} ${x.code}`)).toEqual(['models/a.sql:1 E_REF_UNKNOWN', 'models/b.sql:2 E_REF_UNKNOWN']);
+  });
 });

@@ -54,6 +54,11 @@ export interface ParsedProject {
   warnings: MeshError[];
   /** Messages of `{{ log(..., info=True) }}` from templates rendered in this parse. */
   logs: string[];
+  /**
+   * Packages of the build that set `restrict-access: true` in their dbt_project.yml (this project's own
+   * included): their protected and private models are refused to the other packages.
+   */
+  restrictAccess: Set<string>;
 }
 
 export const PLACEHOLDER = /\u0001([RST])(\d*)\u0001/g;
@@ -540,7 +545,8 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
 
   if (errors.length) throw MeshError.all(errors);
   const groups = files.properties.flatMap((f) => f.data.groups ?? []);
-  return { name, root: files.root, files, target, nodes, rendered, templates, jinja, groups, macros, vars, env, warnings, logs };
+  const restrictAccess = new Set(project['restrict-access'] ? [name] : []);
+  return { name, root: files.root, files, target, nodes, rendered, templates, jinja, groups, macros, vars, env, warnings, logs, restrictAccess };
 }
 
 /**
