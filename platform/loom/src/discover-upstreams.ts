@@ -1,7 +1,7 @@
 import { createWriteStream, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import semver from 'semver';
 import { latestRelease, readRelease, releaseSatisfying } from '@mesh/contract';
 import { MeshError } from '@mesh/errors';
@@ -28,6 +28,8 @@ export interface UpstreamSource {
   root?: string;
   /** The semver range of the upstream's releases this project accepts (`version:` of its upstream entry). */
   range?: string;
+  /** A dbt-loom entry: its `name` is a label, the project is the one its manifest names. */
+  manifestNamed?: boolean;
 }
 
 function readJson(path: string): unknown {
@@ -94,7 +96,7 @@ function toModelNode(entry: PublishedManifest['nodes'][string]): ModelNode {
   const e = entry as PublishedManifest['nodes'][string] & { config: ModelNode['config'] };
   return {
     unique_id: e.unique_id,
-    resource_type: 'model',
+    resource_type: e.resource_type,
     name: e.name,
     package_name: e.package_name,
     original_file_path: e.original_file_path,
@@ -141,6 +143,12 @@ function parseManifest(text: string, where: string): PublishedManifest {
   }
   const result = publishedManifestSchema.safeParse(json);
   if (!result.success) {
+    const metadata = (json as { metadata?: Record<string, unknown> } | null)?.metadata;
+    if (metadata && 'dbt_schema_version' in metadata && !('mesh_schema_version' in metadata)) {
+      throw new MeshError('E_UPSTREAM_MANIFEST', `${where} is a manifest dbt wrote, not a publication: it has no data a consumer can attach`, {
+        hint: `Build '${String(metadata.project_name ?? 'the upstream')}' with mesh build: it publishes its public models beside its manifest, in target/${PUBLISHED_DIR}/, which this path then finds.`,
+      });
+    }
     const issue = result.error.issues[0]!;
     throw new MeshError('E_UPSTREAM_MANIFEST', `the published manifest at ${where} is not one this version reads: ${issue.path.join('.')}: ${issue.message}`, {
       hint: 'Publish the upstream again with the same mesh version as the consumer.',
@@ -186,6 +194,18 @@ async function fetchPublication(source: UpstreamSource, cacheDir: string, consum
       hint: 'Check the URL and the network, or mark the upstream optional: true to build without it.',
     });
   }
+}
+
+/**
+ * The published manifest a path means. A dbt-loom config written for dbt points at the producer's
+ * `target/manifest.json`; when the mesh built the producer, its publication sits beside it in
+ * `target/published/`, and that is what a consumer reads (public models and their data only).
+ */
+function publicationPath(from: string): string {
+  const path = from.endsWith('.json') ? from : join(from, 'manifest.json');
+  if (basename(path) !== 'manifest.json' || basename(dirname(path)) === PUBLISHED_DIR) return path;
+  const beside = join(dirname(path), PUBLISHED_DIR, 'manifest.json');
+  return existsSync(beside) ? beside : path;
 }
 
 /** A consumer pins the releases it accepts; a publication outside that range is refused, not silently used. */
@@ -259,7 +279,7 @@ export async function loadUpstreams(parsed: ParsedProject, options: LoadUpstream
       if (source.kind === 'url') {
         ({ manifest, base } = await fetchPublication(source, cacheDir, parsed.name));
       } else {
-        const path = source.from.endsWith('.json') ? source.from : join(source.from, 'manifest.json');
+        const path = publicationPath(source.from);
         const released = !existsSync(path) && options.fallbackToContracts ? fromReleasedContract(source, parsed.name) : undefined;
         if (released) {
           out.push(released);
@@ -275,7 +295,8 @@ export async function loadUpstreams(parsed: ParsedProject, options: LoadUpstream
         manifest = parseManifest(readFileSync(path, 'utf8'), path);
         base = dirname(path);
       }
-      if (manifest.metadata.project_name !== source.name) {
+      const name = source.manifestNamed ? manifest.metadata.project_name : source.name;
+      if (manifest.metadata.project_name !== name) {
         throw new MeshError('E_UPSTREAM_MANIFEST', `upstream '${source.name}' points at the publication of '${manifest.metadata.project_name}'`, {
           location: { file: parsed.files.projectFilePath },
           hint: `Fix the name or the from: of the upstream in ${parsed.files.projectFilePath}.`,
@@ -286,9 +307,9 @@ export async function loadUpstreams(parsed: ParsedProject, options: LoadUpstream
       const view = consumerView(publicationOf(manifest), parsed.name);
       const located = (node: ModelNode) => (manifest.metadata.adapter_type === 'postgres' ? inShare(node, view.schema) : node);
       out.push({
-        name: source.name,
+        name,
         version: manifest.metadata.project_version,
-        nodes: [...Object.values(manifest.nodes).map((n) => located(visible(toModelNode(n), view))), ...Object.values(manifest.restricted).map((r) => restrictedNode(source.name, r))],
+        nodes: [...Object.values(manifest.nodes).map((n) => located(visible(toModelNode(n), view))), ...Object.values(manifest.restricted).map((r) => restrictedNode(name, r))],
         database: base && view.file ? { path: join(base, view.file) } : undefined,
         refused: view.refused,
         withheld: view.withheld,
