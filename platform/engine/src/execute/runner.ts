@@ -10,6 +10,7 @@ import { qualifiedName } from '../compile/relations';
 import { isCommentOnly } from '../util/sql-text';
 import { relationKey, type Adapter, type AdapterSession, type MaterializePlan, type RelationKind } from './adapter';
 import { checkContract } from './contract';
+import { testEdges } from './test-edges';
 import { databaseErrorHint } from './database-error-hint';
 import type { NodeResult } from './results';
 
@@ -107,18 +108,12 @@ export class Runner {
       return node && (executes(node, command) || (isEphemeral(node) && command !== 'test' && command !== 'seed'));
     });
     const set = new Set(runnable);
+    // dbt build: a node waits for the tests of what is upstream of it, and is skipped if one fails.
+    const gates = command === 'build' ? testEdges(this.dag, runnable.filter((id) => this.dag.nodes.get(id)!.resource_type === 'test')) : new Map<string, string[]>();
     const waitsFor = new Map<string, string[]>();
     for (const id of runnable) {
       const prereq = new Set(this.dag.parents.get(id)!.filter((p) => set.has(p)));
-      // dbt build: a model waits for the tests of its parents, and is skipped if one fails.
-      if (command === 'build' && this.dag.nodes.get(id)!.resource_type !== 'test') {
-        for (const parent of this.dag.parents.get(id)!) {
-          for (const sibling of this.dag.children.get(parent)!) {
-            const t = this.dag.nodes.get(sibling)!;
-            if (t.resource_type === 'test' && set.has(sibling) && t.attached_node === parent) prereq.add(sibling);
-          }
-        }
-      }
+      for (const test of gates.get(id) ?? []) prereq.add(test);
       waitsFor.set(id, [...prereq]);
     }
     return this.schedule(runnable, waitsFor, options);
@@ -156,13 +151,14 @@ export class Runner {
       }
     };
 
-    const skip = (id: string, because: string) => {
+    const skip = (id: string, because: string, status: 'skipped' | 'error' = 'skipped') => {
       const node = this.dag.nodes.get(id)!;
       const now = new Date().toISOString();
       const index = ++counter;
       const result: NodeResult = {
-        unique_id: id, status: 'skipped', message: `skipped because ${because} failed`,
+        unique_id: id, status, message: status === 'skipped' ? `skipped because ${because} failed` : because,
         execution_time: 0, started_at: now, completed_at: now, thread_id: 'main',
+        ...(status === 'error' ? { error: { code: 'E_BUILD_ORDER', file: node.original_file_path, hint: 'The node waits on tests that wait on it; report this with the project, it should not happen.' } } : {}),
       };
       results.push(result);
       options.onEnd?.(node, result, index, reported);
@@ -178,7 +174,7 @@ export class Runner {
             // checks a model downstream of what it guards). Skip them rather than hang.
             for (const [left, count] of pending) if (count > 0 && !results.some((r) => r.unique_id === left)) {
               pending.set(left, 0);
-              skip(left, 'a circular wait between tests and models');
+              skip(left, `${left} was never ready: it waits on nodes that wait on it`, 'error');
               finish(left, false);
             }
             wake();
