@@ -33,6 +33,8 @@ export interface ProjectOptions {
   partialParse?: boolean;
   /** `--profiles-dir`: where a dbt project's profiles.yml is (else DBT_PROFILES_DIR, the project, ~/.dbt). */
   profilesDir?: string;
+  /** `--warn-error`: every warning fails the command, and a test that would warn fails (else the project's flags). */
+  warnError?: boolean;
   /** Told how long each stage took (load, parse, resolve, ...), for benchmarks and `--timings`. */
   onStage?(stage: string, ms: number): void;
 }
@@ -74,7 +76,12 @@ export async function compileProject(options: ProjectOptions): Promise<CompiledP
   stage('resolve');
   const dag = buildDag(resolution.nodes);
   stage('graph');
-  const selection = { select: options.select, exclude: options.exclude };
+  // dbt brings a selected model's tests along eagerly; the mesh's own projects only when all they read is built.
+  const selection = {
+    select: options.select,
+    exclude: options.exclude,
+    indirectSelection: files.flags.indirectSelection ?? (files.dbt ? ('eager' as const) : ('cautious' as const)),
+  };
   const selected = selectNodes(dag, selection);
   stage('select');
   const warnings = [...parsed.warnings, ...resolution.warnings];
@@ -82,6 +89,11 @@ export async function compileProject(options: ProjectOptions): Promise<CompiledP
     warnings.push(new MeshError('W_SELECTOR_UNMATCHED', `the selection criterion '${selector}' does not match any node`, {
       hint: 'Check the name, tag or path; run mesh ls to see the nodes.',
     }));
+  }
+  if (options.warnError ?? files.flags.warnError) {
+    if (warnings.length) {
+      throw MeshError.all(warnings.map((w) => new MeshError(w.code.replace(/^W_/, 'E_'), w.message, { location: w.location, node: w.node, details: w.details, hint: `${w.hint ? `${w.hint} ` : ''}(warn_error makes this warning an error.)` })));
+    }
   }
   const compiler = new Compiler(parsed, dag, resolution);
   const compiled = new Map<string, CompiledNode>();
@@ -120,6 +132,8 @@ export interface RunProjectOptions extends ProjectOptions, RunEvents {
   command: RunCommand;
   threads?: number;
   fullRefresh?: boolean;
+  /** `--fail-fast`: stop at the first failure (else the project's flags). */
+  failFast?: boolean;
   /** Opens the database for the resolved target; the CLI passes the DuckDB adapter. */
   openAdapter(target: ResolvedTarget, parsed: ParsedProject): Promise<Adapter>;
   /** Called once the project is compiled, before the database opens (the CLI prints warnings and a header). */
@@ -189,6 +203,8 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
       selected,
       threads: options.threads ?? parsed.target.threads,
       fullRefresh: options.fullRefresh,
+      failFast: options.failFast ?? parsed.files.flags.failFast,
+      warnError: options.warnError ?? parsed.files.flags.warnError,
       onStart: options.onStart,
       onEnd: options.onEnd,
     });

@@ -18,6 +18,7 @@ export function projectFromFiles(files: Record<string, string>, root = '/virtual
     projectLineOf: read.lineOf,
     dbt: read.dbt,
     warnings: read.warnings,
+    flags: { failFast: false, warnError: false, partialParse: true },
     models: pick('models/', '.sql'),
     pythonModels: pick('models/', '.py'),
     properties: entries

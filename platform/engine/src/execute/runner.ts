@@ -28,6 +28,10 @@ export interface RunOptions extends RunEvents {
   fullRefresh?: boolean;
   /** How many failing rows of a test to show. */
   failingRowLimit?: number;
+  /** dbt's fail_fast: after the first failure nothing more starts; what has not run is skipped. */
+  failFast?: boolean;
+  /** dbt's warn_error: a test that would warn fails. */
+  warnError?: boolean;
 }
 
 function executes(node: GraphNode, command: RunCommand): boolean {
@@ -61,7 +65,22 @@ function withheldColumn(node: GraphNode, text: string, withheld: Resolution['wit
   return undefined;
 }
 
-function errorResult(node: GraphNode, error: unknown, withheld: Resolution['withheld']): Pick<NodeResult, 'status' | 'message' | 'error'> {
+/**
+ * A file a source reads that is not there, said with the source that reads it and where its
+ * external_location is written (and, for a relative path, where it was read from).
+ */
+function missingFileHint(text: string, node: GraphNode, dag: Dag): string | undefined {
+  const path = /No files found that match the pattern "([^"]+)"/.exec(text)?.[1];
+  if (!path || !('depends_on' in node)) return undefined;
+  for (const id of node.depends_on.nodes) {
+    const source = dag.nodes.get(id);
+    if (source?.resource_type !== 'source' || !source.external_location?.includes(path)) continue;
+    return `source('${source.source_name}', '${source.name}') reads ${path}, which does not exist. Fix its external_location in ${source.original_file_path} (or the vars and environment variables it uses), or create the file.`;
+  }
+  return undefined;
+}
+
+function errorResult(node: GraphNode, error: unknown, withheld: Resolution['withheld'], dag: Dag): Pick<NodeResult, 'status' | 'message' | 'error'> {
   if (error instanceof MeshError) {
     return {
       status: 'error',
@@ -84,7 +103,7 @@ function errorResult(node: GraphNode, error: unknown, withheld: Resolution['with
     error: {
       code: 'E_SQL',
       file: node.original_file_path,
-      hint: databaseErrorHint(text),
+      hint: missingFileHint(text, node, dag) ?? databaseErrorHint(text),
     },
   };
 }
@@ -151,12 +170,13 @@ export class Runner {
       }
     };
 
-    const skip = (id: string, because: string, status: 'skipped' | 'error' = 'skipped') => {
+    const skip = (id: string, because: string, kind: 'skipped' | 'stopped' | 'error' = 'skipped') => {
       const node = this.dag.nodes.get(id)!;
       const now = new Date().toISOString();
       const index = ++counter;
+      const status = kind === 'error' ? 'error' : 'skipped';
       const result: NodeResult = {
-        unique_id: id, status, message: status === 'skipped' ? `skipped because ${because} failed` : because,
+        unique_id: id, status, message: kind === 'skipped' ? `skipped because ${because} failed` : because,
         execution_time: 0, started_at: now, completed_at: now, thread_id: 'main',
         ...(status === 'error' ? { error: { code: 'E_BUILD_ORDER', file: node.original_file_path, hint: 'The node waits on tests that wait on it; report this with the project, it should not happen.' } } : {}),
       };
@@ -185,7 +205,10 @@ export class Runner {
         }
         const node = this.dag.nodes.get(id)!;
         const failedParent = (this.dag.parents.get(id) ?? []).concat(waitsFor.get(id) ?? []).find((p) => failed.has(p));
-        if (failedParent) {
+        if (options.failFast && failed.size && !failedParent) {
+          if (!isEphemeral(node)) skip(id, 'Skipping due to fail_fast', 'stopped');
+          finish(id, false);
+        } else if (failedParent) {
           if (!isEphemeral(node)) skip(id, failedParent);
           finish(id, false);
         } else if (isEphemeral(node)) {
@@ -223,7 +246,7 @@ export class Runner {
     try {
       if (node.resource_type === 'test') {
         compiled = this.compiler.compileNode(node).sql;
-        partial = await this.executeTest(node, compiled, session, options.failingRowLimit ?? 5);
+        partial = await this.executeTest(node, compiled, session, options.failingRowLimit ?? 5, options.warnError === true);
       } else if (node.resource_type === 'model' || node.resource_type === 'seed') {
         const out = await this.executeModel(node, session, options.fullRefresh === true);
         compiled = out.sql;
@@ -233,7 +256,7 @@ export class Runner {
         partial = { status: 'skipped', message: 'not executable' };
       }
     } catch (error) {
-      partial = errorResult(node, error, this.resolution.withheld);
+      partial = errorResult(node, error, this.resolution.withheld, this.dag);
       if (partial.error && !partial.error.file) partial.error.file = node.original_file_path;
     }
     return {
@@ -252,7 +275,7 @@ export class Runner {
    * Counts the failures with the test's fail_calc and compares them with error_if and warn_if in the
    * database, as dbt does; with store_failures the failing rows are kept in a table of the audit schema.
    */
-  private async executeTest(node: TestNode, sql: string, session: AdapterSession, limit: number) {
+  private async executeTest(node: TestNode, sql: string, session: AdapterSession, limit: number, warnError: boolean) {
     const c = node.config;
     if (c.store_failures) {
       // Built as a table model is, so each engine replaces it in its own dialect.
@@ -271,7 +294,7 @@ export class Runner {
     if (!shouldError && !shouldWarn) return { status: 'pass' as const, message: 'pass', failures };
     const shown = c.limit === undefined ? limit : Math.min(limit, c.limit);
     const failingRows = await session.query(`SELECT * FROM (\n${sql}\n) AS __mesh_test LIMIT ${shown}`);
-    const status = shouldError ? ('fail' as const) : ('warn' as const);
+    const status = shouldError || warnError ? ('fail' as const) : ('warn' as const);
     return { status, message: `${failures} failing row${failures === 1 ? '' : 's'}`, failures, failingRows };
   }
 

@@ -6,6 +6,7 @@ import { parseYamlFile, validateYaml, yamlLineOf } from '@mesh/validate';
 import { propertiesFileSchema, type ProjectFile, type PropertiesFile } from './schemas';
 import { parseProjectFile } from './project-file';
 import { findProfile, type ProfileFile } from './profiles';
+import { projectFlags, type BuildFlags } from './project-flags';
 import { ParseCache } from './parse-cache';
 
 export const PROJECT_FILE_NAMES = ['mesh_project.yml', 'dbt_project.yml'] as const;
@@ -45,6 +46,8 @@ export interface ProjectFiles {
   profile?: ProfileFile;
   /** What loading found worth saying (keys of the project file that are ignored). */
   warnings: MeshError[];
+  /** dbt's `flags:` that change what a build does. */
+  flags: BuildFlags;
   models: SourceFile[];
   /** Python models (`.py` under the model paths): refused when enabled, as the engine cannot run them. */
   pythonModels: SourceFile[];
@@ -105,7 +108,8 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
   const projectRel = toPosix(relative(root, projectFilePath));
   const read0 = parseProjectFile(projectRel, readFileSync(projectFilePath, 'utf8'));
   const project = read0.project;
-  const cache = ParseCache.open(options.cache === false ? undefined : join(root, project['target-path'] ?? 'target'));
+  const flags = projectFlags(project.flags, { file: projectRel, lineOf: read0.lineOf }, read0.warnings);
+  const cache = ParseCache.open(options.cache === false || !flags.partialParse ? undefined : join(root, project['target-path'] ?? 'target'));
 
   const modelPaths = project['model-paths'] ?? project['source-paths'] ?? ['models'];
   const seedPaths = project['seed-paths'] ?? project['data-paths'] ?? ['seeds'];
@@ -143,6 +147,7 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
     dbt: read0.dbt,
     profile: read0.dbt ? findProfile(root, project.profile ?? project.name, { profilesDir: options.profilesDir, env: options.env }) : undefined,
     warnings: read0.warnings,
+    flags,
     models: modelFiles.filter((p) => p.endsWith('.sql')).map(read),
     pythonModels: modelFiles.filter((p) => p.endsWith('.py')).map(read),
     properties,
