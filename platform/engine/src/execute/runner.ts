@@ -244,6 +244,7 @@ export class Runner {
     let compiled: string | undefined;
     let relationName: string | undefined;
     try {
+      session.queryComment = this.parsed.queryComment?.(node);
       if (node.resource_type === 'test') {
         compiled = this.compiler.compileNode(node).sql;
         partial = await this.executeTest(node, compiled, session, options.failingRowLimit ?? 5, options.warnError === true);
@@ -258,6 +259,8 @@ export class Runner {
     } catch (error) {
       partial = errorResult(node, error, this.resolution.withheld, this.dag);
       if (partial.error && !partial.error.file) partial.error.file = node.original_file_path;
+    } finally {
+      session.queryComment = undefined;
     }
     return {
       unique_id: node.unique_id,

@@ -21,6 +21,8 @@ export interface RenderHooks {
   env: Readonly<Record<string, string | undefined>>;
   /** `{{ log(msg, info=True) }}`: messages dbt would print. */
   log?(message: string): void;
+  /** Variables of this render alone (a query comment's `node`). */
+  context?: Record<string, unknown>;
 }
 
 const CONTEXT_FUNCTIONS = new Set(['ref', 'source', 'config', 'var', 'env_var', 'is_incremental']);
@@ -268,7 +270,7 @@ export class JinjaEnvironment {
       return { render: (hooks) => this.withHooks(hooks, () => this.renderPieces(pieces), file, source) };
     }
     const template = this.compileNunjucks(file, source);
-    return { render: (hooks) => this.withHooks(hooks, () => template.render({}), file, source) };
+    return { render: (hooks) => this.withHooks(hooks, () => template.render(hooks.context ?? {}), file, source) };
   }
 
   private renderPieces(pieces: Piece[]): string {

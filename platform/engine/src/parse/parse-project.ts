@@ -1,7 +1,8 @@
 import { isAbsolute, join, posix } from 'node:path';
 import { MeshError, type SourceLocation } from '@mesh/errors';
 import type { ProjectFiles, PropertiesSource } from '../load/load-project';
-import type { GroupInput, NodeConfigInput } from '../load/schemas';
+import type { GroupInput, NodeConfigInput, QueryCommentConfig } from '../load/schemas';
+import type { QueryComment } from '../execute/adapter';
 import type { GraphNode, ModelNode, NodeConfig, RefCall, SourceCall, SourceNode, TestNode } from '../types';
 import { folderConfig, mergeConfig, nameConfig } from './folder-config';
 import { columns, indexModelProperties, modelTests, versionColumnInputs, versionColumns, type ModelProps } from './model-properties';
@@ -59,6 +60,8 @@ export interface ParsedProject {
    * included): their protected and private models are refused to the other packages.
    */
   restrictAccess: Set<string>;
+  /** dbt's `query-comment`: the comment put on each statement a node runs; undefined when the project sets none. */
+  queryComment?: (node: GraphNode) => QueryComment | undefined;
 }
 
 export const PLACEHOLDER = /\u0001([RST])(\d*)\u0001/g;
@@ -546,7 +549,24 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
   if (errors.length) throw MeshError.all(errors);
   const groups = files.properties.flatMap((f) => f.data.groups ?? []);
   const restrictAccess = new Set(project['restrict-access'] ? [name] : []);
-  return { name, root: files.root, files, target, nodes, rendered, templates, jinja, groups, macros, vars, env, warnings, logs, restrictAccess };
+  const queryComment = queryCommentOf(project['query-comment'], (text, node) => jinja.compile(files.projectFilePath, text).render({ ...noNode(), context: { node } }));
+  return { name, root: files.root, files, target, nodes, rendered, templates, jinja, groups, macros, vars, env, warnings, logs, restrictAccess, queryComment };
+}
+
+/**
+ * dbt's query-comment: a template rendered per node (`node` in its context), put before each statement,
+ * or after with `append: true`. `null` (or no comment) turns it off; so does leaving the key out, where
+ * dbt would add its own JSON comment: the engine adds nothing the project did not ask for.
+ */
+function queryCommentOf(config: QueryCommentConfig | undefined, render: (text: string, node: GraphNode) => string): ParsedProject['queryComment'] {
+  if (config === undefined || config === null) return undefined;
+  const template = typeof config === 'string' ? config : config.comment;
+  if (!template) return undefined;
+  const append = typeof config === 'object' && config.append === true;
+  return (node) => {
+    const text = template.includes('{{') || template.includes('{%') ? render(template, node).trim() : template;
+    return text ? { text, append } : undefined;
+  };
 }
 
 /**

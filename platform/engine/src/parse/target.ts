@@ -35,6 +35,8 @@ export interface ResolvedTarget {
   source: { kind: 'project' | 'default' } | { kind: 'profile'; file: string; profile: string };
   /** Keys of a dbt profile the engine does not use, said once as warnings. */
   notes: MeshError[];
+  /** dbt's `quoting:`: which parts of a relation's name compiled SQL quotes (all, unless the project says otherwise). */
+  quoting?: { database?: boolean; schema?: boolean; identifier?: boolean };
   threads: number;
   settings: Record<string, string | number | boolean>;
   relations: RelationStyle;
@@ -60,6 +62,12 @@ const PROFILE_KEYS = new Set(['type', 'path', 'database', 'schema', 'threads', '
  * output of a dbt project's profile, else `dev`, a DuckDB file under target/.
  */
 export function resolveTarget(project: ProjectFile, root: string, requested?: string, options: TargetOptions = {}): ResolvedTarget {
+  const target = pickTarget(project, root, requested, options);
+  if (project.quoting) target.quoting = { database: project.quoting.database, schema: project.quoting.schema, identifier: project.quoting.identifier };
+  return target;
+}
+
+function pickTarget(project: ProjectFile, root: string, requested: string | undefined, options: TargetOptions): ResolvedTarget {
   const targets: Record<string, TargetConfig> = project.targets ?? {};
   if (!project.targets && options.profile?.profile) {
     const fromProfile = profileTarget(options.profile, requested, options);
