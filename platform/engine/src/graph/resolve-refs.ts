@@ -188,7 +188,8 @@ export function resolveRefs(parsed: ParsedProject, options: ResolveOptions = {})
         { location: { file: from.original_file_path, line: refLine(from, call) }, node: from.unique_id, hint: refusal.hint },
       );
     }
-    if (target.deprecation_date && new Date(target.deprecation_date) <= now) {
+    // As dbt: a model's own tests do not warn about its deprecation; the model itself does, once.
+    if (target.deprecation_date && new Date(target.deprecation_date) <= now && from.resource_type !== 'test') {
       const warning = new MeshError('W_REF_DEPRECATED', `${from.unique_id} references ${target.unique_id}, which was deprecated on ${target.deprecation_date.slice(0, 10)}`, {
         location: { file: from.original_file_path, line: refLine(from, call) },
         node: from.unique_id,
@@ -216,6 +217,14 @@ export function resolveRefs(parsed: ParsedProject, options: ResolveOptions = {})
     return node.unique_id;
   };
 
+  for (const node of own) {
+    if (node.resource_type !== 'model' || !node.deprecation_date || new Date(node.deprecation_date) > now) continue;
+    warnings.push(new MeshError('W_MODEL_DEPRECATED', `model ${node.name}${node.version ? ` v${node.version}` : ''} has passed its deprecation date of ${node.deprecation_date.slice(0, 10)}; it should be disabled or removed`, {
+      location: { file: node.patch_path ?? node.original_file_path },
+      node: node.unique_id,
+      hint: node.latest_version && node.version !== node.latest_version ? `Move its consumers to version ${node.latest_version}, then remove it.` : 'Remove it once nothing reads it, or move its deprecation_date.',
+    }));
+  }
   // Every node's refs are resolved before any error is thrown: a compile lists all that do not resolve.
   const errors: MeshError[] = [];
   for (const node of own) {
