@@ -13,7 +13,8 @@ import { differential, requireOracle, type DifferentialOptions } from '@mesh/ora
  */
 
 const ROOT = fileURLToPath(new URL('./__fixtures__/dbt-differential', import.meta.url));
-const fixtures = readdirSync(ROOT).filter((name) => existsSync(join(ROOT, name, 'dbt_project.yml'))).sort();
+// A fixture is a dbt project, or a folder of projects whose differential.json names the one judged.
+const fixtures = readdirSync(ROOT).filter((name) => existsSync(join(ROOT, name, 'dbt_project.yml')) || existsSync(join(ROOT, name, 'differential.json'))).sort();
 
 function optionsOf(name: string): DifferentialOptions {
   const file = join(ROOT, name, 'differential.json');
@@ -30,6 +31,10 @@ describe('dbt projects built by dbt-core and by mesh give the same relations, no
     it(name, async () => {
       const d = await differential(join(ROOT, name), optionsOf(name));
       const report = d.report();
+      for (const upstream of d.upstreams) {
+        expect(upstream.dbt.code, report).toBe(0);
+        expect(upstream.mesh.code, report).toBe(0);
+      }
       expect(d.dbt.run.code, report).toBe(d.mesh.run.code);
       expect(d.dbt.statuses.size, report).toBeGreaterThan(0);
       expect(d.relations.compared.length, report).toBeGreaterThan(0);
