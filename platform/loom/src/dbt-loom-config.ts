@@ -120,3 +120,22 @@ export function addDbtLoomUpstreams(out: Map<string, UpstreamSource>, parsed: Pa
     }
   }
 }
+
+/**
+ * A project dependencies.yml names with no manifest of its own name in the dbt-loom config is fine only
+ * when one of the config's manifests turns out to be that project (a dbt-loom `name` is only a label):
+ * checked once the manifests are read.
+ */
+export function assertDependenciesProvided(parsed: ParsedProject, loaded: Iterable<string>): void {
+  const names = new Set(loaded);
+  const declared = dbtLoomUpstreams(parsed.root, parsed.env);
+  if (!declared.some((u) => u.manifestNamed)) return;
+  const meshDeclared = new Set((parsed.files.project.upstreams ?? []).map((u) => u.name));
+  for (const u of declared) {
+    if (u.from || names.has(u.name) || meshDeclared.has(u.name)) continue;
+    throw new MeshError('E_UPSTREAM_UNDECLARED', `${DBT_DEPENDENCIES} names the project '${u.name}', but nothing says where its manifest is`, {
+      location: { file: u.file },
+      hint: `Add it to ${DBT_LOOM_CONFIG} (manifests: [{name: ${u.name}, type: file, config: {path: ../${u.name}/target/manifest.json}}]), or remove it from ${DBT_DEPENDENCIES}.`,
+    });
+  }
+}

@@ -9,7 +9,7 @@ import { findProjectFile, readProjectFile, type ModelNode, type ParsedProject, t
 import { publishedManifestSchema, type PublishedManifest } from './published-manifest';
 import { nodesFromContract } from './contract-nodes';
 import { PUBLISHED_DIR } from './publish';
-import { addDbtLoomUpstreams } from './dbt-loom-config';
+import { addDbtLoomUpstreams, assertDependenciesProvided } from './dbt-loom-config';
 import { consumerView, publicationOf, type ConsumerView } from './consumer-view';
 import { accessSection, planPublication } from './publication-plan';
 import { loadDataProduct, restrictsAccess } from '@mesh/governance';
@@ -270,6 +270,12 @@ function fromReleasedContract(source: UpstreamSource, consumer: string): Upstrea
 }
 
 export async function loadUpstreams(parsed: ParsedProject, options: LoadUpstreamsOptions = {}): Promise<UpstreamProject[]> {
+  const out = await readUpstreams(parsed, options);
+  assertDependenciesProvided(parsed, out.map((u) => u.name));
+  return out;
+}
+
+async function readUpstreams(parsed: ParsedProject, options: LoadUpstreamsOptions): Promise<UpstreamProject[]> {
   const out: UpstreamProject[] = [];
   const cacheDir = join(parsed.root, parsed.files.project['target-path'] ?? 'target', 'upstreams');
   for (const source of declaredUpstreams(parsed)) {
