@@ -21,27 +21,35 @@ function optionsOf(name: string): DifferentialOptions {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DifferentialOptions) : {};
 }
 
+/** The corpus's projects, judged the same way; its differential.json holds each project's options. */
+const CORPUS = fileURLToPath(new URL('./__fixtures__/dbt-corpus', import.meta.url));
+const corpus = JSON.parse(readFileSync(join(CORPUS, 'differential.json'), 'utf8')) as Record<string, DifferentialOptions>;
+
+async function judge(fixture: string, options: DifferentialOptions): Promise<void> {
+  const d = await differential(fixture, options);
+  const report = d.report();
+  for (const upstream of d.upstreams) {
+    expect(upstream.dbt.code, report).toBe(0);
+    expect(upstream.mesh.code, report).toBe(0);
+  }
+  expect(d.dbt.run.code, report).toBe(d.mesh.run.code);
+  expect(d.dbt.statuses.size, report).toBeGreaterThan(0);
+  expect(d.relations.compared.length, report).toBeGreaterThan(0);
+  expect(d.nodesOnlyDbt, report).toEqual([]);
+  expect(d.nodesOnlyMesh, report).toEqual([]);
+  expect(d.statusDifferences, report).toEqual([]);
+  expect(d.relations.equal, report).toBe(true);
+}
+
 describe('dbt projects built by dbt-core and by mesh give the same relations, nodes and results', () => {
   it('has fixtures to judge', () => {
     requireOracle();
     expect(fixtures.length).toBeGreaterThan(0);
   });
 
-  for (const name of fixtures) {
-    it(name, async () => {
-      const d = await differential(join(ROOT, name), optionsOf(name));
-      const report = d.report();
-      for (const upstream of d.upstreams) {
-        expect(upstream.dbt.code, report).toBe(0);
-        expect(upstream.mesh.code, report).toBe(0);
-      }
-      expect(d.dbt.run.code, report).toBe(d.mesh.run.code);
-      expect(d.dbt.statuses.size, report).toBeGreaterThan(0);
-      expect(d.relations.compared.length, report).toBeGreaterThan(0);
-      expect(d.nodesOnlyDbt, report).toEqual([]);
-      expect(d.nodesOnlyMesh, report).toEqual([]);
-      expect(d.statusDifferences, report).toEqual([]);
-      expect(d.relations.equal, report).toBe(true);
-    });
-  }
+  for (const name of fixtures) it(name, () => judge(join(ROOT, name), optionsOf(name)), 300_000);
+});
+
+describe('the dbt corpus built by dbt-core and by mesh gives the same relations, nodes and results', () => {
+  for (const [name, options] of Object.entries(corpus)) it(name, () => judge(CORPUS, options), 300_000);
 });

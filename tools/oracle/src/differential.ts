@@ -56,6 +56,12 @@ export interface DifferentialOptions {
    * build` on the mesh's), as folders of the fixture: the upstreams of a dbt-loom consumer.
    */
   upstreams?: Array<string | { dir: string; command?: string[]; dbt?: DbtOptions }>;
+  /**
+   * dbt packages put in `dbt_packages/<name>` of both copies of each project that declares them (in
+   * packages.yml or dependencies.yml), as `dbt deps` would install them: package name to its folder
+   * (absolute, or relative to the fixture).
+   */
+  packages?: Record<string, string>;
 }
 
 const DEFAULT_TYPES = ['model', 'seed', 'test', 'snapshot', 'unit_test'];
@@ -75,6 +81,14 @@ function nodes(dir: string, targetPath: string, types: string[]): Map<string, st
   for (const [id, node] of Object.entries(manifest?.nodes ?? {})) if (types.includes(node.resource_type)) out.set(id, node.resource_type);
   if (types.includes('unit_test')) for (const id of Object.keys(manifest?.unit_tests ?? {})) out.set(id, 'unit_test');
   return out;
+}
+
+/** Whether a project's packages.yml or dependencies.yml lists the package (`dbt-labs/dbt_utils` lists dbt_utils). */
+function declaresPackage(projectDir: string, name: string): boolean {
+  return ['packages.yml', 'dependencies.yml'].some((file) => {
+    const path = join(projectDir, file);
+    return existsSync(path) && new RegExp(`package:\\s*['"]?([\\w.-]+/)?${name}['"]?\\s*$`, 'm').test(readFileSync(path, 'utf8'));
+  });
 }
 
 function resolvedPaths(paths: Record<string, string> | undefined, base: string): Record<string, string> | undefined {
@@ -101,6 +115,13 @@ export async function differential(fixtureDir: string, options: DifferentialOpti
   const types = options.resourceTypes ?? DEFAULT_TYPES;
   const copies = options.dirs ?? { dbt: copyProject(fixtureDir, 'dbt'), mesh: copyProject(fixtureDir, 'mesh') };
   const dirs = { dbt: join(copies.dbt, inside), mesh: join(copies.mesh, inside) };
+  const projects = [inside, ...(options.upstreams ?? []).map((u) => (typeof u === 'string' ? u : u.dir))];
+  for (const [name, folder] of Object.entries(options.packages ?? {})) {
+    const source = isAbsolute(folder) ? folder : join(fixtureDir, folder);
+    for (const project of projects.filter((p) => declaresPackage(join(fixtureDir, p), name))) {
+      for (const copy of [copies.dbt, copies.mesh]) cpSync(source, join(copy, project, 'dbt_packages', name), { recursive: true });
+    }
+  }
   const database = join(targetPath, `${project.name}.duckdb`);
 
   const upstreamRuns: Array<{ dir: string; dbt: ToolResult; mesh: CliResult }> = [];

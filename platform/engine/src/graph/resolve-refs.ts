@@ -193,7 +193,7 @@ export function resolveRefs(parsed: ParsedProject, options: ResolveOptions = {})
       const warning = new MeshError('W_REF_DEPRECATED', `${from.unique_id} references ${target.unique_id}, which was deprecated on ${target.deprecation_date.slice(0, 10)}`, {
         location: { file: from.original_file_path, line: refLine(from, call) },
         node: from.unique_id,
-        hint: target.latest_version && target.version !== target.latest_version ? `Move to version ${target.latest_version}: ref('${call.name}', v=${target.latest_version}).` : 'Move to its replacement before it is removed.',
+        hint: target.latest_version && target.version !== target.latest_version ? `Move to version ${target.latest_version}: ${describeRef({ ...call, version: target.latest_version })}.` : 'Move to its replacement before it is removed.',
       });
       if (options.failOnDeprecated) throw new MeshError('E_REF_DEPRECATED', warning.message, { location: warning.location, node: warning.node, hint: warning.hint });
       warnings.push(warning);

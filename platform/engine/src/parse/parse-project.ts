@@ -474,12 +474,22 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     (file.data.sources ?? []).forEach((source, si) => {
       source.tables.forEach((table, ti) => attempt(() => {
         const uniqueId = `source.${name}.${source.name}.${table.name}`;
-        let location = table.external_location ?? table.config?.external_location ?? (table.meta?.external_location as string | undefined) ?? source.config?.external_location ?? (source.meta?.external_location as string | undefined);
+        // dbt-duckdb reads external_location from the table's config or meta (or its source's); a dbt
+        // project's table-level key is not dbt's, so it is said and left alone, as dbt leaves it.
+        if (table.external_location !== undefined && files.dbt) {
+          warnings.push(new MeshError('W_SOURCE_KEY', `source ${source.name}.${table.name}: external_location beside the table's name is not read by dbt-duckdb; it is ignored`, {
+            location: { file: file.path, line: file.lineOf(['sources', si, 'tables', ti, 'external_location']) },
+            hint: 'Put it under the table\'s config: (config: {external_location: ...}) or meta:, where dbt-duckdb reads it.',
+          }));
+        }
+        let location = (files.dbt ? undefined : table.external_location) ?? table.config?.external_location ?? (table.meta?.external_location as string | undefined) ?? source.config?.external_location ?? (source.meta?.external_location as string | undefined);
         if (location) {
-          location = renderText(file.path, location)
-            .replaceAll('{name}', table.name)
-            .replaceAll('{identifier}', table.identifier ?? table.name)
-            .replaceAll('{schema}', source.schema ?? source.name);
+          // dbt-duckdb formats the location with the table's name, identifier, schema, database and meta keys.
+          const fields: Record<string, unknown> = {
+            ...source.meta, ...source.config, ...table.meta, ...table.config,
+            name: table.name, identifier: table.identifier ?? table.name, schema: source.schema ?? source.name, database: source.database ?? target.database,
+          };
+          location = renderText(file.path, location).replace(/\{(\w+)\}/g, (whole, key: string) => (fields[key] === undefined ? whole : String(fields[key])));
           location = rootedLocation(location, locationRoot);
         }
         const node: SourceNode = {
