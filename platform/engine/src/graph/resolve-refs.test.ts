@@ -88,7 +88,7 @@ describe('resolveRefs', () => {
     const parsed = consumer("select * from {{ ref('inventory', 'products', v=1) }}");
     const r = resolveRefs(parsed, { upstreams: [up], now: new Date('2026-06-01') });
     expect(r.warnings.map((w) => w.code)).toEqual(['W_REF_DEPRECATED']);
-    expect(r.warnings[0]!.hint).toBe("Move to version 2: ref('products', v=2).");
+    expect(r.warnings[0]!.hint).toBe("Move to version 2: ref('inventory', 'products', v=2).");
     expect(errorOf(() => resolveRefs(consumer("select * from {{ ref('inventory', 'products', v=1) }}"), { upstreams: [up], now: new Date('2026-06-01'), failOnDeprecated: true })).code).toBe('E_REF_DEPRECATED');
   });
 
