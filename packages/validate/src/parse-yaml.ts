@@ -10,6 +10,8 @@ export interface ParsedYaml {
   data: unknown;
   /** Line (1-based) of the value at a path inside the document, or of its nearest parent that exists. */
   lineOf(path: readonly PropertyKey[]): number | undefined;
+  /** Line of the key that ends a path (`upstream:` itself, where lineOf gives the line of its value). */
+  keyLineOf?(path: readonly PropertyKey[]): number | undefined;
 }
 
 /** Keeps parsed documents between runs, keyed by their text (the engine's partial-parse cache). */
@@ -46,7 +48,21 @@ export function parseYamlFile(file: string, text: string, cache?: YamlCache): Pa
     // Let the positioned parser word the error; if it accepts the text, use its reading.
     data = documentOf(file, text).doc.toJS();
   }
-  return { file, data: data ?? {}, lineOf: yamlLineOf(file, text) };
+  return { file, data: data ?? {}, lineOf: yamlLineOf(file, text), keyLineOf: yamlKeyLineOf(file, text) };
+}
+
+/** Line lookups of keys: the line a mapping key is written on. */
+export function yamlKeyLineOf(file: string, text: string): NonNullable<ParsedYaml['keyLineOf']> {
+  let located: ReturnType<typeof documentOf> | undefined;
+  return (path) => {
+    if (!path.length) return undefined;
+    located ??= documentOf(file, text);
+    const { doc, lineCounter } = located;
+    const parent = doc.getIn(path.slice(0, -1) as unknown[], true);
+    const items = (parent as { items?: Array<{ key?: { value?: unknown; range?: [number, number, number] } }> } | undefined)?.items;
+    const pair = items?.find((p) => p.key?.value === path[path.length - 1]);
+    return pair?.key?.range ? lineCounter.linePos(pair.key.range[0]).line : undefined;
+  };
 }
 
 /**
@@ -68,7 +84,10 @@ export function yamlLineOf(file: string, text: string): ParsedYaml['lineOf'] {
 
 /** The line of an issue: for an unknown key, the key's own line, not its parent's. */
 function issueLine(parsed: ParsedYaml, issue: z.core.$ZodIssue): number | undefined {
-  if (issue.code === 'unrecognized_keys' && issue.keys.length) return parsed.lineOf([...issue.path, issue.keys[0]!]);
+  if (issue.code === 'unrecognized_keys' && issue.keys.length) {
+    const path = [...issue.path, issue.keys[0]!];
+    return parsed.keyLineOf?.(path) ?? parsed.lineOf(path);
+  }
   return parsed.lineOf(issue.path);
 }
 
@@ -113,7 +132,7 @@ export function validateYaml<S extends z.ZodType>(parsed: ParsedYaml, schema: S,
     const unknown = result.error.issues.filter((i): i is z.core.$ZodIssueUnrecognizedKeys => i.code === 'unrecognized_keys');
     if (!unknown.length) break;
     for (const issue of unknown) {
-      for (const key of issue.keys) options.onUnknownKey({ path: [...issue.path], key, line: parsed.lineOf([...issue.path, key]) });
+      for (const key of issue.keys) options.onUnknownKey({ path: [...issue.path], key, line: parsed.keyLineOf?.([...issue.path, key]) ?? parsed.lineOf([...issue.path, key]) });
       data = withoutKeys(data, issue.path, issue.keys);
     }
     result = schema.safeParse(data);
