@@ -12,6 +12,7 @@ export { JinjaEnvironment } from './parse/jinja';
 export { buildDag, topoSort, walk, type Dag } from './graph/dag';
 export { resolveRefs, type UpstreamProject, type Resolution } from './graph/resolve-refs';
 export { selectNodes, unmatchedSelectors, type SelectionOptions } from './graph/select';
+export { parseRelationshipTo } from './parse/generic-tests';
 export { Compiler, type CompiledNode } from './compile/compile';
 export { quoteIdent, quoteString, relationSql, qualifiedName, prefixedSchema, CATALOG_NAMING, type RelationNaming } from './compile/relations';
 export type { Adapter, AdapterSession, QueryComment, MaskMethod, PublishRelation, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, RelationKind, RelationName, ShareTarget, StagedFile } from './execute/adapter';
