@@ -75,7 +75,7 @@ function includedBase(base: ColumnInput[], entries: VersionColumnEntry[] | undef
 /** The column entries of one version, in dbt's order: the model's it includes, then its own. */
 export function versionColumnInputs(props: ModelPropertiesInput, version: ModelProps['version']): Array<{ column: ColumnInput; path: PropertyKey[] }> {
   const base = (props.columns ?? []).map((column, ci) => ({ column, path: ['columns', ci] as PropertyKey[] }));
-  if (!version) return base;
+  if (!version?.props.columns) return base;
   const entries = version.props.columns;
   const kept = new Set(includedBase(props.columns ?? [], entries));
   const own = (entries ?? []).flatMap((e, ci) => (isIncludeExclude(e) ? [] : [{ column: e as ColumnInput, path: ['versions', version.index, 'columns', ci] as PropertyKey[] }]));
@@ -84,6 +84,7 @@ export function versionColumnInputs(props: ModelPropertiesInput, version: ModelP
 
 /** A version's columns as node columns: a version's own entry for a column replaces the model's. */
 export function versionColumns(props: ModelPropertiesInput, version: ModelProps['version']): ColumnDef[] {
+  if (!version?.props.columns) return columns(props.columns);
   const out: ColumnDef[] = [];
   for (const col of columns(versionColumnInputs(props, version).map((c) => c.column))) {
     const i = out.findIndex((c) => c.name === col.name);

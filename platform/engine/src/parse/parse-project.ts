@@ -311,16 +311,13 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     if (entry?.props.access) config.access ??= entry.props.access;
     if (entry?.props.group) config.group ??= entry.props.group;
 
-    const named = (cfg: Record<string, unknown>): NamedNode => ({
-      unique_id: uniqueId, name: modelName, resource_type: 'model', package_name: name, original_file_path: file.path,
-      path: relInside, fqn, version, tags: (cfg.tags as string[] | undefined) ?? [], config: cfg,
-    });
-    const placed = (cfg: Record<string, unknown>) => ({
-      schema: namer.schema(cfg.schema, named(cfg), layer),
-      alias: namer.alias(cfg.alias, named(cfg)),
-      database: namer.database(cfg.database, named(cfg)),
-      keys: [cfg.schema, cfg.alias, cfg.database],
-    });
+    const placed = (cfg: Record<string, unknown>) => {
+      const named: NamedNode = {
+        unique_id: uniqueId, name: modelName, resource_type: 'model', package_name: name, original_file_path: file.path,
+        path: relInside, fqn, version, tags: (cfg.tags as string[] | undefined) ?? [], config: cfg,
+      };
+      return { schema: namer.schema(cfg.schema, named, layer), alias: namer.alias(cfg.alias, named), database: namer.database(cfg.database, named), keys: [cfg.schema, cfg.alias, cfg.database] };
+    };
     const preliminary = placed(config);
     const thisRel = new Relation(preliminary.database, preliminary.schema, preliminary.alias);
     const result = renderCached(file.path, file.text, thisRel, config);

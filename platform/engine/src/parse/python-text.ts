@@ -26,7 +26,14 @@ function numberText(value: number): string {
   return Number.isInteger(value) && Math.abs(value) < 1e16 ? String(value) : floatRepr(value);
 }
 
+/** Characters a Python repr always escapes; strings without them (most names) need only their quotes. */
+const NEEDS_ESCAPE = /[\\\x00-\x1f\x7f]/;
+
 export function pythonStringRepr(text: string): string {
+  if (!NEEDS_ESCAPE.test(text)) {
+    if (!text.includes("'")) return `'${text}'`;
+    if (!text.includes('"')) return `"${text}"`;
+  }
   const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
   let out = quote;
   for (const ch of text) {

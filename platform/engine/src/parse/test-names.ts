@@ -1,5 +1,5 @@
 import { digest } from '../util/digest';
-import { pythonRepr, pythonStr } from './python-text';
+import { pythonStr, pythonStringRepr } from './python-text';
 
 /**
  * dbt's names for generic tests. The full name is `<test>_<target>_<arguments>` and is the test's name,
@@ -39,20 +39,34 @@ export function synthesizeTestNames(testType: string, target: string, args: Reco
   return { name, alias: name.length >= 64 ? `${identifier.slice(0, 30)}_${md5(name)}` : name };
 }
 
-/** Every leaf as its Python text, mappings sorted by key: the shape dbt hashes a test's metadata in. */
-function hashable(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(hashable);
+/**
+ * Python's repr of the metadata as dbt makes it hashable: every leaf turned to its text, mappings with
+ * their keys sorted. Written in one pass: a compile names ten thousand tests.
+ */
+function hashableRepr(value: unknown): string {
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i ? ', ' : '') + hashableRepr(value[i]);
+    return `${out}]`;
+  }
   if (value && typeof value === 'object' && !(value instanceof Date)) {
     const record = value as Record<string, unknown>;
-    return Object.fromEntries(Object.keys(record).sort().map((k) => [k, hashable(record[k])]));
+    let out = '{';
+    let first = true;
+    for (const key of Object.keys(record).sort()) {
+      out += `${first ? '' : ', '}${pythonStringRepr(key)}: ${hashableRepr(record[key])}`;
+      first = false;
+    }
+    return `${out}}`;
   }
-  return pythonStr(value);
+  return pythonStringRepr(pythonStr(value));
 }
 
 /** The ten hex digits dbt appends to a generic test's unique id: the md5 of its name and metadata. */
 export function testHash(name: string, metadata: { namespace?: string; name: string; kwargs: Record<string, unknown> }): string {
-  const md = hashable({ namespace: metadata.namespace ?? null, name: metadata.name, kwargs: metadata.kwargs });
-  return md5(name + pythonRepr(md)).slice(-10);
+  // The keys dbt's metadata has, already in sorted order: kwargs, name, namespace.
+  const repr = `{'kwargs': ${hashableRepr(metadata.kwargs)}, 'name': ${pythonStringRepr(metadata.name)}, 'namespace': ${pythonStringRepr(metadata.namespace ?? 'None')}}`;
+  return md5(name + repr).slice(-10);
 }
 
 /** The `model` argument dbt gives a generic test: the tested relation, filtered by the test's `where`. */
