@@ -181,7 +181,21 @@ describe('models dbt would not build', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("error[E_VAR_MISSING] models/a.sql:1: required var 'missing' is not set");
     expect(r.stderr).toContain("error[E_VAR_MISSING] models/c.sql:1: required var 'also_missing' is not set");
-    expect(r.stderr).toContain('2 errors');
+    expect(r.stderr).toContain("error[E_REF_UNKNOWN] models/b.sql:1: (model.shop.b) ref('nope') refers to a model that does not exist");
+    expect(r.stderr).toContain('3 errors');
+  });
+
+  it('a model that cannot be built stops only the commands that select it: --exclude leaves it out', () => {
+    const dir = project({ ...MODELS, 'models/broken.sql': "select {{ var('not_set') }} as x\n", 'models/score.py': 'def model(dbt, session):\n    return dbt.ref("orders").df()\n' });
+    const all = mesh(dir, 'build');
+    expect(all.code).toBe(2);
+    expect(all.stderr).toContain("error[E_VAR_MISSING] models/broken.sql:1: required var 'not_set' is not set");
+    expect(all.stderr).toContain('error[E_DBT_UNSUPPORTED] models/score.py:1: python models are not supported');
+    const rest = mesh(dir, 'build', '--exclude', 'broken', '--exclude', 'score');
+    expect(rest.code, rest.output).toBe(0);
+    expect(rest.stdout).toMatch(/OK view model main\.orders/);
+    const one = mesh(dir, 'build', '-s', 'orders');
+    expect(one.code, one.output).toBe(0);
   });
 
   it('a disabled python model is left out as dbt leaves it out; an enabled one is refused with its file', () => {

@@ -72,7 +72,14 @@ export async function compileProject(options: ProjectOptions): Promise<CompiledP
   stage('parse');
   const upstreams = typeof options.upstreams === 'function' ? await options.upstreams(parsed) : options.upstreams;
   stage('upstreams');
-  const resolution = resolveRefs(parsed, { upstreams, failOnDeprecated: options.failOnDeprecated, restrictAccess: parsed.restrictAccess });
+  let resolution: Resolution;
+  try {
+    resolution = resolveRefs(parsed, { upstreams, failOnDeprecated: options.failOnDeprecated, restrictAccess: parsed.restrictAccess });
+  } catch (error) {
+    // Without a graph nothing can be left out: every model that failed to parse is said with the refs that failed.
+    if (error instanceof MeshError && parsed.broken.size) throw MeshError.all([...parsed.broken.values(), error, ...error.related]);
+    throw error;
+  }
   stage('resolve');
   const dag = buildDag(resolution.nodes);
   stage('graph');
@@ -84,6 +91,9 @@ export async function compileProject(options: ProjectOptions): Promise<CompiledP
   };
   const selected = selectNodes(dag, selection);
   stage('select');
+  // A model that failed to parse fails the command only if the command selects it.
+  const brokenSelected = [...parsed.broken].filter(([id]) => selected.has(id)).map(([, error]) => error);
+  if (brokenSelected.length) throw MeshError.all(brokenSelected);
   const warnings = [...parsed.warnings, ...resolution.warnings];
   for (const selector of unmatchedSelectors(dag, selection)) {
     warnings.push(new MeshError('W_SELECTOR_UNMATCHED', `the selection criterion '${selector}' does not match any node`, {

@@ -60,6 +60,12 @@ export interface ParsedProject {
    * included): their protected and private models are refused to the other packages.
    */
   restrictAccess: Set<string>;
+  /**
+   * Models that could not be parsed (a Jinja error, a construct the engine refuses, a python model), kept in
+   * the graph with what is known of them: a command that selects one fails with its error, one that leaves
+   * it out (`--exclude`, a narrower `--select`) builds the rest, as dbt does with models it is not asked for.
+   */
+  broken: Map<string, MeshError>;
   /** dbt's `query-comment`: the comment put on each statement a node runs; undefined when the project sets none. */
   queryComment?: (node: GraphNode) => QueryComment | undefined;
 }
@@ -142,6 +148,8 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
 
   // A compile lists every node that fails, not only the first: each node's errors are kept, and thrown together.
   const errors: MeshError[] = [];
+  /** Models that could not be parsed, by unique id: raised when a command selects them (see ParsedProject.broken). */
+  const broken = new Map<string, MeshError>();
   const attempt = (fn: () => void): void => {
     try {
       fn();
@@ -320,13 +328,26 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     };
     const preliminary = placed(config);
     const thisRel = new Relation(preliminary.database, preliminary.schema, preliminary.alias);
-    const result = renderCached(file.path, file.text, thisRel, config);
-    // config() calls in the model may move it; the names are worked out again only then.
-    const where = [config.schema, config.alias, config.database].every((v, i) => v === preliminary.keys[i]) ? preliminary : placed(config);
-    const finalConfig = normalizeConfig(config, { schema: namer.style === 'mesh' ? where.schema : target.schema });
-    if (finalConfig.materialized === ('seed' as string)) finalConfig.materialized = 'table';
-    if (!finalConfig.enabled) return;
-    refuseUnsupportedConfig(finalConfig, file.path, (key, value) => configOrigin(key, value, { files, model: file, entry, folders, name: modelName }));
+    let result: RenderedSql;
+    let where: typeof preliminary;
+    let finalConfig: NodeConfig;
+    try {
+      result = renderCached(file.path, file.text, thisRel, config);
+      // config() calls in the model may move it; the names are worked out again only then.
+      where = [config.schema, config.alias, config.database].every((v, i) => v === preliminary.keys[i]) ? preliminary : placed(config);
+      finalConfig = normalizeConfig(config, { schema: namer.style === 'mesh' ? where.schema : target.schema });
+      if (finalConfig.materialized === ('seed' as string)) finalConfig.materialized = 'table';
+      if (!finalConfig.enabled) return;
+      refuseUnsupportedConfig(finalConfig, file.path, (key, value) => configOrigin(key, value, { files, model: file, entry, folders, name: modelName }));
+    } catch (error) {
+      if (!(error instanceof MeshError) || config.enabled === false) throw error;
+      // The node stays in the graph with what is known of it, so a selection can leave it out; the
+      // error is raised only if the command selects it.
+      const stubConfig = normalizeConfig(config, { schema: namer.style === 'mesh' ? preliminary.schema : target.schema });
+      addNode(brokenModel({ uniqueId, name: modelName, project: name, file, fqn, config: stubConfig, where: preliminary, version }));
+      broken.set(uniqueId, error);
+      return;
+    }
 
     const modelColumns = entry ? versionColumns(entry.props, entry.version) : [];
     const node: ModelNode = {
@@ -393,10 +414,12 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     mergeConfig(config, entry?.props.config as Record<string, unknown> | undefined);
     mergeConfig(config, pythonConfigCalls(file.text));
     if (config.enabled === false) return;
-    throw new MeshError('E_DBT_UNSUPPORTED', `python models are not supported: ${file.path}`, {
+    const uniqueId = `model.${name}.${base}`;
+    addNode(brokenModel({ uniqueId, name: base, project: name, file, fqn: [name, ...folders, base], config: normalizeConfig(config, { schema: target.schema }), where: { database: target.database, schema: target.schema, alias: base } }));
+    broken.set(uniqueId, new MeshError('E_DBT_UNSUPPORTED', `python models are not supported: ${file.path}`, {
       location: { file: file.path, line: 1 },
-      hint: 'Write the model in SQL (DuckDB has list, struct, regex and window functions for most of what pandas does), compute it upstream and read the file as a source with external_location, or disable it (+enabled: false).',
-    });
+      hint: 'Write the model in SQL (DuckDB has list, struct, regex and window functions for most of what pandas does), compute it upstream and read the file as a source with external_location, disable it (+enabled: false), or leave it out of the command (--exclude).',
+    }));
   });
 
   // dbt warns of properties for a model it cannot find, and builds the rest.
@@ -557,7 +580,17 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
   const groups = files.properties.flatMap((f) => f.data.groups ?? []);
   const restrictAccess = new Set(project['restrict-access'] ? [name] : []);
   const queryComment = queryCommentOf(project['query-comment'], (text, node) => jinja.compile(files.projectFilePath, text).render({ ...noNode(), context: { node } }));
-  return { name, root: files.root, files, target, nodes, rendered, templates, jinja, groups, macros, vars, env, warnings, logs, restrictAccess, queryComment };
+  return { name, root: files.root, files, target, nodes, rendered, templates, jinja, groups, macros, vars, env, warnings, logs, restrictAccess, queryComment, broken };
+}
+
+/** A model the parse could not finish: its place in the project, no SQL and no refs. */
+function brokenModel(n: { uniqueId: string; name: string; project: string; file: { path: string; text: string }; fqn: string[]; config: NodeConfig; where: { database: string; schema: string; alias: string }; version?: string }): ModelNode {
+  return {
+    unique_id: n.uniqueId, resource_type: 'model', name: n.name, package_name: n.project, original_file_path: n.file.path,
+    fqn: n.fqn, description: '', tags: n.config.tags, meta: n.config.meta, config: n.config, columns: [], raw_code: n.file.text,
+    refs: [], sources: [], depends_on: { nodes: [], macros: [] }, database: n.where.database, schema: n.where.schema, alias: n.where.alias,
+    version: n.version, checksum: sha(n.file.text),
+  };
 }
 
 /**
