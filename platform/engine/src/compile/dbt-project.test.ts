@@ -133,8 +133,14 @@ describe('a dbt project\'s vars and sources', () => {
 
 describe('dbt configs the engine does not run', () => {
   it('hooks and other materializations are refused, not ignored', () => {
+    // A model's refusal is kept with the model (raised when a command selects it); a project's is raised at once.
     const refuse = (files: Record<string, string>) => {
-      const e = thrownMeshError(() => parseProject(projectFromFiles(files)));
+      let parsed: ReturnType<typeof parseProject> | undefined;
+      const e = thrownMeshError(() => {
+        parsed = parseProject(projectFromFiles(files));
+        const [first] = parsed.broken.values();
+        if (first) throw first;
+      });
       return `${e.code} ${e.message}`;
     };
     expect(refuse({ 'models/m.sql': "{{ config(materialized='external', location='out.parquet') }}select 1" })).toBe("E_DBT_UNSUPPORTED materialized='external' is not supported");
