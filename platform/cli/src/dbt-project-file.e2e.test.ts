@@ -16,6 +16,8 @@ import { mesh, meshWithEnv, queryDb } from '@mesh/testing';
  */
 
 const DIFFERENTIAL = fileURLToPath(new URL('./__fixtures__/dbt-differential', import.meta.url));
+/** Tests that run dbt itself: a dbt process takes seconds to start, more on a loaded machine. */
+const WITH_DBT = 300_000;
 
 /** A dbt project in a temp folder from a map of files; `dbt_project.yml` gets a name unless given. */
 function project(files: Record<string, string>, name = 'shop'): string {
@@ -119,7 +121,7 @@ describe('dbt_project.yml', () => {
     }
     // and every statement a node runs carries the node's comment (schemas are made before any node runs).
     expect(adapters[0]!.statementLog!.filter((sql) => !sql.includes('/* project_keys ') && !sql.startsWith('CREATE SCHEMA'))).toEqual([]);
-  });
+  }, WITH_DBT);
 
   it('flags: fail_fast stops at the first failure and skips the rest; --warn-error makes a warning test fail', () => {
     const files = {
@@ -173,7 +175,7 @@ describe('models dbt would not build', () => {
     const statuses = (x: typeof mine) => Object.fromEntries(x.results.map((e) => [e.unique_id, e.status]));
     expect(statuses(mine)).toEqual(statuses(theirs));
     expect(statuses(mine)['model.shop.notes']).toBe('error');
-  });
+  }, WITH_DBT);
 
   it('compiling lists every model that fails, not only the first', () => {
     const dir = project({ ...MODELS, 'models/a.sql': "select {{ var('missing') }}\n", 'models/b.sql': "select * from {{ ref('nope') }}\n", 'models/c.sql': "select {{ var('also_missing') }}\n" });
@@ -230,7 +232,7 @@ describe('seeds as dbt-duckdb loads them', () => {
     const d = dbt(theirs, ['seed']);
     expect(d.code).toBe(1);
     expect(d.stdout).toContain('ERROR loading seed file main.codes');
-  });
+  }, WITH_DBT);
 
   it('an empty seed file is an error with its name; a header alone loads an empty table typed as dbt types it', async () => {
     const empty = project({ 'seeds/nothing.csv': '' });
