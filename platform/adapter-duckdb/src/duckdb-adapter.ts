@@ -2,7 +2,7 @@ import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { MeshError } from '@mesh/errors';
-import { commented, type Adapter, type AdapterSession, type ColumnInfo, type MaskMethod, type MaterializePlan, type MaterializeResult, type PublishRelation, type QueryComment, type RelationKind, type RelationName } from '@mesh/engine';
+import { commented, type Adapter, type AdapterCapabilities, type AdapterSession, type ColumnInfo, type MaskMethod, type MaterializePlan, type MaterializeResult, type PublishRelation, type QueryComment, type RelationKind, type RelationName } from '@mesh/engine';
 import { lit, materializeStatements, q, rel, replaceTable } from './materialize-sql';
 import { planSeed, seedError } from './seed';
 
@@ -116,6 +116,7 @@ class DuckDBSession implements AdapterSession {
 
 export class DuckDBAdapter implements Adapter {
   readonly type = 'duckdb';
+  readonly capabilities: AdapterCapabilities = { shares: 'files', pinnedShares: false };
   readonly statementLog?: string[];
   private mainLent = false;
   private constructor(

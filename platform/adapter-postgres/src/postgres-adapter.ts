@@ -6,7 +6,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { MeshError } from '@mesh/errors';
 import {
   commented,
-  type Adapter, type AdapterSession, type ColumnInfo, type MaterializePlan, type MaterializeResult, type PostgresTargetConfig, type PublishRelation, type QueryComment, type RelationKind, type RelationName, type ShareTarget, type StagedFile,
+  type Adapter, type AdapterCapabilities, type AdapterSession, type ColumnInfo, type MaterializePlan, type MaterializeResult, type PostgresTargetConfig, type PublishRelation, type QueryComment, type RelationKind, type RelationName, type ShareTarget, type StagedFile,
 } from '@mesh/engine';
 import { consumerRole, fromPgType, lit, maskExpression, pgError, pgSchema, q, rel, toPgType } from './dialect';
 import { createTableStatements, mergeStatements, parseCsvHeader, seedColumnType, seedTypeProbe, swapStatements, tmpName } from './materialize-sql';
@@ -212,6 +212,7 @@ async function readHeader(path: string): Promise<string[]> {
 
 export class PostgresAdapter implements Adapter {
   readonly type = 'postgres';
+  readonly capabilities: AdapterCapabilities = { shares: 'schemas', pinnedShares: false };
   readonly statementLog?: string[];
 
   private constructor(

@@ -4,7 +4,7 @@ export { compileProject, runProject, type ProjectOptions, type RunProjectOptions
 export { loadProject, findProjectFile, PROJECT_FILE_NAMES, type ProjectFiles } from './load/load-project';
 export { parseProjectFile, readProjectFile, type ProjectFileRead } from './load/project-file';
 export { findProfile, type ProfileFile, type ProfileLookup } from './load/profiles';
-export { projectFileSchema, dispatchSchema, type DispatchConfig, propertiesFileSchema, type ProjectFile, type PropertiesFile, type PostgresTargetConfig } from './load/schemas';
+export { projectFileSchema, dispatchSchema, type DispatchConfig, propertiesFileSchema, type ProjectFile, type PropertiesFile, type PostgresTargetConfig, type TrinoTargetConfig } from './load/schemas';
 export { parseProject, LAYERS, type ParsedProject, type ParseOptions } from './parse/parse-project';
 export { resolveProjectTarget, type ProjectTargetOptions } from './parse/project-target';
 export { resolveTarget, type TargetOptions, type ResolvedTarget, type RelationStyle, type ExternalSourceMode } from './parse/target';
@@ -15,7 +15,7 @@ export { selectNodes, unmatchedSelectors, type SelectionOptions } from './graph/
 export { parseRelationshipTo } from './parse/generic-tests';
 export { Compiler, type CompiledNode } from './compile/compile';
 export { quoteIdent, quoteString, relationSql, qualifiedName, prefixedSchema, CATALOG_NAMING, type RelationNaming } from './compile/relations';
-export type { Adapter, AdapterSession, QueryComment, MaskMethod, PublishRelation, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, RelationKind, RelationName, ShareTarget, StagedFile } from './execute/adapter';
+export type { Adapter, AdapterCapabilities, AdapterSession, QueryComment, MaskMethod, PublishRelation, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, RelationKind, RelationName, ShareTarget, StagedFile } from './execute/adapter';
 export { relationKey, commented } from './execute/adapter';
 export type { NodeResult, NodeStatus } from './execute/results';
 export { isFailure } from './execute/results';

@@ -1,6 +1,6 @@
 import { basename, extname, isAbsolute, join, resolve } from 'node:path';
 import { MeshError } from '@mesh/errors';
-import type { PostgresTargetConfig, ProjectFile, TargetConfig } from '../load/schemas';
+import type { PostgresTargetConfig, ProjectFile, TargetConfig, TrinoTargetConfig } from '../load/schemas';
 import { profileOutput, type ProfileFile } from '../load/profiles';
 
 /**
@@ -20,7 +20,7 @@ export type ExternalSourceMode = 'read' | 'load';
 
 export interface ResolvedTarget {
   name: string;
-  type: 'duckdb' | 'postgres';
+  type: 'duckdb' | 'postgres' | 'trino';
   /** Absolute path of the database file (duckdb targets; for others, where one would be). */
   path: string;
   /** The catalog name relations are quoted with: DuckDB's name of the attached file, or the project. */
@@ -43,6 +43,8 @@ export interface ResolvedTarget {
   externalSources: ExternalSourceMode;
   /** The server to connect to (postgres targets). */
   postgres?: PostgresTargetConfig;
+  /** The cluster to connect to, with the user and catalog filled in and paths made absolute (trino targets). */
+  trino?: TrinoTargetConfig & { user: string; catalog: string };
 }
 
 export interface TargetOptions {
@@ -87,6 +89,18 @@ function pickTarget(project: ProjectFile, root: string, requested: string | unde
   const path = isAbsolute(rel) ? rel : join(root, rel);
   const source = targets[name] ? { kind: 'project' as const } : { kind: 'default' as const };
   const common = { schema: 'main', attach: [], extensions: [], source, notes: [] };
+  if (config.type === 'trino') {
+    // One Iceberg catalog per domain: three-part names as on DuckDB, `"<catalog>"."<schema>"."<model>"`.
+    const abs = (p: string) => (isAbsolute(p) ? p : join(root, p));
+    const trino = {
+      ...config,
+      user: config.user ?? project.name,
+      catalog: config.catalog ?? project.name,
+      ca_file: config.ca_file === undefined ? undefined : abs(config.ca_file),
+      staging: config.staging && { ...config.staging, path: abs(config.staging.path) },
+    };
+    return { name, type: 'trino', path, database: trino.catalog, threads: config.threads ?? 4, settings: {}, relations: 'catalog', externalSources: 'load', trino, ...common };
+  }
   if (config.type === 'postgres') {
     // The project's name is its catalog: relations become `<project>_<schema>` in the shared database.
     return { name, type: 'postgres', path, database: project.name, threads: config.threads ?? 4, settings: {}, relations: 'schema-prefixed', externalSources: 'load', postgres: config, ...common };
