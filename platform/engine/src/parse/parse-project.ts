@@ -122,6 +122,12 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     cwd: options.cwd,
   });
   warnings.push(...target.notes);
+  if (profile && !profile.profile && profile.from !== 'home' && !project.targets) {
+    warnings.push(new MeshError('W_PROFILE_MISSING', `${profile.path} has no profile '${profile.profileName}'; the build uses ${target.path}`, {
+      location: { file: profile.path },
+      hint: `Add a profile named '${profile.profileName}' (or set profile: in dbt_project.yml to one the file has).`,
+    }));
+  }
   jinja.target = { name: target.name, type: target.type, schema: target.schema, database: target.database, threads: target.threads, profile_name: project.profile ?? name };
   for (const key of ['on-run-start', 'on-run-end'] as const) {
     const hooks = project[key];
