@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existingMaskingKey } from '@mesh/governance';
-import { copyDomains, hmacHex, meshAsync, meshWithEnv, REPO_ROOT } from '@mesh/testing';
+import { copyDomains, hmacHex, meshTeddy, meshTeddyAsync } from '@mesh/testing';
 import { addToken } from './config';
 import { serveApi, type ApiServer } from './server';
 
@@ -15,7 +15,6 @@ import { serveApi, type ApiServer } from './server';
  * (personal data masked); inventory grants products to sales and stock_product to finance.
  */
 
-const RAW = join(REPO_ROOT, 'platform', 'loom', 'src', '__fixtures__', 'teddy-small');
 const DOMAINS = ['inventory', 'sales', 'finance'] as const;
 
 let root: string;
@@ -33,10 +32,22 @@ async function json(path: string, token = tokens.finance): Promise<{ status: num
 
 const ORDERS = '/v1/products/teddy-sales/ports/order_summary';
 
+/**
+ * Publishes sales anew. Built in a child process the test awaits, so the server (in this process) keeps
+ * serving meanwhile: a build that blocked the loop for longer than the keep-alive timeout would leave
+ * the client a connection the server is closing.
+ */
+const rebuildSales = () => meshTeddyAsync(join(root, 'sales'), 'build');
+
+/** A counter or gauge of /metrics, as a number. */
+async function metric(name: string): Promise<number> {
+  return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(await (await get('/metrics')).text())?.[1] ?? NaN);
+}
+
 beforeAll(async () => {
   root = copyDomains(DOMAINS, 'api');
   for (const d of DOMAINS) {
-    const r = meshWithEnv(join(root, d), { TEDDY_RAW_DIR: RAW }, 'build');
+    const r = meshTeddy(join(root, d), 'build');
     if (r.code !== 0) throw new Error(`${d}:\n${r.output}`);
   }
   for (const consumer of ['finance', 'analysts', 'marketing']) tokens[consumer] = addToken(root, `${consumer}-service`, consumer).token;
@@ -66,7 +77,7 @@ describe('health, metrics and discovery', () => {
 
   it('shows a product with its released versions, its contract as YAML or JSON, and its OpenAPI description', async () => {
     const { body } = await json('/v1/products/sales');
-    expect(body).toMatchObject({ name: 'teddy-sales', domain: 'sales', version: '1.0.0', versions: ['1.0.0'] });
+    expect(body).toMatchObject({ name: 'teddy-sales', domain: 'sales', version: '2.0.0', versions: ['1.0.0', '2.0.0'] });
     const yaml = await get('/v1/products/teddy-sales/contract', tokens.finance);
     expect(yaml.headers.get('content-type')).toContain('application/yaml');
     expect(await yaml.text()).toContain('kind: DataContract');
@@ -130,7 +141,7 @@ describe('rows: pages, filters, sort, columns, formats', () => {
     expect(await ids('order_id=eq.101')).toEqual([101]);
     expect(await ids('total_value=lt.3000')).toEqual([101, 104]);
     expect(await ids('total_value=gt.3000&customer_id=eq.2')).toEqual([102]);
-    expect(await ids('order_status=in.(completed,placed)')).toEqual([100, 102, 104]);
+    expect(await ids('order_status=in.(delivered,open)')).toEqual([100, 102, 104]);
     expect(await ids('order_date=between.(2026-02-01,2026-02-28)')).toEqual([101, 102]);
     expect(await ids('order_status=is.null')).toEqual([]);
     expect(await ids('order_id=neq.100&order_id=lte.102')).toEqual([101, 102]);
@@ -144,7 +155,7 @@ describe('rows: pages, filters, sort, columns, formats', () => {
     expect(nd.headers.get('x-next-cursor')).toBeTruthy();
     expect(await nd.text()).toBe('{"order_id":100,"order_date":"2026-01-15"}\n{"order_id":101,"order_date":"2026-02-20"}\n');
     const csv = await get(`${ORDERS}/rows?select=order_id,order_status&order=order_id&limit=2`, tokens.finance, { Accept: 'text/csv' });
-    expect(await csv.text()).toBe('"order_id","order_status"\r\n"100","completed"\r\n"101","shipped"\r\n');
+    expect(await csv.text()).toBe('"order_id","order_status"\r\n"100","delivered"\r\n"101","paid"\r\n');
   });
 
   it('exports every matching row as CSV, NDJSON and Parquet', async () => {
@@ -159,6 +170,25 @@ describe('rows: pages, filters, sort, columns, formats', () => {
     const duck = await (await DuckDBInstance.create(':memory:')).connect();
     expect((await duck.runAndReadAll(`select count(*)::int as n, sum(total_value)::int as v from read_parquet('${file}')`)).getRowObjectsJS()).toEqual([{ n: 4, v: 18100 }]);
     duck.closeSync();
+  });
+});
+
+describe('keyed lookups under load', () => {
+
+  it('answers many lookups at once, each with its own row, in fewer queries than lookups', async () => {
+    const [lookups, queries] = [await metric('mesh_api_lookups_total'), await metric('mesh_api_lookup_queries_total')];
+    // Known orders in several spellings of the same number, and orders that do not exist.
+    const asked = Array.from({ length: 80 }, (_, i) => [`${100 + (i % 6)}`, `0${100 + (i % 6)}`, `%2B${100 + (i % 6)}`][i % 3]! + `&select=order_id,customer_id&limit=${1 + i}`);
+    const answers = await Promise.all(asked.map((q) => json(`${ORDERS}/rows?order_id=eq.${q}`)));
+    answers.forEach(({ status, body }, i) => {
+      expect(status).toBe(200);
+      const id = 100 + (i % 6);
+      expect(body.data.map((r: any) => r.order_id)).toEqual([100, 101, 102, 104].includes(id) ? [id] : []);
+      expect(body).toMatchObject({ next_cursor: null, limit: 1 + i });
+    });
+    const asks = (await metric('mesh_api_lookups_total')) - lookups;
+    expect(asks).toBe(80);
+    expect((await metric('mesh_api_lookup_queries_total')) - queries).toBeLessThan(asks);
   });
 });
 
@@ -194,12 +224,12 @@ describe('bad parameters', () => {
 describe('injection attempts are rejected or treated as data', () => {
   const values = [
     "' OR '1'='1",
-    "completed'; DROP TABLE gold.order_summary; --",
-    'completed/* comment */',
-    'completed; SELECT * FROM duckdb_tables()',
+    "delivered'; DROP TABLE gold.order_summary; --",
+    'delivered/* comment */',
+    'delivered; SELECT * FROM duckdb_tables()',
     '\u02BC OR 1=1 --',
     'ｃｏｍｐｌｅｔｅｄ',
-    'completed\u0000',
+    'delivered\u0000',
     '😀',
     '$1',
     "'); COPY (SELECT 1) TO '/tmp/pwned.csv'; --",
@@ -232,7 +262,7 @@ describe('injection attempts are rejected or treated as data', () => {
 describe('reads while the producer builds', () => {
   it('serves complete data throughout a rebuild of the producer, then the new publication', async () => {
     const before = (await json('/v1/products/teddy-sales')).body.published_at;
-    const build = meshAsync(join(root, 'sales'), { TEDDY_RAW_DIR: RAW }, 'build');
+    const build = meshTeddyAsync(join(root, 'sales'), 'build');
     let done = false;
     void build.then(() => (done = true));
     const totals: number[] = [];
@@ -251,11 +281,68 @@ describe('reads while the producer builds', () => {
 
   it('a cursor from before a new publication is refused with 409', async () => {
     const first = (await json(`${ORDERS}/rows?limit=1`)).body.next_cursor;
-    const r = meshWithEnv(join(root, 'sales'), { TEDDY_RAW_DIR: RAW }, 'build');
+    const r = await rebuildSales();
     expect(r.code).toBe(0);
     const { status, body } = await json(`${ORDERS}/rows?limit=1&cursor=${first}`);
     expect(status).toBe(409);
     expect(body.error.code).toBe('stale_cursor');
+  });
+});
+
+describe('what is kept per publication version', () => {
+  const hits = () => metric('mesh_api_page_cache_requests_total\\{result="hit"\\}');
+
+  it('answers a repeated page from its cache, byte for byte, and only to the consumer it was answered for', async () => {
+    const url = `${ORDERS}/rows?order_id=eq.101&select=order_id,total_value`;
+    const first = await (await get(url, tokens.finance)).text();
+    const before = await hits();
+    const again = await get(url, tokens.finance);
+    expect(again.headers.get('content-type')).toBe('application/json');
+    expect(await again.text()).toBe(first);
+    expect(await hits()).toBe(before + 1);
+    // The analysts read their own share: the same URL is their own first request, not finance's page.
+    expect((await get(url, tokens.analysts)).status).toBe(200);
+    expect(await hits()).toBe(before + 1);
+    // A cached NDJSON page keeps its cursor header.
+    const nd = `${ORDERS}/rows?limit=1&order=order_id&format=ndjson`;
+    const cursor = (await get(nd, tokens.finance)).headers.get('x-next-cursor');
+    expect(cursor).toBeTruthy();
+    expect((await get(nd, tokens.finance)).headers.get('x-next-cursor')).toBe(cursor);
+    expect(await metric('mesh_api_page_cache_bytes')).toBeGreaterThan(0);
+  });
+
+  it('never serves one version\'s page under another: after a new publication a cached cursor page is a 409 and a cached page is read anew', async () => {
+    const first = (await json(`${ORDERS}/rows?limit=1&order=order_id`)).body;
+    const second = `${ORDERS}/rows?limit=1&order=order_id&cursor=${first.next_cursor}`;
+    expect((await json(second)).body.data.map((r: any) => r.order_id)).toEqual([101]);
+    expect((await json(second)).status).toBe(200);
+    const open = await metric('mesh_api_open_databases');
+    expect((await rebuildSales()).code).toBe(0);
+    const stale = await json(second);
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.code).toBe('stale_cursor');
+    const fresh = (await json(`${ORDERS}/rows?limit=1&order=order_id`)).body;
+    expect(fresh.published_at).not.toBe(first.published_at);
+    expect(fresh.next_cursor).not.toBe(first.next_cursor);
+    // The old version's databases were closed: the count does not grow with publications.
+    expect(await metric('mesh_api_open_databases')).toBeLessThanOrEqual(open);
+  });
+
+  it('reads the grants of each new publication: a revoked port is refused at once, a restored one served again', async () => {
+    const file = join(root, 'sales', 'data_product.yaml');
+    const original = readFileSync(file, 'utf8');
+    expect((await json(`${ORDERS}/rows?order_id=eq.100`)).status).toBe(200);
+    try {
+      writeFileSync(file, original.replace('ports: [order_summary, order_lines]', 'ports: [order_lines]'));
+      expect((await rebuildSales()).code).toBe(0);
+      const refused = await json(`${ORDERS}/rows?order_id=eq.100`);
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.code).toBe('forbidden');
+    } finally {
+      writeFileSync(file, original);
+      expect((await rebuildSales()).code).toBe(0);
+    }
+    expect((await json(`${ORDERS}/rows?order_id=eq.100`)).body.data.map((r: any) => r.order_id)).toEqual([100]);
   });
 });
 

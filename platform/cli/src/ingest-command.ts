@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { relative } from 'node:path';
-import { resolveTarget } from '@mesh/engine';
+import { join } from 'node:path';
+import { openBuildState, resolveProjectTarget } from '@mesh/engine';
 import { formatError, MeshError } from '@mesh/errors';
-import { ingest, INGEST_FILE, loadIngestFile, type FileEvent, type IngestLedger, type IngestReport } from '@mesh/ingest';
+import { ingest, INGEST_FILE, loadIngestFile, targetOf, type FileEvent, type IngestLedger, type IngestReport } from '@mesh/ingest';
 import { MetadataStore, metadataPath, type RunRecord } from '@mesh/metadata';
 import { alertRun } from './alert';
 import { lockProject, openTargetAdapter, type Output } from './commands';
@@ -14,6 +15,7 @@ export interface IngestFlags {
   projectDir: string;
   source?: string[];
   target?: string;
+  fullRefresh?: boolean;
   wait?: boolean;
 }
 
@@ -36,23 +38,39 @@ async function ingestLocked(flags: IngestFlags, io: Output): Promise<number> {
       hint: `Declare them under sources: in ${INGEST_FILE} in the domain folder (see "Ingestion, scheduling and runs" in the README).`,
     });
   }
-  const target = resolveTarget(project, root, flags.target);
+  const target = resolveProjectTarget(root, { target: flags.target });
+  if (target.type !== 'duckdb') {
+    throw new MeshError('E_INGEST_TARGET', `${name} builds into target '${target.name}' (${target.type}); mesh ingest loads into DuckDB targets only`, {
+      hint: `Load the raw tables with the server's own loader (COPY, a replication tool) into the schemas the sources name, or ingest on a DuckDB target (-t <name>).`,
+    });
+  }
   const lock = await lockProject(root, 'ingest', flags, io);
   // After the lock: time spent waiting for another run is not this run's duration.
   const startedAt = new Date();
   const runId = randomUUID();
   let report: IngestReport;
   try {
-    io.out(`${clock()}  Ingesting ${config.sources.length} source${config.sources.length === 1 ? '' : 's'} of ${name} into ${relative(process.cwd(), target.path) || target.path}`);
+    io.out(`${clock()}  Ingesting ${config.sources.length} source${config.sources.length === 1 ? '' : 's'} of ${name} into ${relative(process.cwd(), target.path) || target.path}${flags.fullRefresh ? ' (full refresh: tables dropped, every file loaded)' : ''}`);
     const adapter = await openTargetAdapter(target);
+    // The build journal learns which source tables change: views and tests over them are not what
+    // they were, and until the load is done (or if it is killed) nothing built on them is published.
+    const journal = openBuildState(target, join(root, project['target-path'] ?? 'target'));
+    const tables = config.sources.filter((s) => !flags.source?.length || flags.source.includes(s.name)).map((s) => targetOf(s).key);
+    const changed = new Set<string>();
+    for (const table of tables) journal.loading(table);
     try {
       const session = await adapter.session();
       try {
-        report = await ingest({ project: name, root, config, session, ledger: metadataLedger(root), runId, sources: flags.source, onFile: (e) => io.out(fileLine(e, root)) });
+        report = await ingest({ project: name, root, config, session, ledger: metadataLedger(root), runId, sources: flags.source, fullRefresh: flags.fullRefresh, onFile: (e) => {
+          if (e.outcome === 'loaded' || e.outcome === 'replaced') changed.add(e.target);
+          io.out(fileLine(e, root));
+        } });
       } finally {
         session.close();
       }
+      for (const table of tables) journal.loaded(table, changed.has(table) || flags.fullRefresh === true);
     } finally {
+      journal.close();
       await adapter.close();
     }
   } finally {
@@ -75,6 +93,7 @@ function metadataLedger(root: string): IngestLedger {
   return {
     ingestedFiles: (project, source) => MetadataStore.use(path, (store) => store.ingestedFiles(project, source)),
     recordIngestedFile: (file, replacing) => MetadataStore.use(path, (store) => store.recordIngestedFile(file, replacing)),
+    forgetIngestedFiles: (project, source) => MetadataStore.use(path, (store) => store.forgetIngestedFiles(project, source)),
   };
 }
 

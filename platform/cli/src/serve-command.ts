@@ -32,10 +32,15 @@ export async function serveCommand(flags: ServeFlags, io: Output): Promise<numbe
 }
 
 /** `mesh token add`: a new API token for a consumer; printed once, stored only as its hash. */
-export function tokenAddCommand(flags: { workspace?: string; name: string; consumer: string }, io: Output): number {
+export function tokenAddCommand(flags: { workspace?: string; name: string; consumer: string; quiet?: boolean }, io: Output): number {
   const root = rootOf(flags);
   assertKnownConsumer(root, flags.consumer);
   const { token, file } = addToken(root, flags.name, flags.consumer);
+  // For a script: TOKEN=$(mesh token add ... --quiet).
+  if (flags.quiet) {
+    io.out(token);
+    return 0;
+  }
   io.out(`Added token '${flags.name}' for consumer '${flags.consumer}' to ${file} (stored as its sha256).`);
   io.out(`Token (shown once, hand it to its holder): ${token}`);
   return 0;

@@ -1,17 +1,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { existingMaskingKey } from '@mesh/governance';
-import { copyDomains, edit, hmacHex, meshWithEnv, publishedFile, queryDb, write } from '@mesh/testing';
+import { copyDomains, edit, hmacHex, meshTeddy, meshWithEnv, publishedFile, queryDb, write } from '@mesh/testing';
 
 /**
  * Grants in a data product's descriptor decide what each consumer domain can ref at compile time and
  * what its share of the publication holds; personal columns reach it masked, in clear, or not at all.
  */
 
-const RAW = fileURLToPath(new URL('./__fixtures__/teddy-small', import.meta.url));
-const mesh = (root: string, domain: string, ...args: string[]) => meshWithEnv(join(root, domain), { TEDDY_RAW_DIR: RAW }, ...args);
+const mesh = (root: string, domain: string, ...args: string[]) => meshTeddy(join(root, domain), ...args);
 const share = (root: string, producer: string, consumer: string) => publishedFile(join(root, producer), `shares/${consumer}.duckdb`);
 /** What sales' keyed hash makes of a value: computed by Node's crypto from the key the build made. */
 const masked = (root: string, value: string) => hmacHex(existingMaskingKey(join(root, 'sales'), 'sales')!.key, value);

@@ -5,14 +5,13 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import semver from 'semver';
 import { latestRelease, readRelease, releaseSatisfying } from '@mesh/contract';
 import { MeshError } from '@mesh/errors';
-import { parseYamlFile, validateYaml } from '@mesh/validate';
-import { findProjectFile, projectFileSchema, type ModelNode, type ParsedProject, type UpstreamProject } from '@mesh/engine';
+import { findProjectFile, readProjectFile, type ModelNode, type ParsedProject, type UpstreamProject } from '@mesh/engine';
 import { contractPathOf, parsePublishedManifest, type PublishedManifest } from './published-manifest';
 import { nodesFromContract } from './contract-nodes';
 import { CONTRACT_FILE, PUBLISHED_DIR } from './publish';
 import { pinPublication } from './read-publication';
 import { MANIFEST_FILE, VERSIONS_DIR } from './publication-store';
-import { addDbtLoomUpstreams } from './dbt-loom-config';
+import { addDbtLoomUpstreams, assertDependenciesProvided } from './dbt-loom-config';
 import { consumerView, publicationOf, type ConsumerView } from './consumer-view';
 import { accessSection, planPublication } from './publication-plan';
 import { importTrinoShare, upstreamReading } from './cross-engine';
@@ -30,6 +29,8 @@ export interface UpstreamSource {
   root?: string;
   /** The semver range of the upstream's releases this project accepts (`version:` of its upstream entry). */
   range?: string;
+  /** A dbt-loom entry: its `name` is a label, the project is the one its manifest names. */
+  manifestNamed?: boolean;
 }
 
 function readJson(path: string): unknown {
@@ -44,7 +45,7 @@ function projectNameOf(dir: string): { name: string; targetPath: string } | unde
   } catch {
     return undefined;
   }
-  const project = validateYaml(parseYamlFile(file, readFileSync(file, 'utf8')), projectFileSchema, 'project file');
+  const { project } = readProjectFile(file);
   return { name: project.name, targetPath: project['target-path'] ?? 'target' };
 }
 
@@ -96,7 +97,7 @@ function toModelNode(entry: PublishedManifest['nodes'][string]): ModelNode {
   const e = entry as PublishedManifest['nodes'][string] & { config: ModelNode['config'] };
   return {
     unique_id: e.unique_id,
-    resource_type: 'model',
+    resource_type: e.resource_type,
     name: e.name,
     package_name: e.package_name,
     original_file_path: e.original_file_path,
@@ -201,6 +202,18 @@ function pruneCachedVersions(base: string, manifest: PublishedManifest): void {
   for (const v of older.slice(0, -1)) rmSync(join(dir, v), { recursive: true, force: true });
 }
 
+/**
+ * The published manifest a path means. A dbt-loom config written for dbt points at the producer's
+ * `target/manifest.json`; when the mesh built the producer, its publication sits beside it in
+ * `target/published/`, and that is what a consumer reads (public models and their data only).
+ */
+function publicationPath(from: string): string {
+  const path = from.endsWith('.json') ? from : join(from, 'manifest.json');
+  if (basename(path) !== 'manifest.json' || basename(dirname(path)) === PUBLISHED_DIR) return path;
+  const beside = join(dirname(path), PUBLISHED_DIR, 'manifest.json');
+  return existsSync(beside) ? beside : path;
+}
+
 /** A consumer pins the releases it accepts; a publication outside that range is refused, not silently used. */
 function assertVersionInRange(source: UpstreamSource, manifest: PublishedManifest, parsed: ParsedProject): void {
   const version = manifest.metadata.project_version;
@@ -250,6 +263,12 @@ function fromReleasedContract(source: UpstreamSource, consumer: string): Upstrea
 }
 
 export async function loadUpstreams(parsed: ParsedProject, options: LoadUpstreamsOptions = {}): Promise<UpstreamProject[]> {
+  const out = await readUpstreams(parsed, options);
+  assertDependenciesProvided(parsed, out.map((u) => u.name));
+  return out;
+}
+
+async function readUpstreams(parsed: ParsedProject, options: LoadUpstreamsOptions): Promise<UpstreamProject[]> {
   const out: UpstreamProject[] = [];
   const cacheDir = join(parsed.root, parsed.files.project['target-path'] ?? 'target', 'upstreams');
   for (const source of declaredUpstreams(parsed)) {
@@ -259,7 +278,7 @@ export async function loadUpstreams(parsed: ParsedProject, options: LoadUpstream
       if (source.kind === 'url') {
         ({ manifest, base } = await fetchPublication(source, cacheDir, parsed.name));
       } else {
-        const path = source.from.endsWith('.json') ? source.from : join(source.from, 'manifest.json');
+        const path = publicationPath(source.from);
         const released = !existsSync(path) && options.fallbackToContracts ? fromReleasedContract(source, parsed.name) : undefined;
         if (released) {
           out.push(released);
@@ -278,7 +297,8 @@ export async function loadUpstreams(parsed: ParsedProject, options: LoadUpstream
         manifest = pinned.manifest;
         base = dirname(path);
       }
-      if (manifest.metadata.project_name !== source.name) {
+      const name = source.manifestNamed ? manifest.metadata.project_name : source.name;
+      if (manifest.metadata.project_name !== name) {
         throw new MeshError('E_UPSTREAM_MANIFEST', `upstream '${source.name}' points at the publication of '${manifest.metadata.project_name}'`, {
           location: { file: parsed.files.projectFilePath },
           hint: `Fix the name or the from: of the upstream in ${parsed.files.projectFilePath}.`,
@@ -290,10 +310,10 @@ export async function loadUpstreams(parsed: ParsedProject, options: LoadUpstream
       const located = (node: ModelNode) => (reading === 'in-place' ? inShare(node, view.schema, view.catalog) : node);
       const imported = reading === 'import' ? await importTrinoShare(source, manifest, view, parsed, cacheDir) : undefined;
       out.push({
-        name: source.name,
+        name,
         version: manifest.metadata.project_version,
         publication: manifest.publication?.id ?? manifest.metadata.generated_at,
-        nodes: [...Object.values(manifest.nodes).map((n) => located(visible(toModelNode(n), view))), ...Object.values(manifest.restricted).map((r) => restrictedNode(source.name, r))],
+        nodes: [...Object.values(manifest.nodes).map((n) => located(visible(toModelNode(n), view))), ...Object.values(manifest.restricted).map((r) => restrictedNode(name, r))],
         database: imported ? { path: imported } : base && view.file ? { path: join(base, view.file) } : undefined,
         refused: view.refused,
         withheld: view.withheld,

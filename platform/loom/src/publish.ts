@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { failpoint, statesDigest, unfitToPublish, type Adapter, type ModelNode, type RunOutcome, type UnfitReason } from '@mesh/engine';
 import { loadDataProduct, maskingKey, maskingOf, piiParamsFor } from '@mesh/governance';
-import { accessSection, consumerRoles, planPublication, shareSchema } from './publication-plan';
+import { accessSection, consumerRoles, planPublication, publishedNodes, shareSchema } from './publication-plan';
 import { parseContract, stringifyContract } from '@mesh/contract';
 import { collectGarbage, MANIFEST_FILE, StagedVersion, versionPath } from './publication-store';
 import { parsePublishedManifest, PUBLISHED_SCHEMA_VERSION, type PublishedManifest } from './published-manifest';
@@ -55,13 +55,7 @@ function packageVersion(root: string): string | undefined {
   }
 }
 
-function publicModels(outcome: RunOutcome): ModelNode[] {
-  return [...outcome.dag.nodes.values()].filter(
-    (n): n is ModelNode =>
-      n.resource_type === 'model' && !n.external && n.package_name === outcome.parsed.name &&
-      n.config.access === 'public' && n.config.materialized !== 'ephemeral',
-  );
-}
+const publicModels = publishedNodes;
 
 function describeUnfit(outcome: RunOutcome, unfit: UnfitReason[]): string {
   const name = (id: string) => outcome.dag.nodes.get(id)?.name ?? id;

@@ -15,7 +15,8 @@ const columnSchema = z.looseObject({
 
 export const publishedNodeSchema = z.looseObject({
   unique_id: z.string(),
-  resource_type: z.literal('model'),
+  /** Public seeds are published as models are (dbt-loom injects them too). */
+  resource_type: z.enum(['model', 'seed']),
   name: z.string(),
   package_name: z.string(),
   original_file_path: z.string(),
@@ -131,6 +132,12 @@ export function parsePublishedManifest(text: string, where: string): PublishedMa
   }
   const result = publishedManifestSchema.safeParse(json);
   if (!result.success) {
+    const metadata = (json as { metadata?: Record<string, unknown> } | null)?.metadata;
+    if (metadata && 'dbt_schema_version' in metadata && !('mesh_schema_version' in metadata)) {
+      throw new MeshError('E_UPSTREAM_MANIFEST', `${where} is a manifest dbt wrote, not a publication: it has no data a consumer can attach`, {
+        hint: `Build '${String(metadata.project_name ?? 'the upstream')}' with mesh build: it publishes its public models beside its manifest, in target/published/, which this path then finds.`,
+      });
+    }
     const issue = result.error.issues[0]!;
     throw new MeshError('E_UPSTREAM_MANIFEST', `the published manifest at ${where} is not one this version reads: ${issue.path.join('.')}: ${issue.message}`, {
       hint: 'Publish the upstream again with the same mesh version as the consumer.',

@@ -148,6 +148,20 @@ export class BuildState {
     if (before) this.append({ k: 'built', n: id, ...before });
   }
 
+  /**
+   * A table loaded outside the graph (`mesh ingest` into a source's table): dirty while the load runs,
+   * then a new generation once it committed, so views and tests over the source see it changed.
+   */
+  loading(relation: string): void {
+    this.building(sourceKey(relation));
+  }
+
+  loaded(relation: string, changed: boolean): void {
+    const id = sourceKey(relation);
+    if (changed || !this.built.has(id)) this.builtFrom(id, '', {});
+    else this.unchanged(id);
+  }
+
   tested(id: string, status: NodeStatus, on: Record<string, string>): void {
     this.append({ k: 'test', n: id, s: status, on });
   }
@@ -171,6 +185,9 @@ export class BuildState {
     this.fd = undefined;
   }
 }
+
+/** The journal's name for a table loaded outside the graph: `relation:schema.table`. */
+export const sourceKey = (relation: string): string => `relation:${relation.toLowerCase()}`;
 
 const digest = (...parts: string[]) => createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 16);
 
@@ -216,6 +233,13 @@ export class NodeStates {
   private compute(id: string): string | undefined {
     const node = this.dag.nodes.get(id);
     if (!node) return undefined;
+    if (node.resource_type === 'source') {
+      // A source table that ingestion loads has generations of its own; a file read in place, its fingerprint.
+      const key = sourceKey(`${node.schema}.${node.identifier}`);
+      if (this.state.isDirty(key)) return undefined;
+      const loaded = this.state.recordOf(key);
+      return loaded ? `l:${loaded.g}` : `x:${this.external(node)}`;
+    }
     if (isExternal(node)) return `x:${this.external(node)}`;
     if (node.resource_type === 'test') return undefined;
     const record = this.state.recordOf(id);
