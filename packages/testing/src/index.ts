@@ -52,6 +52,25 @@ export function meshTeddy(dir: string, ...args: string[]): CliResult {
   return meshWithEnv(dir, env, ...args);
 }
 
+/**
+ * meshTeddy with raw data of the test's own (`env.TEDDY_RAW_DIR`, a copy it changes): ingest first for a
+ * build, run or test, as a scheduled run does.
+ */
+export function meshIngested(dir: string, env: Record<string, string>, ...args: string[]): CliResult {
+  if (INGESTING.has(args[0] ?? '') && existsSync(join(dir, 'ingest.yml'))) {
+    const ingested = meshWithEnv(dir, env, 'ingest', '--wait');
+    if (ingested.code !== 0) return ingested;
+  }
+  return meshWithEnv(dir, env, ...args);
+}
+
+/** A copy of the small Teddy data in a temp folder, for a test that changes it. */
+export function teddySmallCopy(label = 'raw'): string {
+  const raw = mkdtempSync(join(tmpdir(), `mesh-${label}-`));
+  cpSync(TEDDY_SMALL_RAW, raw, { recursive: true });
+  return raw;
+}
+
 /** meshTeddy without blocking this process (for a test that serves or kills something meanwhile). */
 export async function meshTeddyAsync(dir: string, ...args: string[]): Promise<CliResult> {
   const env = { TEDDY_RAW_DIR: TEDDY_SMALL_RAW };

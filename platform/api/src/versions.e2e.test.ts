@@ -1,8 +1,7 @@
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copyDomains, meshWithEnv, publicationOf, REPO_ROOT } from '@mesh/testing';
+import { copyDomains, meshIngested, meshWithEnv, publicationOf, teddySmallCopy } from '@mesh/testing';
 import { addToken } from './config';
 import { serveApi } from './server';
 
@@ -11,16 +10,14 @@ import { serveApi } from './server';
 /** `versions/<id>` -> `<id>`: a removed version's files are renamed aside before they go. */
 const publicationId = (dir: string) => dir.split('/').at(-1)!;
 
-const FIXTURE = join(REPO_ROOT, 'platform', 'loom', 'src', '__fixtures__', 'teddy-small');
 
 describe('mesh serve and publication versions', () => {
   it('answers from the version it leased while newer ones are published, then closes the old files', async () => {
     const root = copyDomains(['inventory', 'sales'], 'serve-versions');
-    const raw = mkdtempSync(join(tmpdir(), 'mesh-serve-versions-raw-'));
-    cpSync(FIXTURE, raw, { recursive: true });
+    const raw = teddySmallCopy('serve-versions-raw');
     const env = { TEDDY_RAW_DIR: raw };
     const sales = join(root, 'sales');
-    for (const d of ['inventory', 'sales']) expect(meshWithEnv(join(root, d), env, 'build').code).toBe(0);
+    for (const d of ['inventory', 'sales']) expect(meshIngested(join(root, d), env, 'build').code).toBe(0);
     const token = addToken(root, 'finance-reader', 'finance').token;
     const server = await serveApi({ workspaceRoot: root, port: 0 });
     const published = join(sales, 'target', 'published');
@@ -30,8 +27,8 @@ describe('mesh serve and publication versions', () => {
       const first = publicationOf(sales)!.manifest.publication!.dir;
       // While it serves the first version, the server holds a lease on it: later publications keep it.
       expect(readdirSync(join(published, first, '.leases'))).toHaveLength(1);
-      appendFileSync(join(raw, 'source_order_products.csv'), '5,103,3,2\n');
-      expect(meshWithEnv(sales, env, 'build').code).toBe(0);
+      appendFileSync(join(raw, 'sales', 'order_products_2026.csv'), '5,103,3,2\n');
+      expect(meshIngested(sales, env, 'build').code).toBe(0);
       expect(meshWithEnv(sales, env, 'build', '--full-refresh').code).toBe(0);
       expect(existsSync(join(published, first))).toBe(true);
       // The next request reads the newest version and drops the lease on the first, which the next publication removes.

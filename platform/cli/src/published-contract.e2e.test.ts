@@ -2,17 +2,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readContract } from '@mesh/contract';
 import { datacontract, requireOracle } from '@mesh/oracle';
-import { copyDomains, meshWithEnv, publishedFile, REPO_ROOT } from '@mesh/testing';
+import { copyDomains, meshTeddy, publishedFile } from '@mesh/testing';
 
 /** The contract published with the data says what each consumer receives; datacontract-cli judges it ODCS. */
 
-const RAW = join(REPO_ROOT, 'platform', 'loom', 'src', '__fixtures__', 'teddy-small');
 
 describe('the published contract', () => {
   it('names each grantee as a role with the models it receives and how their personal columns reach it', () => {
     requireOracle();
     const root = copyDomains(['inventory', 'sales'], 'published-contract');
-    for (const d of ['inventory', 'sales']) expect(meshWithEnv(join(root, d), { TEDDY_RAW_DIR: RAW }, 'build').code).toBe(0);
+    for (const d of ['inventory', 'sales']) expect(meshTeddy(join(root, d), 'build').code).toBe(0);
     const file = publishedFile(join(root, 'sales'), 'contract.odcs.yaml');
     const contract = readContract(file);
     expect(contract.roles.map((r) => r.role)).toEqual(['analysts', 'finance']);

@@ -1,15 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { copyDomains, copyFixture, edit, makeUnwritable, mesh, meshWithEnv, REPO_ROOT } from '@mesh/testing';
+import { copyDomains, copyFixture, edit, makeUnwritable, mesh, meshTeddy, meshWithEnv, REPO_ROOT } from '@mesh/testing';
 
 /** Errors and edges found by trying the CLI as a hostile user would; each as it was reported. */
 
 const SHOP = fileURLToPath(new URL('./__fixtures__/shop', import.meta.url));
-const RAW = join(REPO_ROOT, 'platform', 'loom', 'src', '__fixtures__', 'teddy-small');
 const BIN = join(REPO_ROOT, 'platform/cli/bin/mesh.js');
 
 const undo: Array<() => void> = [];
@@ -72,11 +71,11 @@ describe('the last lines of a build say what happened', () => {
   it('a build refused with E_CONTRACT_BROKEN does not end with ERROR=0', () => {
     const root = copyDomains(['inventory'], 'contract-broken');
     const inventory = join(root, 'inventory');
-    expect(meshWithEnv(inventory, { TEDDY_RAW_DIR: RAW }, 'build').code).toBe(0);
+    expect(meshTeddy(inventory, 'build').code).toBe(0);
     edit(inventory, 'models/gold/products.sql', (sql) => sql.replace('price_cents', 'price_cents as unit_price_cents'));
     edit(inventory, 'models/gold/_gold.yml', (yml) => yml.replace('- name: price_cents', '- name: unit_price_cents'));
     edit(inventory, 'data_product.yaml', (y) => y.replace('columns: [product_id, price_cents]', 'columns: [product_id, unit_price_cents]'));
-    const r = meshWithEnv(inventory, { TEDDY_RAW_DIR: RAW }, 'build');
+    const r = meshTeddy(inventory, 'build');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('error[E_CONTRACT_BROKEN]');
     expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^Done\. PASS=\d+ WARN=0 ERROR=1 SKIP=0 TOTAL=\d+ \(not published: E_CONTRACT_BROKEN\)$/);
@@ -84,10 +83,11 @@ describe('the last lines of a build say what happened', () => {
 
   it('a build whose sources failed does not report its SLOs as met', () => {
     const root = copyDomains(['inventory', 'sales'], 'sources-failed');
-    expect(meshWithEnv(join(root, 'inventory'), { TEDDY_RAW_DIR: RAW }, 'build').code).toBe(0);
-    expect(meshWithEnv(join(root, 'sales'), { TEDDY_RAW_DIR: RAW }, 'build').stdout).toContain('SLOs: 7 met');
-    const empty = mkdtempSync(join(tmpdir(), 'mesh-no-raw-'));
-    const r = meshWithEnv(join(root, 'sales'), { TEDDY_RAW_DIR: empty }, 'build');
+    expect(meshTeddy(join(root, 'inventory'), 'build').code).toBe(0);
+    expect(meshTeddy(join(root, 'sales'), 'build').stdout).toContain('SLOs: 7 met');
+    // The bronze tables ingestion loads are gone (a database restored without them): every source fails.
+    rmSync(join(root, 'sales', 'target', 'sales.duckdb'));
+    const r = meshWithEnv(join(root, 'sales'), { TEDDY_RAW_DIR: mkdtempSync(join(tmpdir(), 'mesh-no-raw-')) }, 'build');
     expect(r.code).toBe(1);
     expect(r.stdout).not.toContain('SLOs: 7 met');
     expect(r.stdout).toMatch(/SLOs: 0 met, 5 not measured \(their models did not build\)/);

@@ -1,14 +1,13 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveApi, type ApiServer } from '@mesh/api';
-import { copyDomains, mesh, meshWithEnv, REPO_ROOT } from '@mesh/testing';
+import { copyDomains, mesh, meshTeddy } from '@mesh/testing';
 
 /**
  * Tokens and cursors as a running `mesh serve` meets them: a token added or removed while it runs, a
  * consumer that does not exist, and cursors edited by hand. A real server on loopback.
  */
 
-const RAW = join(REPO_ROOT, 'platform', 'loom', 'src', '__fixtures__', 'teddy-small');
 const ORDERS = 'v1/products/teddy-sales/ports/order_summary/rows';
 
 let root: string;
@@ -19,7 +18,7 @@ const tokenOf = (stdout: string) => /Token \(shown once, hand it to its holder\)
 
 beforeAll(async () => {
   root = copyDomains(['inventory', 'sales', 'finance'], 'tokens');
-  for (const d of ['inventory', 'sales']) expect(meshWithEnv(join(root, d), { TEDDY_RAW_DIR: RAW }, 'build').code).toBe(0);
+  for (const d of ['inventory', 'sales']) expect(meshTeddy(join(root, d), 'build').code).toBe(0);
   server = await serveApi({ workspaceRoot: root, port: 0 });
 });
 afterAll(async () => server?.close());

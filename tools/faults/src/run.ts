@@ -98,6 +98,12 @@ function describeFolder(dir: string): string {
   return [...readdirSync(dir).filter((e) => e !== 'versions'), ...entries].join('; ');
 }
 
+/** The new raw data loaded into bronze before a faulted build, as a scheduled run loads it: that must succeed. */
+async function ingested(domain: Domain): Promise<void> {
+  const r = await mesh.ingest(domain);
+  if (r) must(r, `mesh ingest of ${domain}`);
+}
+
 /** The consumer builds against sales while the faulted build publishes: it must succeed on a whole publication. */
 function consumerDuring(): Promise<CliResult> {
   tally.consumerBuilds++;
@@ -107,6 +113,7 @@ function consumerDuring(): Promise<CliResult> {
 async function injected(kind: Kind): Promise<{ fault: string; result?: CliResult }> {
   switch (kind) {
     case 'kill-at-point': {
+      await ingested('sales');
       const point = random.next() < 0.5 ? pick(PUBLISH_POINTS) : random.next() < 0.7 ? `${pick(['built:', 'committed:'])}${pick(NODES)}` : `tested:${pick(TESTS)}`;
       const proc = await stoppedAt(mesh.dir('sales'), mesh.env, point, 'build');
       await killHard(proc);
@@ -114,6 +121,7 @@ async function injected(kind: Kind): Promise<{ fault: string; result?: CliResult
     }
     case 'kill-after-delay': {
       const delay = random.between(200, 2500);
+      await ingested('sales');
       const proc = mesh.start('sales', {}, 'build');
       await Promise.race([sleep(delay), proc.exited]);
       await killHard(proc);
@@ -121,11 +129,13 @@ async function injected(kind: Kind): Promise<{ fault: string; result?: CliResult
     }
     case 'kill-upstream': {
       const point = pick(['publish:staged', 'publish:renamed', 'built:model.inventory.products']);
+      await ingested('inventory');
       await killHard(await stoppedAt(mesh.dir('inventory'), mesh.env, point, 'build'));
       return { fault: `kill -9 of inventory at ${point}` };
     }
     case 'eperm': {
       const point = pick(PUBLISH_POINTS.slice(0, 4));
+      await ingested('sales');
       const proc: MeshProcess = await stoppedAt(mesh.dir('sales'), mesh.env, point, 'build');
       const restore = makeUnwritable(salesPublished);
       resume(proc);
@@ -145,7 +155,8 @@ async function injected(kind: Kind): Promise<{ fault: string; result?: CliResult
       return { fault: 'ENOSPC on target/published', result };
     }
     case 'race': {
-      const [a, b] = await Promise.all([mesh.build('sales'), mesh.build('sales')]);
+      await ingested('sales');
+      const [a, b] = await Promise.all([mesh.buildOnly('sales'), mesh.buildOnly('sales')]);
       const ok = [a, b].filter((r) => r.code === 0).length;
       const locked = [a, b].filter((r) => /error\[E_PROJECT_LOCKED\]/.test(r.stderr)).length;
       if (ok < 1 || ok + locked !== 2) problems.push(`two builds racing: expected one to build and the other to be refused by the lock, got exits ${a.code} and ${b.code}:\n${a.stderr}\n${b.stderr}`);
