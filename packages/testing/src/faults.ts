@@ -8,11 +8,28 @@ import { meshProcess, type MeshProcess } from './index';
  * `failpoint`), make a folder immutable or full under it, and read what a publication is.
  */
 
-/** Starts `mesh <args>` and resolves once it stopped itself at the failpoint; the caller kills or continues it. */
+/** Whether a process is stopped (state T in /proc/<pid>/stat). */
+function isStopped(pid: number): boolean {
+  try {
+    return / T /.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^\d+ \(.*\) /, ' ').slice(0, 3));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts `mesh <args>` and resolves once it stopped itself at the failpoint; the caller kills or
+ * continues it. The failpoint's line comes just before the process stops itself: only once it is
+ * stopped (its state in /proc says so) may a SIGCONT follow, or the SIGSTOP would come after it.
+ */
 export async function stoppedAt(cwd: string, env: Record<string, string>, failpoint: string, ...args: string[]): Promise<MeshProcess> {
   const proc = meshProcess(cwd, { ...env, MESH_FAILPOINT: failpoint }, ...args);
   const name = failpoint.endsWith('*') ? failpoint.slice(0, -1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : failpoint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   await proc.waitFor(new RegExp(`failpoint ${name}`), 60_000);
+  for (let waited = 0; !isStopped(proc.child.pid!); waited += 5) {
+    if (waited > 30_000) throw new Error(`mesh ${args.join(' ')} printed failpoint ${failpoint} but did not stop`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
   return proc;
 }
 

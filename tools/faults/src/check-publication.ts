@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { publishedManifestSchema, type PublishedManifest } from '@mesh/loom';
 
 /**
@@ -18,16 +18,16 @@ export interface Inspection {
   fingerprint: Map<string, string>;
 }
 
-async function query(path: string, sql: string): Promise<Array<Record<string, unknown>>> {
+/** One read-only connection to a database file for all the checks of it: opening one costs more than the checks. */
+async function withDatabase<T>(path: string, work: (query: (sql: string) => Promise<Array<Record<string, unknown>>>) => Promise<T>): Promise<T> {
   const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+  let connection: DuckDBConnection | undefined;
   try {
-    const connection = await instance.connect();
-    try {
-      return (await connection.runAndReadAll(sql)).getRowObjectsJS();
-    } finally {
-      connection.closeSync();
-    }
+    connection = await instance.connect();
+    const c = connection;
+    return await work(async (sql) => (await c.runAndReadAll(sql)).getRowObjectsJS());
   } finally {
+    connection?.closeSync();
     instance.closeSync();
   }
 }
@@ -66,20 +66,21 @@ export async function inspectPublication(projectDir: string): Promise<Inspection
   for (const [file, tables] of expectedDatabases(manifest)) {
     if (!publication.files[file]) torn.push(`${file} is not among the version's files`);
     if (!existsSync(join(dir, file))) continue;
-    const path = join(dir, file);
-    const present = await query(path, "SELECT schema_name || '.' || table_name AS t FROM duckdb_tables() WHERE database_name = current_database()");
-    const names = present.map((r) => String(r.t)).sort();
-    const wanted = [...tables.keys()].sort();
-    if (names.join() !== wanted.join()) torn.push(`${file} holds ${names.join(', ')}; the manifest says ${wanted.join(', ')}`);
     const short = file.slice(publication.dir.length + 1);
-    for (const [table, rows] of tables) {
-      if (!names.includes(table)) continue;
-      const [schema, name] = table.split('.');
-      const [row] = await query(path, `SELECT count(*)::BIGINT AS n, coalesce(bit_xor(hash(t)), 0)::VARCHAR AS h FROM "${schema}"."${name}" t`);
-      const n = Number(row!.n);
-      if (n !== rows) torn.push(`${file} ${table} has ${n} rows; the manifest says ${rows}`);
-      fingerprint.set(`${short} ${table}`, `${n}:${String(row!.h)}`);
-    }
+    await withDatabase(join(dir, file), async (query) => {
+      const present = await query("SELECT schema_name || '.' || table_name AS t FROM duckdb_tables() WHERE database_name = current_database()");
+      const names = present.map((r) => String(r.t)).sort();
+      const wanted = [...tables.keys()].sort();
+      if (names.join() !== wanted.join()) torn.push(`${file} holds ${names.join(', ')}; the manifest says ${wanted.join(', ')}`);
+      for (const [table, rows] of tables) {
+        if (!names.includes(table)) continue;
+        const [schema, name] = table.split('.');
+        const [row] = await query(`SELECT count(*)::BIGINT AS n, coalesce(bit_xor(hash(t)), 0)::VARCHAR AS h FROM "${schema}"."${name}" t`);
+        const n = Number(row!.n);
+        if (n !== rows) torn.push(`${file} ${table} has ${n} rows; the manifest says ${rows}`);
+        fingerprint.set(`${short} ${table}`, `${n}:${String(row!.h)}`);
+      }
+    });
   }
   return { version: publication.id, torn, fingerprint };
 }
