@@ -5,7 +5,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { MeshError } from '@mesh/errors';
 import type {
-  Adapter, AdapterSession, ColumnInfo, MaterializePlan, MaterializeResult, PostgresTargetConfig, PublishRelation, RelationKind, RelationName, ShareTarget, StagedFile,
+  Adapter, AdapterCapabilities, AdapterSession, ColumnInfo, MaterializePlan, MaterializeResult, PostgresTargetConfig, PublishRelation, RelationKind, RelationName, ShareTarget, StagedFile,
 } from '@mesh/engine';
 import { consumerRole, fromPgType, lit, maskExpression, pgError, pgSchema, q, rel, toPgType } from './dialect';
 import { createTableStatements, mergeStatements, parseCsvHeader, seedColumnType, seedTypeProbe, swapStatements, tmpName } from './materialize-sql';
@@ -136,6 +136,12 @@ class PostgresSession implements AdapterSession {
         for (const sql of mergeStatements(target, fresh, columns, plan.strategy, plan.uniqueKey)) await this.run(sql);
         return made.rowCount ?? undefined;
       }
+      case 'snapshot':
+      case 'external':
+        // The engine checks capabilities before a run; this is the last line should a caller skip that.
+        throw new MeshError('E_ADAPTER_UNSUPPORTED', `the postgres adapter does not build ${plan.kind === 'snapshot' ? 'snapshots' : 'external models'}`, {
+          hint: 'Build the project on a duckdb target.',
+        });
     }
   }
 
@@ -208,6 +214,8 @@ async function readHeader(path: string): Promise<string[]> {
 
 export class PostgresAdapter implements Adapter {
   readonly type = 'postgres';
+  /** Snapshots and external files are DuckDB's for now: a run that needs them is refused before it starts. */
+  readonly capabilities: AdapterCapabilities = { snapshots: false, externalFiles: false };
   readonly statementLog?: string[];
 
   private constructor(

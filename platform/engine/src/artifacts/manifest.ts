@@ -1,6 +1,6 @@
 import type { Dag } from '../graph/dag';
 import type { ParsedProject } from '../parse/parse-project';
-import type { GraphNode } from '../types';
+import type { GraphNode, ModelNode, UnitTestNode, UnitTestRows } from '../types';
 import type { CompiledNode } from '../compile/compile';
 import { relationSql, type RelationNaming } from '../compile/relations';
 
@@ -22,6 +22,7 @@ export interface Manifest {
   sources: Record<string, Record<string, unknown>>;
   macros: Record<string, Record<string, unknown>>;
   groups: Record<string, Record<string, unknown>>;
+  unit_tests: Record<string, Record<string, unknown>>;
   exposures: Record<string, never>;
   metrics: Record<string, never>;
   semantic_models: Record<string, never>;
@@ -89,6 +90,8 @@ function nodeEntry(node: GraphNode, compiled: CompiledNode | undefined, naming: 
       checksum: { name: 'sha256', checksum: node.checksum },
     };
   }
+  if (node.resource_type === 'unit_test') return unitTestEntry(node);
+  if (node.resource_type === 'snapshot') return snapshotEntry(node, compiled, naming);
   return {
     unique_id: node.unique_id,
     resource_type: node.resource_type,
@@ -126,6 +129,69 @@ function nodeEntry(node: GraphNode, compiled: CompiledNode | undefined, naming: 
   };
 }
 
+/** dbt's snapshot node: a model's relation fields and its snapshot configs, without a model's access, versions or contract. */
+function snapshotEntry(node: ModelNode, compiled: CompiledNode | undefined, naming: RelationNaming): Record<string, unknown> {
+  return {
+    unique_id: node.unique_id,
+    resource_type: node.resource_type,
+    name: node.name,
+    package_name: node.package_name,
+    path: node.original_file_path.replace(/^[^/]+\//, ''),
+    original_file_path: node.original_file_path,
+    fqn: node.fqn,
+    description: node.description,
+    tags: node.tags,
+    meta: node.meta,
+    database: node.database,
+    schema: node.schema,
+    alias: node.alias,
+    relation_name: compiled?.relation ?? relationSql(node, naming),
+    config: node.config,
+    columns: columnsRecord(node),
+    raw_code: node.raw_code,
+    compiled_code: compiled?.sql ?? null,
+    compiled: compiled !== undefined,
+    language: 'sql',
+    depends_on: node.depends_on,
+    refs: node.refs.map((r) => ({ name: r.name, package: r.project ?? null, version: r.version ?? null })),
+    sources: node.sources.map((s) => [s.source, s.table]),
+    group: node.config.group ?? null,
+    checksum: { name: 'sha256', checksum: node.checksum },
+    patch_path: node.patch_path ?? null,
+  };
+}
+
+function fixtureEntry(rows: UnitTestRows, fixture: string | undefined): Record<string, unknown> {
+  if (rows.format === 'sql') return { format: 'sql', rows: rows.sql, fixture: fixture ?? null };
+  if (rows.format === 'seed') return { format: 'dict', rows: null, fixture: null };
+  return { format: rows.format, rows: rows.rows, fixture: fixture ?? null };
+}
+
+/** dbt's unit test definition, in the manifest's own `unit_tests` section. */
+function unitTestEntry(node: UnitTestNode): Record<string, unknown> {
+  const overrides = node.overrides;
+  const hasOverrides = Object.keys(overrides.macros).length + Object.keys(overrides.vars).length + Object.keys(overrides.env_vars).length > 0;
+  return {
+    unique_id: node.unique_id,
+    resource_type: node.resource_type,
+    name: node.name,
+    package_name: node.package_name,
+    path: node.original_file_path.replace(/^[^/]+\//, ''),
+    original_file_path: node.original_file_path,
+    fqn: node.fqn,
+    description: node.description,
+    model: node.model,
+    given: node.given.map((g) => ({ input: g.input, ...fixtureEntry(g.rows, g.fixture) })),
+    expect: fixtureEntry(node.expect, node.expect.fixture),
+    overrides: hasOverrides ? overrides : null,
+    depends_on: node.depends_on,
+    config: node.config,
+    checksum: node.checksum,
+    versions: node.versions ?? null,
+    version: node.version ?? null,
+  };
+}
+
 /** Most nodes have one parent or child, or none: those need no sort. */
 function sortedCopy(ids: string[]): string[] {
   return ids.length < 2 ? ids.slice() : ids.slice().sort();
@@ -135,9 +201,11 @@ function sortedCopy(ids: string[]): string[] {
 export function buildManifest(parsed: ParsedProject, dag: Dag, compiled: Map<string, CompiledNode>, invocationId: string): Manifest {
   const nodes: Manifest['nodes'] = {};
   const sources: Manifest['sources'] = {};
+  const unit_tests: Manifest['unit_tests'] = {};
   for (const node of dag.nodes.values()) {
     const entry = nodeEntry(node, compiled.get(node.unique_id), parsed.target);
     if (node.resource_type === 'source') sources[node.unique_id] = entry;
+    else if (node.resource_type === 'unit_test') unit_tests[node.unique_id] = entry;
     else nodes[node.unique_id] = entry;
   }
   const macros: Manifest['macros'] = {};
@@ -169,6 +237,7 @@ export function buildManifest(parsed: ParsedProject, dag: Dag, compiled: Map<str
     sources,
     macros,
     groups,
+    unit_tests,
     exposures: {},
     metrics: {},
     semantic_models: {},

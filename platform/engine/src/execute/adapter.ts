@@ -1,3 +1,7 @@
+import type { ExternalSpec, SnapshotSpec } from '../types';
+
+export type { ExternalSpec };
+
 /**
  * The engine talks to a database only through this interface. Dialect (how to swap a table atomically,
  * how to read a CSV, how types are spelled) lives in the adapter; the engine decides what to build.
@@ -44,7 +48,22 @@ export type MaterializePlan =
       uniqueKey: string[];
       contract?: ContractColumn[];
     }
-  | { kind: 'seed'; relation: RelationName; path: string; columnTypes: Record<string, string> };
+  | { kind: 'seed'; relation: RelationName; path: string; columnTypes: Record<string, string> }
+  /**
+   * A snapshot: the first build creates the history table from the query; later builds close the
+   * versions that changed or went away and add the new ones, in one transaction.
+   */
+  | { kind: 'snapshot'; relation: RelationName; sql: string; snapshot: SnapshotSpec }
+  /** Rows written to files (dbt-duckdb's external materialization) and a view over them. */
+  | { kind: 'external'; relation: RelationName; sql: string; external: ExternalSpec };
+
+/** What an adapter can build, declared by the adapter and checked before a run starts. */
+export interface AdapterCapabilities {
+  /** Builds snapshot history tables (`materialize` with kind `snapshot`). */
+  snapshots: boolean;
+  /** Writes models to files with a view over them (`materialize` with kind `external`). */
+  externalFiles: boolean;
+}
 
 /** A file an adapter loads into a table (an `external_location` source on a server engine). */
 export interface StagedFile {
@@ -61,7 +80,10 @@ export interface ShareTarget {
 }
 
 export interface MaterializeResult {
+  /** Rows written: the table's, or for a snapshot the versions it added. */
   rows?: number;
+  /** Files an external model wrote, absolute paths. */
+  files?: string[];
 }
 
 export type RelationKind = 'table' | 'view';
@@ -82,6 +104,7 @@ export interface AdapterSession {
 
 export interface Adapter {
   readonly type: string;
+  readonly capabilities: AdapterCapabilities;
   session(): Promise<AdapterSession>;
   /** Relations that exist now in the given database, keyed `schema.identifier` (lower case). */
   listRelations(database: string): Promise<Map<string, RelationKind>>;

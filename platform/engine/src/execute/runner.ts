@@ -5,14 +5,14 @@ import type { Dag } from '../graph/dag';
 import type { Resolution } from '../graph/resolve-refs';
 import type { ParsedProject } from '../parse/parse-project';
 import { PlaceholderRelation } from '../parse/relation';
-import type { GraphNode, ModelNode, RefCall, TestNode } from '../types';
+import { isModelLike, type GraphNode, type ModelNode, type RefCall, type TestNode } from '../types';
 import { qualifiedName } from '../compile/relations';
 import { relationKey, type Adapter, type AdapterSession, type MaterializePlan, type RelationKind } from './adapter';
 import { checkContract } from './contract';
 import { databaseErrorHint } from './database-error-hint';
 import type { NodeResult } from './results';
 
-export type RunCommand = 'run' | 'test' | 'build' | 'seed';
+export type RunCommand = 'run' | 'test' | 'build' | 'seed' | 'snapshot';
 
 export interface RunEvents {
   onStart?(node: GraphNode, index: number, total: number): void;
@@ -35,6 +35,8 @@ function executes(node: GraphNode, command: RunCommand): boolean {
       return command === 'run' || command === 'build';
     case 'seed':
       return command === 'seed' || command === 'build';
+    case 'snapshot':
+      return command === 'snapshot' || command === 'build';
     case 'test':
       return command === 'test' || command === 'build';
     default:
@@ -227,7 +229,7 @@ export class Runner {
       if (node.resource_type === 'test') {
         compiled = this.compiler.compileNode(node).sql;
         partial = await this.executeTest(node, compiled, session, options.failingRowLimit ?? 5);
-      } else if (node.resource_type === 'model' || node.resource_type === 'seed') {
+      } else if (isModelLike(node)) {
         const out = await this.executeModel(node, session, options.fullRefresh === true);
         compiled = out.sql;
         relationName = out.relation;
@@ -321,6 +323,10 @@ export class Runner {
     let sql = '';
     if (node.resource_type === 'seed') {
       plan = { kind: 'seed', relation, path: `${this.parsed.root}/${node.original_file_path}`, columnTypes: config.column_types ?? {} };
+    } else if (node.resource_type === 'snapshot') {
+      // Snapshots are never rebuilt from scratch, not even with --full-refresh: their history is the point.
+      sql = this.compiler.compileNode(node).sql;
+      plan = { kind: 'snapshot', relation, sql, snapshot: node.snapshot! };
     } else {
       // An incremental model merges into its table once it exists; the first build and a full refresh
       // build the whole table and swap it in, as a table model does.
@@ -328,6 +334,7 @@ export class Runner {
       sql = merging ? this.incrementalSql(node) : this.compiler.compileNode(node).sql;
       const contract = config.contract.enforced ? await checkContract(node, await session.describe(sql), session) : undefined;
       if (config.materialized === 'view') plan = { kind: 'view', relation, sql };
+      else if (config.materialized === 'external') plan = { kind: 'external', relation, sql, external: node.externalFiles! };
       else if (merging) {
         const uniqueKey = config.unique_key === undefined ? [] : Array.isArray(config.unique_key) ? config.unique_key : [config.unique_key];
         const strategy = config.incremental_strategy ?? (uniqueKey.length ? 'merge' : 'append');
@@ -335,8 +342,8 @@ export class Runner {
       } else plan = { kind: 'table', relation, sql, contract };
     }
     const result = await session.materialize(plan, existing);
-    this.relations.set(key, plan.kind === 'view' ? 'view' : 'table');
-    const verb = { view: 'CREATE VIEW', seed: 'INSERT', incremental: 'MERGE', table: 'CREATE TABLE' }[plan.kind];
+    this.relations.set(key, plan.kind === 'view' || plan.kind === 'external' ? 'view' : 'table');
+    const verb = { view: 'CREATE VIEW', seed: 'INSERT', incremental: 'MERGE', table: 'CREATE TABLE', snapshot: 'SNAPSHOT', external: 'COPY' }[plan.kind];
     const message = result.rows === undefined ? verb : `${verb} (${result.rows.toLocaleString('en-US')} rows)`;
     return { sql, relation: qualifiedName(relation, this.parsed.target), rows: result.rows, message };
   }

@@ -9,6 +9,9 @@ import { DBT_UTILS_MACROS } from './dbt-natives';
 import { JinjaEnvironment, type CompiledTemplate, type RenderHooks } from './jinja';
 import { FilteredRelation, PlaceholderRelation, Relation } from './relation';
 import { resolveTarget, type ResolvedTarget } from './target';
+import { parseSnapshots } from './snapshots';
+import { externalSpec } from './external-config';
+import { configKeyLine } from '../util/line-of-text';
 import { contentHash } from '../load/parse-cache';
 import { digest } from '../util/digest';
 
@@ -318,6 +321,20 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     if (finalConfig.materialized === ('seed' as string)) finalConfig.materialized = 'table';
     if (!finalConfig.enabled) continue;
     refuseUnsupportedConfig(finalConfig, file.path);
+    const externalFiles = finalConfig.materialized === 'external'
+      ? externalSpec(finalConfig, {
+          identifier: finalConfig.alias ?? base,
+          externalRoot: target.externalRoot,
+          cwd: process.cwd(),
+          warn: (w) => warnings.push(w),
+          locate: (key) => {
+            const sqlLine = configKeyLine(file.text, key);
+            if (sqlLine) return { file: file.path, line: sqlLine };
+            if (entry) return { file: entry.file.path, line: entry.file.lineOf(['models', entry.index, 'config', key]) };
+            return { file: file.path };
+          },
+        })
+      : undefined;
 
     const baseColumns = columns(entry?.props.columns);
     const modelColumns = entry?.version ? versionColumns(baseColumns, entry.version.props.columns as never) : baseColumns;
@@ -349,6 +366,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       deprecation_date: entry?.version?.props.deprecation_date ?? entry?.props.deprecation_date,
       checksum: sha(file.text),
     };
+    if (externalFiles) node.externalFiles = externalFiles;
     addNode(node);
     rendered.set(uniqueId, result);
     templates.set(uniqueId, () => jinja.compile(file.path, file.text));
@@ -434,6 +452,29 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       });
     }
   }
+
+  parseSnapshots({
+    files,
+    project: name,
+    database: target.database,
+    render: (path, text, thisRel, config) => renderCached(path, text, thisRel, config),
+    normalize: (config) => normalizeConfig(config, {}),
+    columns,
+    add: (node, result, text, props) => {
+      addNode(node);
+      rendered.set(node.unique_id, result);
+      templates.set(node.unique_id, () => jinja.compile(node.original_file_path, text));
+      if (!props) return;
+      const { entry, file, index } = props;
+      const ctx = { project: name, attachedId: node.unique_id, attachedName: node.name, file: file.path, target: { ref: { name: node.name } } };
+      for (const t of [...(entry.tests ?? []), ...(entry.data_tests ?? [])]) addTest(t, { ...ctx, line: () => file.lineOf(['snapshots', index]) });
+      (entry.columns ?? []).forEach((col, ci) => {
+        for (const t of [...(col.tests ?? []), ...(col.data_tests ?? [])]) {
+          addTest(t, { ...ctx, column: col.name, line: () => file.lineOf(['snapshots', index, 'columns', ci]) });
+        }
+      });
+    },
+  });
 
   // Sources
   const renderText = (file: string, text: string): string =>
@@ -540,11 +581,11 @@ function dbtWarnings(files: ProjectFiles): MeshError[] {
     }));
   }
   for (const file of files.properties) {
-    for (const key of ['unit_tests', 'semantic_models', 'metrics', 'saved_queries'] as const) {
+    for (const key of ['semantic_models', 'metrics', 'saved_queries'] as const) {
       if (!(file.data as Record<string, unknown>)[key]) continue;
-      out.push(new MeshError('W_DBT_IGNORED', `${key}: in ${file.path} ${key === 'unit_tests' ? 'are not run' : 'are not read'} by the engine`, {
+      out.push(new MeshError('W_DBT_IGNORED', `${key}: in ${file.path} are not read by the engine`, {
         location: { file: file.path, line: file.lineOf([key]) },
-        hint: key === 'unit_tests' ? 'Turn each unit test into a singular test in tests/ (a query returning the rows that are wrong).' : 'They are kept in the file for dbt; nothing is built from them.',
+        hint: 'They are kept in the file for dbt; nothing is built from them.',
       }));
     }
   }
@@ -563,7 +604,7 @@ function rootedLocation(location: string, root: string): string {
   return absolute(location);
 }
 
-const MATERIALIZATIONS = new Set(['view', 'table', 'incremental', 'ephemeral']);
+const MATERIALIZATIONS = new Set(['view', 'table', 'incremental', 'ephemeral', 'external']);
 
 /** Configs a model may carry in dbt that the engine would otherwise ignore, building something else. */
 function refuseUnsupportedConfig(config: NodeConfig, file: string): void {
@@ -571,9 +612,9 @@ function refuseUnsupportedConfig(config: NodeConfig, file: string): void {
   if (!MATERIALIZATIONS.has(materialized)) {
     throw new MeshError('E_DBT_UNSUPPORTED', `materialized='${materialized}' is not supported`, {
       location: { file },
-      hint: materialized === 'external'
-        ? "Build it as a table; to write files, export the published table (COPY ... TO) outside the build."
-        : 'Use one of view, table, incremental or ephemeral.',
+      hint: materialized === 'snapshot'
+        ? 'Snapshots are defined with {% snapshot %} blocks in files under snapshots/, or in YAML under snapshots: with a relation.'
+        : 'Use one of view, table, incremental, ephemeral or external.',
     });
   }
   for (const key of ['pre-hook', 'post-hook', 'pre_hook', 'post_hook']) {

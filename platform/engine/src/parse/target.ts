@@ -30,6 +30,8 @@ export interface ResolvedTarget {
   externalSources: ExternalSourceMode;
   /** The server to connect to (postgres targets). */
   postgres?: PostgresTargetConfig;
+  /** Where external models without a location write their files, as dbt-duckdb's `external_root` (default `.`). */
+  externalRoot: string;
 }
 
 /** Picks the target (`--target`, else the project's `target:`, else `dev`) and fills in its defaults. */
@@ -49,7 +51,7 @@ export function resolveTarget(project: ProjectFile, root: string, requested?: st
   const path = isAbsolute(rel) ? rel : join(root, rel);
   if (config.type === 'postgres') {
     // The project's name is its catalog: relations become `<project>_<schema>` in the shared database.
-    return { name, type: 'postgres', path, database: project.name, threads: config.threads ?? 4, settings: {}, relations: 'schema-prefixed', externalSources: 'load', postgres: config };
+    return { name, type: 'postgres', path, database: project.name, threads: config.threads ?? 4, settings: {}, relations: 'schema-prefixed', externalSources: 'load', postgres: config, externalRoot: '.' };
   }
   return {
     name,
@@ -60,5 +62,6 @@ export function resolveTarget(project: ProjectFile, root: string, requested?: st
     settings: config.settings ?? {},
     relations: 'catalog',
     externalSources: 'read',
+    externalRoot: config.external_root ?? '.',
   };
 }
