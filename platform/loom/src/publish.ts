@@ -7,6 +7,7 @@ import { accessSection, planPublication, shareSchema, SHARES_DIR, type Publicati
 /** The grantee of a publication every domain may read. */
 const EVERYONE_GRANTEE = '*';
 import { PUBLISHED_SCHEMA_VERSION, type PublishedManifest } from './published-manifest';
+import { publishExternalFiles } from './external-files';
 
 export const PUBLISHED_DIR = 'published';
 
@@ -103,6 +104,7 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
       session.close();
     }
   }
+  const files = adapter.capabilities.externalFiles ? publishExternalFiles(directory, plan) : undefined;
   const nodes: PublishedManifest['nodes'] = {};
   for (const m of models) nodes[m.unique_id] = outcome.manifest.nodes[m.unique_id] as PublishedManifest['nodes'][string];
   const manifest: PublishedManifest = {
@@ -116,6 +118,7 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
     ...(plan.open ? { database: plan.open.schema ? { schema: plan.open.schema } : { file: plan.open.file } } : {}),
     rows: Object.fromEntries(models.map((m) => [m.unique_id, rows.get(m.unique_id) ?? 0])),
     ...(product && !plan.open ? { access: accessSection(product, plan) } : {}),
+    ...(files ? { files } : {}),
     nodes,
     restricted: Object.fromEntries(
       [...outcome.dag.nodes.values()]

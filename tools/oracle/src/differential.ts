@@ -100,7 +100,7 @@ export async function differential(projectDir: string, options: DifferentialOpti
   const dbtSide = side(dirs.dbt, dbtRun);
   const meshSide = side(dirs.mesh, meshRun);
   const relations = existsSync(dbtSide.database) && existsSync(meshSide.database)
-    ? await compareDatabases(dbtSide.database, meshSide.database, options.compare)
+    ? await compareDatabases(dbtSide.database, meshSide.database, { cwd: { left: dirs.dbt, right: dirs.mesh }, ...options.compare })
     : { compared: [], onlyLeft: [], onlyRight: [], differences: [], equal: false };
   const nodesOnlyDbt = [...dbtSide.nodes.keys()].filter((id) => !meshSide.nodes.has(id)).sort();
   const nodesOnlyMesh = [...meshSide.nodes.keys()].filter((id) => !dbtSide.nodes.has(id)).sort();

@@ -82,6 +82,9 @@ export function externalSpec(config: Record<string, unknown>, ctx: ExternalConte
       fail('location', `location ${location} ends in .${format}, not a format dbt-duckdb writes`, `Name the file .parquet, .csv or .json, or set format to one of ${FORMATS.join(', ')}.`);
     }
   }
+  if (delimiter !== undefined && format !== 'csv') {
+    fail('delimiter', `delimiter is set, but the model is written as ${format}`, `Set format='csv' (a delimiter is CSV's), or name the file .csv in location.`);
+  }
   return {
     location: isAbsolute(location) ? location : join(ctx.cwd, location),
     format: format as ExternalSpec['format'],
