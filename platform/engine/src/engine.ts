@@ -100,7 +100,7 @@ export async function compileProject(options: ProjectOptions): Promise<CompiledP
       const node = dag.nodes.get(id)!;
       if (!c.sql) continue;
       // A properties file declares many tests, a snapshot file many snapshots: each gets a file of its own.
-      const path = (node.resource_type === 'test' && node.test_metadata) || node.resource_type === 'snapshot'
+      const path = (node.resource_type === 'test' && node.test_metadata) || node.resource_type === 'snapshot' || node.resource_type === 'unit_test'
         ? `${base}${node.original_file_path}/${node.name}.sql`
         : `${base}${node.original_file_path}`;
       compiledFiles.set(path, c.sql);

@@ -15,6 +15,7 @@ export type { Adapter, AdapterCapabilities, AdapterSession, ExternalSpec, MaskMe
 export { relationKey } from './execute/adapter';
 export type { NodeResult, NodeStatus } from './execute/results';
 export { isFailure } from './execute/results';
+export { renderUnitTestDiff, type UnitTestDiff } from './execute/unit-test-diff';
 export type { RunCommand } from './execute/runner';
 export { buildManifest, MANIFEST_SCHEMA_VERSION, type Manifest } from './artifacts/manifest';
 export { buildRunResults } from './artifacts/run-results';

@@ -179,7 +179,8 @@ export interface TestNode extends BaseNode {
 
 /** Rows of a unit test's input or expectation: a list of mappings (dict, csv) or a query (sql). */
 export type UnitTestRows =
-  | { format: 'dict' | 'csv'; rows: Array<Record<string, unknown>> }
+  /** `lines`: each row's line in the properties file (dict rows), for errors that name a row. */
+  | { format: 'dict' | 'csv'; rows: Array<Record<string, unknown>>; lines?: number[] }
   | { format: 'sql'; sql: string }
   /** An input seed given without rows: the seed's own rows, as dbt reads its file. */
   | { format: 'seed' };

@@ -10,6 +10,7 @@ import { qualifiedName } from '../compile/relations';
 import { relationKey, type Adapter, type AdapterSession, type MaterializePlan, type RelationKind } from './adapter';
 import { checkContract } from './contract';
 import { databaseErrorHint } from './database-error-hint';
+import { runUnitTest } from './unit-test';
 import type { NodeResult } from './results';
 
 export type RunCommand = 'run' | 'test' | 'build' | 'seed' | 'snapshot';
@@ -38,6 +39,7 @@ function executes(node: GraphNode, command: RunCommand): boolean {
     case 'snapshot':
       return command === 'snapshot' || command === 'build';
     case 'test':
+    case 'unit_test':
       return command === 'test' || command === 'build';
     default:
       return false;
@@ -110,6 +112,7 @@ export class Runner {
     const set = new Set(runnable);
     const waitsFor = new Map<string, string[]>();
     for (const id of runnable) {
+      if (this.dag.nodes.get(id)!.resource_type === 'unit_test') continue;
       const prereq = new Set(this.dag.parents.get(id)!.filter((p) => set.has(p)));
       // dbt build: a model waits for the tests of its parents, and is skipped if one fails.
       if (command === 'build' && this.dag.nodes.get(id)!.resource_type !== 'test') {
@@ -122,7 +125,30 @@ export class Runner {
       }
       waitsFor.set(id, [...prereq]);
     }
+    this.scheduleUnitTests(runnable, set, waitsFor, command);
     return this.schedule(runnable, waitsFor, options);
+  }
+
+  /**
+   * dbt build runs a model's unit tests once what the model reads is built (and tested), then the model:
+   * a failing unit test skips the model and what depends on it, and the model's remaining unit tests.
+   * `mesh test` runs them against the inputs as they are.
+   */
+  private scheduleUnitTests(runnable: string[], set: Set<string>, waitsFor: Map<string, string[]>, command: RunCommand): void {
+    const byModel = new Map<string, string[]>();
+    for (const id of runnable) {
+      const node = this.dag.nodes.get(id)!;
+      if (node.resource_type !== 'unit_test') continue;
+      const model = node.depends_on.nodes[0];
+      if (model === undefined) continue;
+      byModel.set(model, [...(byModel.get(model) ?? []), id]);
+    }
+    for (const [model, tests] of byModel) {
+      tests.sort();
+      const before = command !== 'build' ? [] : set.has(model) ? waitsFor.get(model)! : this.dag.parents.get(model)!.filter((p) => set.has(p));
+      tests.forEach((id, i) => waitsFor.set(id, command === 'build' && i > 0 ? [...before, tests[i - 1]!] : [...before]));
+      if (command === 'build' && set.has(model)) waitsFor.set(model, [...waitsFor.get(model)!, ...tests]);
+    }
   }
 
   private async schedule(ids: string[], waitsFor: Map<string, string[]>, options: RunOptions): Promise<NodeResult[]> {
@@ -222,13 +248,17 @@ export class Runner {
   private async executeNode(node: GraphNode, session: AdapterSession, threadId: string, options: RunOptions): Promise<NodeResult> {
     const started = new Date();
     const t0 = performance.now();
-    let partial: Pick<NodeResult, 'status' | 'message' | 'rows' | 'failures' | 'failingRows' | 'error'>;
+    let partial: Pick<NodeResult, 'status' | 'message' | 'rows' | 'failures' | 'failingRows' | 'error' | 'diff'>;
     let compiled: string | undefined;
     let relationName: string | undefined;
     try {
       if (node.resource_type === 'test') {
         compiled = this.compiler.compileNode(node).sql;
         partial = await this.executeTest(node, compiled, session, options.failingRowLimit ?? 5);
+      } else if (node.resource_type === 'unit_test') {
+        const outcome = await runUnitTest(node, this.compiler.compileNode(node).unitTest!, session);
+        compiled = outcome.compiled;
+        partial = { status: outcome.status, message: outcome.message, failures: outcome.failures, diff: outcome.diff };
       } else if (isModelLike(node)) {
         const out = await this.executeModel(node, session, options.fullRefresh === true);
         compiled = out.sql;

@@ -10,6 +10,7 @@ import { JinjaEnvironment, type CompiledTemplate, type RenderHooks } from './jin
 import { FilteredRelation, PlaceholderRelation, Relation } from './relation';
 import { resolveTarget, type ResolvedTarget } from './target';
 import { parseSnapshots } from './snapshots';
+import { parseUnitTests } from './unit-tests';
 import { externalSpec } from './external-config';
 import { configKeyLine } from '../util/line-of-text';
 import { contentHash } from '../load/parse-cache';
@@ -551,6 +552,8 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     addNode(node);
     rendered.set(uniqueId, result);
   }
+
+  for (const node of parseUnitTests({ files, project: name, nodes })) addNode(node);
 
   const groups = files.properties.flatMap((f) => f.data.groups ?? []);
   return { name, root: files.root, files, target, nodes, rendered, templates, jinja, groups, macros, vars, env, warnings, logs };
