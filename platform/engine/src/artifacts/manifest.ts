@@ -1,6 +1,6 @@
 import type { Dag } from '../graph/dag';
 import type { ParsedProject } from '../parse/parse-project';
-import type { GraphNode, ModelNode, UnitTestNode, UnitTestRows } from '../types';
+import type { GraphNode, UnitTestNode, UnitTestRows } from '../types';
 import type { CompiledNode } from '../compile/compile';
 import { relationSql, type RelationNaming } from '../compile/relations';
 
@@ -91,8 +91,7 @@ function nodeEntry(node: GraphNode, compiled: CompiledNode | undefined, naming: 
     };
   }
   if (node.resource_type === 'unit_test') return unitTestEntry(node);
-  if (node.resource_type === 'snapshot') return snapshotEntry(node, compiled, naming);
-  return {
+  const entry: Record<string, unknown> = {
     unique_id: node.unique_id,
     resource_type: node.resource_type,
     name: node.name,
@@ -127,38 +126,17 @@ function nodeEntry(node: GraphNode, compiled: CompiledNode | undefined, naming: 
     patch_path: node.patch_path ?? null,
     external: node.external === true,
   };
+  return node.resource_type === 'snapshot' ? snapshotEntry(entry) : entry;
 }
 
-/** dbt's snapshot node: a model's relation fields and its snapshot configs, without a model's access, versions or contract. */
-function snapshotEntry(node: ModelNode, compiled: CompiledNode | undefined, naming: RelationNaming): Record<string, unknown> {
-  return {
-    unique_id: node.unique_id,
-    resource_type: node.resource_type,
-    name: node.name,
-    package_name: node.package_name,
-    path: node.original_file_path.replace(/^[^/]+\//, ''),
-    original_file_path: node.original_file_path,
-    fqn: node.fqn,
-    description: node.description,
-    tags: node.tags,
-    meta: node.meta,
-    database: node.database,
-    schema: node.schema,
-    alias: node.alias,
-    relation_name: compiled?.relation ?? relationSql(node, naming),
-    config: node.config,
-    columns: columnsRecord(node),
-    raw_code: node.raw_code,
-    compiled_code: compiled?.sql ?? null,
-    compiled: compiled !== undefined,
-    language: 'sql',
-    depends_on: node.depends_on,
-    refs: node.refs.map((r) => ({ name: r.name, package: r.project ?? null, version: r.version ?? null })),
-    sources: node.sources.map((s) => [s.source, s.table]),
-    group: node.config.group ?? null,
-    checksum: { name: 'sha256', checksum: node.checksum },
-    patch_path: node.patch_path ?? null,
-  };
+/** Keys of a model entry dbt's snapshot node does not have: snapshots have no access, versions or contract. */
+const MODEL_ONLY = ['access', 'version', 'latest_version', 'deprecation_date', 'contract', 'constraints', 'external'] as const;
+
+/** dbt's snapshot node: a model's entry without what only models have. Snapshots are few; the copy is cheap. */
+function snapshotEntry(model: Record<string, unknown>): Record<string, unknown> {
+  const entry: Record<string, unknown> = { ...model, language: 'sql' };
+  for (const key of MODEL_ONLY) delete entry[key];
+  return entry;
 }
 
 function fixtureEntry(rows: UnitTestRows, fixture: string | undefined): Record<string, unknown> {

@@ -1,21 +1,13 @@
 import { isAbsolute, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MeshError } from '@mesh/errors';
+import { thrownMeshError } from '@mesh/errors';
 import { projectFromFiles } from '../test-support';
 import { parseProject } from './parse-project';
 import type { ModelNode } from '../types';
 
 const parse = (files: Record<string, string>) => parseProject(projectFromFiles(files));
 
-function refusal(files: Record<string, string>): MeshError {
-  try {
-    parse(files);
-  } catch (error) {
-    if (error instanceof MeshError) return error;
-    throw error;
-  }
-  throw new Error('expected the project to be refused');
-}
+const refusal = (files: Record<string, string>) => thrownMeshError(() => parse(files));
 
 describe("dbt-duckdb's external materialization configs", () => {
   it('reads location, format, delimiter and options as dbt-duckdb does', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MeshError } from '@mesh/errors';
+import { thrownMeshError } from '@mesh/errors';
 import { projectFromFiles } from '../test-support';
 import { parseProject } from './parse-project';
 import type { ModelNode } from '../types';
@@ -7,15 +7,7 @@ import type { ModelNode } from '../types';
 const snapshot = (files: Record<string, string>, id: string) =>
   parseProject(projectFromFiles(files)).nodes.find((n) => n.unique_id === id) as ModelNode;
 
-function refusal(files: Record<string, string>): MeshError {
-  try {
-    parseProject(projectFromFiles(files));
-  } catch (error) {
-    if (error instanceof MeshError) return error;
-    throw error;
-  }
-  throw new Error('expected the project to be refused');
-}
+const refusal = (files: Record<string, string>) => thrownMeshError(() => parseProject(projectFromFiles(files)));
 
 const BLOCKS = [
   '-- text outside the blocks is not part of any snapshot',

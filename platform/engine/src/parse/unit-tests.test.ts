@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MeshError } from '@mesh/errors';
+import { thrownMeshError } from '@mesh/errors';
 import { projectFromFiles } from '../test-support';
 import { parseProject } from './parse-project';
 import { resolveRefs } from '../graph/resolve-refs';
@@ -23,15 +23,7 @@ function compile(files: Record<string, string>) {
   return { parsed, dag, tests, compile: (t: UnitTestNode) => compiler.compileNode(t) };
 }
 
-function refusal(fn: () => unknown): MeshError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof MeshError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
+const refusal = thrownMeshError;
 
 const yaml = (...lines: string[]) => ({ 'models/unit.yml': ['unit_tests:', ...lines].join('\n') });
 
