@@ -79,5 +79,5 @@ describe('external models built by dbt-core + dbt-duckdb and by mesh', () => {
     expect(await rowsOf(`select * from read_parquet('${join(published, 'files/orders_by_region')}/*/*.parquet')`))
       .toEqual(await rowsOf(`select * from read_parquet('${join(d.mesh.dir, 'out/by_region')}/*/*.parquet')`));
     expect(readFileSync(join(published, 'files/orders_pipe/orders_pipe.csv'), 'utf8')).toBe(readFileSync(join(d.mesh.dir, 'orders_pipe.csv'), 'utf8'));
-  });
+  }, 180_000);
 });
