@@ -298,6 +298,8 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     return copyConfig(shared);
   };
   const used = new Set<string>();
+  /** Models switched off (enabled: false): their unit tests are off too, as in dbt. */
+  const disabledModels = new Set<string>();
   for (const file of files.models) {
     const modelPath = files.modelPaths.find((p) => file.path.startsWith(`${p.replace(/\/+$/, '')}/`)) ?? '';
     const relInside = file.path.slice(modelPath.length + 1);
@@ -320,7 +322,10 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     const result = renderCached(file.path, file.text, thisRel, config);
     const finalConfig = normalizeConfig(config, { schema: layer });
     if (finalConfig.materialized === ('seed' as string)) finalConfig.materialized = 'table';
-    if (!finalConfig.enabled) continue;
+    if (!finalConfig.enabled) {
+      disabledModels.add(modelName);
+      continue;
+    }
     refuseUnsupportedConfig(finalConfig, file.path);
     const externalFiles = finalConfig.materialized === 'external'
       ? externalSpec(finalConfig, {
@@ -553,7 +558,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     rendered.set(uniqueId, result);
   }
 
-  for (const node of parseUnitTests({ files, project: name, nodes })) addNode(node);
+  for (const node of parseUnitTests({ files, project: name, nodes, disabledModels })) addNode(node);
 
   const groups = files.properties.flatMap((f) => f.data.groups ?? []);
   return { name, root: files.root, files, target, nodes, rendered, templates, jinja, groups, macros, vars, env, warnings, logs };

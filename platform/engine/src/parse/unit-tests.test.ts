@@ -81,6 +81,8 @@ describe('unit tests', () => {
     expect([csvList.location?.line, csvList.message]).toEqual([7, `unit test t: input "ref('stg_orders')" has rows or fixtures which do not match format csv: expected text`]);
     const noFile = refusal(() => compile({ ...yaml('  - name: t', '    model: totals', "    given: [{input: ref('stg_orders'), format: csv, fixture: orderz}]", '    expect: {rows: []}'), 'tests/fixtures/orders.csv': 'id\n' }));
     expect([noFile.location?.line, noFile.hint]).toEqual([4, "Did you mean 'orders'?"]);
+    // A test of a model switched off is off too, as in dbt; one of a model nobody wrote is refused above.
+    expect(compile({ 'models/off.sql': "{{ config(enabled=false) }}select 1", ...yaml('  - name: t', '    model: off', '    given: []', '    expect: {rows: []}') }).tests).toEqual([]);
     const schema = refusal(() => compile(yaml('  - name: t', '    model: totals', '    givn: []', '    expect: {rows: []}')));
     expect([schema.code, schema.location?.line]).toEqual(['E_YAML_SCHEMA', 2]);
     const versions = refusal(() => compile(yaml('  - name: t', '    model: totals', '    versions: {include: [2]}', "    given: [{input: ref('stg_orders'), rows: []}]", '    expect: {rows: []}')));

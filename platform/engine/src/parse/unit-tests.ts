@@ -37,6 +37,8 @@ interface UnitTestContext {
   project: string;
   /** The project's nodes parsed so far: models and seeds, to find the tested model and seed inputs. */
   nodes: GraphNode[];
+  /** Models that are switched off: a unit test of one is off too. */
+  disabledModels: ReadonlySet<string>;
 }
 
 /**
@@ -81,6 +83,7 @@ function unitTestNodes(spec: UnitTestInputSpec, e: EntryContext): UnitTestNode[]
   // `model: orders` tests every version of a versioned model; dbt also reads `model: orders 2` as one version.
   const [modelName, pinned] = spec.model.trim().split(/\s+/) as [string, string | undefined];
   const candidates = e.models.get(modelName);
+  if (!candidates?.length && e.ctx.disabledModels.has(modelName)) return [];
   if (!candidates?.length) {
     const guess = didYouMean(modelName, e.models.keys());
     fail(['model'], `model '${modelName}' does not exist`, guess ? `Did you mean '${guess}'?` : 'Name a model of this project; unit tests test models.');
