@@ -1,11 +1,10 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { MeshError } from '@mesh/errors';
 import type { Adapter, AdapterCapabilities, AdapterSession, ColumnInfo, MaskMethod, MaterializePlan, MaterializeResult, PublishRelation, RelationKind, RelationName } from '@mesh/engine';
 import { lit, materializeStatements, q, rel } from './materialize-sql';
-import { isStagingOnly, snapshotCreateSql, snapshotMergeSql, snapshotStagingSql } from './snapshot-sql';
-import { copyOptions, externalViewSql, readLocation } from './external-sql';
+import { materializeExternal, materializeSnapshot, type MaterializeSteps } from './materialize-files-and-history';
 
 export interface DuckDBAdapterOptions {
   /** Database file; created with its folder when missing. ':memory:' for an in-memory database. */
@@ -73,8 +72,8 @@ class DuckDBSession implements AdapterSession {
   }
 
   async materialize(plan: MaterializePlan, existing: RelationKind | undefined): Promise<MaterializeResult> {
-    if (plan.kind === 'snapshot') return this.inTransaction(() => this.snapshot(plan, existing));
-    if (plan.kind === 'external') return this.external(plan, existing);
+    if (plan.kind === 'snapshot') return materializeSnapshot(this.steps(), plan, existing);
+    if (plan.kind === 'external') return materializeExternal(this.steps(), plan, existing);
     const { build, swap } = materializeStatements(plan, existing);
     // Two round trips per model: open the transaction and build (the last statement reports the row
     // count), then swap and commit. Any failure rolls the whole transaction back.
@@ -97,127 +96,18 @@ class DuckDBSession implements AdapterSession {
     return { rows };
   }
 
-  /** One transaction around steps that read the database between statements; any failure rolls all back. */
-  private async inTransaction<T>(steps: () => Promise<T>): Promise<T> {
-    await this.execute('BEGIN TRANSACTION');
-    try {
-      const result = await steps();
-      await this.execute('COMMIT');
-      return result;
-    } catch (error) {
-      await this.connection.run('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
-  }
-
-  /** Runs one statement and returns the row count DuckDB reports for it. */
-  private async count(sql: string): Promise<number> {
-    this.log?.push(sql);
-    const result = await this.connection.run(sql);
-    return Number((await result.getRowObjectsJS())[0]?.Count ?? 0);
-  }
-
-  private async columnNames(sql: string): Promise<string[]> {
-    return (await this.describe(sql)).map((c) => c.name);
-  }
-
-  /**
-   * A snapshot run: the first creates the history table; later ones stage the changes in a temporary
-   * table, add the query's new columns to the history, close the versions that changed, insert the new
-   * ones. The caller's transaction makes the whole run atomic.
-   */
-  private async snapshot(plan: Extract<MaterializePlan, { kind: 'snapshot' }>, existing: RelationKind | undefined): Promise<MaterializeResult> {
-    const { relation, sql, snapshot: spec } = plan;
-    if (existing === 'view') {
-      throw new MeshError('E_SNAPSHOT_TARGET', `${rel(relation)} is a view; a snapshot keeps its history in a table`, {
-        hint: 'Drop the view, or give the snapshot another alias or target_schema.',
-      });
-    }
-    if (!existing) return { rows: await this.count(`CREATE TABLE ${rel(relation)} AS (
-${snapshotCreateSql(spec, sql)}
-)`) };
-    const target = await this.columnNames(`SELECT * FROM ${rel(relation)}`);
-    const names = spec.columnNames;
-    const needed = [names.dbt_scd_id, names.dbt_valid_from, names.dbt_valid_to, ...(spec.hardDeletes === 'new_record' ? [names.dbt_is_deleted] : [])];
-    const missing = needed.filter((n) => !target.some((t) => t.toLowerCase() === n.toLowerCase()));
-    if (missing.length) {
-      throw new MeshError('E_SNAPSHOT_TARGET', `${rel(relation)} is not a snapshot table: it has no column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, {
-        hint: spec.hardDeletes === 'new_record' && missing.length === 1 && missing[0] === names.dbt_is_deleted
-          ? `hard_deletes='new_record' needs ${names.dbt_is_deleted}, which a snapshot built with another hard_deletes setting lacks; add the column or rebuild the history.`
-          : 'The relation was built by something else, or snapshot_meta_column_names changed; give the snapshot another alias, or rename the columns back.',
-      });
-    }
-    const query = await this.columnNames(sql);
-    const checked = spec.strategy !== 'check' ? undefined
-      : spec.checkCols === 'all' ? query
-      : await this.columnNames(`select ${(spec.checkCols ?? []).join(', ')} from (
-${sql}
-) as __mesh_check`);
-    const staging = `temp.${q(`${relation.identifier}__mesh_snapshot`)}`;
-    await this.execute(`DROP TABLE IF EXISTS ${staging}`);
-    await this.execute(`CREATE TEMP TABLE ${q(`${relation.identifier}__mesh_snapshot`)} AS (
-${snapshotStagingSql(spec, sql, relation, { query, target, checked })}
-)`);
-    const staged = (await this.describe(`SELECT * FROM ${staging}`)).filter((c) => !isStagingOnly(c.name));
-    const known = new Set(target.map((t) => t.toLowerCase()));
-    // Columns the query gained since the history began are added, as dbt's create_columns does.
-    for (const column of staged.filter((c) => !known.has(c.name.toLowerCase()))) {
-      await this.execute(`ALTER TABLE ${rel(relation)} ADD COLUMN ${q(column.name)} ${column.type}`);
-    }
-    const [update, insert] = snapshotMergeSql(spec, relation, staging, staged.map((c) => c.name));
-    await this.execute(update!);
-    const rows = await this.count(insert!);
-    await this.execute(`DROP TABLE ${staging}`);
-    return { rows };
-  }
-
-  /**
-   * An external model: its rows are written beside their final place, moved in once complete (the old
-   * files kept aside until the view over the new ones is committed), so a failure leaves the previous
-   * files and view as they were.
-   */
-  private async external(plan: Extract<MaterializePlan, { kind: 'external' }>, existing: RelationKind | undefined): Promise<MaterializeResult> {
-    const { relation, sql, external: spec } = plan;
-    const staging = q(`${relation.identifier}__mesh_external`);
-    const written = `${spec.location}.mesh-${process.pid}.tmp`;
-    const previous = `${spec.location}.mesh-${process.pid}.old`;
-    let moved = false;
-    await this.execute('BEGIN TRANSACTION');
-    try {
-      await this.execute(`DROP TABLE IF EXISTS temp.${staging}`);
-      const rows = await this.count(`CREATE TEMP TABLE ${staging} AS (
-${sql}
-)`);
-      let emptyColumns: string[] | undefined;
-      if (rows === 0) {
-        // An empty file has no columns to read back; dbt-duckdb writes one row of nulls and filters it out.
-        emptyColumns = await this.columnNames(`SELECT * FROM temp.${staging}`);
-        await this.execute(`INSERT INTO temp.${staging} VALUES (${emptyColumns.map(() => 'NULL').join(', ')})`);
-      }
-      mkdirSync(dirname(spec.location), { recursive: true });
-      rmSync(written, { recursive: true, force: true });
-      await this.execute(`COPY temp.${staging} TO ${lit(written)} (${copyOptions(spec)})`);
-      await this.execute(`DROP TABLE temp.${staging}`);
-      rmSync(previous, { recursive: true, force: true });
-      if (existsSync(spec.location)) renameSync(spec.location, previous);
-      renameSync(written, spec.location);
-      moved = true;
-      if (existing === 'table') await this.execute(`DROP TABLE ${rel(relation)}`);
-      await this.execute(`CREATE OR REPLACE VIEW ${rel(relation)} AS (
-${externalViewSql(spec, readLocation(spec), emptyColumns)}
-)`);
-      await this.execute('COMMIT');
-      rmSync(previous, { recursive: true, force: true });
-      return { rows, files: listFiles(spec.location) };
-    } catch (error) {
-      await this.connection.run('ROLLBACK').catch(() => undefined);
-      rmSync(written, { recursive: true, force: true });
-      if (moved) {
-        rmSync(spec.location, { recursive: true, force: true });
-        if (existsSync(previous)) renameSync(previous, spec.location);
-      }
-      throw error;
-    }
+  /** What the snapshot and external materializations need of a session: statements, counts, columns. */
+  private steps(): MaterializeSteps {
+    return {
+      execute: (sql: string) => this.execute(sql),
+      count: async (sql: string) => {
+        this.log?.push(sql);
+        const result = await this.connection.run(sql);
+        return Number((await result.getRowObjectsJS())[0]?.Count ?? 0);
+      },
+      columns: (sql: string) => this.describe(sql),
+      rollback: () => this.connection.run('ROLLBACK').then(() => undefined, () => undefined),
+    };
   }
 
   close(): void {
@@ -329,14 +219,6 @@ export class DuckDBAdapter implements Adapter {
     this.main.closeSync();
     this.instance.closeSync();
   }
-}
-
-/** A file, or every file under a folder (a partitioned write), as absolute paths in a stable order. */
-function listFiles(path: string): string[] {
-  if (!statSync(path).isDirectory()) return [path];
-  return readdirSync(path, { withFileTypes: true })
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((entry) => listFiles(join(path, entry.name)));
 }
 
 function excludeClause(withheld: PublishRelation['withheld']): string {

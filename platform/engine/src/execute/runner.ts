@@ -11,6 +11,7 @@ import { relationKey, type Adapter, type AdapterSession, type MaterializePlan, t
 import { checkContract } from './contract';
 import { databaseErrorHint } from './database-error-hint';
 import { runUnitTest } from './unit-test';
+import { orderUnitTests } from './unit-test-order';
 import type { NodeResult } from './results';
 
 export type RunCommand = 'run' | 'test' | 'build' | 'seed' | 'snapshot';
@@ -125,30 +126,8 @@ export class Runner {
       }
       waitsFor.set(id, [...prereq]);
     }
-    this.scheduleUnitTests(runnable, set, waitsFor, command);
+    orderUnitTests(this.dag, runnable, waitsFor, command);
     return this.schedule(runnable, waitsFor, options);
-  }
-
-  /**
-   * dbt build runs a model's unit tests once what the model reads is built (and tested), then the model:
-   * a failing unit test skips the model and what depends on it, and the model's remaining unit tests.
-   * `mesh test` runs them against the inputs as they are.
-   */
-  private scheduleUnitTests(runnable: string[], set: Set<string>, waitsFor: Map<string, string[]>, command: RunCommand): void {
-    const byModel = new Map<string, string[]>();
-    for (const id of runnable) {
-      const node = this.dag.nodes.get(id)!;
-      if (node.resource_type !== 'unit_test') continue;
-      const model = node.depends_on.nodes[0];
-      if (model === undefined) continue;
-      byModel.set(model, [...(byModel.get(model) ?? []), id]);
-    }
-    for (const [model, tests] of byModel) {
-      tests.sort();
-      const before = command !== 'build' ? [] : set.has(model) ? waitsFor.get(model)! : this.dag.parents.get(model)!.filter((p) => set.has(p));
-      tests.forEach((id, i) => waitsFor.set(id, command === 'build' && i > 0 ? [...before, tests[i - 1]!] : [...before]));
-      if (command === 'build' && set.has(model)) waitsFor.set(model, [...waitsFor.get(model)!, ...tests]);
-    }
   }
 
   private async schedule(ids: string[], waitsFor: Map<string, string[]>, options: RunOptions): Promise<NodeResult[]> {
