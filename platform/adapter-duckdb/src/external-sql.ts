@@ -33,9 +33,11 @@ export function readLocation(spec: ExternalSpec): string {
  * view filters out.
  */
 export function externalViewSql(spec: ExternalSpec, location: string, emptyColumns: string[] | undefined): string {
+  // DuckDB finds a compression from a lower-case extension only: the write's compression is passed on.
+  const compression = spec.format !== 'parquet' && spec.options.compression !== undefined ? `, compression = ${lit(String(spec.options.compression))}` : '';
   const reader = spec.format === 'parquet'
     ? `read_parquet(${lit(location)}, union_by_name = false)`
-    : spec.format === 'csv' ? `read_csv(${lit(location)}, auto_detect = true)` : `read_json(${lit(location)}, auto_detect = true)`;
+    : `read_${spec.format}(${lit(location)}, auto_detect = true${compression})`;
   const where = emptyColumns ? ` where ${['1', ...emptyColumns.map((c) => `${q(c)} is not null`)].join(' and ')}` : '';
   return `select * from ${reader}${where}`;
 }

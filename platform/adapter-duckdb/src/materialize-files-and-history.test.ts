@@ -68,6 +68,16 @@ describe('external models on DuckDB', () => {
     });
   });
 
+  it('reads a compressed CSV back with the compression it was written with', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mesh-external-'));
+    const external: ExternalSpec = { location: join(dir, 'orders.csv'), format: 'csv', partitionBy: [], options: { compression: 'gzip' } };
+    await withSession(async (run, session) => {
+      await session.materialize({ kind: 'external', relation: relation('zipped'), sql: 'select 1 as id', external }, undefined);
+      expect(readFileSync(external.location).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+      expect(await run('select id from zipped')).toEqual([{ id: 1 }]);
+    });
+  });
+
   it('writes no rows as one row of nulls the view leaves out, and partitions by folder', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mesh-external-'));
     await withSession(async (run, session) => {

@@ -76,6 +76,13 @@ export function compileUnitTest(node: UnitTestNode, ctx: UnitTestCompileContext)
   for (const input of node.given) {
     const id = targetOf(input);
     const target = dag.nodes.get(id)!;
+    if (target.resource_type === 'model' && target.config.materialized === 'ephemeral' && input.rows.format !== 'sql') {
+      throw new MeshError('E_UNIT_TEST_CONFIG', `unit test ${node.name}: input ${input.input} is an ephemeral model, which has no relation to type ${input.rows.format} rows by`, {
+        location: at(input.line),
+        node: node.unique_id,
+        hint: 'Give its rows as format: sql (a query with the columns and types it returns), as dbt requires.',
+      });
+    }
     const name = target.resource_type === 'source' ? `${target.source_name}__${target.name}` : target.name;
     inputs.set(id, { cte: `__dbt__cte__${name}`, relation: ctx.relationName(target), name: target.resource_type === 'source' ? `${target.source_name}.${target.name}` : target.name, rows: input.rows, input: input.input, line: input.line });
   }

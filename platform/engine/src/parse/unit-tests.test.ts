@@ -102,6 +102,12 @@ describe('unit tests', () => {
     expect([unread.location, unread.message, unread.hint]).toEqual([
       { file: 'models/unit.yml', line: 7 }, "unit test t: input ref('raw') is not read by model 'totals'", "totals reads ref('stg_orders'); give those.",
     ]);
+    const ephemeral = compile({
+      'models/eph.sql': "{{ config(materialized='ephemeral') }}select 1 as id",
+      'models/over_eph.sql': "select * from {{ ref('eph') }}",
+      ...yaml('  - name: t', '    model: over_eph', "    given: [{input: ref('eph'), rows: [{id: 1}]}]", '    expect: {rows: []}'),
+    });
+    expect(refusal(() => ephemeral.compile(ephemeral.tests[0]!)).hint).toBe('Give its rows as format: sql (a query with the columns and types it returns), as dbt requires.');
     const missing = compile(yaml('  - name: t', '    model: totals', '    given: []', '    expect: {rows: []}'));
     expect(refusal(() => missing.compile(missing.tests[0]!)).message).toBe("unit test t: model 'totals' reads ref('stg_orders'), which the test does not give");
   });
