@@ -47,7 +47,8 @@ interface UnitTestContext {
  * at named with the file, line and key.
  */
 export function parseUnitTests(ctx: UnitTestContext): UnitTestNode[] {
-  const { files, project } = ctx;
+  const { files } = ctx;
+  if (!files.properties.some((f) => f.data.unit_tests?.length)) return [];
   const fixtures = new Map<string, SourceFile>();
   for (const file of files.fixtures) fixtures.set(posix.basename(file.path), file);
   const models = new Map<string, ModelNode[]>();
