@@ -66,6 +66,13 @@ describe('unit tests', () => {
       ...yaml('  - name: t', '    model: v', "    given: [{input: ref('raw')}]", '    expect: {format: sql, fixture: expected_v}'),
     });
     expect(tests.map((t) => t.unique_id)).toEqual(['unit_test.demo.v.t_v1', 'unit_test.demo.v.t_v2']);
+    const excluded = compile({
+      'models/v_v1.sql': "select * from {{ ref('raw') }}",
+      'models/v_v2.sql': "select * from {{ ref('raw') }}",
+      'models/v.yml': 'models:\n  - name: v\n    versions: [{v: 1}, {v: 2}]\n',
+      ...yaml('  - name: t', '    model: v', '    versions: {exclude: [1]}', "    given: [{input: ref('raw')}]", '    expect: {rows: []}'),
+    });
+    expect(excluded.tests.map((t) => [t.unique_id, t.refs])).toEqual([['unit_test.demo.v.t_v2', [{ name: 'v', version: '2' }]]]);
     expect(tests[0]!.given[0]!.rows).toEqual({ format: 'seed' });
     expect(tests[0]!.expect).toMatchObject({ format: 'sql', sql: 'select 1 as id', fixture: 'expected_v' });
   });
