@@ -118,7 +118,7 @@ class DuckDBSession implements AdapterSession {
 
 export class DuckDBAdapter implements Adapter {
   readonly type = 'duckdb';
-  readonly capabilities: AdapterCapabilities = { snapshots: true, externalFiles: true };
+  readonly capabilities: AdapterCapabilities = { shares: 'files', pinnedShares: false, snapshots: true, externalFiles: true };
   readonly statementLog?: string[];
   private mainLent = false;
   private constructor(

@@ -215,7 +215,7 @@ async function readHeader(path: string): Promise<string[]> {
 export class PostgresAdapter implements Adapter {
   readonly type = 'postgres';
   /** Snapshots and external files are DuckDB's for now: a run that needs them is refused before it starts. */
-  readonly capabilities: AdapterCapabilities = { snapshots: false, externalFiles: false };
+  readonly capabilities: AdapterCapabilities = { shares: 'schemas', pinnedShares: false, snapshots: false, externalFiles: false };
   readonly statementLog?: string[];
 
   private constructor(

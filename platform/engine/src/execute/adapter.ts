@@ -57,14 +57,6 @@ export type MaterializePlan =
   /** Rows written to files (dbt-duckdb's external materialization) and a view over them. */
   | { kind: 'external'; relation: RelationName; sql: string; external: ExternalSpec };
 
-/** What an adapter can build, declared by the adapter and checked before a run starts. */
-export interface AdapterCapabilities {
-  /** Builds snapshot history tables (`materialize` with kind `snapshot`). */
-  snapshots: boolean;
-  /** Writes models to files with a view over them (`materialize` with kind `external`). */
-  externalFiles: boolean;
-}
-
 /** A file an adapter loads into a table (an `external_location` source on a server engine). */
 export interface StagedFile {
   relation: RelationName;
@@ -100,6 +92,26 @@ export interface AdapterSession {
   /** Builds a relation; atomic: on failure the previous relation is left as it was. */
   materialize(plan: MaterializePlan, existing: RelationKind | undefined): Promise<MaterializeResult>;
   close(): void;
+}
+
+/** What an engine can do, declared by its adapter rather than discovered by probing for methods. */
+export interface AdapterCapabilities {
+  /**
+   * How consumers get the public models: `files`, a database file per share that consumers attach
+   * (`publish`); `schemas`, share schemas inside the engine that consumers on the same engine read in
+   * place (`publishShare`, `dropStaleShares`).
+   */
+  shares: 'files' | 'schemas';
+  /**
+   * Share schemas are made anew for each publication and read the data as it was tested (Iceberg
+   * snapshots), so a publication appears whole when its manifest names them, and a later build changes
+   * nothing a consumer reads until that build is published in turn.
+   */
+  pinnedShares: boolean;
+  /** Builds snapshot history tables (`materialize` with kind `snapshot`); a run that needs them is refused before it starts where not. */
+  snapshots: boolean;
+  /** Writes models to files with a view over them (`materialize` with kind `external`), as dbt-duckdb does. */
+  externalFiles: boolean;
 }
 
 export interface Adapter {
