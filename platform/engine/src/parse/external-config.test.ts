@@ -7,7 +7,11 @@ import type { ModelNode } from '../types';
 
 const parse = (files: Record<string, string>) => parseProject(projectFromFiles(files));
 
-const refusal = (files: Record<string, string>) => thrownMeshError(() => parse(files));
+/** A model's refusal: kept with the model (and raised by a command that selects it), or the whole parse's. */
+const refusal = (files: Record<string, string>) => thrownMeshError(() => {
+  const [first] = parse(files).broken.values();
+  if (first) throw first;
+});
 
 describe("dbt-duckdb's external materialization configs", () => {
   it('reads location, format, delimiter and options as dbt-duckdb does', () => {

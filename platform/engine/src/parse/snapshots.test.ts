@@ -106,7 +106,7 @@ describe('snapshots', () => {
     });
     expect([missing.location?.line, missing.message]).toEqual([2, 'snapshot s: the timestamp strategy needs updated_at']);
     const unknown = refusal({ 'snapshots/s.yml': "snapshots:\n  - name: s\n    relaton: ref('orders')\n" });
-    expect([unknown.code, unknown.location?.line]).toEqual(['E_YAML_SCHEMA', 2]);
+    expect([unknown.code, unknown.location?.line]).toEqual(['E_YAML_SCHEMA', 3]);
     expect(unknown.message).toContain("unknown key 'relaton'");
     const hard = refusal({ 'snapshots/s.yml': "snapshots:\n  - name: s\n    relation: ref('orders')\n    config:\n      hard_deletes: delete\n" });
     expect([hard.code, hard.location?.line]).toEqual(['E_YAML_SCHEMA', 5]);

@@ -19,6 +19,8 @@ export interface SnapshotParseContext {
   /** Renders SQL at parse time (refs become placeholders); config() calls are merged into `config`. */
   render(path: string, text: string, thisRelation: Relation, config: Record<string, unknown>): { sql: string; refs: RefCall[]; sources: ModelNode['sources'] };
   normalize(config: Record<string, unknown>): NodeConfig;
+  /** The relation a node with these configs builds, by the project's naming (dbt's generate_schema_name and the rest). */
+  place(config: Record<string, unknown>, node: { unique_id: string; name: string; original_file_path: string; path: string; fqn: string[] }): { schema: string; alias: string; database: string };
   columns(input: ColumnInput[] | undefined): ColumnDef[];
   /** Adds the node with its parse-time SQL, and the generic tests its properties declare. */
   add(node: ModelNode, rendered: { sql: string; refs: RefCall[]; sources: ModelNode['sources'] }, text: string, props?: { entry: SnapshotPropertiesInput; file: PropertiesSource; index: number }): void;
@@ -57,6 +59,8 @@ export function parseSnapshots(ctx: SnapshotParseContext): void {
   const build = (args: {
     name: string;
     path: string;
+    /** The path below its resource folder, as dbt's node.path. */
+    inside: string;
     fqn: string[];
     rawCode: string;
     /** The SQL as rendered (a block's body, or `select * from {{ relation }}`), lines as in the file. */
@@ -72,10 +76,15 @@ export function parseSnapshots(ctx: SnapshotParseContext): void {
     const yaml = (entry?.entry.config ?? {}) as Record<string, unknown>;
     const config: Record<string, unknown> = { ...folder };
     mergeConfig(config, yaml);
-    const preliminary = ctx.normalize(config);
+    const uniqueId = `snapshot.${project}.${args.name}`;
+    // target_schema names the schema as it is (dbt's older config); schema goes through the project's naming.
+    const place = (c: Record<string, unknown>) => {
+      const placed = ctx.place(c, { unique_id: uniqueId, name: args.name, original_file_path: args.path, path: args.inside, fqn: args.fqn });
+      return { ...placed, schema: typeof c.target_schema === 'string' && c.target_schema ? c.target_schema : placed.schema };
+    };
+    const preliminary = place(config);
     const fromSql: Record<string, unknown> = {};
-    const schemaOf = (c: Record<string, unknown>, n: NodeConfig) => (typeof c.target_schema === 'string' && c.target_schema ? c.target_schema : n.schema);
-    const rendered = ctx.render(args.path, args.text, new Relation(ctx.database, schemaOf(config, preliminary), preliminary.alias ?? args.name), fromSql);
+    const rendered = ctx.render(args.path, args.text, new Relation(preliminary.database, preliminary.schema, preliminary.alias), fromSql);
     mergeConfig(config, fromSql);
     const locate = (key: string): SourceLocation => {
       if (key in fromSql) return args.sqlKeyLine?.(key) ?? args.declared;
@@ -95,10 +104,10 @@ export function parseSnapshots(ctx: SnapshotParseContext): void {
       });
     }
     final.materialized = 'snapshot';
-    const schema = schemaOf(config, final);
-    final.schema = schema;
+    const where = place(config);
+    final.schema = where.schema;
     const node: ModelNode = {
-      unique_id: `snapshot.${project}.${args.name}`,
+      unique_id: uniqueId,
       resource_type: 'snapshot',
       name: args.name,
       package_name: project,
@@ -114,9 +123,9 @@ export function parseSnapshots(ctx: SnapshotParseContext): void {
       refs: rendered.refs,
       sources: rendered.sources,
       depends_on: { nodes: [], macros: [] },
-      database: ctx.database,
-      schema,
-      alias: final.alias ?? args.name,
+      database: where.database,
+      schema: where.schema,
+      alias: where.alias,
       checksum: digest('sha256', args.rawCode, 'hex'),
       snapshot: spec,
     };
@@ -132,6 +141,7 @@ export function parseSnapshots(ctx: SnapshotParseContext): void {
       build({
         name: block.name,
         path: file.path,
+        inside: `${inside}.sql`,
         fqn: [project, ...inside.split('/'), block.name],
         rawCode: block.raw,
         text: block.body,
@@ -164,6 +174,7 @@ export function parseSnapshots(ctx: SnapshotParseContext): void {
     build({
       name,
       path: file.path,
+      inside: file.path.split('/').slice(1).join('/'),
       fqn: [project, ...folders, name],
       rawCode: text,
       text,
