@@ -18,7 +18,7 @@ describe('mesh snapshot', () => {
     expect(one.stdout).toMatch(/1 of 1 OK snapshot history\.orders_timestamp \.+ \[SNAPSHOT \(4 rows\)/);
     const all = mesh(dir, 'snapshot');
     expect(all.code, all.output).toBe(0);
-    expect(all.stdout).toMatch(/Done\. PASS=4 WARN=0 ERROR=0 SKIP=0 TOTAL=4/);
+    expect(all.stdout).toMatch(/Done\. PASS=5 WARN=0 ERROR=0 SKIP=0 TOTAL=5/);
     // The second run of orders_timestamp over the same rows adds no version.
     expect(all.stdout).toMatch(/OK snapshot history\.orders_timestamp \.+ \[SNAPSHOT \(0 rows\)/);
     expect(await queryDb(join(dir, 'target', 'snapshots.duckdb'), 'select count(*) as n from history.orders_timestamp')).toEqual([{ n: 4 }]);
@@ -28,7 +28,7 @@ describe('mesh snapshot', () => {
     // fqns as dbt makes them: a block's has its file's name, a YAML snapshot's the folders of its file.
     const ls = mesh(dir, 'ls', '--resource-type', 'snapshot');
     expect(ls.stdout.trim().split('\n').sort()).toEqual([
-      'snapshots.customers_history', 'snapshots.orders.orders_check', 'snapshots.orders.orders_timestamp', 'snapshots.orders_all.orders_check_all',
+      'snapshots.customers_history', 'snapshots.orders.orders_check', 'snapshots.orders.orders_timestamp', 'snapshots.orders_all.orders_check_all', 'snapshots.orders_by_schema',
     ]);
   });
 });

@@ -155,8 +155,9 @@ const snapshotConfigSchema = z.looseObject({
   check_cols: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
   hard_deletes: z.enum(['ignore', 'invalidate', 'new_record']).optional(),
   invalidate_hard_deletes: z.boolean().optional(),
-  target_schema: z.string().optional(),
-  target_database: z.string().optional(),
+  // null switches off a target_schema set for a folder, so that schema: applies (as in dbt).
+  target_schema: z.string().nullable().optional(),
+  target_database: z.string().nullable().optional(),
   schema: z.string().optional(),
   database: z.string().optional(),
   alias: z.string().optional(),
