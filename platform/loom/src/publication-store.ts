@@ -192,7 +192,8 @@ export function collectGarbage(publishedDir: string, current: string, options: G
   }
 }
 
-const isDataFile = (file: string) => file.endsWith('.duckdb') || file.endsWith('.parquet');
+/** A grantee's database: what a revoked grant takes out of the versions kept for readers. */
+const isDataFile = (file: string) => file.endsWith('.duckdb');
 
 /**
  * Moves a version out of readers' reach, then deletes it, unless a reader leased it in the meantime: a

@@ -13,6 +13,7 @@ const EVERYONE_GRANTEE = '*';
 
 /** The contract of a publication, in its version folder (written by the contract gate of `mesh build`). */
 export const CONTRACT_FILE = 'contract.odcs.yaml';
+import { publishExternalFiles } from './external-files';
 
 export const PUBLISHED_DIR = 'published';
 
@@ -191,6 +192,8 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
       }
     }
     for (const [file, text] of Object.entries(files)) staged.writeFile(file, text);
+    // The files of public external models travel in the version too, for readers of files rather than databases.
+    const externalFiles = adapter.capabilities.externalFiles ? publishExternalFiles(staged, plan) : undefined;
     // The manifest names every file inside the new version's folder.
     const located = { ...plan, open: plan.open && { ...plan.open, file: staged.published(plan.open.file) }, shares: plan.shares.map((s) => ({ ...s, file: staged.published(s.file) })) };
     const manifest: PublishedManifest = {
@@ -212,6 +215,7 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
       ...(located.open ? { database: located.open.schema ? { schema: located.open.schema, ...(located.open.catalog ? { catalog: located.open.catalog } : {}) } : { file: located.open.file } } : {}),
       rows: Object.fromEntries(models.map((m) => [m.unique_id, rows.get(m.unique_id) ?? 0])),
       ...(product && !plan.open ? { access: accessSection(product, located) } : {}),
+      ...(externalFiles ? { files: externalFiles } : {}),
       nodes,
       restricted,
     };

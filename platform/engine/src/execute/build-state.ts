@@ -194,7 +194,10 @@ const digest = (...parts: string[]) => createHash('sha256').update(parts.join('\
 /** What an external input (a source file, an upstream's publication) looks like now. */
 export type ExternalState = (node: GraphNode) => string;
 
-const isTableLike = (node: GraphNode) => (node.resource_type === 'seed' || (node.resource_type === 'model' && node.config.materialized !== 'view' && node.config.materialized !== 'ephemeral'));
+/** A relation whose content stays what its build wrote (tables, seeds, snapshots, external files), unlike a view. */
+const isTableLike = (node: GraphNode) =>
+  (node.resource_type === 'seed' || node.resource_type === 'snapshot' || node.resource_type === 'model') &&
+  !(node.resource_type === 'model' && (node.config.materialized === 'view' || node.config.materialized === 'ephemeral'));
 const isExternal = (node: GraphNode) => node.resource_type === 'source' || ('external' in node && node.external === true);
 
 /** A source file's size and time of change: enough to tell that a view over it reads other data now. */
@@ -241,7 +244,7 @@ export class NodeStates {
       return loaded ? `l:${loaded.g}` : `x:${this.external(node)}`;
     }
     if (isExternal(node)) return `x:${this.external(node)}`;
-    if (node.resource_type === 'test') return undefined;
+    if (node.resource_type === 'test' || node.resource_type === 'unit_test') return undefined;
     const record = this.state.recordOf(id);
     if (isTableLike(node)) return record && !record.dirty ? `t:${record.g}` : undefined;
     // A view or an ephemeral model has no content of its own: its definition over its parents' states.
