@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import semver from 'semver';
@@ -232,17 +233,32 @@ function install(projectDir: string, resolved: Resolved): InstalledPackage {
   return { name, requested: resolved.requested, installed: `${source.repo} ${resolved.version ?? ''} (${source.commit.slice(0, 7)})`.replace('  ', ' ') };
 }
 
+/** dbt's own hash of the project's package entries, as `dbt deps` writes it into package-lock.yml's `sha1_hash`. */
+export function dbtPackagesHash(projectDir: string): string {
+  const decided = runOracle('python', [LOCK_SCRIPT, projectDir], { cwd: projectDir });
+  if (decided.code !== 0) throw new DepsError(`dbt could not read the package files of ${projectDir}:\n${decided.stderr}`);
+  return (JSON.parse(decided.stdout.trim().split('\n').pop()!) as { hash: string }).hash;
+}
+
+let dbtVersion: string | undefined;
+
+/** The oracle's dbt-core version, from its package metadata (importing dbt takes seconds). */
+export function installedDbtVersion(): string {
+  if (dbtVersion) return dbtVersion;
+  const r = runOracle('python', ['-c', "import importlib.metadata as m; print(m.version('dbt-core'))"], { cwd: tmpdir() });
+  if (r.code !== 0) throw new DepsError(`cannot read the oracle's dbt-core version:\n${r.stderr}`);
+  dbtVersion = r.stdout.trim();
+  return dbtVersion;
+}
+
 /** Installs the packages of the dbt project in `projectDir` into its `dbt_packages/`, as `dbt deps` would. */
 export function installPackages(projectDir: string, hub: Record<string, string>): DepsResult {
   const specs = readPackageFile(projectDir);
   rmSync(join(projectDir, 'dbt_packages'), { recursive: true, force: true });
   if (!specs.length) return { packages: [], from: 'none' };
-  const decided = runOracle('python', [LOCK_SCRIPT, projectDir], { cwd: projectDir });
-  if (decided.code !== 0) throw new DepsError(`dbt could not read the package files of ${projectDir}:\n${decided.stderr}`);
-  const { hash, dbt } = JSON.parse(decided.stdout.trim().split('\n').pop()!) as { hash: string; dbt: string };
   const lockPath = join(projectDir, 'package-lock.yml');
   const lock = existsSync(lockPath) ? LockFile.parse(parse(readFileSync(lockPath, 'utf8')) ?? {}) : undefined;
-  const useLock = lock?.sha1_hash === hash && (lock.packages?.length ?? 0) > 0;
-  const resolved = useLock ? fromLock(lock!.packages!, projectDir, hub) : resolveTree(specs, projectDir, hub, dbt);
+  const useLock = lock !== undefined && (lock.packages?.length ?? 0) > 0 && lock.sha1_hash === dbtPackagesHash(projectDir);
+  const resolved = useLock ? fromLock(lock.packages!, projectDir, hub) : resolveTree(specs, projectDir, hub, installedDbtVersion());
   return { packages: resolved.map((r) => install(projectDir, r)), from: useLock ? 'lock' : 'resolved' };
 }

@@ -7,7 +7,9 @@ import { dirname, join } from 'node:path';
  * workspace's `fetch` leaves them. Nothing here writes into a mirror (no checkout, no index), so several
  * readers can share one.
  */
-export const MIRROR_ROOT = process.env.MESH_CORPUS_MIRRORS ?? '/work/.mirror';
+export function mirrorRoot(): string {
+  return process.env.MESH_CORPUS_MIRRORS ?? '/work/.mirror';
+}
 
 export class MissingMirror extends Error {
   constructor(readonly repo: string, readonly root: string) {
@@ -15,7 +17,7 @@ export class MissingMirror extends Error {
   }
 }
 
-export function mirrorOf(repo: string, root = MIRROR_ROOT): string {
+export function mirrorOf(repo: string, root = mirrorRoot()): string {
   const dir = join(root, repo.replace('/', '+'), 'repo');
   if (!existsSync(dir)) throw new MissingMirror(repo, root);
   return dir;

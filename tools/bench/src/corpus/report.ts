@@ -86,15 +86,16 @@ export function corpusMarkdown(summaries: ProjectSummary[], command: string): st
       ['relations dbt made that mesh made equal, row for row', `${relsEqual} of ${rels} (${pct(relsEqual, rels)})`, ''],
     ], ['l', 'r', 'r']),
     '',
-    table(['Project', 'Warehouse', 'Packages', 'dbt', 'mesh', 'Unmodified', 'Nodes same / dbt ok', 'Relations equal', 'First mesh error'], summaries.map((s) => {
-      if (s.notRun) return [`${s.project.id}`, cell(s.project.warehouse, 40), '', '', '', 'not measured', '', '', cell(s.notRun)];
+    table(['Project', 'Repository', 'Warehouse', 'Packages', 'dbt', 'mesh', 'Unmodified', 'Nodes same / dbt ok', 'Relations equal', 'First mesh error'], summaries.map((s) => {
+      const where = `${s.project.repo}@${s.project.commit.slice(0, 7)}${s.project.dir === '.' ? '' : ` ${s.project.dir}`}`;
+      if (s.notRun) return [`${s.project.id}`, where, cell(s.project.warehouse, 40), '', '', '', 'not measured', '', '', cell(s.notRun)];
       const r = s.run!;
       const exits = (tool: 'dbt' | 'mesh') => r.steps[tool].map((x) => x.code).join(', ');
       const packages = s.prepared!.deps.packages.map((p) => p.name).join(', ') || '-';
       const first = r.meshFirstError ?? r.nodes.find((n) => n.error && OK.has(n.dbt))?.error ?? (r.relations && !r.relations.equal ? `relations differ: ${[...r.relations.differences.map((d) => d.relation), ...r.relations.onlyLeft.map((x) => `${x} (missing)`)].slice(0, 3).join(', ')}` : r.relationError ?? '');
       const note = !s.dataComplete ? ` (data incomplete: ${s.prepared!.missing.join(', ')})` : !s.dbtBuilt ? ' (dbt fails)' : '';
-      return [`${s.project.id}${note}`, cell(s.project.warehouse, 40), cell(packages, 60), exits('dbt'), exits('mesh'), s.unmodified ? 'yes' : 'no', `${s.meshSameOfSucceeded} / ${s.dbtSucceeded}`, `${s.relationsEqual} / ${s.dbtRelations}`, cell(first)];
-    }), ['l', 'l', 'l', 'r', 'r', 'l', 'r', 'r', 'l']),
+      return [`${s.project.id}${note}`, where, cell(s.project.warehouse, 40), cell(packages, 60), exits('dbt'), exits('mesh'), s.unmodified ? 'yes' : 'no', `${s.meshSameOfSucceeded} / ${s.dbtSucceeded}`, `${s.relationsEqual} / ${s.dbtRelations}`, cell(first)];
+    }), ['l', 'l', 'l', 'l', 'r', 'r', 'l', 'r', 'r', 'l']),
   ];
   const groups = groupCauses(failures(summaries));
   if (groups.length) {
