@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import semver from 'semver';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { z } from 'zod';
 import { runOracle } from '@mesh/oracle';
 import { extractTree, mirrorOf, readAt, resolveRevision, tags } from './mirror';
@@ -129,7 +129,7 @@ function resolveHub(request: HubRequest, hub: Record<string, string>, dbtVersion
   throw new DepsError(`no release of ${request.package} (${repo}) satisfies ${range} and admits dbt ${dbtVersion}; the mirror has tags ${candidates.map((c) => c.version).join(', ')}`);
 }
 
-function sourceOf(spec: PackageSpec, rootDir: string): { key: string; hub?: HubRequest; source?: Source; requested: string } {
+function sourceOf(spec: PackageSpec, rootDir: string): { key: string; hub?: HubRequest; source?: Source; requested: string; gitUrl?: string; localAs?: string } {
   if ('package' in spec) {
     const hub = spec as z.infer<typeof HubSpec>;
     return {
@@ -148,13 +148,15 @@ function sourceOf(spec: PackageSpec, rootDir: string): { key: string; hub?: HubR
     if (!commit) throw new DepsError(`git package ${g.git}: the mirror of ${repo} has no revision ${revision}`);
     return {
       key: `git:${g.git}:${g.subdirectory ?? ''}`,
+      gitUrl: g.git,
       source: { kind: 'mirror', repo, gitDir, commit, subdirectory: g.subdirectory },
       requested: `git ${g.git}@${revision}${g.subdirectory ? ` /${g.subdirectory}` : ''}`,
     };
   }
   if ('local' in spec) {
     const dir = resolve(rootDir, (spec as z.infer<typeof LocalSpec>).local);
-    return { key: `local:${dir}`, source: { kind: 'local', dir }, requested: `local ${(spec as z.infer<typeof LocalSpec>).local}` };
+    const local = (spec as z.infer<typeof LocalSpec>).local;
+    return { key: `local:${dir}`, source: { kind: 'local', dir }, requested: `local ${local}`, localAs: local };
   }
   throw new DepsError(`a package entry of a kind that cannot be installed offline: ${JSON.stringify(spec)}`);
 }
@@ -163,18 +165,22 @@ interface Resolved {
   source: Source;
   requested: string;
   version?: string;
+  /** How the entry is written back into package-lock.yml. */
+  hubPackage?: string;
+  gitUrl?: string;
+  localAs?: string;
 }
 
 /** dbt's resolver: merge each package's requests over the whole tree, reading each package's own packages.yml. */
 function resolveTree(rootSpecs: PackageSpec[], rootDir: string, hub: Record<string, string>, dbtVersion: string): Resolved[] {
-  const requests = new Map<string, { hub?: HubRequest; source?: Source; requested: string[] }>();
+  const requests = new Map<string, { hub?: HubRequest; source?: Source; requested: string[]; gitUrl?: string; localAs?: string }>();
   const seen = new Set<string>();
   let pending = rootSpecs;
   while (pending.length) {
     const next: PackageSpec[] = [];
     for (const spec of pending) {
       const s = sourceOf(spec, rootDir);
-      const entry = requests.get(s.key) ?? { hub: s.hub ? { ...s.hub, ranges: [] } : undefined, source: s.source, requested: [] };
+      const entry = requests.get(s.key) ?? { hub: s.hub ? { ...s.hub, ranges: [] } : undefined, source: s.source, requested: [], gitUrl: s.gitUrl, localAs: s.localAs };
       if (s.hub && entry.hub) {
         entry.hub.ranges.push(...s.hub.ranges);
         entry.hub.prerelease ||= s.hub.prerelease;
@@ -192,9 +198,9 @@ function resolveTree(rootSpecs: PackageSpec[], rootDir: string, hub: Record<stri
   return [...requests.values()].map((r) => {
     if (r.hub) {
       const source = resolveHub(r.hub, hub, dbtVersion);
-      return { source, requested: r.requested.join(' + '), version: source.version };
+      return { source, requested: r.requested.join(' + '), version: source.version, hubPackage: r.hub.package };
     }
-    return { source: r.source!, requested: r.requested.join(' + ') };
+    return { source: r.source!, requested: r.requested.join(' + '), gitUrl: r.gitUrl, localAs: r.localAs };
   });
 }
 
@@ -214,6 +220,18 @@ function fromLock(lock: PackageSpec[], rootDir: string, hub: Record<string, stri
     const s = sourceOf(spec, rootDir);
     return { source: s.source!, requested: `${s.requested} (lock)` };
   });
+}
+
+/** package-lock.yml as dbt deps writes it: each package's pinned entry and its name, then the hash. */
+function writeLock(projectDir: string, resolved: Resolved[], installed: InstalledPackage[], hash: string): void {
+  const entries = resolved.map((r, i) => {
+    const name = installed[i]!.name;
+    const s = r.source;
+    if (s.kind === 'local') return { local: r.localAs!, name };
+    if (r.version !== undefined && r.hubPackage) return { name, package: r.hubPackage, version: r.version };
+    return { git: r.gitUrl!, name, revision: s.commit, ...(s.subdirectory ? { subdirectory: s.subdirectory } : {}) };
+  });
+  writeFileSync(join(projectDir, 'package-lock.yml'), stringify({ packages: entries, sha1_hash: hash }, { sortMapEntries: true }));
 }
 
 function install(projectDir: string, resolved: Resolved): InstalledPackage {
@@ -258,7 +276,13 @@ export function installPackages(projectDir: string, hub: Record<string, string>)
   if (!specs.length) return { packages: [], from: 'none' };
   const lockPath = join(projectDir, 'package-lock.yml');
   const lock = existsSync(lockPath) ? LockFile.parse(parse(readFileSync(lockPath, 'utf8')) ?? {}) : undefined;
-  const useLock = lock !== undefined && (lock.packages?.length ?? 0) > 0 && lock.sha1_hash === dbtPackagesHash(projectDir);
+  let hash: string | undefined;
+  const dbtHash = () => (hash ??= dbtPackagesHash(projectDir));
+  const useLock = lock !== undefined && (lock.packages?.length ?? 0) > 0 && lock.sha1_hash === dbtHash();
   const resolved = useLock ? fromLock(lock.packages!, projectDir, hub) : resolveTree(specs, projectDir, hub, installedDbtVersion());
-  return { packages: resolved.map((r) => install(projectDir, r)), from: useLock ? 'lock' : 'resolved' };
+  const packages = resolved.map((r) => install(projectDir, r));
+  // dbt deps writes what it resolved, transitive packages included, and dbt refuses to run when the lock
+  // and dbt_packages/ disagree in number.
+  if (!useLock) writeLock(projectDir, resolved, packages, dbtHash());
+  return { packages, from: useLock ? 'lock' : 'resolved' };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Corpus, type CorpusProject } from './corpus-file';
 import { installPackages, type DepsResult } from './deps';
-import { extractTree, mirrorOf } from './mirror';
+import { extractTree, mirrorOf, readAt } from './mirror';
 
 /** Where checkouts, generated data and generator venvs live: outside the repository, kept between runs. */
 export const DEFAULT_CACHE = process.env.MESH_CORPUS_CACHE ?? '/work/corpus-cache';
@@ -110,6 +110,11 @@ export function prepareCorpus(corpus: Corpus, projects: CorpusProject[], options
     const generated = Object.values(meta.generated).flat();
     const projectDir = join(dir, project.dir);
     const inProject = (path: string) => project.dir === '.' || path.startsWith(`${project.dir}/`);
+    // The repository's own package-lock.yml (or none), not the one an earlier install wrote.
+    const lockPath = join(projectDir, 'package-lock.yml');
+    const lock = readAt(mirrorOf(project.repo), project.commit, join(project.dir, 'package-lock.yml').replace(/^\.\//, ''));
+    if (lock === undefined) rmSync(lockPath, { force: true });
+    else writeFileSync(lockPath, lock);
     const deps = installPackages(projectDir, corpus.hub);
     log(`${project.id}: ${deps.packages.length ? deps.packages.map((p) => `${p.name} <- ${p.installed}`).join(', ') : 'no packages'}${deps.from === 'lock' ? ' (package-lock.yml)' : ''}`);
     prepared.push({

@@ -166,7 +166,11 @@ export async function runProject(prepared: PreparedProject, upstream: PreparedPr
         (await DuckDBInstance.create(meshDb)).closeSync();
       }
       try {
-        relations = await compareDatabases(db(d), meshDb, { attach: { left: attachOf(d), right: attachOf(m) }, sample: 2 });
+        relations = await compareDatabases(db(d), meshDb, {
+          attach: { left: attachOf(d), right: attachOf(m) },
+          fileSearchPath: { left: join(d.root, prepared.project.dir), right: join(m.root, prepared.project.dir) },
+          sample: 2,
+        });
       } catch (e) {
         relationError = (e as Error).message.split('\n')[0];
       }
