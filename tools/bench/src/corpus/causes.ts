@@ -4,30 +4,34 @@
  * with names and numbers taken out, so new causes still group and show up in the report.
  */
 interface Rule {
-  cause: string;
   test: RegExp;
+  /** The cause, from the match: a rule may name the key or package it found. */
+  cause: string | ((m: RegExpExecArray) => string);
 }
 
 const RULES: Rule[] = [
   { cause: 'test unique_id differs from dbt\'s (same test, another name)', test: /^unique_id differs from dbt's/ },
+  { cause: (m) => `dbt_project.yml key refused: ${m[1]}`, test: /E_YAML_SCHEMA\]? dbt_project\.yml.*unknown keys? ('[^']+'(?:, '[^']+')*)/ },
+  { cause: 'python model refused', test: /python models? (is|are) not supported/i },
+  { cause: 'macros of installed packages not loaded (dbt_packages/)', test: /E_JINJA_UNDEFINED\]?.*\b[a-z_]+\.[a-z_]+ is not defined.*Macros of dbt packages are not installed/i },
   { cause: 'adapter.dispatch refused', test: /adapter\.dispatch/ },
-  { cause: 'introspection refused (run_query, statement, get_columns_in_relation, ...)', test: /run_query|\bstatement\b|load_result|get_columns_in_relation|get_relations_by|get_column_values|union_relations|get_single_value|queries the database while compiling/ },
-  { cause: 'hooks refused (pre-hook, post-hook, on-run-start/end)', test: /pre-hook|post-hook|on-run-start|on-run-end|\bhooks?\b.*not supported/i },
-  { cause: 'snapshots refused', test: /snapshot/i },
+  { cause: 'introspection refused (run_query, statement, get_columns_in_relation, ...)', test: /run_query|\{% call statement|load_result|get_columns_in_relation|get_relations_by|get_column_values|union_relations|get_single_value|queries the database while compiling/ },
+  { cause: 'hooks refused (pre-hook, post-hook, on-run-start/end)', test: /pre-hook|post-hook|on-run-start|on-run-end/i },
+  { cause: 'snapshots refused', test: /\{% snapshot|snapshots? (is|are) not supported/i },
   { cause: 'materialization refused (external, custom)', test: /materiali[sz]ation|materialized='?external/i },
-  { cause: 'python model refused', test: /python model/i },
-  { cause: 'unknown dbt_project.yml key', test: /dbt_project\.yml.*(unknown|unrecognized|not allowed)|Unrecognized key|unknown key/i },
-  { cause: 'package macro or test not found', test: /E_TEST_UNKNOWN|unknown test|dbt_expectations\.|dbt_date\.|audit_helper\.|codegen\./ },
-  { cause: 'Jinja syntax nunjucks rejects', test: /E_JINJA_SYNTAX|unexpected token|expected (variable|block) end|Template render error|parseAggregate|unknown block tag/i },
-  { cause: 'undefined Jinja name or macro', test: /E_JINJA_UNDEFINED|is undefined|not defined|Unable to call/i },
+  { cause: 'tests of packages unknown', test: /E_TEST_UNKNOWN/ },
+  { cause: 'Jinja syntax nunjucks rejects', test: /E_JINJA_SYNTAX|unexpected token|expected (variable|block) end|Template render error|unknown block tag/i },
+  { cause: 'undefined Jinja name or macro', test: /E_JINJA_UNDEFINED|is undefined|is not defined/i },
   { cause: 'dbt macro not built in', test: /E_DBT_UNSUPPORTED/ },
-  { cause: 'upstream project (dbt-loom) not resolved', test: /upstream|dbt_loom|manifest/i },
-  { cause: 'seed load or type differs', test: /seed|csv/i },
+  { cause: 'upstream project (dbt-loom) not resolved', test: /E_LOOM|dbt_loom|upstream/i },
   { cause: 'SQL error in DuckDB', test: /Binder Error|Parser Error|Catalog Error|Conversion Error|Invalid Input Error|Not implemented Error/ },
 ];
 
 export function causeOf(message: string): string {
-  for (const rule of RULES) if (rule.test.test(message)) return rule.cause;
+  for (const rule of RULES) {
+    const m = rule.test.exec(message);
+    if (m) return typeof rule.cause === 'string' ? rule.cause : rule.cause(m);
+  }
   const code = /\b(E_[A-Z_]+)\b/.exec(message)?.[1];
   const words = message
     .replace(/\berror\[[A-Z_]+\]\s*/i, '')

@@ -1,5 +1,5 @@
 import { stamp, table } from '../report';
-import { groupCauses, relationCause } from './causes';
+import { causeOf, groupCauses, relationCause } from './causes';
 import type { CorpusProject } from './corpus-file';
 import type { PreparedProject } from './prepare';
 import type { ProjectRun } from './run-project';
@@ -117,6 +117,35 @@ export function corpusMarkdown(summaries: ProjectSummary[], command: string): st
         String(g.nodes),
         cell(`${g.example.project} ${g.example.node}: ${g.example.message}`, 220),
       ]), ['l', 'l', 'r', 'l']),
+    );
+  }
+  const probed = scope.filter((s) => s.run!.blockers?.length);
+  if (probed.length) {
+    lines.push(
+      '',
+      'Where mesh stopped before building anything, what stands behind the first error (found by removing each blocker a mechanical edit can remove, in a scratch copy that is not measured):',
+      '',
+      table(['Project', 'Blockers, in order'], probed.map((s) => [
+        s.project.id,
+        s.run!.blockers!.map((b) => `${cell(b.error.replace(/ \/ hint:.*$/, ''), 160)}${b.removed ? ` (${b.removed})` : ''}`).join(' → '),
+      ])),
+    );
+    const byCause = new Map<string, { first: Set<string>; behind: Set<string> }>();
+    for (const s of probed) {
+      s.run!.blockers!.filter((b) => b.error !== 'compiles').forEach((b, i) => {
+        const cause = causeOf(b.error);
+        const g = byCause.get(cause) ?? { first: new Set<string>(), behind: new Set<string>() };
+        (i === 0 ? g.first : g.behind).add(s.project.id);
+        byCause.set(cause, g);
+      });
+    }
+    lines.push(
+      '',
+      'Every blocker of those chains, by cause:',
+      '',
+      table(['Cause', 'First error in', 'Behind the first error in'], [...byCause]
+        .sort(([, a], [, b]) => b.first.size + b.behind.size - (a.first.size + a.behind.size))
+        .map(([cause, g]) => [cause, [...g.first].join(', ') || '-', [...g.behind].join(', ') || '-'])),
     );
   }
   const relationGroups = new Map<string, { projects: Set<string>; relations: number; example: string }>();

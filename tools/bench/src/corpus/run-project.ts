@@ -6,6 +6,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { compareDatabases, dbt, readDbtProject, type DatabaseComparison } from '@mesh/oracle';
 import { MESH_BIN } from '../paths';
 import type { PreparedProject } from './prepare';
+import { probeBlockers, type Blocker } from './probe';
 
 export type Tool = 'dbt' | 'mesh';
 
@@ -35,6 +36,8 @@ export interface ProjectRun {
   relationError?: string;
   /** The first error line mesh printed, if a step of it failed. */
   meshFirstError?: string;
+  /** Where mesh stopped before running any node: the blockers behind the first, found in a scratch copy. */
+  blockers?: Blocker[];
 }
 
 interface NodeResult {
@@ -175,7 +178,8 @@ export async function runProject(prepared: PreparedProject, upstream: PreparedPr
         relationError = (e as Error).message.split('\n')[0];
       }
     }
-    return { id: prepared.project.id, steps: { dbt: d.runs, mesh: m.runs }, nodes, meshOnly, relations, relationError, meshFirstError };
+    const blockers = meshFirstError && m.results.size === 0 ? probeBlockers(prepared.checkout, prepared.project.dir, scratch) : undefined;
+    return { id: prepared.project.id, steps: { dbt: d.runs, mesh: m.runs }, nodes, meshOnly, relations, relationError, meshFirstError, blockers };
   } finally {
     if (options.keep) options.log(`  kept ${scratch}`);
     else rmSync(scratch, { recursive: true, force: true });
