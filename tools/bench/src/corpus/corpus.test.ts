@@ -1,14 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { causeOf, groupCauses, relationCause } from './causes';
 import { loadCorpus } from './corpus-file';
 import { installPackages, repoOfGitUrl } from './deps';
 import { extractTree } from './mirror';
 import { twinOf } from './run-project';
-import { makeMirror } from './test-mirror';
+import { makeMirror, restoreMirrors, writeProject } from './test-mirror';
 
 describe('the committed corpus', () => {
   it('parses, lists at least 16 measurable projects and maps every hub package it installs', () => {
@@ -47,23 +47,10 @@ describe('installPackages: dbt deps offline', () => {
       { files: dates('1.0.0'), tag: '1.0.0' },
     ]);
   });
-  afterAll(() => {
-    if (saved === undefined) delete process.env.MESH_CORPUS_MIRRORS;
-    else process.env.MESH_CORPUS_MIRRORS = saved;
-    rmSync(root, { recursive: true, force: true });
-  });
-
-  function project(files: Record<string, string>): string {
-    const dir = mkdtempSync(join(tmpdir(), 'corpus-project-'));
-    for (const [path, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(dir, path)), { recursive: true });
-      writeFileSync(join(dir, path), text);
-    }
-    return dir;
-  }
+  afterAll(() => restoreMirrors(root, saved));
 
   it('picks the highest release in every range of the tree that admits the installed dbt, and installs transitive packages', () => {
-    const dir = project({
+    const dir = writeProject({
       'dbt_project.yml': 'name: app\n',
       'packages.yml': 'packages:\n  - package: acme/acme_utils\n    version: [">=1.0.0", "<2.0.0"]\n  - package: acme/acme_dates\n    version: "<0.3.1"\n',
     });
@@ -76,7 +63,7 @@ describe('installPackages: dbt deps offline', () => {
   });
 
   it('links a local package under the name of its dbt_project.yml, and says which hub package is unmapped', () => {
-    const dir = project({
+    const dir = writeProject({
       'dbt_project.yml': 'name: local_pkg\n',
       'macros/m.sql': '{% macro m() %}1{% endmacro %}',
       'integration_tests/dbt_project.yml': 'name: local_pkg_integration_tests\n',
@@ -88,12 +75,12 @@ describe('installPackages: dbt deps offline', () => {
     expect(readlinkSync(link)).toBe('../..');
     expect(existsSync(join(link, 'macros/m.sql'))).toBe(true);
     expect(result.packages[0]!.name).toBe('local_pkg');
-    const other = project({ 'dbt_project.yml': 'name: app\n', 'packages.yml': 'packages:\n  - package: nobody/nothing\n    version: 1.0.0\n' });
+    const other = writeProject({ 'dbt_project.yml': 'name: app\n', 'packages.yml': 'packages:\n  - package: nobody/nothing\n    version: 1.0.0\n' });
     expect(() => installPackages(other, hub)).toThrow(/nobody\/nothing is not in the corpus file's hub/);
   });
 
   it('names the repository to fetch when a mirror is missing, and reads GitHub URLs', () => {
-    const dir = project({ 'dbt_project.yml': 'name: app\n', 'packages.yml': 'packages:\n  - git: https://github.com/acme/absent.git\n    revision: main\n' });
+    const dir = writeProject({ 'dbt_project.yml': 'name: app\n', 'packages.yml': 'packages:\n  - git: https://github.com/acme/absent.git\n    revision: main\n' });
     expect(() => installPackages(dir, hub)).toThrow(/fetch github:acme\/absent/);
     expect(repoOfGitUrl('https://github.com/dbt-labs/dbt-audit-helper.git')).toBe('dbt-labs/dbt-audit-helper');
   });

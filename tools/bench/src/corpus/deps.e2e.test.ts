@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireOracle } from '@mesh/oracle';
 import { dbtPackagesHash, installPackages } from './deps';
-import { makeMirror } from './test-mirror';
+import { makeMirror, restoreMirrors, writeProject } from './test-mirror';
 
 // dbt's own code decides whether a package-lock.yml is up to date; importing dbt takes seconds.
 describe('installPackages and package-lock.yml', () => {
@@ -19,27 +19,14 @@ describe('installPackages and package-lock.yml', () => {
     const utils = (version: string) => ({ 'dbt_project.yml': `name: acme_utils\nversion: '${version}'\n`, 'macros/x.sql': `{% macro v() %}'${version}'{% endmacro %}` });
     makeMirror(root, 'acme/dbt-acme-utils', [{ files: utils('1.0.0'), tag: '1.0.0' }, { files: utils('1.1.0'), tag: '1.1.0' }]);
   });
-  afterAll(() => {
-    if (saved === undefined) delete process.env.MESH_CORPUS_MIRRORS;
-    else process.env.MESH_CORPUS_MIRRORS = saved;
-    rmSync(root, { recursive: true, force: true });
-  });
-
-  function project(files: Record<string, string>): string {
-    const dir = mkdtempSync(join(tmpdir(), 'corpus-project-'));
-    for (const [path, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(dir, path)), { recursive: true });
-      writeFileSync(join(dir, path), text);
-    }
-    return dir;
-  }
+  afterAll(() => restoreMirrors(root, saved));
 
   it('installs an up-to-date package-lock.yml as it is, and resolves anew when packages.yml changed since', () => {
     const files = {
       'dbt_project.yml': 'name: app\n',
       'packages.yml': 'packages:\n  - package: acme/acme_utils\n    version: [">=1.0.0", "<2.0.0"]\n',
     };
-    const dir = project(files);
+    const dir = writeProject(files);
     // dbt's own hash of that packages.yml, as `dbt deps` writes it into the lock.
     const first = installPackages(dir, hub);
     expect(first.from).toBe('resolved');

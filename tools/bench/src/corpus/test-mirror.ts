@@ -23,3 +23,20 @@ export function makeMirror(root: string, repo: string, commits: Array<{ files: R
   rmSync(work, { recursive: true, force: true });
   return bare;
 }
+
+/** A dbt project of the given files in a new temp folder. */
+export function writeProject(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'corpus-project-'));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+/** Puts MESH_CORPUS_MIRRORS back as it was before a test pointed it at its own mirrors, and removes those. */
+export function restoreMirrors(root: string, saved: string | undefined): void {
+  if (saved === undefined) delete process.env.MESH_CORPUS_MIRRORS;
+  else process.env.MESH_CORPUS_MIRRORS = saved;
+  rmSync(root, { recursive: true, force: true });
+}
