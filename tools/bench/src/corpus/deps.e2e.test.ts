@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { requireOracle } from '@mesh/oracle';
 import { dbtPackagesHash, installPackages } from './deps';
 import { makeMirror, restoreMirrors, writeProject } from './test-mirror';
@@ -27,16 +28,19 @@ describe('installPackages and package-lock.yml', () => {
       'packages.yml': 'packages:\n  - package: acme/acme_utils\n    version: [">=1.0.0", "<2.0.0"]\n',
     };
     const dir = writeProject(files);
-    // dbt's own hash of that packages.yml, as `dbt deps` writes it into the lock.
     const first = installPackages(dir, hub);
     expect(first.from).toBe('resolved');
-    const sha = dbtPackagesHash(dir);
-    writeFileSync(join(dir, 'package-lock.yml'), `packages:\n  - package: acme/acme_utils\n    version: 1.0.0\nsha1_hash: ${sha}\n`);
+    // As dbt deps: the lock names what it installed, and carries dbt's own hash of packages.yml.
+    const lock = parse(readFileSync(join(dir, 'package-lock.yml'), 'utf8')) as { packages: unknown[]; sha1_hash: string };
+    expect(lock.packages).toEqual([{ name: 'acme_utils', package: 'acme/acme_utils', version: '1.1.0' }]);
+    expect(lock.sha1_hash).toMatch(/^[0-9a-f]{40}$/);
+    // A lock pinning an older release, for the same packages.yml, is installed as it is.
+    writeFileSync(join(dir, 'package-lock.yml'), `packages:\n  - package: acme/acme_utils\n    version: 1.0.0\nsha1_hash: ${lock.sha1_hash}\n`);
     const locked = installPackages(dir, hub);
     expect(locked.from).toBe('lock');
     expect(readFileSync(join(dir, 'dbt_packages/acme_utils/macros/x.sql'), 'utf8')).toContain("'1.0.0'");
-    writeFileSync(join(dir, 'packages.yml'), 'packages:\n  - package: acme/acme_utils\n    version: 1.0.0\n');
+    writeFileSync(join(dir, 'packages.yml'), 'packages:\n  - package: acme/acme_utils\n    version: 1.1.0\n');
     expect(installPackages(dir, hub).from).toBe('resolved');
-  });
-
+    expect(dbtPackagesHash(dir)).not.toBe(lock.sha1_hash);
+  }, 240_000);
 });
