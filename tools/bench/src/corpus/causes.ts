@@ -12,6 +12,8 @@ interface Rule {
 const RULES: Rule[] = [
   { cause: 'test unique_id differs from dbt\'s (same test, another name)', test: /^unique_id differs from dbt's/ },
   { cause: (m) => `dbt_project.yml key refused: ${m[1]}`, test: /E_YAML_SCHEMA\]? dbt_project\.yml.*unknown keys? ('[^']+'(?:, '[^']+')*)/ },
+  { cause: (m) => `properties file key refused: '${m[1]}'`, test: /E_YAML_SCHEMA\]? \S+\.ya?ml:\d+: properties file: .*?unknown keys? '([^']+)'/ },
+  { cause: 'duplicate test node (E_DUPLICATE_NODE): one name for the same test on several versions of a model', test: /E_DUPLICATE_NODE/ },
   { cause: 'python model refused', test: /python models? (is|are) not supported/i },
   { cause: 'macros of installed packages not loaded (dbt_packages/)', test: /E_JINJA_UNDEFINED\]?.*\b[a-z_]+\.[a-z_]+ is not defined.*Macros of dbt packages are not installed/i },
   { cause: 'adapter.dispatch refused', test: /adapter\.dispatch/ },

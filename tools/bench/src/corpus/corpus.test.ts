@@ -105,6 +105,8 @@ describe('grouping failures', () => {
   it('names causes and groups them most nodes first', () => {
     expect(causeOf('error[E_DBT_UNSUPPORTED] models/a.sql:3: adapter.dispatch(...) is not supported')).toBe('adapter.dispatch refused');
     expect(causeOf('Binder Error: Referenced column "x" not found')).toBe('SQL error in DuckDB');
+    expect(causeOf("error[E_YAML_SCHEMA] dbt_project.yml:2: project file: (top level): unknown key 'dispatch' / hint: ...")).toBe("dbt_project.yml key refused: 'dispatch'");
+    expect(causeOf("error[E_YAML_SCHEMA] models/u.yml:7: properties file: models[0].columns[0]: unknown key 'granularity'")).toBe("properties file key refused: 'granularity'");
     const groups = groupCauses([
       { project: 'a', node: 'n1', message: 'Binder Error: x' },
       { project: 'b', node: 'n2', message: 'adapter.dispatch' },

@@ -156,7 +156,10 @@ export async function runProject(prepared: PreparedProject, upstream: PreparedPr
     const name = readDbtProject(prepared.projectDir).name;
     const targetPath = readDbtProject(prepared.projectDir)['target-path'] ?? 'target';
     const db = (side: Side) => join(side.root, prepared.project.dir, targetPath, `${name}.duckdb`);
-    const attachOf = (side: Side) => Object.fromEntries(Object.entries(prepared.project.attach).map(([alias, path]) => [alias, resolve(side.root, prepared.project.dir, path)]));
+    // An upstream a side failed to build has no file to attach; that side's views over it fail to copy.
+    const attachOf = (side: Side) => Object.fromEntries(Object.entries(prepared.project.attach)
+      .map(([alias, path]) => [alias, resolve(side.root, prepared.project.dir, path)])
+      .filter(([, path]) => existsSync(path!)));
     let relations: DatabaseComparison | undefined;
     let relationError: string | undefined;
     if (!existsSync(db(d))) relationError = 'dbt made no database';
