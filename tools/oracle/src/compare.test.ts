@@ -41,7 +41,7 @@ describe('compareDatabases', () => {
     const view = (side: string) => `set file_search_path = '${join(dir, side)}'; create view v as select * from read_csv('data/x.csv')`;
     const left = await database(dir, 'a', view('a'));
     const right = await database(dir, 'b', view('b'));
-    const result = await compareDatabases(left, right, { fileSearchPath: { left: join(dir, 'a'), right: join(dir, 'b') } });
+    const result = await compareDatabases(left, right, { searchPath: { left: join(dir, 'a'), right: join(dir, 'b') } });
     expect(result.differences.map((d) => [d.relation, d.onlyLeft, d.onlyRight])).toEqual([['main.v', 1, 1]]);
   });
 

@@ -174,7 +174,7 @@ export async function runProject(prepared: PreparedProject, upstream: PreparedPr
       try {
         relations = await compareDatabases(db(d), meshDb, {
           attach: { left: attachOf(d), right: attachOf(m) },
-          fileSearchPath: { left: join(d.root, prepared.project.dir), right: join(m.root, prepared.project.dir) },
+          searchPath: { left: join(d.root, prepared.project.dir), right: join(m.root, prepared.project.dir) },
           sample: 2,
         });
       } catch (e) {
