@@ -26,6 +26,9 @@ const RULES: Rule[] = [
   { cause: 'undefined Jinja name or macro', test: /E_JINJA_UNDEFINED|is undefined|is not defined/i },
   { cause: 'dbt macro not built in', test: /E_DBT_UNSUPPORTED/ },
   { cause: 'upstream project (dbt-loom) not resolved', test: /E_LOOM|dbt_loom|upstream/i },
+  { cause: 'Jinja left in the SQL sent to DuckDB (a var whose value is Jinja: dbt renders it when read)', test: /(Parser Error|syntax error) at or near "\{"/ },
+  { cause: 'profiles.yml env_var unset', test: /E_ENV_VAR_MISSING.*profiles\.yml/ },
+  { cause: 'skipped by mesh because an upstream node failed', test: /^skipped because \S+ failed/ },
   { cause: 'SQL error in DuckDB', test: /Binder Error|Parser Error|Catalog Error|Conversion Error|Invalid Input Error|Not implemented Error/ },
 ];
 

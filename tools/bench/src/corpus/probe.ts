@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
+import { writeDuckdbProfile } from '@mesh/oracle';
 import { MESH_BIN } from '../paths';
 import { firstError } from './run-project';
 
@@ -21,7 +22,7 @@ export interface Blocker {
 const MAX_ROUNDS = 8;
 
 function compile(projectDir: string): { code: number; error?: string } {
-  const r = spawnSync(MESH_BIN, ['compile'], { cwd: projectDir, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' }, timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(MESH_BIN, ['compile', '--profiles-dir', writeDuckdbProfile(projectDir)], { cwd: projectDir, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' }, timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
   const output = `${r.stdout ?? ''}\n${r.stderr ?? ''}`;
   return { code: r.status ?? -1, error: r.status === 0 ? undefined : firstError(output) ?? output.trim().split('\n').slice(-2).join(' / ') };
 }

@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { compareDatabases, dbt, readDbtProject, type DatabaseComparison } from '@mesh/oracle';
+import { compareDatabases, dbt, readDbtProject, writeDuckdbProfile, type DatabaseComparison } from '@mesh/oracle';
 import { MESH_BIN } from '../paths';
 import type { PreparedProject } from './prepare';
 import { probeBlockers, type Blocker } from './probe';
@@ -83,22 +83,25 @@ interface Side {
 
 function runStep(tool: Tool, projectDir: string, args: string[], prepared: PreparedProject, attach: Record<string, string>, timeoutMs: number): StepRun {
   const t0 = performance.now();
+  const output = Object.keys(attach).length
+    ? { attach: Object.entries(attach).map(([alias, path]) => ({ path: resolve(projectDir, path), alias, read_only: true })) }
+    : undefined;
   if (tool === 'dbt') {
-    const output = Object.keys(attach).length
-      ? { attach: Object.entries(attach).map(([alias, path]) => ({ path: resolve(projectDir, path), alias, read_only: true })) }
-      : undefined;
     const r = dbt(projectDir, [...args, ...prepared.project.dbtFlags], { output, timeoutMs });
     return { args, code: r.code, ms: performance.now() - t0, tail: r.output.slice(-6000) };
   }
-  const r = spawnSync(MESH_BIN, args, {
+  // The DuckDB profile a user writes for a project of another warehouse, the same one dbt is given;
+  // without it, both would read the project's own profiles.yml (Postgres, Snowflake...).
+  const profilesDir = writeDuckdbProfile(projectDir, { output });
+  const r = spawnSync(MESH_BIN, [...args, '--profiles-dir', profilesDir], {
     cwd: projectDir,
     encoding: 'utf8',
     env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
     timeout: timeoutMs,
     maxBuffer: 256 * 1024 * 1024,
   });
-  const output = `${r.stdout ?? ''}\n${r.stderr ?? ''}${r.error ? `\n${r.error.message}` : ''}`;
-  return { args, code: r.status ?? -1, ms: performance.now() - t0, tail: output.slice(-6000) };
+  const printed = `${r.stdout ?? ''}\n${r.stderr ?? ''}${r.error ? `\n${r.error.message}` : ''}`;
+  return { args, code: r.status ?? -1, ms: performance.now() - t0, tail: printed.slice(-6000) };
 }
 
 function runSide(tool: Tool, prepared: PreparedProject, upstream: PreparedProject | undefined, scratch: string, timeoutMs: number, log: (l: string) => void): Side {
