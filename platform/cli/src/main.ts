@@ -48,15 +48,17 @@ export function buildProgram(): Command {
     .action(async (flags) => { process.exitCode = await compileCommand(flags, io); });
   runnable(program.command('run').description('build the selected models'))
     .action(async (flags) => { process.exitCode = await runCommand('run', flags, io); });
-  runnable(program.command('test').description('run the selected tests'))
+  runnable(program.command('test').description('run the selected data tests and unit tests'))
     .action(async (flags) => { process.exitCode = await runCommand('test', flags, io); });
-  runnable(program.command('build').description('seed, run and test in DAG order; a failing test skips what is downstream'))
+  runnable(program.command('build').description('seed, snapshot, run and test in DAG order; a failing test skips what is downstream'))
     .action(async (flags) => { process.exitCode = await runCommand('build', flags, io); });
   runnable(program.command('seed').description('load the CSV files in seeds/'))
     .action(async (flags) => { process.exitCode = await runCommand('seed', flags, io); });
+  runnable(program.command('snapshot').description('run the selected snapshots: record what changed in their history tables'))
+    .action(async (flags) => { process.exitCode = await runCommand('snapshot', flags, io); });
   common(program.command('ls').alias('list').description('list the selected nodes'))
     .addOption(new Option('--output <format>', 'name, json or table').choices(['name', 'json', 'table']).default('name'))
-    .addOption(new Option('--resource-type <type>').choices(['model', 'seed', 'test', 'source']))
+    .addOption(new Option('--resource-type <type>').choices(['model', 'seed', 'snapshot', 'test', 'unit_test', 'source']))
     .action(async (flags) => { process.exitCode = await listCommand(flags, io); });
   const contract = program.command('contract').description("the domain's data contract: generate it, diff it, check it against releases and consumers, release it");
   common(contract.command('generate').description('write the contract the public models offer now (ODCS-style YAML)'))

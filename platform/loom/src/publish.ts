@@ -7,6 +7,7 @@ import { accessSection, planPublication, publishedNodes, shareSchema, SHARES_DIR
 /** The grantee of a publication every domain may read. */
 const EVERYONE_GRANTEE = '*';
 import { PUBLISHED_SCHEMA_VERSION, publishedManifestSchema, type PublishedManifest } from './published-manifest';
+import { publishExternalFiles } from './external-files';
 
 export const PUBLISHED_DIR = 'published';
 
@@ -104,6 +105,7 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
       session.close();
     }
   }
+  const files = adapter.capabilities.externalFiles ? publishExternalFiles(directory, plan) : undefined;
   const nodes: PublishedManifest['nodes'] = {};
   for (const m of models) nodes[m.unique_id] = outcome.manifest.nodes[m.unique_id] as PublishedManifest['nodes'][string];
   const manifest: PublishedManifest = {
@@ -117,6 +119,7 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
     ...(plan.open ? { database: plan.open.schema ? { schema: plan.open.schema, ...(plan.open.catalog ? { catalog: plan.open.catalog } : {}) } : { file: plan.open.file } } : {}),
     rows: Object.fromEntries(models.map((m) => [m.unique_id, rows.get(m.unique_id) ?? 0])),
     ...(product && !plan.open ? { access: accessSection(product, plan) } : {}),
+    ...(files ? { files } : {}),
     nodes,
     restricted: Object.fromEntries(
       [...outcome.dag.nodes.values()]

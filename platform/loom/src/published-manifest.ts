@@ -83,6 +83,11 @@ export const publishedManifestSchema = z.looseObject({
       })),
     })),
   }).optional(),
+  /**
+   * The files of public external models, copied beside the manifest (relative paths), for readers of
+   * the files rather than the database. Only where every consumer may read the model unmasked.
+   */
+  files: z.record(z.string(), z.looseObject({ format: z.enum(['parquet', 'csv', 'json']), paths: z.array(z.string()) })).optional(),
   nodes: z.record(z.string(), publishedNodeSchema),
   /**
    * The project's other models by name and access only, so a consumer's ref to one is refused with the
