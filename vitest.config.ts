@@ -10,6 +10,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // DuckDB work is native and multi-threaded already; two forks keep a 2-core machine responsive.
     maxWorkers: 2,
+    // Every face of the mesh registers its engines at start (import '@mesh/engines'); so does every test file.
+    setupFiles: ['./platform/engines/src/index.ts'],
     // Producers' masking keys live outside the repository; tests keep theirs out of the user's home.
     env: { MESH_SECRETS_DIR: process.env.MESH_SECRETS_DIR ?? join(tmpdir(), 'mesh-test-secrets') },
   },

@@ -6,6 +6,7 @@ import { commented, type Adapter, type AdapterCapabilities, type AdapterSession,
 import { lit, materializeStatements, q, rel, replaceTable } from './materialize-sql';
 import { planSeed, seedError } from './seed';
 import { materializeExternal, materializeSnapshot, type MaterializeSteps } from './materialize-files-and-history';
+import { DUCKDB_CAPABILITIES } from './engine';
 
 export interface DuckDBAdapterOptions {
   /** Database file; created with its folder when missing. ':memory:' for an in-memory database. */
@@ -190,7 +191,7 @@ class DuckDBSession implements AdapterSession {
 
 export class DuckDBAdapter implements Adapter {
   readonly type = 'duckdb';
-  readonly capabilities: AdapterCapabilities = { shares: 'files', pinnedShares: false, snapshots: true, externalFiles: true };
+  readonly capabilities: AdapterCapabilities = DUCKDB_CAPABILITIES;
   readonly statementLog?: string[];
   private mainLent = false;
   private constructor(

@@ -6,9 +6,10 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { MeshError } from '@mesh/errors';
 import {
   commented,
-  type Adapter, type AdapterCapabilities, type AdapterSession, type ColumnInfo, type MaterializePlan, type MaterializeResult, type PostgresTargetConfig, type PublishOptions, type PublishRelation, type QueryComment, type RelationKind, type RelationName, type ShareTarget, type SqlErrorPosition, type StagedFile,
+  type Adapter, type AdapterCapabilities, type AdapterSession, type ColumnInfo, type MaterializePlan, type MaterializeResult, type PublishOptions, type PublishRelation, type QueryComment, type RelationKind, type RelationName, type ShareTarget, type SqlErrorPosition, type StagedFile,
 } from '@mesh/engine';
 import { consumerRole, fromPgType, lit, maskExpression, pgError, pgSchema, q, rel, toPgType } from './dialect';
+import { POSTGRES_CAPABILITIES, type PostgresTargetConfig } from './engine';
 import { createTableStatements, mergeStatements, parseCsvHeader, seedColumnType, seedTypeProbe, swapStatements, tmpName } from './materialize-sql';
 
 export interface PostgresAdapterOptions {
@@ -234,7 +235,7 @@ async function readHeader(path: string): Promise<string[]> {
 export class PostgresAdapter implements Adapter {
   readonly type = 'postgres';
   /** Snapshots and external files are DuckDB's for now: a run that needs them is refused before it starts. */
-  readonly capabilities: AdapterCapabilities = { shares: 'schemas', pinnedShares: true, snapshots: false, externalFiles: false };
+  readonly capabilities: AdapterCapabilities = POSTGRES_CAPABILITIES;
   readonly statementLog?: string[];
 
   private constructor(

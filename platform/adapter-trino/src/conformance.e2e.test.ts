@@ -3,6 +3,7 @@ import { describeAdapterConformance } from '@mesh/conformance';
 import type { MeshError } from '@mesh/errors';
 import { projectFileSchema, resolveTarget } from '@mesh/engine';
 import { TrinoAdapter } from './trino-adapter';
+import { trinoTarget } from './engine';
 import { startTestCluster, type TrinoTestCluster } from './test-cluster';
 
 let cluster: TrinoTestCluster;
@@ -13,8 +14,8 @@ afterAll(async () => cluster?.stop(), 60_000);
 
 /** The target as a project file declares it, with the engine's defaults filled in. */
 function target(overrides: Record<string, unknown> = {}) {
-  const project = projectFileSchema.parse({ name: 'conf', target: 'trino', targets: { trino: { ...cluster.target('conf'), ...overrides } } });
-  return resolveTarget(project, '/').trino!;
+  const project = projectFileSchema().parse({ name: 'conf', target: 'trino', targets: { trino: { ...cluster.target('conf'), ...overrides } } });
+  return trinoTarget(resolveTarget(project, '/'));
 }
 
 describeAdapterConformance({

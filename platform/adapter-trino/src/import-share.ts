@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { RelationName, TrinoTargetConfig } from '@mesh/engine';
+import type { RelationName } from '@mesh/engine';
+import type { TrinoTargetConfig } from './engine';
 import { TrinoClient } from './client';
 import { fromTrinoType, q, rel, trinoError } from './dialect';
 

@@ -4,3 +4,5 @@ export { fromTrinoType, toTrinoType } from './dialect';
 export { accessRules, type MeshAccess } from './access-rules';
 export { clusterFiles, catalogProperties, passwordLine, type ClusterSpec, type NodeSpec } from './cluster-config';
 export { importShare, type ImportedRelation } from './import-share';
+export { trinoEngine, trinoTargetSchema, trinoTarget, TRINO_CAPABILITIES, type TrinoTargetConfig, type ResolvedTrinoTarget } from './engine';
+export { classifyTrinoError } from './classify-error';

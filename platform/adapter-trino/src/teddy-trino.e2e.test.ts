@@ -167,7 +167,7 @@ describe('the Teddy Retailers mesh on Trino, one target setting away from DuckDB
     const r = meshWithEnv(dir, { MESH_TRINO_PASSWORD: cluster.password('finance') }, 'build');
     expect(r.code).not.toBe(0);
     expect(r.output).toMatch(/E_UPSTREAM_ENGINE/);
-    expect(r.output).toMatch(/finance builds on trino, but upstream '(sales|inventory)' publishes on duckdb: a DuckDB publication is a file on the producer's machine, which no Trino worker can read/);
+    expect(r.output).toMatch(/finance builds on trino, but upstream '(sales|inventory)' publishes on duckdb: a DuckDB publication is a file on the producer's machine, which a Trino cluster cannot read/);
     expect(r.output).toMatch(/Build '(sales|inventory)' on the same Trino cluster/);
   });
 });

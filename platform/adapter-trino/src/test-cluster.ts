@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { freePort, startTestServer, type TestServer } from '@mesh/adapter-postgres/test-server';
-import { trinoTargetSchema } from '@mesh/engine';
+import { trinoTargetSchema } from './engine';
 import { TrinoClient } from './client';
 import { TrinoAdapter } from './trino-adapter';
 import { JDBC_CATALOG_DDL, clusterFiles, jvmOptions, type NodeSpec } from './cluster-config';

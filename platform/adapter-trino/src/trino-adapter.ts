@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { MeshError } from '@mesh/errors';
 import type {
-  Adapter, AdapterCapabilities, AdapterSession, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, PublishRelation, RelationKind, RelationName, ShareTarget, StagedFile, TrinoTargetConfig, PublishOptions, SqlErrorPosition,
+  Adapter, AdapterCapabilities, AdapterSession, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, PublishRelation, RelationKind, RelationName, ShareTarget, StagedFile, PublishOptions, SqlErrorPosition,
 } from '@mesh/engine';
+import { TRINO_CAPABILITIES, type TrinoTargetConfig } from './engine';
 import { TrinoClient, TrinoQueryError, type TrinoResult } from './client';
 import { CsvConverter } from './csv-to-parquet';
 import { describeColumns, fromTrinoValue, lit, maskExpression, q, rel, toTrinoType, trinoError, type ServerDescription } from './dialect';
@@ -83,7 +84,7 @@ class TrinoSession implements AdapterSession {
 export class TrinoAdapter implements Adapter {
   readonly type = 'trino';
   /** Snapshots and external files are DuckDB's for now: a run that needs them is refused before it starts. */
-  readonly capabilities: AdapterCapabilities = { shares: 'schemas', pinnedShares: true, snapshots: false, externalFiles: false };
+  readonly capabilities: AdapterCapabilities = TRINO_CAPABILITIES;
   readonly statementLog?: string[];
   private readonly converter: CsvConverter;
 

@@ -1,3 +1,4 @@
+import { engineOf, isRegisteredEngine } from '@mesh/engine';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readContract, type Contract, type ContractModel } from '@mesh/contract';
@@ -124,8 +125,8 @@ export class Registry {
 
   /**
    * The current publication of one domain folder: its manifest is stat'ed only when its folder may have
-   * changed, and read again only when a publication renamed a new one in. Only DuckDB publications are
-   * files this server can open; one inside a database server is read there.
+   * changed, and read again only when a publication renamed a new one in. Only publications of file
+   * engines (DuckDB) are files this server can open; one inside a database server is read there.
    */
   private current(root: string): Product | undefined {
     let domain = this.domains.get(root);
@@ -135,7 +136,7 @@ export class Registry {
       this.domains.set(root, domain);
     }
     let product = this.cache.get(root);
-    if (!domain.watch.changed()) return product?.manifest.metadata.adapter_type === 'duckdb' ? product : undefined;
+    if (!domain.watch.changed()) return product && servesFiles(product.manifest.metadata.adapter_type) ? product : undefined;
     domain.watch.looking();
     const stat = statSync(domain.manifest, { throwIfNoEntry: false });
     const id = stat ? `${domain.dir}#${stat.ino}:${stat.mtimeMs}:${stat.size}` : undefined;
@@ -151,7 +152,7 @@ export class Registry {
       else this.cache.delete(root);
       if (product) for (const name of [product.name, product.domain]) this.names.set(name, root);
     }
-    return product?.manifest.metadata.adapter_type === 'duckdb' ? product : undefined;
+    return product && servesFiles(product.manifest.metadata.adapter_type) ? product : undefined;
   }
 
   /** Every published product, each as of its current publication. */
@@ -208,4 +209,9 @@ export function grantOf(product: Product, port: Port, consumer: string): Grant |
   const view = viewOf(product, consumer);
   if (!view.file || view.refused.has(port.node.unique_id)) return undefined;
   return { file: join(product.dir, view.file), withheld: view.withheld.get(port.node.unique_id)?.columns ?? [] };
+}
+
+/** Whether a publication is a database file (its engine shares files), which this server opens itself. */
+function servesFiles(type: string): boolean {
+  return isRegisteredEngine(type) && engineOf(type).capabilities.shares === 'files';
 }

@@ -2,7 +2,7 @@ import { relative, resolve } from 'node:path';
 import { formatChanges, stringifyContract } from '@mesh/contract';
 import { gateRelease } from '@mesh/contracts';
 import { formatError, MeshError } from '@mesh/errors';
-import { compileProject, findProjectFile, isFailure, runProject, topoSort, type Adapter, type ProjectOptions, type ResolvedTarget, type RunCommand, type RunOutcome } from '@mesh/engine';
+import { compileProject, describeTarget, findProjectFile, isFailure, openAdapter, runProject, topoSort, type Adapter, type ProjectOptions, type ResolvedTarget, type RunCommand, type RunOutcome } from '@mesh/engine';
 import { acquireProjectLock, type LockHolder, type ProjectLock } from '@mesh/metadata';
 import { loadUpstreams, publish, type PublishGate } from '@mesh/loom';
 import { failingSlos } from '@mesh/governance';
@@ -118,7 +118,7 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
       onCompiled: (project) => {
         for (const w of project.warnings) io.err(formatError(w).replace(/^error/, 'warning'));
         const t = project.parsed.target;
-        io.out(`${clock()}  Running ${command} on project ${project.parsed.name}, target ${t.name} (${t.postgres ? `postgres ${t.postgres.host}:${t.postgres.port}/${t.postgres.database}` : t.trino ? `trino ${t.trino.host}:${t.trino.port}, catalog ${t.trino.catalog}` : relative(process.cwd(), t.path) || t.path})`);
+        io.out(`${clock()}  Running ${command} on project ${project.parsed.name}, target ${t.name} (${describeTarget(t)})`);
         io.out(`${clock()}  Found ${counts(project.dag.nodes.values())}`);
         for (const message of project.parsed.logs) io.out(`${clock()}  ${message}`);
       },
@@ -174,18 +174,9 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
   return results.some(isFailure) || refused ? 1 : 0;
 }
 
-/** Loaded on demand: compile and ls never open a database, and the native bindings cost start-up time. */
-export async function openTargetAdapter(target: ResolvedTarget): Promise<Adapter> {
-  if (target.type === 'trino' && target.trino) {
-    const { TrinoAdapter } = await import('@mesh/adapter-trino');
-    return TrinoAdapter.open({ target: target.trino });
-  }
-  if (target.type === 'postgres' && target.postgres) {
-    const { PostgresAdapter } = await import('@mesh/adapter-postgres');
-    return PostgresAdapter.open({ target: target.postgres, threads: target.threads });
-  }
-  const { DuckDBAdapter } = await import('@mesh/adapter-duckdb');
-  return DuckDBAdapter.open({ path: target.path, settings: target.settings });
+/** The target's database, opened through its registered engine (which loads its bindings on demand). */
+export function openTargetAdapter(target: ResolvedTarget): Promise<Adapter> {
+  return openAdapter(target);
 }
 
 /** One writer per project: a second build fails at once naming the first, or waits with --wait. */

@@ -1,3 +1,4 @@
+import '@mesh/engines';
 import { Command, Option } from 'commander';
 import { fileSystemError, formatError, isMeshError } from '@mesh/errors';
 import { compileCommand, listCommand, runCommand, type Output } from './commands';

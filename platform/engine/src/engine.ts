@@ -19,6 +19,7 @@ import { selectNodes, unmatchedSelectors } from './graph/select';
 import { loadProject } from './load/load-project';
 import { parseProject, type ParsedProject } from './parse/parse-project';
 import type { ResolvedTarget } from './parse/target';
+import { openAdapter, targetIdentity } from './engines/registry';
 
 export interface ProjectOptions {
   projectDir: string;
@@ -70,8 +71,7 @@ export const BUILD_STATE_FILE = 'build_state.jsonl';
 
 /** The build journal of a target's database, opened for appending (ingestion records its loads in it too). */
 export function openBuildState(target: ResolvedTarget, targetDir: string): BuildState {
-  const identity = target.postgres ? `postgres:${target.postgres.host}:${target.postgres.port}/${target.postgres.database}/${target.database}` : `${target.type}:${target.path}`;
-  const state = BuildState.load(join(targetDir, BUILD_STATE_FILE), identity);
+  const state = BuildState.load(join(targetDir, BUILD_STATE_FILE), targetIdentity(target));
   state.open();
   return state;
 }
@@ -179,8 +179,8 @@ export interface RunProjectOptions extends ProjectOptions, RunEvents {
   fullRefresh?: boolean;
   /** `--fail-fast`: stop at the first failure (else the project's flags). */
   failFast?: boolean;
-  /** Opens the database for the resolved target; the CLI passes the DuckDB adapter. */
-  openAdapter(target: ResolvedTarget, parsed: ParsedProject): Promise<Adapter>;
+  /** Opens the database for the resolved target; by default its registered engine's adapter. */
+  openAdapter?(target: ResolvedTarget, parsed: ParsedProject): Promise<Adapter>;
   /** Called once the project is compiled, before the database opens (the CLI prints warnings and a header). */
   onCompiled?(project: CompiledProject): void;
   /** Called after the nodes ran, while the database is still open (publishing public models). */
@@ -199,7 +199,7 @@ async function stageExternalSources(project: CompiledProject, adapter: Adapter):
       const node = dag.nodes.get(parent);
       if (node?.resource_type !== 'source' || !node.external_location || node.package_name !== parsed.name) continue;
       if (/^\s*[A-Za-z_][A-Za-z0-9_]*\s*\(/.test(node.external_location)) {
-        throw new MeshError('E_SOURCE_UNSUPPORTED', `source ${node.source_name}.${node.name} reads its file with a DuckDB reader call, which target '${parsed.target.name}' (${parsed.target.type}) cannot run`, {
+        throw new MeshError('E_SOURCE_UNSUPPORTED', `source ${node.source_name}.${node.name} reads its file with a reader call, which target '${parsed.target.name}' (${parsed.target.type}) cannot run`, {
           node: node.unique_id,
           location: { file: node.original_file_path },
           hint: 'Give external_location as a plain CSV path; the adapter loads it into a staging table.',
@@ -210,7 +210,7 @@ async function stageExternalSources(project: CompiledProject, adapter: Adapter):
   }
   if (!files.size) return;
   if (!adapter.stageFiles) {
-    throw new MeshError('E_SOURCE_UNSUPPORTED', `the ${adapter.type} adapter cannot load external sources`, { hint: 'Use a target that reads files in place (duckdb).' });
+    throw new MeshError('E_SOURCE_UNSUPPORTED', `the ${adapter.type} adapter cannot load external sources`, { hint: 'Load the file into a table with the engine\'s own loader and name that table as the source, or build on an engine that reads files in place.' });
   }
   await adapter.stageFiles([...files.values()]);
 }
@@ -221,7 +221,7 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
   const project = await compileProject(options);
   const { parsed, dag, resolution, compiler, selected } = project;
   options.onCompiled?.(project);
-  const adapter = await options.openAdapter(parsed.target, parsed);
+  const adapter = await (options.openAdapter ? options.openAdapter(parsed.target, parsed) : openAdapter(parsed.target));
   let outcome: RunOutcome;
   let buildState: BuildState | undefined;
   try {

@@ -4,7 +4,9 @@ export { compileProject, runProject, openBuildState, BUILD_STATE_FILE, type Proj
 export { loadProject, findProjectFile, PROJECT_FILE_NAMES, type ProjectFiles } from './load/load-project';
 export { parseProjectFile, readProjectFile, type ProjectFileRead } from './load/project-file';
 export { findProfile, type ProfileFile, type ProfileLookup } from './load/profiles';
-export { projectFileSchema, dispatchSchema, type DispatchConfig, propertiesFileSchema, trinoTargetSchema, type ProjectFile, type PropertiesFile, type PostgresTargetConfig, type TrinoTargetConfig } from './load/schemas';
+export { projectFileSchema, dispatchSchema, type DispatchConfig, propertiesFileSchema, type ProjectFile, type PropertiesFile, type TargetConfig } from './load/schemas';
+export type { DatabaseErrorClass, EngineCapabilities, EngineDialect, EnginePlugin, EngineTarget, ProfileSupport, ShareImport, TargetContext } from './engines/engine-plugin';
+export { registerEngine, registeredEngines, isRegisteredEngine, engineOf, defaultEngine, openAdapter, describeTarget, targetIdentity, importShare, type RegisterOptions } from './engines/registry';
 export { parseProject, LAYERS, type ParsedProject, type ParseOptions } from './parse/parse-project';
 export { resolveProjectTarget, type ProjectTargetOptions } from './parse/project-target';
 export { resolveTarget, type TargetOptions, type ResolvedTarget, type RelationStyle, type ExternalSourceMode } from './parse/target';
@@ -24,6 +26,7 @@ export { renderUnitTestDiff, type UnitTestDiff } from './execute/unit-test-diff'
 export type { RunCommand } from './execute/runner';
 export { buildManifest, MANIFEST_SCHEMA_VERSION, type Manifest } from './artifacts/manifest';
 export { buildRunResults } from './artifacts/run-results';
+export { databaseErrorHint } from './execute/database-error-hint';
 export { didYouMean, editDistance } from './util/did-you-mean';
 export { BuildState, NodeStates, unfitToPublish, statesDigest, fileFingerprint, type ExternalState, type UnfitReason } from './execute/build-state';
 export { failpoint } from './util/failpoint';

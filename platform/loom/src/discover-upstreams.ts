@@ -14,7 +14,7 @@ import { MANIFEST_FILE, VERSIONS_DIR } from './publication-store';
 import { addDbtLoomUpstreams, assertDependenciesProvided } from './dbt-loom-config';
 import { consumerView, publicationOf, type ConsumerView } from './consumer-view';
 import { accessSection, planPublication } from './publication-plan';
-import { importTrinoShare, upstreamReading } from './cross-engine';
+import { importUpstreamShare, upstreamReading } from './cross-engine';
 import { loadDataProduct, restrictsAccess } from '@mesh/governance';
 
 
@@ -308,7 +308,7 @@ async function readUpstreams(parsed: ParsedProject, options: LoadUpstreamsOption
       const reading = upstreamReading(source, manifest, parsed);
       const view = consumerView(publicationOf(manifest), parsed.name);
       const located = (node: ModelNode) => (reading === 'in-place' ? inShare(node, view.schema, view.catalog) : node);
-      const imported = reading === 'import' ? await importTrinoShare(source, manifest, view, parsed, cacheDir) : undefined;
+      const imported = reading === 'import' ? await importUpstreamShare(source, manifest, view, parsed, cacheDir) : undefined;
       out.push({
         name,
         version: manifest.metadata.project_version,

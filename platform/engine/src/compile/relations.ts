@@ -1,12 +1,13 @@
 import type { GraphNode, ModelNode, SourceNode } from '../types';
 import { Relation } from '../parse/relation';
 import type { ResolvedTarget } from '../parse/target';
+import type { EngineDialect } from '../engines/engine-plugin';
 
-/** What of the target decides how compiled SQL names relations. */
-export type RelationNaming = Pick<ResolvedTarget, 'relations' | 'externalSources'> & Partial<Pick<ResolvedTarget, 'quoting'>>;
+/** What of the target decides how compiled SQL names relations: its style, and the dialect's file reader. */
+export type RelationNaming = Pick<ResolvedTarget, 'relations' | 'externalSources'> & Partial<Pick<ResolvedTarget, 'quoting'>> & { dialect?: Pick<EngineDialect, 'readFile'> };
 
-/** DuckDB's: three-part names, files read in place. */
-export const CATALOG_NAMING: RelationNaming = { relations: 'catalog', externalSources: 'read' };
+/** Three-part names; external sources named as the tables they are loaded into. */
+export const CATALOG_NAMING: RelationNaming = { relations: 'catalog', externalSources: 'load' };
 
 export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
@@ -20,7 +21,7 @@ export function ephemeralName(node: ModelNode): string {
   return `__mesh_ephemeral__${node.alias}`;
 }
 
-/** How SQL names a node: a relation, an ephemeral CTE, or a file DuckDB reads directly. */
+/** How SQL names a node: a relation, an ephemeral CTE, or a file the engine reads in place. */
 export function relationSql(node: GraphNode, naming: RelationNaming = CATALOG_NAMING): string {
   if (node.resource_type === 'source') return sourceRelationSql(node, naming);
   if (node.resource_type === 'test' || node.resource_type === 'unit_test') return quoteIdent(node.name);
@@ -54,22 +55,11 @@ export function stagedSourceRelation(node: SourceNode): { database: string; sche
 }
 
 function sourceRelationSql(node: SourceNode, naming: RelationNaming): string {
-  if (node.external_location && naming.externalSources === 'read') return externalRelationSql(node.external_location);
+  if (node.external_location && naming.externalSources === 'read') {
+    if (!naming.dialect?.readFile) throw new Error('a target that reads files in place has a dialect without readFile');
+    return naming.dialect.readFile(node.external_location);
+  }
   return qualifiedName(stagedSourceRelation(node), naming);
-}
-
-/**
- * A file a source reads in place, as dbt-duckdb reads external_location: a reader call written out is
- * used as it is; a path or glob gets DuckDB's reader for its extension (CSV, Parquet, JSON).
- */
-export function externalRelationSql(location: string): string {
-  if (/^\s*[A-Za-z_][A-Za-z0-9_]*\s*\(/.test(location)) return location.trim();
-  const path = location.toLowerCase().replace(/\.(gz|zst)$/, '');
-  if (path.endsWith('.parquet')) return `read_parquet(${quoteString(location)})`;
-  if (path.endsWith('.csv') || path.endsWith('.tsv') || path.endsWith('.txt')) return `read_csv_auto(${quoteString(location)})`;
-  if (path.endsWith('.json') || path.endsWith('.ndjson') || path.endsWith('.jsonl')) return `read_json_auto(${quoteString(location)})`;
-  // Other names (a table function's own syntax, an extension's format) are left to DuckDB's replacement scan.
-  return quoteString(location);
 }
 
 export function relationOf(node: ModelNode): Relation {

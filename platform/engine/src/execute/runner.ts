@@ -12,6 +12,7 @@ import { relationKey, type Adapter, type AdapterSession, type MaterializePlan, t
 import { checkContract } from './contract';
 import { testEdges } from './test-edges';
 import { databaseErrorHint } from './database-error-hint';
+import type { DatabaseErrorClass, EngineDialect } from '../engines/engine-plugin';
 import { NodeStates, type BuildState } from './build-state';
 import { failpoint } from '../util/failpoint';
 import { sourceColumn, sourceLine } from './source-line';
@@ -59,11 +60,12 @@ function executes(node: GraphNode, command: RunCommand): boolean {
 const isEphemeral = (node: GraphNode) => node.resource_type === 'model' && node.config.materialized === 'ephemeral';
 
 /**
- * A column the upstream withheld from this project reads to DuckDB as a column that does not exist; the
- * user needs to hear that it is personal data they have no clearance for, not that they misspelled it.
+ * A column the upstream withheld from this project reads to the database as a column that does not
+ * exist; the user needs to hear that it is personal data they have no clearance for, not that they
+ * misspelled it.
  */
-function withheldColumn(node: GraphNode, text: string, withheld: Resolution['withheld']): { column: string; model: string; hint: string } | undefined {
-  const column = /Referenced column "?([^"\s]+)"? not found/.exec(text)?.[1];
+function withheldColumn(node: GraphNode, error: DatabaseErrorClass | undefined, withheld: Resolution['withheld']): { column: string; model: string; hint: string } | undefined {
+  const column = error?.kind === 'missing-column' ? error.column : undefined;
   if (!column || !('depends_on' in node)) return undefined;
   for (const id of node.depends_on.nodes) {
     const entry = withheld.get(id);
@@ -77,8 +79,8 @@ function withheldColumn(node: GraphNode, text: string, withheld: Resolution['wit
  * A file a source reads that is not there, said with the source that reads it and where its
  * external_location is written (and, for a relative path, where it was read from).
  */
-function missingFileHint(text: string, node: GraphNode, dag: Dag): string | undefined {
-  const path = /No files found that match the pattern "([^"]+)"/.exec(text)?.[1];
+function missingFileHint(error: DatabaseErrorClass | undefined, node: GraphNode, dag: Dag): string | undefined {
+  const path = error?.kind === 'missing-file' ? error.path : undefined;
   if (!path || !('depends_on' in node)) return undefined;
   for (const id of node.depends_on.nodes) {
     const source = dag.nodes.get(id);
@@ -88,7 +90,7 @@ function missingFileHint(text: string, node: GraphNode, dag: Dag): string | unde
   return undefined;
 }
 
-function errorResult(node: GraphNode, error: unknown, withheld: Resolution['withheld'], dag: Dag): Pick<NodeResult, 'status' | 'message' | 'error'> {
+function errorResult(node: GraphNode, error: unknown, withheld: Resolution['withheld'], dag: Dag, dialect: EngineDialect): Pick<NodeResult, 'status' | 'message' | 'error'> {
   if (error instanceof MeshError) {
     return {
       status: 'error',
@@ -97,7 +99,8 @@ function errorResult(node: GraphNode, error: unknown, withheld: Resolution['with
     };
   }
   const text = error instanceof Error ? error.message : String(error);
-  const refused = withheldColumn(node, text, withheld);
+  const meaning = dialect.classifyError(text);
+  const refused = withheldColumn(node, meaning, withheld);
   if (refused) {
     return {
       status: 'error',
@@ -111,7 +114,7 @@ function errorResult(node: GraphNode, error: unknown, withheld: Resolution['with
     error: {
       code: 'E_SQL',
       file: node.original_file_path,
-      hint: missingFileHint(text, node, dag) ?? databaseErrorHint(text),
+      hint: missingFileHint(meaning, node, dag) ?? databaseErrorHint(meaning),
     },
   };
 }
@@ -283,7 +286,7 @@ export class Runner {
         partial = { status: 'skipped', message: 'not executable' };
       }
     } catch (error) {
-      partial = errorResult(node, error, this.resolution.withheld, this.dag);
+      partial = errorResult(node, error, this.resolution.withheld, this.dag, this.parsed.target.dialect);
       if (partial.error && !partial.error.file) partial.error.file = node.original_file_path;
       if (partial.error?.code === 'E_SQL') await this.locate(node, partial.error, session);
     } finally {

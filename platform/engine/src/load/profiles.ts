@@ -4,27 +4,16 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { MeshError } from '@mesh/errors';
 import { parseYamlFile, validateYaml } from '@mesh/validate';
+import type { EnginePlugin, ProfileSupport } from '../engines/engine-plugin';
+import { engineOf, isRegisteredEngine, registeredEngines } from '../engines/registry';
 
 /**
  * dbt's `profiles.yml`, for dbt projects: the profile the project names, its `target:` and `outputs:`.
- * Only dbt-duckdb outputs are built; another type is refused when it is the one selected. dbt looks for
+ * Outputs of a type a registered engine reads from profiles are built (dbt-duckdb's `type: duckdb`);
+ * another type is refused when it is the one selected. dbt looks for
  * the file in `--profiles-dir`, then `DBT_PROFILES_DIR`, then the folder it runs in (the project's), then
  * `~/.dbt/`; so does the engine.
  */
-
-/** dbt-duckdb's output; the keys it has that the engine does not use are kept and warned about. */
-const duckdbOutputSchema = z.looseObject({
-  type: z.literal('duckdb'),
-  path: z.string().optional(),
-  database: z.string().optional(),
-  schema: z.string().optional(),
-  threads: z.coerce.number().int().positive().optional(),
-  settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-  extensions: z.array(z.union([z.string(), z.looseObject({ name: z.string() })])).optional(),
-  attach: z.array(z.looseObject({ path: z.string(), alias: z.string().optional(), read_only: z.boolean().optional(), type: z.string().optional() })).optional(),
-  /** Where external models without a location write their files, from the folder the command runs in. */
-  external_root: z.string().optional(),
-});
 
 const otherOutputSchema = z.looseObject({ type: z.string() });
 
@@ -35,8 +24,6 @@ const profileSchema = z.strictObject({
 
 /** Top-level keys are profile names; `config:` is dbt's old home for global flags. */
 export const profilesFileSchema = z.record(z.string(), z.unknown());
-
-export type DuckdbProfileOutput = z.infer<typeof duckdbOutputSchema>;
 
 export interface ProfileFile {
   /** Where it was found, for errors. */
@@ -95,9 +82,9 @@ function renderStrings(value: unknown, render: (text: string) => string): unknow
 
 /**
  * The output a run uses: `--target`, else the profile's `target:`, else `dev`; its strings rendered as
- * dbt renders profiles (env_var and var), then checked as a dbt-duckdb output.
+ * dbt renders profiles (env_var and var), then checked by the schema of the engine its type names.
  */
-export function profileOutput(file: ProfileFile, requested: string | undefined, render: (text: string) => string = (t) => t): { name: string; output: DuckdbProfileOutput } | undefined {
+export function profileOutput(file: ProfileFile, requested: string | undefined, render: (text: string) => string = (t) => t): { name: string; output: unknown; engine: EnginePlugin; support: ProfileSupport<z.ZodType, unknown> } | undefined {
   const profile = file.profile;
   if (!profile) return undefined;
   const name = String(renderStrings(requested ?? profile.target ?? 'dev', render));
@@ -110,12 +97,15 @@ export function profileOutput(file: ProfileFile, requested: string | undefined, 
     });
   }
   const rendered = renderStrings(raw, render) as Record<string, unknown>;
-  if (rendered.type !== 'duckdb') {
-    throw new MeshError('E_PROFILE_TYPE', `output '${name}' of profile '${file.profileName}' is of type ${String(rendered.type)}; only dbt-duckdb outputs (type: duckdb) are built here`, {
+  const type = String(rendered.type);
+  const engine = isRegisteredEngine(type) ? engineOf(type) : undefined;
+  if (!engine?.profile) {
+    const built = registeredEngines().filter((e) => e.profile).map((e) => e.type);
+    throw new MeshError('E_PROFILE_TYPE', `output '${name}' of profile '${file.profileName}' is of type ${type}; only ${built.map((t) => `dbt-${t} outputs (type: ${t})`).join(', ') || 'no outputs'} are built here`, {
       location: { file: file.path, line: at('type') },
-      hint: 'Add a duckdb output to the profile and select it with --target, or define the target under targets: in the project file.',
+      hint: `Add a ${built[0] ?? 'supported'} output to the profile and select it with --target, or define the target under targets: in the project file.`,
     });
   }
-  const output = validateYaml({ file: file.path, data: rendered, lineOf: (p) => at(...p) }, duckdbOutputSchema, `output '${name}' of profile '${file.profileName}'`);
-  return { name, output };
+  const output = validateYaml({ file: file.path, data: rendered, lineOf: (p) => at(...p) }, engine.profile.outputSchema, `output '${name}' of profile '${file.profileName}'`);
+  return { name, output, engine, support: engine.profile };
 }

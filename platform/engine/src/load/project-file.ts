@@ -22,11 +22,11 @@ export function parseProjectFile(file: string, text: string): ProjectFileRead {
   const dbt = basename(file) === 'dbt_project.yml';
   const parsed = parseYamlFile(file, text);
   const warnings: MeshError[] = [];
-  const project = validateYaml(parsed, projectFileSchema, 'project file', dbt
+  const project = validateYaml(parsed, projectFileSchema(), 'project file', dbt
     ? {
         onUnknownKey: ({ path, key, line }) => {
           const where = [...path, key].join('.');
-          const guess = didYouMean(key, knownKeysAt(projectFileSchema, path));
+          const guess = didYouMean(key, knownKeysAt(projectFileSchema(), path));
           warnings.push(new MeshError('W_PROJECT_KEY_UNKNOWN', `${where} is not a dbt_project.yml key the engine knows; it is ignored`, {
             location: { file, line },
             hint: guess ? `Did you mean '${guess}'?` : 'Remove it, or check the spelling against dbt\'s dbt_project.yml reference.',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { registeredEngines, registryGeneration } from '../engines/registry';
 
 /**
  * Schemas for the files a domain team writes. They follow dbt's shapes (dbt_project.yml, properties YAML)
@@ -249,64 +250,15 @@ export const propertiesFileSchema = z.strictObject({
 });
 export type PropertiesFile = z.infer<typeof propertiesFileSchema>;
 
-const duckdbTargetSchema = z.strictObject({
-  type: z.literal('duckdb'),
-  /** Database file, relative to the project; defaults to `target/<project>.duckdb`. */
-  path: z.string().optional(),
-  threads: z.number().int().positive().optional(),
-  settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-  /** Where external models without a location write their files (dbt-duckdb's external_root), from the working directory. */
-  external_root: z.string().optional(),
-});
-
 /**
- * A PostgreSQL server shared by the domains: every domain builds into schemas `<domain>_<layer>` of one
- * database. The password is never written here: `password_env` names the variable that holds it.
+ * A target under `targets:`, as far as the engine reads it: its `type` names the engine whose plugin
+ * validates the rest (see projectFileSchema), and `threads` is every engine's.
  */
-const postgresTargetSchema = z.strictObject({
-  type: z.literal('postgres'),
-  /** A host name, or a folder holding the server's unix socket. */
-  host: z.string().default('localhost'),
-  port: z.number().int().positive().default(5432),
-  database: z.string().default('mesh'),
-  user: z.string().optional(),
-  password_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').default('MESH_PG_PASSWORD'),
+const targetConfigShape = z.looseObject({
+  type: z.string(),
   threads: z.number().int().positive().optional(),
 });
-
-/**
- * A Trino cluster: the domain's tables live in an Iceberg catalog of its own (`catalog`, by default the
- * project's name), built and read as the domain's own Trino user, whose password is read from the
- * variable `password_env` names. Trino reads no CSV file in place: seeds and CSV sources are written as
- * Parquet to `staging.path` on this machine, the folder every Trino node reads as `staging.location`.
- */
-const trinoTargetSchema = z.strictObject({
-  type: z.literal('trino'),
-  host: z.string().default('localhost'),
-  port: z.number().int().positive().default(8443),
-  /** https whenever users log in with a password; http only for a cluster without authentication. */
-  http_scheme: z.enum(['https', 'http']).default('https'),
-  /** The domain's Trino user; defaults to the project's name. */
-  user: z.string().optional(),
-  password_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').default('MESH_TRINO_PASSWORD'),
-  /** A PEM file of the authority that signed the cluster's certificate, when it is not a public one. */
-  ca_file: z.string().optional(),
-  /** The Iceberg catalog the domain builds into; defaults to the project's name. */
-  catalog: z.string().regex(/^[a-z][a-z0-9_]*$/, 'a catalog name in lower case').optional(),
-  staging: z.strictObject({
-    /** The folder on this machine. */
-    path: z.string(),
-    /** The same folder as the catalog's file system names it (`local:///staging`, `s3://bucket/staging`). */
-    location: z.string(),
-  }).optional(),
-  threads: z.number().int().positive().optional(),
-});
-
-const targetSchema = z.discriminatedUnion('type', [duckdbTargetSchema, postgresTargetSchema, trinoTargetSchema]);
-export type TargetConfig = z.infer<typeof targetSchema>;
-export type PostgresTargetConfig = z.output<typeof postgresTargetSchema>;
-export type TrinoTargetConfig = z.output<typeof trinoTargetSchema>;
-export { postgresTargetSchema, trinoTargetSchema };
+export type TargetConfig = z.output<typeof targetConfigShape>;
 
 /** An upstream project whose published manifest this project may ref, as dbt-loom's manifests list. */
 const upstreamSchema = z.strictObject({
@@ -348,7 +300,7 @@ const configTree = z.record(z.string(), z.unknown());
  * configs, dispatch, flags, quoting, query-comment, restrict-access) plus the mesh's own: targets and
  * upstream projects. Keys dbt reads and the engine has no use for are accepted as they are.
  */
-export const projectFileSchema = z.strictObject({
+const projectFileShape = z.strictObject({
   name,
   version: z.union([z.string(), z.number()]).transform(String).optional(),
   'config-version': z.number().optional(),
@@ -397,7 +349,26 @@ export const projectFileSchema = z.strictObject({
   'saved-queries': configTree.optional(),
   functions: configTree.optional(),
   target: z.string().optional(),
-  targets: z.record(z.string(), targetSchema).optional(),
+  targets: z.record(z.string(), targetConfigShape).optional(),
   upstreams: z.array(upstreamSchema).optional(),
 });
-export type ProjectFile = z.infer<typeof projectFileSchema>;
+export type ProjectFile = z.infer<typeof projectFileShape>;
+
+let built: { generation: number; schema: typeof projectFileShape } | undefined;
+
+/**
+ * The project file's schema with the targets of every registered engine: a target is checked by its
+ * engine's own schema, chosen by `type`, so an unknown key is an error at its line and an unknown type
+ * lists the engines there are.
+ */
+export function projectFileSchema(): typeof projectFileShape {
+  const generation = registryGeneration();
+  if (built?.generation === generation) return built.schema;
+  const engines = registeredEngines();
+  const [first, ...rest] = engines.map((e) => e.targetSchema);
+  const target = first ? z.discriminatedUnion('type', [first, ...rest]) : targetConfigShape;
+  // The engines' schemas are their own; the file's type stays the engine-neutral shape.
+  const schema = projectFileShape.extend({ targets: z.record(z.string(), target).optional() }) as unknown as typeof projectFileShape;
+  built = { generation, schema };
+  return schema;
+}

@@ -10,12 +10,12 @@ describe('resolveTarget', () => {
 
   it('uses a named target with its own path, threads and settings', () => {
     const t = resolveTarget({ name: 's', targets: { ci: { type: 'duckdb', path: 'out/ci.duckdb', threads: 8, settings: { memory_limit: '1GB' } } } }, '/p', 'ci');
-    expect(t).toMatchObject({ name: 'ci', path: '/p/out/ci.duckdb', database: 'ci', threads: 8, settings: { memory_limit: '1GB' } });
+    expect(t).toMatchObject({ name: 'ci', path: '/p/out/ci.duckdb', database: 'ci', threads: 8, options: { settings: { memory_limit: '1GB' } } });
   });
 
   it('a postgres target folds the project into schema names and loads external sources', () => {
     const t = resolveTarget({ name: 'sales', targets: { pg: { type: 'postgres', host: 'db', port: 5432, database: 'mesh', password_env: 'PG_PW' } } }, '/p', 'pg');
-    expect(t).toMatchObject({ type: 'postgres', database: 'sales', relations: 'schema-prefixed', externalSources: 'load', postgres: { host: 'db', database: 'mesh', password_env: 'PG_PW' } });
+    expect(t).toMatchObject({ type: 'postgres', database: 'sales', relations: 'schema-prefixed', externalSources: 'load', options: { host: 'db', database: 'mesh', password_env: 'PG_PW' } });
   });
 
   it('refuses a target that is not defined, listing the ones that are', () => {

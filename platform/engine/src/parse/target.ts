@@ -1,7 +1,9 @@
-import { basename, extname, isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { MeshError } from '@mesh/errors';
-import type { PostgresTargetConfig, ProjectFile, TargetConfig, TrinoTargetConfig } from '../load/schemas';
+import type { ProjectFile, TargetConfig } from '../load/schemas';
 import { profileOutput, type ProfileFile } from '../load/profiles';
+import type { EngineDialect, EngineTarget } from '../engines/engine-plugin';
+import { defaultEngine, engineOf } from '../engines/registry';
 
 /**
  * How compiled SQL names a relation. `catalog`: `"database"."schema"."name"`, each project a catalog of
@@ -20,17 +22,14 @@ export type ExternalSourceMode = 'read' | 'load';
 
 export interface ResolvedTarget {
   name: string;
-  type: 'duckdb' | 'postgres' | 'trino';
-  /** Absolute path of the database file (duckdb targets; for others, where one would be). */
+  /** The engine that builds it: a registered engine's type (see registerEngine). */
+  type: string;
+  /** Absolute path of the database file, for engines that keep one; for others, where one would be. */
   path: string;
   /** The catalog name relations are quoted with: DuckDB's name of the attached file, or the project. */
   database: string;
   /** The schema nodes build into unless configured otherwise (`target.schema`; dbt-duckdb's default `main`). */
   schema: string;
-  /** Other DuckDB databases to attach before the run (a dbt-duckdb output's `attach:`). */
-  attach: Array<{ path: string; alias: string; readOnly: boolean }>;
-  /** DuckDB extensions to load when the database opens (a dbt-duckdb output's `extensions:`). */
-  extensions: string[];
   /** Where the target came from: the project file's `targets:`, a dbt profile, or the built-in `dev`. */
   source: { kind: 'project' | 'default' } | { kind: 'profile'; file: string; profile: string };
   /** Keys of a dbt profile the engine does not use, said once as warnings. */
@@ -38,19 +37,18 @@ export interface ResolvedTarget {
   /** dbt's `quoting:`: which parts of a relation's name compiled SQL quotes (all, unless the project says otherwise). */
   quoting?: { database?: boolean; schema?: boolean; identifier?: boolean };
   threads: number;
-  settings: Record<string, string | number | boolean>;
   relations: RelationStyle;
   externalSources: ExternalSourceMode;
-  /** The server to connect to (postgres targets). */
-  postgres?: PostgresTargetConfig;
-  /** The cluster to connect to, with the user and catalog filled in and paths made absolute (trino targets). */
-  trino?: TrinoTargetConfig & { user: string; catalog: string };
   /** Where external models without a location write their files, as dbt-duckdb's `external_root` (default `.`). */
   externalRoot: string;
+  /** The engine's SQL and error texts. */
+  dialect: EngineDialect;
+  /** The engine's own settings for opening the database, as its plugin resolved them; read only by that plugin. */
+  options: unknown;
 }
 
 export interface TargetOptions {
-  /** The dbt project's profiles.yml, when it has one (see findProfile). */
+  /** The dbt project's profile, when it has one (see findProfile). */
   profile?: ProfileFile;
   /** Renders a profile's Jinja (`{{ env_var('X') }}`). */
   render?: (text: string) => string;
@@ -58,12 +56,9 @@ export interface TargetOptions {
   cwd?: string;
 }
 
-/** dbt-duckdb output keys the engine reads; the others are named in a warning. */
-const PROFILE_KEYS = new Set(['type', 'path', 'database', 'schema', 'threads', 'settings', 'extensions', 'attach', 'external_root']);
-
 /**
  * Picks the target: the project file's `targets:` (`--target`, else its `target:`, else `dev`), else the
- * output of a dbt project's profile, else `dev`, a DuckDB file under target/.
+ * output of a dbt project's profile, else `dev`, the default engine's (a DuckDB file under target/).
  */
 export function resolveTarget(project: ProjectFile, root: string, requested?: string, options: TargetOptions = {}): ResolvedTarget {
   const target = pickTarget(project, root, requested, options);
@@ -78,82 +73,63 @@ function pickTarget(project: ProjectFile, root: string, requested: string | unde
     if (fromProfile) return fromProfile;
   }
   const name = requested ?? project.target ?? 'dev';
-  // 'dev' is always there: a DuckDB file under target/, unless the project defines its own.
-  const config = targets[name] ?? (name === 'dev' ? { type: 'duckdb' as const } : undefined);
+  // 'dev' is always there: the default engine's target with its defaults, unless the project defines its own.
+  const config = targets[name] ?? (name === 'dev' ? { type: defaultEngine().type } : undefined);
   if (!config) {
     const known = [...new Set(['dev', ...Object.keys(targets)])];
     throw new MeshError('E_TARGET_UNKNOWN', `target '${name}' is not defined`, {
       hint: `Define it under targets: in the project file, or use one of: ${known.join(', ')}.`,
     });
   }
+  const engine = engineOf(config.type);
   const targetDir = project['target-path'] ?? 'target';
-  const rel = (config.type === 'duckdb' ? config.path : undefined) ?? join(targetDir, `${project.name}.duckdb`);
-  const path = isAbsolute(rel) ? rel : join(root, rel);
+  const rel = join(targetDir, `${project.name}.duckdb`);
+  const defaultPath = isAbsolute(rel) ? rel : join(root, rel);
+  // Validated by the project file's schema already, but a project built in code (tests, tools) is not.
+  const parsed = engine.targetSchema.safeParse(config);
+  if (!parsed.success) {
+    throw new MeshError('E_TARGET_INVALID', `target '${name}' (${config.type}): ${parsed.error.issues.map((i) => `${i.path.join('.') || 'target'}: ${i.message}`).join('; ')}`, {
+      hint: `Check targets.${name} in the project file against the ${engine.title} target's keys (docs/engines.md).`,
+    });
+  }
+  const resolved = engine.resolveTarget(parsed.data, { name, project, root, defaultPath });
   const source = targets[name] ? { kind: 'project' as const } : { kind: 'default' as const };
-  const common = { schema: 'main', attach: [], extensions: [], source, notes: [], externalRoot: '.' };
-  if (config.type === 'trino') {
-    // One Iceberg catalog per domain: three-part names as on DuckDB, `"<catalog>"."<schema>"."<model>"`.
-    const abs = (p: string) => (isAbsolute(p) ? p : join(root, p));
-    const trino = {
-      ...config,
-      user: config.user ?? project.name,
-      catalog: config.catalog ?? project.name,
-      ca_file: config.ca_file === undefined ? undefined : abs(config.ca_file),
-      staging: config.staging && { ...config.staging, path: abs(config.staging.path) },
-    };
-    return { name, type: 'trino', path, database: trino.catalog, threads: config.threads ?? 4, settings: {}, relations: 'catalog', externalSources: 'load', trino, ...common };
-  }
-  if (config.type === 'postgres') {
-    // The project's name is its catalog: relations become `<project>_<schema>` in the shared database.
-    return { name, type: 'postgres', path, database: project.name, threads: config.threads ?? 4, settings: {}, relations: 'schema-prefixed', externalSources: 'load', postgres: config, ...common };
-  }
+  return fromEngine(name, config.type, resolved, defaultPath, source, engine.dialect);
+}
+
+function fromEngine(name: string, type: string, t: EngineTarget<unknown>, defaultPath: string, source: ResolvedTarget['source'], dialect: EngineDialect): ResolvedTarget {
   return {
     name,
-    type: 'duckdb',
-    path,
-    database: basename(path, extname(path)),
-    threads: config.threads ?? 4,
-    settings: config.settings ?? {},
-    relations: 'catalog',
-    externalSources: 'read',
-    ...common,
-    externalRoot: config.external_root ?? '.',
+    type,
+    path: t.path ?? defaultPath,
+    database: t.database,
+    schema: t.schema ?? 'main',
+    source,
+    notes: t.notes ?? [],
+    threads: t.threads,
+    relations: t.relations,
+    externalSources: t.externalSources,
+    externalRoot: t.externalRoot ?? '.',
+    dialect,
+    options: t.options,
   };
 }
 
-/** A dbt-duckdb output as a target: its path from where the command runs, its schema, threads and settings. */
+/** A dbt profile's output as a target, by the engine its `type` names: its path from where the command runs. */
 function profileTarget(profile: ProfileFile, requested: string | undefined, options: TargetOptions): ResolvedTarget | undefined {
   const selected = profileOutput(profile, requested, options.render);
   if (!selected) return undefined;
-  const { name, output } = selected;
+  const { name, output, engine, support } = selected;
   const cwd = options.cwd ?? process.cwd();
-  const memory = output.path === undefined || output.path === ':memory:';
-  const path = memory ? ':memory:' : isAbsolute(output.path!) ? output.path! : resolve(cwd, output.path!);
-  const notes: MeshError[] = [];
-  const ignored = Object.keys(output).filter((k) => !PROFILE_KEYS.has(k));
+  const resolved = support.resolve(output, { name, cwd });
+  const notes = [...(resolved.notes ?? [])];
+  const ignored = Object.keys(output as Record<string, unknown>).filter((k) => !support.keys.includes(k));
   if (ignored.length) {
     notes.push(new MeshError('W_PROFILE_IGNORED', `profile '${profile.profileName}', output '${name}': ${ignored.join(', ')} ${ignored.length === 1 ? 'is' : 'are'} not used by the engine`, {
       location: { file: profile.path, line: profile.lineOf([profile.profileName, 'outputs', name, ignored[0]!]) },
-      hint: 'The build reads path, database, schema, threads, settings, extensions, attach and external_root of a dbt-duckdb output.',
+      hint: `The build reads ${support.keys.slice(0, -1).join(', ')} and ${support.keys.at(-1)} of a ${engine.type} output.`,
     }));
   }
-  return {
-    name,
-    type: 'duckdb',
-    path,
-    database: output.database ?? (memory ? 'memory' : basename(path, extname(path))),
-    schema: output.schema ?? 'main',
-    threads: output.threads ?? 1,
-    settings: output.settings ?? {},
-    relations: 'catalog',
-    externalSources: 'read',
-    attach: (output.attach ?? []).map((a) => {
-      const p = isAbsolute(a.path) ? a.path : resolve(cwd, a.path);
-      return { path: p, alias: a.alias ?? basename(p, extname(p)), readOnly: a.read_only === true };
-    }),
-    extensions: (output.extensions ?? []).map((e) => (typeof e === 'string' ? e : e.name)),
-    source: { kind: 'profile', file: profile.path, profile: profile.profileName },
-    notes,
-    externalRoot: output.external_root ?? '.',
-  };
+  const target = fromEngine(name, engine.type, { ...resolved, notes }, resolved.path ?? ':memory:', { kind: 'profile', file: profile.path, profile: profile.profileName }, engine.dialect);
+  return target;
 }

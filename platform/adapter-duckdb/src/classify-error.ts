@@ -1,0 +1,20 @@
+import type { DatabaseErrorClass } from '@mesh/engine';
+
+/** DuckDB's messages, read for what they mean to the user (the engine words the hint). */
+const PATTERNS: Array<[RegExp, (m: RegExpExecArray) => DatabaseErrorClass]> = [
+  [/No files found that match the pattern "([^"]+)"/, (m) => ({ kind: 'missing-file', path: m[1]! })],
+  [/Catalog Error: Table with name (\S+) does not exist/, (m) => ({ kind: 'missing-relation', name: m[1]! })],
+  [/Referenced column "?([^"\s]+)"? not found/, (m) => ({ kind: 'missing-column', column: m[1]! })],
+  [/Binder Error: Values list "?(\w+)"? does not have/, (m) => ({ kind: 'missing-column', column: m[1]! })],
+  [/Conversion Error/, () => ({ kind: 'conversion' })],
+  [/Constraint Error/, () => ({ kind: 'constraint' })],
+  [/Parser Error/, () => ({ kind: 'syntax' })],
+];
+
+export function classifyDuckDBError(message: string): DatabaseErrorClass | undefined {
+  for (const [pattern, kind] of PATTERNS) {
+    const m = pattern.exec(message);
+    if (m) return kind(m);
+  }
+  return undefined;
+}
