@@ -258,6 +258,13 @@ export class DuckDBAdapter implements Adapter {
     }
   }
 
+  /** Adds an empty, writable in-memory catalog under a name: a stand-in for a database shaped by hand (contract checks). */
+  async attachEmpty(name: string): Promise<void> {
+    const sql = `ATTACH ':memory:' AS ${q(name)}`;
+    this.statementLog?.push(sql);
+    await this.main.run(sql);
+  }
+
   async attach(name: string, path: string): Promise<void> {
     const sql = `ATTACH ${lit(path)} AS ${q(name)} (READ_ONLY)`;
     this.statementLog?.push(sql);

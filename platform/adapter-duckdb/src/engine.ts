@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { EngineCapabilities, EnginePlugin } from '@mesh/engine';
 import { classifyDuckDBError } from './classify-error';
 import { readFileSql } from './read-file';
+import { ingestReaderSql } from './ingest-reader';
 
 /**
  * The DuckDB engine as the registry knows it. This module loads no native code: the adapter (and with
@@ -45,7 +46,7 @@ export interface DuckDBTargetOptions {
   extensions: string[];
 }
 
-export const DUCKDB_CAPABILITIES: EngineCapabilities = { shares: 'files', pinnedShares: false, snapshots: true, externalFiles: true, shareImport: false };
+export const DUCKDB_CAPABILITIES: EngineCapabilities = { shares: 'files', pinnedShares: false, snapshots: true, externalFiles: true, shareImport: false, ingest: true };
 
 export const duckdbEngine: EnginePlugin<typeof duckdbTargetSchema, DuckDBTargetOptions> = {
   type: 'duckdb',
@@ -53,7 +54,7 @@ export const duckdbEngine: EnginePlugin<typeof duckdbTargetSchema, DuckDBTargetO
   place: 'a DuckDB file',
   targetSchema: duckdbTargetSchema,
   capabilities: DUCKDB_CAPABILITIES,
-  dialect: { readFile: readFileSql, classifyError: classifyDuckDBError },
+  dialect: { readFile: readFileSql, readIngestFile: ingestReaderSql, classifyError: classifyDuckDBError },
   resolveTarget(config, { root, defaultPath }) {
     const path = config.path === undefined ? defaultPath : isAbsolute(config.path) ? config.path : join(root, config.path);
     return {

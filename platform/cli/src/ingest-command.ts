@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { relative } from 'node:path';
 import { join } from 'node:path';
-import { openBuildState, resolveProjectTarget } from '@mesh/engine';
+import { engineOf, openBuildState, registeredEngines, resolveProjectTarget } from '@mesh/engine';
 import { formatError, MeshError } from '@mesh/errors';
 import { ingest, INGEST_FILE, loadIngestFile, targetOf, type FileEvent, type IngestLedger, type IngestReport } from '@mesh/ingest';
 import { MetadataStore, metadataPath, type RunRecord } from '@mesh/metadata';
@@ -39,8 +39,11 @@ async function ingestLocked(flags: IngestFlags, io: Output): Promise<number> {
     });
   }
   const target = resolveProjectTarget(root, { target: flags.target });
-  if (target.type !== 'duckdb') {
-    throw new MeshError('E_INGEST_TARGET', `${name} builds into target '${target.name}' (${target.type}); mesh ingest loads into DuckDB targets only`, {
+  const engine = engineOf(target.type);
+  const reader = engine.capabilities.ingest ? engine.dialect.readIngestFile : undefined;
+  if (!reader) {
+    const loaders = registeredEngines().filter((e) => e.capabilities.ingest).map((e) => e.title);
+    throw new MeshError('E_INGEST_TARGET', `${name} builds into target '${target.name}' (${target.type}); mesh ingest loads into ${loaders.join(' and ')} targets only`, {
       hint: `Load the raw tables with the server's own loader (COPY, a replication tool) into the schemas the sources name, or ingest on a DuckDB target (-t <name>).`,
     });
   }
@@ -61,7 +64,7 @@ async function ingestLocked(flags: IngestFlags, io: Output): Promise<number> {
     try {
       const session = await adapter.session();
       try {
-        report = await ingest({ project: name, root, config, session, ledger: metadataLedger(root), runId, sources: flags.source, fullRefresh: flags.fullRefresh, onFile: (e) => {
+        report = await ingest({ project: name, root, config, session, reader, ledger: metadataLedger(root), runId, sources: flags.source, fullRefresh: flags.fullRefresh, onFile: (e) => {
           if (e.outcome === 'loaded' || e.outcome === 'replaced') changed.add(e.target);
           io.out(fileLine(e, root));
         } });

@@ -20,7 +20,9 @@ export interface UsageProblem {
   message: string;
 }
 
-export type OpenScratchDatabase = () => Promise<Adapter>;
+/** A scratch database that can add an empty catalog to shape an upstream's tables in (DuckDB's in-memory one). */
+export type ScratchDatabase = Adapter & { attachEmpty(name: string): Promise<void> };
+export type OpenScratchDatabase = () => Promise<ScratchDatabase>;
 
 /** The contract entry a ref resolves to, as the engine resolves refs: a pinned version, else the latest. */
 export function resolveInContract(contract: Contract, ref: Pick<RefCall, 'name' | 'version'>): ContractModel | undefined {
@@ -81,9 +83,9 @@ export async function checkUsage(consumer: CompiledProject, upstream: string, co
     for (const u of consumer.upstreams) {
       if (u.name !== upstream && u.database) await adapter.attach(u.name, u.database.path);
     }
+    await adapter.attachEmpty(upstream);
     const session = await adapter.session();
     try {
-      await session.execute(`ATTACH ':memory:' AS ${quoteIdent(upstream)}`);
       for (const model of users) problems.push(...(await checkModel(session, consumer, model, upstream, contract, label)));
     } finally {
       session.close();

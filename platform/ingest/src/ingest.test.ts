@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DuckDBAdapter } from '@mesh/adapter-duckdb';
+import { DuckDBAdapter, ingestReaderSql } from '@mesh/adapter-duckdb';
 import type { AdapterSession } from '@mesh/engine';
 import { formatError } from '@mesh/errors';
 import { MetadataStore, MIGRATIONS } from '@mesh/metadata';
@@ -35,7 +35,7 @@ const file = (name: string, text: string) => writeFileSync(join(dir, 'raw', name
 
 async function load(yaml: string, env: Record<string, string> = {}): Promise<IngestReport> {
   const config = parseIngestFile(join(dir, 'ingest.yml'), yaml);
-  return ingest({ project: 'shop', root: dir, config, session, ledger: store, runId: `run-${++run}`, env, now: () => new Date('2026-03-01T12:00:00Z') });
+  return ingest({ project: 'shop', root: dir, config, session, reader: ingestReaderSql, ledger: store, runId: `run-${++run}`, env, now: () => new Date('2026-03-01T12:00:00Z') });
 }
 
 const rows = (sql: string) => session.query(sql);
@@ -82,7 +82,7 @@ describe('incremental loading by file', () => {
     await load(ORDERS);
     const forgetful = { ingestedFiles: async () => ({ files: [], legacy: [] }), recordIngestedFile: async () => {}, forgetIngestedFiles: async () => {} };
     const config = parseIngestFile(join(dir, 'ingest.yml'), ORDERS);
-    await ingest({ project: 'shop', root: dir, config, session, ledger: forgetful, runId: 'again' });
+    await ingest({ project: 'shop', root: dir, config, session, reader: ingestReaderSql, ledger: forgetful, runId: 'again' });
     expect(await rows('SELECT count(*)::INTEGER AS n FROM bronze.orders')).toEqual([{ n: 1 }]);
   });
 
@@ -110,7 +110,7 @@ describe('incremental loading by file', () => {
     expect(outcomes(await load(ORDERS))).toEqual([['raw/orders_1.csv', 'unchanged', 0]]);
     expect(await rows('SELECT count(*)::INTEGER AS n FROM bronze.orders')).toEqual([{ n: 2 }]);
     const config = parseIngestFile(join(dir, 'ingest.yml'), ORDERS);
-    const refreshed = await ingest({ project: 'shop', root: dir, config, session, ledger: store, runId: 'refresh', fullRefresh: true });
+    const refreshed = await ingest({ project: 'shop', root: dir, config, session, reader: ingestReaderSql, ledger: store, runId: 'refresh', fullRefresh: true });
     expect(outcomes(refreshed)).toEqual([['raw/orders_1.csv', 'loaded', 1]]);
     expect(refreshed.files[0]!.notes).toEqual(['created bronze.orders']);
     expect(await rows('SELECT id FROM bronze.orders')).toEqual([{ id: 1 }]);
@@ -192,7 +192,7 @@ sources:
     const at = (name: string) => join(dir, 'raw', name);
     const oldLoads = [['orders_1.csv', '/mnt/old-raw/orders_1.csv'], ['orders_2.csv', at('orders_2.csv')], ['orders_3.csv', at('orders_3.csv')]] as const;
     for (const [name, key] of oldLoads) {
-      await loadFile({ session, source, file: at(name), key, target: targetOf(source), loadedAt: new Date('2026-01-01T00:00:00Z') });
+      await loadFile({ session, reader: ingestReaderSql, source, file: at(name), key, target: targetOf(source), loadedAt: new Date('2026-01-01T00:00:00Z') });
     }
     const metadata = join(dir, 'metadata.duckdb');
     const old = await DuckDBAdapter.open({ path: metadata });

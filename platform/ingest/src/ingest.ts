@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import type { AdapterSession } from '@mesh/engine';
+import type { FileReader } from './reader-sql';
 import { didYouMean, quoteIdent } from '@mesh/engine';
 import { MeshError, isMeshError } from '@mesh/errors';
 import type { IngestedFile, IngestedFiles, LegacyIngestedFile } from '@mesh/metadata';
@@ -42,6 +43,8 @@ export interface IngestOptions {
   config: DomainOperations;
   /** A session on the domain's database (the engine's target), where the tables are loaded. */
   session: AdapterSession;
+  /** How the target's engine reads a file (its dialect's readIngestFile). */
+  reader: FileReader;
   ledger: IngestLedger;
   runId: string;
   /** Only these sources (by name); all when empty. */
@@ -164,7 +167,7 @@ async function ingestFile(options: IngestOptions, source: SourceConfig, file: So
     const loadedAt = now();
     // The file's current absolute path too: an older version may have loaded it and died before recording it.
     const formerKeys = [path, ...(legacyPath === undefined ? [] : [legacyPath])];
-    const result = await loadFile({ session: options.session, source, file: path, key, formerKeys, target, loadedAt, location });
+    const result = await loadFile({ session: options.session, reader: options.reader, source, file: path, key, formerKeys, target, loadedAt, location });
     await options.ledger.recordIngestedFile({
       project: options.project, source: source.name, file: key, path, checksum, bytes: statSync(path).size, rowsLoaded: result.rows, target: target.key, runId: options.runId, loadedAt,
     }, legacyPath);

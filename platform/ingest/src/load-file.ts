@@ -4,7 +4,7 @@ import { quoteIdent, quoteString } from '@mesh/engine';
 import { MeshError, type SourceLocation } from '@mesh/errors';
 import type { SourceConfig, TargetTable } from './config';
 import { csvHeader, gist, isSnifferFailure, lineOfReaderError } from './parse-error';
-import { readerSql } from './reader-sql';
+import { ingestFileSpec, type FileReader } from './reader-sql';
 import { describeChange, schemaDrift, type ColumnChange } from './schema-drift';
 
 /** The columns every ingested row carries: when it was loaded, and from which file. */
@@ -13,6 +13,8 @@ export const SOURCE_FILE = '_source_file';
 
 export interface LoadFileInput {
   session: AdapterSession;
+  /** The engine's file reader (its dialect's readIngestFile). */
+  reader: FileReader;
   source: SourceConfig;
   /** The file to read (absolute path). */
   file: string;
@@ -44,7 +46,7 @@ export interface LoadFileResult {
 export async function loadFile(input: LoadFileInput): Promise<LoadFileResult> {
   const { session, source, file, target } = input;
   const key = input.key ?? file;
-  const reader = readerSql(source, file);
+  const reader = input.reader(ingestFileSpec(source, file));
   let fileColumns: ColumnInfo[];
   try {
     fileColumns = await session.describe(`SELECT * FROM ${reader}`);
@@ -132,7 +134,7 @@ async function readerError(input: LoadFileInput, error: unknown): Promise<MeshEr
   let line = lineOfReaderError(message);
   if (line === undefined && source.loader === 'csv' && isSnifferFailure(message)) {
     try {
-      await session.query(`SELECT count(*) FROM ${readerSql(source, file, { columns: csvHeader(file, source) })}`);
+      await session.query(`SELECT count(*) FROM ${input.reader(ingestFileSpec(source, file, { columns: csvHeader(file, source) }))}`);
     } catch (strict) {
       const strictMessage = strict instanceof Error ? strict.message : String(strict);
       line = lineOfReaderError(strictMessage);

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DuckDBAdapter } from '@mesh/adapter-duckdb';
+import { DuckDBAdapter, ingestReaderSql } from '@mesh/adapter-duckdb';
 import { ingest, parseIngestFile } from '@mesh/ingest';
 import { MetadataStore } from '@mesh/metadata';
 import { BENCHMARKS_MD } from './paths';
@@ -44,7 +44,7 @@ try {
     const adapter = await DuckDBAdapter.open({ path: join(root, `run${i}.duckdb`) });
     const session = await adapter.session();
     const store = await MetadataStore.open(':memory:');
-    const run = () => ingest({ project: 'bench', root, config, session, ledger: store, runId: `r${i}` });
+    const run = () => ingest({ project: 'bench', root, config, session, reader: ingestReaderSql, ledger: store, runId: `r${i}` });
     first.push(await timed(run));
     unchanged.push(await timed(run));
     raw.push(await timed(() => session.execute(`CREATE TABLE plain AS SELECT * FROM read_csv('${csv}')`)));

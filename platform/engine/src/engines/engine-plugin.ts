@@ -20,6 +20,18 @@ export type DatabaseErrorClass =
   | { kind: 'constraint' }
   | { kind: 'syntax' };
 
+/** A file `mesh ingest` loads, as the engine's file reader is asked for it. */
+export interface IngestFileSpec {
+  file: string;
+  format: 'csv' | 'json' | 'ndjson' | 'parquet';
+  /** A CSV's dialect, fixed rather than sniffed. */
+  csv?: { delimiter: string; header: boolean; quote: string; escape: string; skip: number; nullString?: string; dateFormat?: string; timestampFormat?: string };
+  /** Column types that override what the reader infers. */
+  types?: Record<string, string>;
+  /** Read exactly these columns, all as text, with type inference off (to find the line a file breaks on). */
+  textColumns?: string[];
+}
+
 /** The engine's SQL and message texts the shared code needs (Malloy's Dialect, in small). */
 export interface EngineDialect {
   /**
@@ -27,6 +39,8 @@ export interface EngineDialect {
    * call written out). Required when the engine's targets read files (`externalSources: 'read'`).
    */
   readFile?(location: string): string;
+  /** A relation expression reading one file for `mesh ingest`; required when `capabilities.ingest`. */
+  readIngestFile?(spec: IngestFileSpec): string;
   /** What an error the database raised means, or undefined for one it does not recognise. */
   classifyError(message: string): DatabaseErrorClass | undefined;
 }
@@ -85,6 +99,8 @@ export interface EngineCapabilities extends AdapterCapabilities {
    * Trino's, read as the consumer's own Trino user and written to a DuckDB file.
    */
   shareImport: boolean;
+  /** `mesh ingest` loads files into its tables, read with the dialect's `readIngestFile`. */
+  ingest: boolean;
 }
 
 export interface EnginePlugin<Schema extends z.ZodObject = z.ZodObject, Options = unknown> {

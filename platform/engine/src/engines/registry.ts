@@ -35,6 +35,9 @@ export function registerEngine<S extends z.ZodObject, O>(plugin: EnginePlugin<S,
   if (plugin.capabilities.shareImport && !plugin.importShare) {
     throw new MeshError('E_ENGINE_INVALID', `engine '${plugin.type}' declares shareImport but has no importShare`);
   }
+  if (plugin.capabilities.ingest && !plugin.dialect.readIngestFile) {
+    throw new MeshError('E_ENGINE_INVALID', `engine '${plugin.type}' declares ingest but its dialect has no readIngestFile`);
+  }
   // The plugin is stored without its option type: every call below hands it options its own resolveTarget made.
   plugins.set(plugin.type, plugin as unknown as AnyPlugin);
   if (options.default || defaultType === undefined) defaultType = plugin.type;
