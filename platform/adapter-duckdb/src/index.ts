@@ -5,3 +5,9 @@ export { duckdbEngine, duckdbTargetSchema, DUCKDB_CAPABILITIES, type DuckDBTarge
 export { readFileSql } from './read-file';
 export { classifyDuckDBError } from './classify-error';
 export { ingestReaderSql } from './ingest-reader';
+export { parseSqlTrees } from './parse-sql';
+export { readDatabaseFacts, type DatabaseFacts, type DatabaseFactsResult } from './database-facts';
+// Serving published files (mesh serve): a pool of read-only databases, one per publication, and result readers.
+export { Databases, Session, RetiredVersionError, type DatabaseSettings } from './serve/databases';
+export { readPage, readByKey, type PageRows } from './serve/page-reader';
+export type { DuckDBConnection } from '@duckdb/node-api';

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Databases } from './databases';
+import { Databases } from '@mesh/adapter-duckdb';
 import { LookupBatcher, lookupKeyOf } from './lookup-batch';
-import { readByKey } from './page-reader';
+import { readByKey } from '@mesh/adapter-duckdb';
 import { parseRowQuery, type Column } from './row-query';
 import { lookupStatement, type PortTable } from './row-sql';
 

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Databases } from './databases';
+import type { Databases } from '@mesh/adapter-duckdb';
 import type { PageCache } from './page-cache';
 
 /** Prometheus metrics for the API: requests by route and status, latency, rows served, the page cache, and the process's own. */

@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@mesh/adapter-duckdb';
 import { ApiError } from './api-error';
 
 /** Runs a query, interrupting it when it outlives the limit: a slow query answers 503, never holds the server. */

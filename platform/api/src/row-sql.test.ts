@@ -1,6 +1,6 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readPage } from './page-reader';
+import { readPage } from '@mesh/adapter-duckdb';
 import { parseList, parseRowQuery, type Column } from './row-query';
 import { orderSignature, pageStatement, type PortTable } from './row-sql';
 

@@ -1,7 +1,7 @@
 import { applyColumnLineage, type SqlParser } from './apply-lineage';
 import { assemble } from './assemble';
 import type { CollectedMesh } from './collect';
-import { parseSqlTrees } from './parse-sql';
+import { parseSqlTrees } from '@mesh/adapter-duckdb';
 import { describeProducts } from './products';
 import { buildSearchIndex } from './search';
 import { CATALOG_SCHEMA_VERSION, type Catalog, type CatalogNode } from './types';

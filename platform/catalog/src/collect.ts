@@ -6,7 +6,7 @@ import { MeshError } from '@mesh/errors';
 import { loadDataProduct, type DataProduct } from '@mesh/governance';
 import { publishedManifestSchema, type PublishedManifest } from '@mesh/loom';
 import { manifestFileSchema, readArtifact, readOptionalArtifact, runResultsFileSchema, type ManifestFile, type RunResultsFile } from './artifacts';
-import { readDatabaseFacts, type DatabaseFacts } from './database-facts';
+import { readDatabaseFacts, type DatabaseFacts } from '@mesh/adapter-duckdb';
 import { readDomainHistory, type DomainHistory } from './history';
 
 /** Everything one domain's folder says about it after a build, read as it is. */

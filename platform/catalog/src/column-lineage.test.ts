@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { columnLineage, type KnownRelation, type RelationName } from './column-lineage';
-import { parseSqlTrees } from './parse-sql';
+import { parseSqlTrees } from '@mesh/adapter-duckdb';
 
 /** The relations the test SQL reads, as compiled models name them: "<domain>"."<schema>"."<model>". */
 const RELATIONS: Record<string, KnownRelation> = {

@@ -2,7 +2,7 @@ export type { Catalog, CatalogColumn, CatalogConsumer, CatalogDomain, CatalogNod
 export { CATALOG_SCHEMA_VERSION, DETAIL_FIELDS } from './types';
 export { collectMesh, collectDomain, meshRoot, type CollectedDomain, type CollectedMesh } from './collect';
 export { columnLineage, type KnownRelation, type OutputColumn, type QueryLineage, type RelationName, type RelationResolver } from './column-lineage';
-export { parseSqlTrees } from './parse-sql';
+export { parseSqlTrees } from '@mesh/adapter-duckdb';
 export { buildCatalog } from './build-catalog';
 export { impactOf, type Impact, type ImpactedNode, type ImpactTarget } from './impact';
 export { findTarget } from './find-target';
