@@ -11,3 +11,5 @@ export { readDatabaseFacts, type DatabaseFacts, type DatabaseFactsResult } from 
 export { Databases, Session, RetiredVersionError, type DatabaseSettings } from './serve/databases';
 export { readPage, readByKey, type PageRows } from './serve/page-reader';
 export type { DuckDBConnection } from '@duckdb/node-api';
+export { CsvConverter } from './csv-to-parquet';
+export { writeDatabaseFile, type DatabaseFileTables } from './write-database-file';

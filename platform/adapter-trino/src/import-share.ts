@@ -1,6 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { readFileSync } from 'node:fs';
+import { writeDatabaseFile } from '@mesh/adapter-duckdb';
 import type { RelationName } from '@mesh/engine';
 import type { TrinoTargetConfig } from './engine';
 import { TrinoClient } from './client';
@@ -36,50 +35,25 @@ export async function importShare(options: ImportShareOptions): Promise<number[]
   const url = `${t.http_scheme}://${t.host}:${t.port}`;
   const client = new TrinoClient({ url, user: t.user, password: env[t.password_env], ca: t.ca_file ? readFileSync(t.ca_file, 'utf8') : undefined });
   const where = { url, user: t.user, passwordEnv: t.password_env };
-  mkdirSync(dirname(options.destination), { recursive: true });
-  const tmp = `${options.destination}.${process.pid}.tmp`;
-  rmSync(tmp, { force: true });
-  const instance = await DuckDBInstance.create(tmp);
-  const db = await instance.connect();
   const counts: number[] = [];
-  try {
-    for (const r of options.relations) {
-      const { columns } = await client.query(`SELECT * FROM ${rel(r.from)} LIMIT 0`).catch((error: unknown) => Promise.reject(trinoError(error, where)));
-      const load = `${r.into.identifier}__mesh_import`;
-      await db.run(`CREATE SCHEMA IF NOT EXISTS ${q(r.into.schema)}`);
-      await db.run(`CREATE TABLE ${q(r.into.schema)}.${q(load)} (${columns.map((c) => `${q(c.name)} VARCHAR`).join(', ')})`);
-      const appender = await db.createAppender(load, r.into.schema);
-      let rows = 0;
-      try {
-        for await (const page of client.pages(`SELECT ${columns.map((c) => `CAST(${q(c.name)} AS varchar)`).join(', ')} FROM ${rel(r.from)}`)) {
-          for (const row of page.data ?? []) {
-            for (const value of row) {
-              if (value === null || value === undefined) appender.appendNull();
-              else appender.appendVarchar(String(value));
-            }
-            appender.endRow();
-            rows++;
-          }
-        }
-      } catch (error) {
-        throw trinoError(error, where);
-      } finally {
-        appender.closeSync();
-      }
-      await db.run(`CREATE TABLE ${q(r.into.schema)}.${q(r.into.identifier)} AS SELECT ${columns.map((c) => `CAST(${q(c.name)} AS ${fromTrinoType(c.type)}) AS ${q(c.name)}`).join(', ')} FROM ${q(r.into.schema)}.${q(load)}`);
-      await db.run(`DROP TABLE ${q(r.into.schema)}.${q(load)}`);
-      counts.push(rows);
+  async function* rowsOf(sql: string): AsyncIterable<unknown[][]> {
+    try {
+      for await (const page of client.pages(sql)) yield page.data ?? [];
+    } catch (error) {
+      throw trinoError(error, where);
     }
-  } catch (error) {
-    db.closeSync();
-    instance.closeSync();
-    rmSync(tmp, { force: true });
-    throw error;
+  }
+  try {
+    await writeDatabaseFile(options.destination, async (file) => {
+      for (const r of options.relations) {
+        const { columns } = await client.query(`SELECT * FROM ${rel(r.from)} LIMIT 0`).catch((error: unknown) => Promise.reject(trinoError(error, where)));
+        // Every value crosses as text and is cast back to its type by DuckDB, in SQL.
+        const rows = rowsOf(`SELECT ${columns.map((c) => `CAST(${q(c.name)} AS varchar)`).join(', ')} FROM ${rel(r.from)}`);
+        counts.push(await file.table(r.into.schema, r.into.identifier, columns.map((c) => ({ name: c.name, type: fromTrinoType(c.type) })), rows));
+      }
+    });
   } finally {
     client.close();
   }
-  db.closeSync();
-  instance.closeSync();
-  renameSync(tmp, options.destination);
   return counts;
 }

@@ -6,7 +6,7 @@ import type {
 } from '@mesh/engine';
 import { TRINO_CAPABILITIES, type TrinoTargetConfig } from './engine';
 import { TrinoClient, TrinoQueryError, type TrinoResult } from './client';
-import { CsvConverter } from './csv-to-parquet';
+import { CsvConverter } from '@mesh/adapter-duckdb';
 import { describeColumns, fromTrinoValue, lit, maskExpression, q, rel, toTrinoType, trinoError, type ServerDescription } from './dialect';
 import { constraintCheckQuery, constraintChecks, contractTableDdl, createTableAs, deleteInsertStatement, insertContractRows, mergeStatement, tmpName } from './materialize-sql';
 

@@ -1,15 +1,15 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { planSeed, seedError } from '@mesh/adapter-duckdb';
+import { planSeed, seedError } from './seed';
 import { MeshError } from '@mesh/errors';
 import type { ColumnInfo } from '@mesh/engine';
-import { lit } from './dialect';
+import { lit } from './materialize-sql';
 
 /**
- * Trino reads no CSV file without a Hive metastore. A seed or CSV source is therefore converted to
- * Parquet by DuckDB's CSV reader, the one that types them on a DuckDB target, so both engines load the
- * same columns with the same types; Trino then adds the Parquet file to an Iceberg table. The rows go
+ * For engines that read no CSV file in place (Trino without a Hive metastore): a seed or CSV source is
+ * converted to Parquet by DuckDB's CSV reader, the one that types them on a DuckDB target, so both
+ * engines load the same columns with the same types; Trino then adds the Parquet file to an Iceberg table. The rows go
  * from file to file inside DuckDB and never through JavaScript.
  */
 export interface Staging {
