@@ -1,7 +1,7 @@
-import type { DatabaseErrorClass } from '@mesh/engine';
+import { classifyByPatterns, type DatabaseErrorClass, type ErrorPatterns } from '@mesh/engine';
 
 /** DuckDB's messages, read for what they mean to the user (the engine words the hint). */
-const PATTERNS: Array<[RegExp, (m: RegExpExecArray) => DatabaseErrorClass]> = [
+const PATTERNS: ErrorPatterns = [
   [/No files found that match the pattern "([^"]+)"/, (m) => ({ kind: 'missing-file', path: m[1]! })],
   [/Catalog Error: Table with name (\S+) does not exist/, (m) => ({ kind: 'missing-relation', name: m[1]! })],
   [/Referenced column "?([^"\s]+)"? not found/, (m) => ({ kind: 'missing-column', column: m[1]! })],
@@ -12,9 +12,5 @@ const PATTERNS: Array<[RegExp, (m: RegExpExecArray) => DatabaseErrorClass]> = [
 ];
 
 export function classifyDuckDBError(message: string): DatabaseErrorClass | undefined {
-  for (const [pattern, kind] of PATTERNS) {
-    const m = pattern.exec(message);
-    if (m) return kind(m);
-  }
-  return undefined;
+  return classifyByPatterns(PATTERNS, message);
 }

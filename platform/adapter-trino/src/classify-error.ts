@@ -1,7 +1,7 @@
-import type { DatabaseErrorClass } from '@mesh/engine';
+import { classifyByPatterns, type DatabaseErrorClass, type ErrorPatterns } from '@mesh/engine';
 
 /** Trino's messages, read for what they mean to the user (the engine words the hint). */
-const PATTERNS: Array<[RegExp, (m: RegExpExecArray) => DatabaseErrorClass]> = [
+const PATTERNS: ErrorPatterns = [
   [/Table '([^']+)' does not exist/, (m) => ({ kind: 'missing-relation', name: m[1]! })],
   [/Column '([^']+)' cannot be resolved/, (m) => ({ kind: 'missing-column', column: m[1]!.split('.').at(-1)! })],
   [/Cannot cast|cannot be cast to|INVALID_CAST_ARGUMENT/, () => ({ kind: 'conversion' })],
@@ -10,9 +10,5 @@ const PATTERNS: Array<[RegExp, (m: RegExpExecArray) => DatabaseErrorClass]> = [
 ];
 
 export function classifyTrinoError(message: string): DatabaseErrorClass | undefined {
-  for (const [pattern, kind] of PATTERNS) {
-    const m = pattern.exec(message);
-    if (m) return kind(m);
-  }
-  return undefined;
+  return classifyByPatterns(PATTERNS, message);
 }

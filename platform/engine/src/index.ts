@@ -5,7 +5,8 @@ export { loadProject, findProjectFile, PROJECT_FILE_NAMES, type ProjectFiles } f
 export { parseProjectFile, readProjectFile, type ProjectFileRead } from './load/project-file';
 export { findProfile, type ProfileFile, type ProfileLookup } from './load/profiles';
 export { projectFileSchema, dispatchSchema, type DispatchConfig, propertiesFileSchema, type ProjectFile, type PropertiesFile, type TargetConfig } from './load/schemas';
-export type { DatabaseErrorClass, IngestFileSpec, EngineCapabilities, EngineDialect, EnginePlugin, EngineTarget, ProfileSupport, ShareImport, TargetContext } from './engines/engine-plugin';
+export { classifyByPatterns } from './engines/engine-plugin';
+export type { ErrorPatterns, DatabaseErrorClass, IngestFileSpec, EngineCapabilities, EngineDialect, EnginePlugin, EngineTarget, ProfileSupport, ShareImport, TargetContext } from './engines/engine-plugin';
 export { registerEngine, registeredEngines, isRegisteredEngine, engineOf, defaultEngine, openAdapter, describeTarget, targetIdentity, importShare, type RegisterOptions } from './engines/registry';
 export { parseProject, LAYERS, type ParsedProject, type ParseOptions } from './parse/parse-project';
 export { resolveProjectTarget, type ProjectTargetOptions } from './parse/project-target';

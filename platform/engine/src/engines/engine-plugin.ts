@@ -130,3 +130,15 @@ export interface EnginePlugin<Schema extends z.ZodObject = z.ZodObject, Options 
   /** Copies granted share tables to a database file (see `capabilities.shareImport`). */
   importShare?(share: ShareImport, options: Options): Promise<void>;
 }
+
+/** A dialect's message patterns, each with the class a match means, tried in order. */
+export type ErrorPatterns = ReadonlyArray<readonly [RegExp, (match: RegExpExecArray) => DatabaseErrorClass]>;
+
+/** The class of the first pattern a message matches (a dialect's `classifyError` over its own texts). */
+export function classifyByPatterns(patterns: ErrorPatterns, message: string): DatabaseErrorClass | undefined {
+  for (const [pattern, kind] of patterns) {
+    const m = pattern.exec(message);
+    if (m) return kind(m);
+  }
+  return undefined;
+}
