@@ -19,6 +19,8 @@ interface Source {
 }
 
 const inEngine = (engine: EnginePlugin) => engine.capabilities.shares === 'schemas';
+/** `Trino cluster` of `a Trino cluster`: the place without its article. */
+const where = (engine: EnginePlugin) => engine.place.replace(/^(a|an|the) /, '');
 
 export function upstreamReading(source: Source, manifest: PublishedManifest, parsed: ParsedProject): UpstreamReading {
   const consumer = engineOf(parsed.target.type);
@@ -41,14 +43,14 @@ export function upstreamReading(source: Source, manifest: PublishedManifest, par
   if (!inEngine(producer)) {
     throw refuse(
       `a ${producer.title} publication is a file on the producer's machine, which ${consumer.place} cannot read`,
-      `Build '${source.name}' on the same ${consumer.title} engine (a ${consumer.type} target), or build ${parsed.name} on ${fileEngines.join(' or ')}.`,
+      `Build '${source.name}' on the same ${where(consumer)} (a ${consumer.type} target), or build ${parsed.name} on ${fileEngines.join(' or ')}.`,
     );
   }
   throw refuse(
     `its shares are schemas inside ${producer.place}, readable only there`,
     producer.capabilities.shareImport
-      ? `Build ${parsed.name} on the ${producer.title} engine '${source.name}' publishes to (a ${producer.type} target), or on ${fileEngines.join(' or ')}, which reads its share as a copy.`
-      : `Build ${parsed.name} on the ${producer.title} engine '${source.name}' publishes to (a ${producer.type} target), or have '${source.name}' publish on ${fileEngines.join(' or ')}.`,
+      ? `Build ${parsed.name} on the ${where(producer)} '${source.name}' publishes to (a ${producer.type} target), or on ${fileEngines.join(' or ')}, which reads its share as a copy.`
+      : `Build ${parsed.name} on the ${where(producer)} '${source.name}' publishes to (a ${producer.type} target), or have '${source.name}' publish on ${fileEngines.join(' or ')}.`,
   );
 }
 
