@@ -1,2 +1,3 @@
 export { DuckDBAdapter, type DuckDBAdapterOptions } from './duckdb-adapter';
 export { materializeStatements } from './materialize-sql';
+export { duckdbDialect } from './macro-dialect';

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { MeshError } from '@mesh/errors';
 import type {
-  Adapter, AdapterSession, ColumnInfo, MaterializePlan, MaterializeResult, PostgresTargetConfig, PublishRelation, RelationKind, RelationName, ShareTarget, StagedFile,
+  Adapter, AdapterSession, ColumnInfo, MaterializePlan, MaterializeResult, PostgresTargetConfig, PublishRelation, QueryValue, RelationKind, RelationName, ShareTarget, StagedFile, StatementAnswer,
 } from '@mesh/engine';
 import { consumerRole, fromPgType, lit, maskExpression, pgError, pgSchema, q, rel, toPgType } from './dialect';
 import { createTableStatements, mergeStatements, parseCsvHeader, seedColumnType, seedTypeProbe, swapStatements, tmpName } from './materialize-sql';
@@ -65,6 +65,36 @@ class PostgresSession implements AdapterSession {
     const pairs = fields.map((f) => `(${f.dataTypeID}, ${f.dataTypeModifier})`).join(', ');
     const names = (await this.run(`SELECT format_type(t.oid, t.mod) AS type FROM (VALUES ${pairs}) AS t(oid, mod)`)).rows as Array<{ type: string }>;
     return fields.map((f, i) => ({ name: f.name, type: fromPgType(names[i]!.type) }));
+  }
+
+  async runStatement(sql: string, fetch: boolean): Promise<StatementAnswer> {
+    const result = await this.run(sql);
+    if (!fetch) return { columns: [], rows: [], rowsAffected: result.rowCount ?? undefined };
+    const columns = await this.typed(result.fields);
+    const rows = (result.rows as Array<Record<string, unknown>>).map((row) => result.fields.map((f, i) => templateValue(row[f.name], columns[i]!.type)));
+    return { columns, rows, rowsAffected: result.rowCount ?? undefined };
+  }
+
+  async columnsOf(relation: RelationName): Promise<ColumnInfo[]> {
+    return this.describe(`SELECT * FROM ${rel(relation)}`);
+  }
+
+  async relationKind(relation: RelationName): Promise<RelationKind | undefined> {
+    const rows = (await this.run(`SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'view' ELSE 'table' END AS kind
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE lower(n.nspname) = lower(${lit(pgSchema(relation))}) AND lower(c.relname) = lower(${lit(relation.identifier)}) AND c.relkind IN ('r', 'v', 'm', 'p', 'f')`)).rows as Array<{ kind: RelationKind }>;
+    return rows[0]?.kind;
+  }
+
+  async relationsLike(database: string, schemaPattern: string, identifierPattern: string, exclude: string): Promise<Array<RelationName & { kind: RelationKind }>> {
+    // Schemas of one project are `<project>_<schema>`: the pattern is matched against the schema's own part.
+    const prefix = `${database}_`;
+    const rows = (await this.run(`SELECT substr(n.nspname, ${prefix.length + 1}) AS schema, c.relname AS name, CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'view' ELSE 'table' END AS kind
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname LIKE ${lit(`${prefix.replace(/[\\%_]/g, '\\$&')}%`)} AND substr(n.nspname, ${prefix.length + 1}) ILIKE ${lit(schemaPattern)}
+        AND c.relname ILIKE ${lit(identifierPattern)}${exclude ? ` AND c.relname NOT ILIKE ${lit(exclude)}` : ''} AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
+      ORDER BY 1, 2`)).rows as Array<{ schema: string; name: string; kind: RelationKind }>;
+    return rows.map((r) => ({ database, schema: r.schema, identifier: r.name, kind: r.kind }));
   }
 
   async canonicalTypes(declared: string[]): Promise<string[]> {
@@ -182,6 +212,16 @@ class PostgresSession implements AdapterSession {
   close(): void {
     this.client.release();
   }
+}
+
+/** A value of a statement's result as a template gets it: dates and timestamps tagged as Python's types. */
+function templateValue(value: unknown, type: string): QueryValue {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) {
+    const iso = value.toISOString();
+    return type === 'DATE' ? { temporal: 'date', text: iso.slice(0, 10) } : { temporal: 'datetime', text: iso.slice(0, 19).replace('T', ' ') };
+  }
+  return value as QueryValue;
 }
 
 async function readHeader(path: string): Promise<string[]> {

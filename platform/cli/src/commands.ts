@@ -9,10 +9,11 @@ import { failingSlos } from '@mesh/governance';
 import { productInfo } from './product-info';
 import { recordAndMeasure, sloRefusal } from './slo-step';
 import { formatTable } from '@mesh/text-table';
-import { clock, endLine, startLine, summaryLine } from './progress';
+import { clock, endLine, hookLine, startLine, summaryLine } from './progress';
 import { failureReport } from './report';
 import { parseVars } from './parse-vars';
 import { recordFailedRun, recordInterruptedRun } from './run-history';
+import { dialectFor } from './dialects';
 
 export interface CommonFlags {
   projectDir: string;
@@ -45,6 +46,7 @@ export function projectOptions(flags: CommonFlags): ProjectOptions {
     vars: parseVars(flags.vars),
     failOnDeprecated: flags.failOnDeprecated,
     upstreams: loadUpstreams,
+    dialect: dialectFor,
   };
 }
 
@@ -116,6 +118,7 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
         io.out(`${clock()}  Found ${counts(project.dag.nodes.values())}`);
         for (const message of project.parsed.logs) io.out(`${clock()}  ${message}`);
       },
+      onHook: (hook, result) => io.out(hookLine(hook, result)),
       onStart: (node, i, total) => io.out(startLine(node, i, total)),
       onEnd: (node, result, i, total) => io.out(endLine(node, result, i, total)),
       afterRun: async (outcome, adapter) => {

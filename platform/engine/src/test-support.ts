@@ -28,6 +28,7 @@ export function projectFromFiles(files: Record<string, string>, root = '/virtual
     tests: pick('tests/', '.sql'),
     modelPaths: ['models'],
     dbtPackages: [],
+    packages: [],
     seedPaths: ['seeds'],
     cache: ParseCache.open(undefined),
   };

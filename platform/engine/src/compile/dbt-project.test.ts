@@ -121,23 +121,31 @@ describe('a dbt project\'s vars and sources', () => {
 
   it('warns about packages that are not installed and unit tests that are not run', () => {
     const files = projectFromFiles({ 'models/u.yml': 'unit_tests:\n  - name: t\n    model: m\n' });
-    files.dbtPackages.push({ name: 'dbt_utils', file: 'packages.yml', line: 2 }, { name: 'dbt_expectations', file: 'packages.yml', line: 4 });
+    files.dbtPackages.push(
+      { spec: 'dbt-labs/dbt_utils', kind: 'hub', guess: 'dbt_utils', file: 'packages.yml', line: 2 },
+      { spec: 'calogica/dbt_expectations', kind: 'hub', guess: 'dbt_expectations', file: 'packages.yml', line: 4 },
+    );
     const parsed = parseProject(files);
     expect(parsed.warnings.map((w) => `${w.code} ${w.location?.file}:${w.location?.line} ${w.message}`)).toEqual([
-      "W_DBT_PACKAGE packages.yml:4 the dbt package 'dbt_expectations' is not installed: its macros, tests and models are not available",
+      "W_DBT_PACKAGE packages.yml:4 the dbt package 'calogica/dbt_expectations' is not installed: its macros, tests and models are not available",
       'W_DBT_IGNORED models/u.yml:2 unit_tests: in models/u.yml are not run by the engine',
     ]);
   });
 });
 
 describe('dbt configs the engine does not run', () => {
-  it('hooks and other materializations are refused, not ignored', () => {
-    const refuse = (files: Record<string, string>) => {
-      const e = thrownMeshError(() => parseProject(projectFromFiles(files)));
-      return `${e.code} ${e.message}`;
-    };
-    expect(refuse({ 'models/m.sql': "{{ config(materialized='external', location='out.parquet') }}select 1" })).toBe("E_DBT_UNSUPPORTED materialized='external' is not supported");
-    expect(refuse({ 'mesh_project.yml': "name: demo\nmodels:\n  demo:\n    +post-hook: \"grant select on {{ this }} to role reporter\"\n", 'models/m.sql': 'select 1' })).toBe('E_DBT_UNSUPPORTED post-hook is not supported');
-    expect(refuse({ 'mesh_project.yml': "name: demo\non-run-end:\n  - \"{{ grant_all() }}\"\n" })).toBe('E_DBT_UNSUPPORTED on-run-end hooks are not supported');
+  it('other materializations are refused, not ignored', () => {
+    const e = thrownMeshError(() => parseProject(projectFromFiles({ 'models/m.sql': "{{ config(materialized='external', location='out.parquet') }}select 1" })));
+    expect(`${e.code} ${e.message}`).toBe("E_DBT_UNSUPPORTED materialized='external' is not supported");
+  });
+
+  it('hooks are kept for the run: model hooks add up over config levels, on-run hooks in dbt\'s order', () => {
+    const parsed = parseProject(projectFromFiles({
+      'mesh_project.yml': "name: demo\non-run-end:\n  - \"{{ grant_all() }}\"\nmodels:\n  demo:\n    +post-hook: \"grant select on {{ this }} to reporter\"\n",
+      'models/m.sql': "{{ config(post_hook='analyze {{ this }}') }}select 1",
+    }));
+    const m = parsed.nodes.find((n) => n.unique_id === 'model.demo.m');
+    expect(m && 'config' in m && (m.config as Record<string, unknown>)['post-hook']).toEqual(['grant select on {{ this }} to reporter', 'analyze {{ this }}']);
+    expect(parsed.hooks['on-run-end'].map((h) => [h.id, h.sql])).toEqual([['operation.demo.demo-on-run-end-0', '{{ grant_all() }}']]);
   });
 });

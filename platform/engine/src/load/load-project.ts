@@ -5,6 +5,7 @@ import { MeshError } from '@mesh/errors';
 import { parseYamlFile, validateYaml, yamlLineOf } from '@mesh/validate';
 import { projectFileSchema, propertiesFileSchema, type ProjectFile, type PropertiesFile } from './schemas';
 import { ParseCache } from './parse-cache';
+import { loadInstalledPackages, readPackageSpecs, type InstalledPackage, type PackageSpec } from './load-packages';
 
 export const PROJECT_FILE_NAMES = ['mesh_project.yml', 'dbt_project.yml'] as const;
 
@@ -44,10 +45,24 @@ export interface ProjectFiles {
   tests: SourceFile[];
   modelPaths: string[];
   seedPaths: string[];
-  /** dbt packages a dbt project installs (packages.yml, dependencies.yml `packages:`), by name. */
-  dbtPackages: Array<{ name: string; file: string; line?: number }>;
+  /** dbt packages a dbt project declares (packages.yml, dependencies.yml `packages:`). */
+  dbtPackages: PackageSpec[];
+  /** The packages installed under the install path (or `local:`), each read as a project of its own. */
+  packages: PackageFiles[];
   /** Parsed YAML and compiled Jinja from earlier runs (target/partial_parse.json). */
   cache: ParseCache;
+}
+
+/** An installed package's files; paths are relative to the root project, as every other path. */
+export interface PackageFiles extends InstalledPackage {
+  models: SourceFile[];
+  properties: PropertiesSource[];
+  seeds: SourceFile[];
+  macros: SourceFile[];
+  tests: SourceFile[];
+  modelPaths: string[];
+  seedPaths: string[];
+  testPaths: string[];
 }
 
 export interface LoadOptions {
@@ -94,24 +109,56 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
   const project = validateYaml(parsedProject, projectFileSchema, 'project file');
   const cache = ParseCache.open(options.cache === false ? undefined : join(root, project['target-path'] ?? 'target'));
 
-  const modelPaths = project['model-paths'] ?? ['models'];
-  const seedPaths = project['seed-paths'] ?? ['seeds'];
-  const macroPaths = project['macro-paths'] ?? ['macros'];
-  const testPaths = project['test-paths'] ?? ['tests'];
+  const unit = collectUnit(root, '', project, cache);
+  refuseDbtOnlyFiles(root, unit.allModelFiles, collectFiles(root, '', project['snapshot-paths'] ?? ['snapshots']));
+  const specs = readPackageSpecs(root);
+  const installPath = project['packages-install-path'] ?? 'dbt_packages';
+  const packages: PackageFiles[] = loadInstalledPackages(root, installPath, specs, project.name).map((pkg) => {
+    const files = collectUnit(root, pkg.dir, pkg.project, cache);
+    return { ...pkg, models: files.models, properties: files.properties, seeds: files.seeds, macros: files.macros, tests: files.tests, modelPaths: files.modelPaths, seedPaths: files.seedPaths, testPaths: files.testPaths };
+  });
+
+  return {
+    root,
+    projectFilePath: projectRel,
+    project,
+    projectLineOf: parsedProject.lineOf,
+    models: unit.models,
+    properties: unit.properties,
+    seeds: unit.seeds,
+    macros: unit.macros,
+    tests: unit.tests,
+    modelPaths: unit.modelPaths,
+    seedPaths: unit.seedPaths,
+    dbtPackages: specs,
+    packages,
+    cache,
+  };
+}
+
+function collectFiles(root: string, dir: string, paths: string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) listFiles(root, join(dir, p.replace(/\/+$/, '')).split(sep).join('/'), out);
+  return out;
+}
+
+/**
+ * The files of one dbt project folder (the root project, or a package inside it): models, properties YAML,
+ * seeds, macros (with tests/generic/), singular tests. Paths are relative to the root project.
+ */
+function collectUnit(root: string, dir: string, project: { 'model-paths'?: string[]; 'seed-paths'?: string[]; 'macro-paths'?: string[]; 'test-paths'?: string[] }, cache: ParseCache) {
+  const prefix = (p: string) => (dir ? `${dir}/${p.replace(/\/+$/, '')}` : p.replace(/\/+$/, ''));
+  const modelPaths = (project['model-paths'] ?? ['models']).map(prefix);
+  const seedPaths = (project['seed-paths'] ?? ['seeds']).map(prefix);
+  const macroPaths = (project['macro-paths'] ?? ['macros']).map(prefix);
+  const testPaths = (project['test-paths'] ?? ['tests']).map(prefix);
 
   const read = (path: string): SourceFile => ({ path, text: readFileSync(join(root, path), 'utf8') });
-  const collect = (dirs: string[]): string[] => {
-    const out: string[] = [];
-    for (const dir of dirs) listFiles(root, dir.replace(/\/+$/, ''), out);
-    return out;
-  };
-
-  const modelFiles = collect(modelPaths);
-  const seedFiles = collect(seedPaths);
-  refuseDbtOnlyFiles(root, modelFiles, collect(project['snapshot-paths'] ?? ['snapshots']));
+  const modelFiles = collectFiles(root, '', modelPaths);
+  const seedFiles = collectFiles(root, '', seedPaths);
   // dbt reads generic test definitions ({% test %} blocks) from tests/generic/ as it reads macros.
-  const testFiles = collect(testPaths).filter((p) => p.endsWith('.sql'));
-  const isGeneric = (p: string) => testPaths.some((t) => p.startsWith(`${t.replace(/\/+$/, '')}/generic/`));
+  const testFiles = collectFiles(root, '', testPaths).filter((p) => p.endsWith('.sql'));
+  const isGeneric = (p: string) => testPaths.some((t) => p.startsWith(`${t}/generic/`));
   const isYaml = (p: string) => p.endsWith('.yml') || p.endsWith('.yaml');
 
   const properties: PropertiesSource[] = [];
@@ -121,21 +168,16 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
     const data = cache.yaml(file.text, () => validateYaml(parseYamlFile(path, file.text), propertiesFileSchema, 'properties file')) as PropertiesFile;
     properties.push({ ...file, data, lineOf: yamlLineOf(path, file.text) });
   }
-
   return {
-    root,
-    projectFilePath: projectRel,
-    project,
-    projectLineOf: parsedProject.lineOf,
+    allModelFiles: modelFiles,
     models: modelFiles.filter((p) => p.endsWith('.sql')).map(read),
     properties,
     seeds: seedFiles.filter((p) => p.endsWith('.csv')).map((path) => ({ path, text: '', checksum: seedChecksum(join(root, path)) })),
-    macros: [...collect(macroPaths).filter((p) => p.endsWith('.sql')), ...testFiles.filter(isGeneric)].map(read),
+    macros: [...collectFiles(root, '', macroPaths).filter((p) => p.endsWith('.sql')), ...testFiles.filter(isGeneric)].map(read),
     tests: testFiles.filter((p) => !isGeneric(p)).map(read),
     modelPaths,
     seedPaths,
-    dbtPackages: readDbtPackages(root),
-    cache,
+    testPaths,
   };
 }
 
@@ -161,24 +203,4 @@ function refuseDbtOnlyFiles(root: string, modelFiles: string[], snapshotFiles: s
       });
     }
   }
-}
-
-/** Package names from packages.yml and dependencies.yml (`packages:`), for a warning about what is not installed. */
-function readDbtPackages(root: string): Array<{ name: string; file: string; line?: number }> {
-  const out: Array<{ name: string; file: string; line?: number }> = [];
-  for (const file of ['packages.yml', 'dependencies.yml']) {
-    const path = join(root, file);
-    if (!existsSync(path)) continue;
-    const parsed = parseYamlFile(file, readFileSync(path, 'utf8'));
-    const packages = (parsed.data as { packages?: unknown } | null)?.packages;
-    if (!Array.isArray(packages)) continue;
-    packages.forEach((entry, i) => {
-      const e = (entry ?? {}) as Record<string, unknown>;
-      const spec = String(e.package ?? e.git ?? e.local ?? e.tarball ?? e.name ?? '');
-      // `dbt-labs/dbt_utils` -> dbt_utils; a git URL -> its repository name.
-      const name = spec.replace(/\.git$/, '').split('/').pop()!.replace(/-/g, '_');
-      if (name) out.push({ name, file, line: parsed.lineOf(['packages', i]) });
-    });
-  }
-  return out;
 }

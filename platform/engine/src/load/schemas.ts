@@ -191,6 +191,9 @@ export type TargetConfig = z.infer<typeof targetSchema>;
 export type PostgresTargetConfig = z.output<typeof postgresTargetSchema>;
 export { postgresTargetSchema };
 
+/** The project file's `dispatch:`: the packages searched, in order, for a namespace's macros. */
+const dispatchSchema = z.array(z.strictObject({ macro_namespace: z.string(), search_order: z.array(z.string()).min(1) }));
+
 /** An upstream project whose published manifest this project may ref, as dbt-loom's manifests list. */
 const upstreamSchema = z.strictObject({
   name,
@@ -228,6 +231,7 @@ export const projectFileSchema = z.strictObject({
   quoting: z.unknown().optional(),
   'query-comment': z.unknown().optional(),
   flags: z.unknown().optional(),
+  dispatch: dispatchSchema.optional(),
   snapshots: z.record(z.string(), z.unknown()).optional(),
   analyses: z.record(z.string(), z.unknown()).optional(),
   vars: z.record(z.string(), z.unknown()).optional(),
@@ -241,3 +245,23 @@ export const projectFileSchema = z.strictObject({
   upstreams: z.array(upstreamSchema).optional(),
 });
 export type ProjectFile = z.infer<typeof projectFileSchema>;
+
+/**
+ * An installed package's dbt_project.yml. A package is someone else's project: keys the engine does not read
+ * are left alone rather than refused.
+ */
+export const packageProjectSchema = z.looseObject({
+  name,
+  version: z.union([z.string(), z.number()]).transform(String).optional(),
+  'model-paths': z.array(z.string()).optional(),
+  'seed-paths': z.array(z.string()).optional(),
+  'macro-paths': z.array(z.string()).optional(),
+  'test-paths': z.array(z.string()).optional(),
+  vars: z.record(z.string(), z.unknown()).optional(),
+  models: z.record(z.string(), z.unknown()).optional(),
+  seeds: z.record(z.string(), z.unknown()).optional(),
+  tests: z.record(z.string(), z.unknown()).optional(),
+  data_tests: z.record(z.string(), z.unknown()).optional(),
+  dispatch: dispatchSchema.optional(),
+});
+export type PackageProject = z.infer<typeof packageProjectSchema>;

@@ -64,8 +64,13 @@ export interface TestSpecContext {
   target: { ref: RefCall } | { source: SourceCall };
   /** Configs from the project file's `data_tests:` folder configs. */
   defaults?: Record<string, unknown>;
-  /** Generic tests the project defines itself (`{% test name %}` blocks). */
-  customTests?: ReadonlySet<string>;
+  /**
+   * Where a `{% test name %}` macro is, for a test named `name` (or `namespace.name`): the project's own first,
+   * then installed packages', as dbt looks them up.
+   */
+  resolveTest?(name: string, namespace?: string): { package: string } | undefined;
+  /** Renders Jinja in a string argument (natively, as dbt renders a test's arguments). */
+  renderArgument?(text: string): unknown;
 }
 
 const REF_FNS = new Set(['ref', 'source']);
@@ -98,13 +103,13 @@ function shortHash(text: string): string {
 function unknownTest(name: string, ctx: TestSpecContext): MeshError {
   const where = `'${ctx.attachedName}${ctx.column ? `.${ctx.column}` : ''}'`;
   const namespace = name.includes('.') ? name.slice(0, name.indexOf('.')) : undefined;
-  const known = [...GENERIC_TESTS, ...DBT_UTILS_TESTS.map((t) => `dbt_utils.${t}`), ...(ctx.customTests ?? [])];
+  const known = [...GENERIC_TESTS, ...DBT_UTILS_TESTS.map((t) => `dbt_utils.${t}`)];
   const guess = didYouMean(name, known);
   let hint: string;
   if (guess) hint = `Did you mean '${guess}'?`;
-  else if (namespace === 'dbt_utils') hint = `The dbt_utils tests available natively are ${DBT_UTILS_TESTS.join(', ')}; write others as a singular test in tests/ or a {% test %} block.`;
-  else if (namespace) hint = `Tests of the ${namespace} package are not available; copy the test's {% test %} block into the project (tests/generic/ or macros/).`;
-  else hint = `Generic tests are ${GENERIC_TESTS.join(', ')}, dbt_utils.${DBT_UTILS_TESTS.join(', dbt_utils.')} and the project's own {% test %} blocks; write anything else as a singular test in tests/.`;
+  else if (namespace === 'dbt_utils') hint = `Install dbt_utils under dbt_packages/ (dbt deps) for all its tests; without it the engine has ${DBT_UTILS_TESTS.join(', ')}.`;
+  else if (namespace) hint = `Install the ${namespace} package under dbt_packages/ (dbt deps does), or define the test in a {% test ${name.slice(namespace.length + 1)} %} block.`;
+  else hint = `Generic tests are ${GENERIC_TESTS.join(', ')}, the {% test %} blocks of the project and its installed packages, and dbt_utils' when it is installed; write anything else as a singular test in tests/.`;
   return new MeshError('E_TEST_UNKNOWN', `unknown generic test '${name}' on ${where}`, { location: { file: ctx.file, line: ctx.line() }, hint });
 }
 
@@ -122,12 +127,21 @@ export function genericTestNode(entry: unknown, ctx: TestSpecContext): TestNode 
     delete args.arguments;
   }
   const bare = name.replace(/^dbt\./, '');
-  const namespace = bare.startsWith('dbt_utils.') ? 'dbt_utils' : undefined;
-  const testName = namespace ? bare.slice(namespace.length + 1) : bare;
+  const dot = bare.indexOf('.');
+  const namespace = dot > 0 ? bare.slice(0, dot) : undefined;
+  const testName = namespace ? bare.slice(dot + 1) : bare;
   const builtIn = !namespace && (GENERIC_TESTS as readonly string[]).includes(testName);
-  const custom = !namespace && !builtIn && ctx.customTests?.has(testName) === true;
-  if (!builtIn && !custom && !(namespace && (DBT_UTILS_TESTS as readonly string[]).includes(testName))) throw unknownTest(name, ctx);
+  // A {% test %} macro of the project or an installed package; an installed dbt_utils wins over the engine's.
+  const macro = builtIn ? undefined : ctx.resolveTest?.(testName, namespace);
+  const native = !macro && namespace === 'dbt_utils' && (DBT_UTILS_TESTS as readonly string[]).includes(testName);
+  if (!builtIn && !macro && !native) throw unknownTest(name, ctx);
+  const custom = macro !== undefined;
 
+  if (ctx.renderArgument) {
+    for (const [key, value] of Object.entries(args)) {
+      if (key !== 'config' && typeof value === 'string' && (value.includes('{{') || value.includes('{%')) && !(testName === 'relationships' && key === 'to')) args[key] = ctx.renderArgument(value);
+    }
+  }
   const rawConfig: Record<string, unknown> = { ...(ctx.defaults ?? {}) };
   mergeConfig(rawConfig, args.config as Record<string, unknown> | undefined);
   delete args.config;
@@ -168,7 +182,7 @@ export function genericTestNode(entry: unknown, ctx: TestSpecContext): TestNode 
     else sources.push(to.source);
     args.to = to;
   }
-  checkDbtUtilsArgs(testName, namespace, args, ctx);
+  if (native) checkDbtUtilsArgs(testName, namespace, args, ctx);
   const prefix = namespace ? `${namespace}_${testName}` : testName;
   const base = `${prefix}_${ctx.attachedName}${columnName ? `_${columnName}` : ''}`.replace(/[^A-Za-z0-9_]/g, '_');
   const hashed = testName === 'accepted_values' || testName === 'relationships' || namespace || custom || !columnName;
@@ -188,6 +202,7 @@ export function genericTestNode(entry: unknown, ctx: TestSpecContext): TestNode 
     meta: {},
     config,
     test_metadata: namespace ? { name: testName, kwargs, namespace } : { name: testName, kwargs },
+    ...(macro ? { macro_package: macro.package } : {}),
     column_name: columnName,
     attached_node: ctx.attachedId,
     raw_code: '',

@@ -1,12 +1,14 @@
 import { isAbsolute, join, posix } from 'node:path';
 import { MeshError } from '@mesh/errors';
-import type { ProjectFiles, PropertiesSource } from '../load/load-project';
+import type { PackageFiles, ProjectFiles, PropertiesSource, SourceFile } from '../load/load-project';
 import type { ColumnInput, GroupInput, ModelPropertiesInput, NodeConfigInput } from '../load/schemas';
 import type { ColumnDef, GraphNode, ModelNode, NodeConfig, RefCall, SourceCall, SourceNode, TestNode } from '../types';
 import { folderConfig, mergeConfig } from './folder-config';
 import { genericTestNode, testConfig, type TestSpecContext } from './generic-tests';
-import { DBT_UTILS_MACROS } from './dbt-natives';
-import { JinjaEnvironment, type CompiledTemplate, type RenderHooks } from './jinja';
+import { DBT_UTILS_STANDINS } from './dbt-natives';
+import { JinjaEnvironment, type CompiledTemplate, type RenderHooks } from '../jinja/environment';
+import type { MacroDialect } from '../jinja/macro-api';
+import { renderConfigTree } from '../jinja/render-config';
 import { FilteredRelation, PlaceholderRelation, Relation } from './relation';
 import { resolveTarget, type ResolvedTarget } from './target';
 import { contentHash } from '../load/parse-cache';
@@ -18,6 +20,10 @@ export interface ParseOptions {
   vars?: Record<string, unknown>;
   env?: Record<string, string | undefined>;
   target?: string;
+  /** The database's spellings of dbt's macros, by target type (the adapters provide them). */
+  dialect?: (targetType: string) => MacroDialect | undefined;
+  /** dbt's flags as templates read them (`flags.WHICH`). */
+  flags?: Record<string, unknown>;
 }
 
 /** SQL rendered at parse time; refs, sources and `this` are placeholders until the graph is resolved. */
@@ -25,6 +31,30 @@ export interface RenderedSql {
   sql: string;
   refs: RefCall[];
   sources: SourceCall[];
+  /**
+   * True when the template read `execute` or asked the database: dbt renders such a node again at run time,
+   * with a connection, and so does the engine. Its parse-time SQL is what `execute` false gave.
+   */
+  dynamic?: boolean;
+}
+
+/** What a run-time render of a node supplies: relations for its refs and sources, and the database's answers. */
+export type RunHooks = Pick<RenderHooks, 'ref' | 'source' | 'thisRelation' | 'isIncremental' | 'introspection' | 'now'> & { log?(message: string): void };
+
+/** dbt's hooks, as the project and its packages declare them, in the order dbt runs them. */
+export interface ProjectHooks {
+  'on-run-start': HookSql[];
+  'on-run-end': HookSql[];
+}
+
+export interface HookSql {
+  /** The package that declares it (its macros come first when the hook renders). */
+  package: string;
+  sql: string;
+  /** dbt's id of the hook: `operation.<package>.<package>-on-run-start-<index>`. */
+  id: string;
+  file: string;
+  line?: number;
 }
 
 export interface ParsedProject {
@@ -34,13 +64,17 @@ export interface ParsedProject {
   target: ResolvedTarget;
   nodes: GraphNode[];
   rendered: Map<string, RenderedSql>;
-  /** Each model's template, compiled on first use (incremental runs render again at run time). */
-  templates: Map<string, () => CompiledTemplate>;
+  /** Each node's template rendered again at run time (incremental runs, nodes that introspect). */
+  templates: Map<string, (hooks: RunHooks) => string>;
   jinja: JinjaEnvironment;
   groups: GroupInput[];
-  macros: Array<{ name: string; path: string }>;
+  macros: Array<{ name: string; path: string; package: string }>;
   vars: Record<string, unknown>;
   env: Record<string, string | undefined>;
+  /** on-run-start and on-run-end, rendered when the run reaches them. */
+  hooks: ProjectHooks;
+  /** The vars a node of a package sees (dbt scopes them per package). */
+  varsFor(pkg: string): Record<string, unknown>;
   /** What the project asks for that the engine leaves out, said once at compile time. */
   warnings: MeshError[];
   /** Messages of `{{ log(..., info=True) }}` from templates rendered in this parse. */
@@ -147,34 +181,76 @@ function normalizeConfig(raw: Record<string, unknown>, defaults: Partial<NodeCon
   return config;
 }
 
+/** A project folder the parse walks: the root project, or one installed package. */
+interface Unit {
+  name: string;
+  root: boolean;
+  models: SourceFile[];
+  properties: PropertiesSource[];
+  seeds: SourceFile[];
+  tests: SourceFile[];
+  modelPaths: string[];
+  seedPaths: string[];
+  testPaths: string[];
+  /** The unit's own folder configs (`models:`, `seeds:`, `data_tests:` of its dbt_project.yml). */
+  trees: { models?: Record<string, unknown>; seeds?: Record<string, unknown>; tests?: Record<string, unknown> };
+}
+
+const isJinja = (text: string) => text.includes('{{') || text.includes('{%');
 
 export function parseProject(files: ProjectFiles, options: ParseOptions = {}): ParsedProject {
   const project = files.project;
   const name = project.name;
   const target = resolveTarget(project, files.root, options.target);
-  const vars = projectVars(project.vars, name, options.vars);
+  const packageNames = files.packages.map((p) => p.name);
+  const cliVars = options.vars;
+  const varsFor = (pkg: string) => scopedVars(project.vars, pkg === name ? undefined : files.packages.find((p) => p.name === pkg)?.project.vars, pkg, name, packageNames, cliVars);
+  const vars = varsFor(name);
   const env = options.env ?? process.env;
-  const jinja = new JinjaEnvironment();
+  const jinja = new JinjaEnvironment({ project: name, dialect: options.dialect?.(target.type), dispatch: project.dispatch });
   jinja.cache = files.cache;
+  Object.assign(jinja.flags, options.flags ?? {});
   jinja.target = { name: target.name, type: target.type, schema: 'main', database: target.database, threads: target.threads, profile_name: project.profile ?? name };
   const warnings = dbtWarnings(files);
-  for (const key of ['on-run-start', 'on-run-end'] as const) {
-    const hooks = project[key];
-    if (hooks === undefined || hooks === null || (Array.isArray(hooks) && hooks.length === 0)) continue;
-    throw new MeshError('E_DBT_UNSUPPORTED', `${key} hooks are not supported`, {
-      location: { file: files.projectFilePath, line: files.projectLineOf([key]) },
-      hint: 'DuckDB has no grants or warehouses to set up; put setup SQL in a model or a macro the models call, or remove the hooks.',
-    });
-  }
   const logs: string[] = [];
-  const macros: Array<{ name: string; path: string }> = [];
+
+  const macros: ParsedProject['macros'] = [];
   for (const file of files.macros) {
-    for (const macro of jinja.addMacros(file.path, file.text)) macros.push({ name: macro, path: file.path });
+    for (const macro of jinja.addMacros(file.path, file.text, name)) macros.push({ name: macro, path: file.path, package: name });
   }
+  for (const pkg of files.packages) {
+    for (const file of pkg.macros) {
+      for (const macro of jinja.addMacros(file.path, file.text, pkg.name)) macros.push({ name: macro, path: file.path, package: pkg.name });
+    }
+  }
+  // Without dbt_utils installed, the macros most projects call are still there, written as dbt_utils writes them.
+  if (!packageNames.includes('dbt_utils')) jinja.addNativeMacros('dbt_utils', DBT_UTILS_STANDINS);
+
+  /** Hooks for a render at parse time: Jinja in YAML and project-file values, with the vars of the package. */
+  const valueHooks = (pkg: string, ownVars = varsFor(pkg)): RenderHooks => ({
+    ref: (call) => new Relation(target.database, 'main', call.name),
+    source: (call) => new Relation(target.database, call.source, call.table),
+    config: () => undefined,
+    thisRelation: new Relation(target.database, 'main', ''),
+    isIncremental: false,
+    vars: ownVars,
+    env,
+    package: pkg,
+    log: (message) => logs.push(message),
+  });
+  // dbt renders a project file before its vars exist: only --vars reach var() there.
+  const projectFileHooks = (pkg: string) => valueHooks(pkg, { ...(cliVars ?? {}) });
+  const renderedTree = (tree: Record<string, unknown> | undefined, file: string, lineOf: (path: readonly PropertyKey[]) => number | undefined, path: string) =>
+    renderConfigTree(tree, (text, keys) => jinja.renderValue(text, projectFileHooks(name), { file, line: lineOf([path, ...keys]) }, { native: true }));
+  const rootTrees = {
+    models: renderedTree(project.models, files.projectFilePath, files.projectLineOf, 'models'),
+    seeds: renderedTree(project.seeds, files.projectFilePath, files.projectLineOf, 'seeds'),
+    tests: renderedTree(project.data_tests ?? project.tests, files.projectFilePath, files.projectLineOf, project.data_tests ? 'data_tests' : 'tests'),
+  };
 
   const nodes: GraphNode[] = [];
   const rendered = new Map<string, RenderedSql>();
-  const templates = new Map<string, () => CompiledTemplate>();
+  const templates = new Map<string, (hooks: RunHooks) => string>();
   const seen = new Map<string, string>();
   const addNode = (node: GraphNode) => {
     const other = seen.get(node.unique_id);
@@ -188,12 +264,23 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     nodes.push(node);
   };
 
-  /** Renders a template in parse mode: refs become placeholders and are recorded in order. */
-  const renderForParse = (template: CompiledTemplate | ((hooks: RenderHooks) => string), thisRelation: Relation, config: Record<string, unknown>, trace?: { configCalls: Array<Record<string, unknown>>; env: Record<string, string | null> }): RenderedSql => {
+  interface ParseRender {
+    template: CompiledTemplate | ((hooks: RenderHooks) => string);
+    thisRelation: Relation;
+    config: Record<string, unknown>;
+    pkg: string;
+    model?: Record<string, unknown>;
+    trace?: { configCalls: Array<Record<string, unknown>>; env: Record<string, string | null> };
+  }
+
+  /** Renders a template in parse mode (dbt's `execute` false): refs become placeholders, recorded in order. */
+  const renderForParse = (r: ParseRender): RenderedSql & { macros: string[] } => {
     const refs: RefCall[] = [];
     const sources: SourceCall[] = [];
     const refKeys = new Map<string, number>();
     const sourceKeys = new Map<string, number>();
+    const used = new Set<string>();
+    let dynamic = false;
     const hooks: RenderHooks = {
       ref: (call) => {
         const key = `${call.project ?? ''}|${call.name}|${call.version ?? ''}`;
@@ -214,329 +301,461 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
         return new PlaceholderRelation(sourceToken(i), target.database, call.source, call.table);
       },
       config: (values) => {
-        trace?.configCalls.push(values);
-        mergeConfig(config, values);
+        r.trace?.configCalls.push(values);
+        mergeConfig(r.config, values);
       },
-      thisRelation: new PlaceholderRelation(THIS_TOKEN, thisRelation.database, thisRelation.schema, thisRelation.identifier),
+      configValue: (key) => r.config[key],
+      thisRelation: new PlaceholderRelation(THIS_TOKEN, r.thisRelation.database, r.thisRelation.schema, r.thisRelation.identifier),
       isIncremental: false,
-      vars,
+      vars: varsFor(r.pkg),
+      package: r.pkg,
+      model: r.model,
+      execute: false,
+      onDynamic: () => {
+        dynamic = true;
+      },
+      onMacro: (id) => used.add(id),
       log: (message) => logs.push(message),
-      env: trace
+      env: r.trace
         ? new Proxy(env, {
-            get: (all, name) => {
-              const value = all[name as string];
-              if (typeof name === 'string') trace.env[name] = value ?? null;
+            get: (all, key) => {
+              const value = all[key as string];
+              if (typeof key === 'string') r.trace!.env[key] = value ?? null;
               return value;
             },
           })
         : env,
     };
-    return { sql: typeof template === 'function' ? template(hooks) : template.render(hooks), refs, sources };
+    const sql = typeof r.template === 'function' ? r.template(hooks) : r.template.render(hooks);
+    return { sql, refs, sources, dynamic, macros: [...used] };
   };
 
   /**
    * dbt's partial parsing for SQL files: a render is reused when the file, the target, the project's vars and
    * macros, and the model's own relation are unchanged and the env vars it read have the same values.
    */
-  const projectContext = contentHash(JSON.stringify([vars, files.macros.map((m) => m.text), target.database, target.name]));
-  const renderCached = (path: string, text: string, thisRel: Relation, config: Record<string, unknown>): RenderedSql => {
-    const key = `${projectContext}:${contentHash(text)}:${thisRel.schema}.${thisRel.identifier}`;
+  const macroTexts = [...files.macros, ...files.packages.flatMap((p) => p.macros)].map((m) => m.text);
+  const projectContext = contentHash(JSON.stringify([vars, macroTexts, target.database, target.name, target.type, packageNames, project.dispatch ?? null, options.flags ?? null]));
+  const renderCached = (path: string, text: string, r: Omit<ParseRender, 'template' | 'trace'>): RenderedSql & { macros: string[] } => {
+    const key = `${projectContext}:${r.pkg}:${contentHash(text)}:${r.thisRelation.schema}.${r.thisRelation.identifier}`;
     const hit = files.cache.render(key, env);
     if (hit) {
-      for (const values of hit.configCalls) mergeConfig(config, values);
-      return { sql: hit.sql, refs: hit.refs, sources: hit.sources };
+      for (const values of hit.configCalls) mergeConfig(r.config, values);
+      return { sql: hit.sql, refs: hit.refs, sources: hit.sources, dynamic: hit.dynamic === true, macros: hit.macros ?? [] };
     }
     const trace = { configCalls: [] as Array<Record<string, unknown>>, env: {} as Record<string, string | null> };
-    const result = renderForParse(jinja.compile(path, text), thisRel, config, trace);
-    files.cache.storeRender(key, { ...result, ...trace });
+    const result = renderForParse({ ...r, template: jinja.compile(path, text, r.pkg), trace });
+    files.cache.storeRender(key, { sql: result.sql, refs: result.refs, sources: result.sources, dynamic: result.dynamic === true, macros: result.macros, ...trace });
     return result;
   };
 
-  // The project's own generic tests: `{% test name %}` blocks became macros named test_<name>.
-  const customTests = new Set(macros.filter((m) => m.name.startsWith('test_')).map((m) => m.name.slice('test_'.length)));
-  const testTree = project.data_tests ?? project.tests;
-  /** Folder configs for tests from the project file, by the folders of the file that declares them. */
-  const testDefaults = (path: string, roots: string[]): Record<string, unknown> => {
-    const root = roots.find((p) => path.startsWith(`${p.replace(/\/+$/, '')}/`));
-    const folders = (root ? path.slice(root.replace(/\/+$/, '').length + 1) : path).split('/').slice(0, -1);
-    return folderConfig(testTree, name, folders);
-  };
-  // A properties file declares a test per column: its folder configs are worked out once per file.
-  const genericTestRoots = [...files.modelPaths, ...files.seedPaths];
-  const genericTestDefaults = new Map<string, Record<string, unknown>>();
-  const addTest = (entry: unknown, ctx: Omit<TestSpecContext, 'defaults' | 'customTests'>) => {
-    let defaults = genericTestDefaults.get(ctx.file);
-    if (!defaults) genericTestDefaults.set(ctx.file, (defaults = testDefaults(ctx.file, genericTestRoots)));
-    const node = genericTestNode(entry, { ...ctx, defaults, customTests });
-    if (!node.config.enabled) return;
-    addNode(node);
-    const meta = node.test_metadata!;
-    if (meta.namespace || !customTests.has(meta.name)) return;
-    // A {% test %} macro gets the tested relation as `model`, as in dbt, plus the entry's arguments.
-    const result = renderForParse((hooks) => {
-      const relation = 'ref' in ctx.target ? hooks.ref(ctx.target.ref) : hooks.source(ctx.target.source);
-      const model = node.config.where ? new FilteredRelation(relation, node.config.where) : relation;
-      return jinja.callMacro(`test_${meta.name}`, { ...meta.kwargs, model }, hooks, ctx.file);
-    }, new Relation(target.database, 'main', node.name), {});
-    node.refs = result.refs;
-    node.sources = result.sources;
-    rendered.set(node.unique_id, result);
-  };
-
-  // Models
-  const modelProps = indexModelProperties(files.properties);
-  // Fifty models share a folder: its folder config is worked out once, and each model gets a copy to merge into.
-  const folderConfigs = new Map<string, Record<string, unknown>>();
-  const modelFolderConfig = (folders: string[]): Record<string, unknown> => {
-    const key = folders.join('/');
-    let shared = folderConfigs.get(key);
-    if (!shared) folderConfigs.set(key, (shared = folderConfig(project.models, name, folders)));
-    return copyConfig(shared);
-  };
-  const used = new Set<string>();
-  for (const file of files.models) {
-    const modelPath = files.modelPaths.find((p) => file.path.startsWith(`${p.replace(/\/+$/, '')}/`)) ?? '';
-    const relInside = file.path.slice(modelPath.length + 1);
-    const folders = relInside.split('/').slice(0, -1);
-    const base = posix.basename(file.path, '.sql');
-    const entry = modelProps.get(base);
-    if (entry) used.add(base);
-    const modelName = entry?.props.name ?? base;
-    const version = entry?.version?.v;
-    const layer = (LAYERS as readonly string[]).includes(folders[0] ?? '') ? folders[0] : undefined;
-
-    const config = modelFolderConfig(folders);
-    mergeConfig(config, entry?.props.config as Record<string, unknown> | undefined);
-    mergeConfig(config, entry?.version?.props.config as Record<string, unknown> | undefined);
-    if (entry?.props.access) config.access ??= entry.props.access;
-    if (entry?.props.group) config.group ??= entry.props.group;
-
-    const preliminary = normalizeConfig(config, { schema: layer });
-    const thisRel = new Relation(target.database, preliminary.schema, preliminary.alias ?? base);
-    const result = renderCached(file.path, file.text, thisRel, config);
-    const finalConfig = normalizeConfig(config, { schema: layer });
-    if (finalConfig.materialized === ('seed' as string)) finalConfig.materialized = 'table';
-    if (!finalConfig.enabled) continue;
-    refuseUnsupportedConfig(finalConfig, file.path);
-
-    const baseColumns = columns(entry?.props.columns);
-    const modelColumns = entry?.version ? versionColumns(baseColumns, entry.version.props.columns as never) : baseColumns;
-    const uniqueId = `model.${name}.${modelName}${version ? `.v${version}` : ''}`;
-    const node: ModelNode = {
-      unique_id: uniqueId,
-      resource_type: 'model',
-      name: modelName,
-      package_name: name,
-      original_file_path: file.path,
-      patch_path: entry?.file.path,
-      fqn: [name, ...folders, modelName, ...(version ? [`v${version}`] : [])],
-      description: entry?.version?.props.description ?? entry?.props.description ?? '',
-      tags: finalConfig.tags,
-      meta: finalConfig.meta,
-      config: finalConfig,
-      columns: modelColumns,
-      raw_code: file.text,
-      refs: result.refs,
-      sources: result.sources,
-      depends_on: { nodes: [], macros: [] },
-      database: target.database,
-      schema: finalConfig.schema,
-      alias: finalConfig.alias ?? base,
-      version,
-      latest_version: entry?.props.versions?.length
-        ? (entry.props.latest_version ?? entry.props.versions.map((v) => v.v).sort((a, b) => Number(b) - Number(a))[0])
-        : undefined,
-      deprecation_date: entry?.version?.props.deprecation_date ?? entry?.props.deprecation_date,
-      checksum: sha(file.text),
-    };
-    addNode(node);
-    rendered.set(uniqueId, result);
-    templates.set(uniqueId, () => jinja.compile(file.path, file.text));
-
-    // Generic tests from the properties file
-    if (entry) {
-      const propsFile = entry.file;
-      const path = ['models', entry.index];
-      const ref: RefCall = { name: modelName, ...(version ? { version } : {}) };
-      const tests = [
-        ...(entry.props.tests ?? []), ...(entry.props.data_tests ?? []),
-        ...(entry.version?.props.tests ?? []), ...(entry.version?.props.data_tests ?? []),
-      ];
-      for (const t of tests) {
-        addTest(t, { project: name, attachedId: uniqueId, attachedName: modelName, file: propsFile.path, line: () => propsFile.lineOf(path), target: { ref } });
-      }
-      (entry.props.columns ?? []).forEach((col, ci) => {
-        if (!modelColumns.some((c) => c.name === col.name)) return;
-        for (const t of [...(col.tests ?? []), ...(col.data_tests ?? [])]) {
-          addTest(t, {
-            project: name, attachedId: uniqueId, attachedName: `${modelName}${version ? `_v${version}` : ''}`, column: col.name,
-            file: propsFile.path, line: () => propsFile.lineOf([...path, 'columns', ci]), target: { ref },
-          });
-        }
-      });
-    }
-  }
-
-  for (const [key, entry] of modelProps) {
-    if (!used.has(key)) {
-      throw new MeshError('E_PROPERTIES_ORPHAN', `properties describe model '${key}', but there is no ${key}.sql`, {
-        location: { file: entry.file.path, line: entry.file.lineOf(['models', entry.index, 'name']) },
-        hint: entry.version ? `Create ${key}.sql for version ${entry.version.v}, or set defined_in:.` : `Create ${key}.sql under a model path, or fix the name.`,
-      });
-    }
-  }
-
-  // Seeds
-  const seedProps = new Map<string, { props: NonNullable<PropertiesSource['data']['seeds']>[number]; file: PropertiesSource; index: number }>();
-  for (const file of files.properties) (file.data.seeds ?? []).forEach((props, index) => seedProps.set(props.name, { props, file, index }));
-  for (const file of files.seeds) {
-    const seedPath = files.seedPaths.find((p) => file.path.startsWith(`${p.replace(/\/+$/, '')}/`)) ?? '';
-    const folders = file.path.slice(seedPath.length + 1).split('/').slice(0, -1);
-    const seedName = posix.basename(file.path, '.csv');
-    const entry = seedProps.get(seedName);
-    const config: Record<string, unknown> = folderConfig(project.seeds, name, folders);
-    mergeConfig(config, entry?.props.config as NodeConfigInput as Record<string, unknown> | undefined);
-    const finalConfig = normalizeConfig(config, { schema: (LAYERS as readonly string[]).includes(folders[0] ?? '') ? folders[0] : undefined });
-    finalConfig.materialized = 'seed';
-    if (!finalConfig.enabled) continue;
-    const uniqueId = `seed.${name}.${seedName}`;
-    const seedColumns = columns(entry?.props.columns);
-    addNode({
-      unique_id: uniqueId,
-      resource_type: 'seed',
-      name: seedName,
-      package_name: name,
-      original_file_path: file.path,
-      patch_path: entry?.file.path,
-      fqn: [name, ...folders, seedName],
-      description: entry?.props.description ?? '',
-      tags: finalConfig.tags,
-      meta: finalConfig.meta,
-      config: finalConfig,
-      columns: seedColumns,
-      raw_code: '',
-      refs: [],
-      sources: [],
-      depends_on: { nodes: [], macros: [] },
-      database: target.database,
-      schema: finalConfig.schema,
-      alias: finalConfig.alias ?? seedName,
-      checksum: file.checksum ?? sha(file.path),
+  /** The node's template for run-time renders: the same vars and package, relations and answers from the run. */
+  const runTemplate = (render: (hooks: RenderHooks) => string, pkg: string, config: () => Record<string, unknown>, model: () => Record<string, unknown>) => (run: RunHooks): string =>
+    render({
+      ...run,
+      config: () => undefined,
+      configValue: (key) => config()[key],
+      vars: varsFor(pkg),
+      env,
+      package: pkg,
+      model: model(),
+      execute: true,
+      log: run.log ?? ((message) => logs.push(message)),
     });
-    if (entry) {
-      const tests = [...(entry.props.tests ?? []), ...(entry.props.data_tests ?? [])];
-      const ctx = { project: name, attachedId: uniqueId, attachedName: seedName, file: entry.file.path, target: { ref: { name: seedName } } };
-      for (const t of tests) addTest(t, { ...ctx, line: () => entry.file.lineOf(['seeds', entry.index]) });
-      (entry.props.columns ?? []).forEach((col, ci) => {
-        for (const t of [...(col.tests ?? []), ...(col.data_tests ?? [])]) {
-          addTest(t, { ...ctx, column: col.name, line: () => entry.file.lineOf(['seeds', entry.index, 'columns', ci]) });
-        }
-      });
-    }
+
+  const units: Unit[] = [
+    {
+      name, root: true, models: files.models, properties: files.properties, seeds: files.seeds, tests: files.tests,
+      modelPaths: files.modelPaths, seedPaths: files.seedPaths, testPaths: (project['test-paths'] ?? ['tests']).map((p) => p.replace(/\/+$/, '')),
+      trees: rootTrees,
+    },
+    ...files.packages.map((pkg) => packageUnit(pkg, jinja, projectFileHooks)),
+  ];
+
+  const groups: GroupInput[] = [];
+  for (const unit of units) {
+    parseUnit(unit);
+    groups.push(...unit.properties.flatMap((f) => f.data.groups ?? []));
   }
 
-  // Sources
-  const renderText = (file: string, text: string): string =>
-    text.includes('{{') || text.includes('{%') ? renderForParse(jinja.compile(file, text), new Relation('', '', ''), {}).sql : text;
-  for (const file of files.properties) {
-    (file.data.sources ?? []).forEach((source, si) => {
-      source.tables.forEach((table, ti) => {
-        const uniqueId = `source.${name}.${source.name}.${table.name}`;
-        let location = table.external_location ?? table.config?.external_location ?? (table.meta?.external_location as string | undefined) ?? source.config?.external_location ?? (source.meta?.external_location as string | undefined);
-        if (location) {
-          location = renderText(file.path, location)
-            .replaceAll('{name}', table.name)
-            .replaceAll('{identifier}', table.identifier ?? table.name)
-            .replaceAll('{schema}', source.schema ?? source.name);
-          location = rootedLocation(location, files.root);
+  function parseUnit(unit: Unit): void {
+    const pkg = unit.name;
+    const sameTree = (tree: 'models' | 'seeds' | 'tests') => (unit.root ? undefined : rootTrees[tree]);
+    /** Folder configs: the package's own tree, then the root project's entries for the package over them. */
+    const folders = (tree: 'models' | 'seeds' | 'tests', path: string[]): Record<string, unknown> => {
+      const config = folderConfig(unit.trees[tree], pkg, path);
+      const over = sameTree(tree);
+      if (over) mergeConfig(config, folderConfig(over, pkg, path));
+      return config;
+    };
+
+    // Generic tests: `{% test %}` blocks anywhere (dbt finds them in the root project, then in packages).
+    const resolveTest: TestSpecContext['resolveTest'] = (testName, namespace) => {
+      const macro = `test_${testName}`;
+      if (namespace) return jinja.hasMacro(macro, namespace) ? { package: namespace } : undefined;
+      if (jinja.hasMacro(macro, name)) return { package: name };
+      if (jinja.hasMacro(macro, pkg)) return { package: pkg };
+      const holders = jinja.packagesWithMacro(macro);
+      return holders.length ? { package: holders[0]! } : undefined;
+    };
+    const testDefaults = (path: string, roots: string[]): Record<string, unknown> => {
+      const root = roots.find((p) => path.startsWith(`${p.replace(/\/+$/, '')}/`));
+      const dirs = (root ? path.slice(root.replace(/\/+$/, '').length + 1) : path).split('/').slice(0, -1);
+      return folders('tests', dirs);
+    };
+    // A properties file declares a test per column: its folder configs are worked out once per file.
+    const genericTestRoots = [...unit.modelPaths, ...unit.seedPaths];
+    const genericTestDefaults = new Map<string, Record<string, unknown>>();
+    const addTest = (entry: unknown, ctx: Omit<TestSpecContext, 'defaults' | 'resolveTest' | 'renderArgument'>) => {
+      let defaults = genericTestDefaults.get(ctx.file);
+      if (!defaults) genericTestDefaults.set(ctx.file, (defaults = testDefaults(ctx.file, genericTestRoots)));
+      const node = genericTestNode(entry, {
+        ...ctx,
+        defaults,
+        resolveTest,
+        // dbt renders a test's arguments natively before the test macro sees them (`values: "{{ var('s') }}"`).
+        renderArgument: (text) => jinja.renderValue(text, valueHooks(pkg), { file: ctx.file, line: ctx.line() }, { native: true }),
+      });
+      if (!node.config.enabled) return;
+      addNode(node);
+      const meta = node.test_metadata!;
+      const macroPackage = node.macro_package;
+      if (!macroPackage) return;
+      // A {% test %} macro gets the tested relation as `model`, as in dbt, plus the entry's arguments.
+      const call = (hooks: RenderHooks) => {
+        const relation = 'ref' in ctx.target ? hooks.ref(ctx.target.ref) : hooks.source(ctx.target.source);
+        const model = node.config.where ? new FilteredRelation(relation, node.config.where) : relation;
+        return jinja.callMacro(`test_${meta.name}`, { ...meta.kwargs, model }, hooks, ctx.file, macroPackage);
+      };
+      const result = renderForParse({ template: call, thisRelation: new Relation(target.database, 'main', node.name), config: {}, pkg });
+      node.refs = result.refs;
+      node.sources = result.sources;
+      node.depends_on.macros = result.macros;
+      rendered.set(node.unique_id, result);
+      templates.set(node.unique_id, runTemplate(call, pkg, () => ({ ...node.config }), () => ({ unique_id: node.unique_id, name: node.name, resource_type: 'test' })));
+    };
+
+    // Models
+    const modelProps = indexModelProperties(unit.properties);
+    // Fifty models share a folder: its folder config is worked out once, and each model gets a copy to merge into.
+    const folderConfigs = new Map<string, Record<string, unknown>>();
+    const modelFolderConfig = (dirs: string[]): Record<string, unknown> => {
+      const key = dirs.join('/');
+      let shared = folderConfigs.get(key);
+      if (!shared) folderConfigs.set(key, (shared = folders('models', dirs)));
+      return copyConfig(shared);
+    };
+    const used = new Set<string>();
+    for (const file of unit.models) {
+      const modelPath = unit.modelPaths.find((p) => file.path.startsWith(`${p.replace(/\/+$/, '')}/`)) ?? '';
+      const relInside = file.path.slice(modelPath.length + 1);
+      const dirs = relInside.split('/').slice(0, -1);
+      const base = posix.basename(file.path, '.sql');
+      const entry = modelProps.get(base);
+      if (entry) used.add(base);
+      const modelName = entry?.props.name ?? base;
+      const version = entry?.version?.v;
+      const layer = (LAYERS as readonly string[]).includes(dirs[0] ?? '') ? dirs[0] : undefined;
+
+      const config = modelFolderConfig(dirs);
+      mergeConfig(config, renderedConfig(entry?.props.config as Record<string, unknown> | undefined, entry?.file, ['models', entry?.index ?? 0, 'config'], pkg));
+      mergeConfig(config, renderedConfig(entry?.version?.props.config as Record<string, unknown> | undefined, entry?.file, ['models', entry?.index ?? 0, 'versions', entry?.version?.index ?? 0, 'config'], pkg));
+      if (entry?.props.access) config.access ??= entry.props.access;
+      if (entry?.props.group) config.group ??= entry.props.group;
+
+      const preliminary = normalizeConfig(config, { schema: layer });
+      const thisRel = new Relation(target.database, preliminary.schema, preliminary.alias ?? base);
+      const uniqueId = `model.${pkg}.${modelName}${version ? `.v${version}` : ''}`;
+      const modelDict = () => ({ unique_id: uniqueId, name: modelName, package_name: pkg, resource_type: 'model', original_file_path: file.path, config: { ...config }, raw_code: file.text, version: version ?? null });
+      const result = renderCached(file.path, file.text, { thisRelation: thisRel, config, pkg, model: modelDict() });
+      const finalConfig = normalizeConfig(config, { schema: layer });
+      if (finalConfig.materialized === ('seed' as string)) finalConfig.materialized = 'table';
+      if (!finalConfig.enabled) continue;
+      refuseUnsupportedConfig(finalConfig, file.path);
+
+      const baseColumns = columns(entry?.props.columns);
+      const modelColumns = entry?.version ? versionColumns(baseColumns, entry.version.props.columns as never) : baseColumns;
+      const node: ModelNode = {
+        unique_id: uniqueId,
+        resource_type: 'model',
+        name: modelName,
+        package_name: pkg,
+        original_file_path: file.path,
+        patch_path: entry?.file.path,
+        fqn: [pkg, ...dirs, modelName, ...(version ? [`v${version}`] : [])],
+        description: entry?.version?.props.description ?? entry?.props.description ?? '',
+        tags: finalConfig.tags,
+        meta: finalConfig.meta,
+        config: finalConfig,
+        columns: modelColumns,
+        raw_code: file.text,
+        refs: result.refs,
+        sources: result.sources,
+        depends_on: { nodes: [], macros: result.macros },
+        database: target.database,
+        schema: finalConfig.schema,
+        alias: finalConfig.alias ?? base,
+        version,
+        latest_version: entry?.props.versions?.length
+          ? (entry.props.latest_version ?? entry.props.versions.map((v) => v.v).sort((a, b) => Number(b) - Number(a))[0])
+          : undefined,
+        deprecation_date: entry?.version?.props.deprecation_date ?? entry?.props.deprecation_date,
+        checksum: sha(file.text),
+      };
+      addNode(node);
+      rendered.set(uniqueId, result);
+      let compiled: CompiledTemplate | undefined;
+      templates.set(uniqueId, runTemplate((hooks) => (compiled ??= jinja.compile(file.path, file.text, pkg)).render(hooks), pkg, () => node.config, modelDict));
+
+      // Generic tests from the properties file
+      if (entry) {
+        const propsFile = entry.file;
+        const path = ['models', entry.index];
+        const ref: RefCall = { name: modelName, ...(version ? { version } : {}), ...(unit.root ? {} : { project: pkg }) };
+        const tests = [
+          ...(entry.props.tests ?? []), ...(entry.props.data_tests ?? []),
+          ...(entry.version?.props.tests ?? []), ...(entry.version?.props.data_tests ?? []),
+        ];
+        for (const t of tests) {
+          addTest(t, { project: pkg, attachedId: uniqueId, attachedName: modelName, file: propsFile.path, line: () => propsFile.lineOf(path), target: { ref } });
         }
-        const node: SourceNode = {
-          unique_id: uniqueId,
-          resource_type: 'source',
-          name: table.name,
-          source_name: source.name,
-          package_name: name,
-          original_file_path: file.path,
-          patch_path: file.path,
-          fqn: [name, source.name, table.name],
-          description: table.description ?? source.description ?? '',
-          tags: [...(source.tags ?? []), ...(table.tags ?? [])],
-          meta: { ...(source.meta ?? {}), ...(table.meta ?? {}) },
-          identifier: table.identifier ?? table.name,
-          database: source.database ?? target.database,
-          schema: source.schema ?? source.name,
-          columns: columns(table.columns),
-          external_location: location,
-          loader: source.loader,
-        };
-        addNode(node);
-        const ctx = { project: name, attachedId: uniqueId, attachedName: `${source.name}_${table.name}`, file: file.path, target: { source: { source: source.name, table: table.name } } };
-        for (const t of [...(table.tests ?? []), ...(table.data_tests ?? [])]) addTest(t, { ...ctx, line: () => file.lineOf(['sources', si, 'tables', ti]) });
-        (table.columns ?? []).forEach((col, ci) => {
+        (entry.props.columns ?? []).forEach((col, ci) => {
+          if (!modelColumns.some((c) => c.name === col.name)) return;
           for (const t of [...(col.tests ?? []), ...(col.data_tests ?? [])]) {
-            addTest(t, { ...ctx, column: col.name, line: () => file.lineOf(['sources', si, 'tables', ti, 'columns', ci]) });
+            addTest(t, {
+              project: pkg, attachedId: uniqueId, attachedName: `${modelName}${version ? `_v${version}` : ''}`, column: col.name,
+              file: propsFile.path, line: () => propsFile.lineOf([...path, 'columns', ci]), target: { ref },
+            });
           }
         });
+      }
+    }
+
+    for (const [key, entry] of modelProps) {
+      if (!used.has(key)) {
+        throw new MeshError('E_PROPERTIES_ORPHAN', `properties describe model '${key}', but there is no ${key}.sql`, {
+          location: { file: entry.file.path, line: entry.file.lineOf(['models', entry.index, 'name']) },
+          hint: entry.version ? `Create ${key}.sql for version ${entry.version.v}, or set defined_in:.` : `Create ${key}.sql under a model path, or fix the name.`,
+        });
+      }
+    }
+
+    // Seeds
+    const seedProps = new Map<string, { props: NonNullable<PropertiesSource['data']['seeds']>[number]; file: PropertiesSource; index: number }>();
+    for (const file of unit.properties) (file.data.seeds ?? []).forEach((props, index) => seedProps.set(props.name, { props, file, index }));
+    for (const file of unit.seeds) {
+      const seedPath = unit.seedPaths.find((p) => file.path.startsWith(`${p.replace(/\/+$/, '')}/`)) ?? '';
+      const dirs = file.path.slice(seedPath.length + 1).split('/').slice(0, -1);
+      const seedName = posix.basename(file.path, '.csv');
+      const entry = seedProps.get(seedName);
+      const config: Record<string, unknown> = folders('seeds', dirs);
+      mergeConfig(config, renderedConfig(entry?.props.config as NodeConfigInput as Record<string, unknown> | undefined, entry?.file, ['seeds', entry?.index ?? 0, 'config'], pkg));
+      const finalConfig = normalizeConfig(config, { schema: (LAYERS as readonly string[]).includes(dirs[0] ?? '') ? dirs[0] : undefined });
+      finalConfig.materialized = 'seed';
+      if (!finalConfig.enabled) continue;
+      const uniqueId = `seed.${pkg}.${seedName}`;
+      const seedColumns = columns(entry?.props.columns);
+      addNode({
+        unique_id: uniqueId,
+        resource_type: 'seed',
+        name: seedName,
+        package_name: pkg,
+        original_file_path: file.path,
+        patch_path: entry?.file.path,
+        fqn: [pkg, ...dirs, seedName],
+        description: entry?.props.description ?? '',
+        tags: finalConfig.tags,
+        meta: finalConfig.meta,
+        config: finalConfig,
+        columns: seedColumns,
+        raw_code: '',
+        refs: [],
+        sources: [],
+        depends_on: { nodes: [], macros: [] },
+        database: target.database,
+        schema: finalConfig.schema,
+        alias: finalConfig.alias ?? seedName,
+        checksum: file.checksum ?? sha(file.path),
       });
-    });
+      if (entry) {
+        const tests = [...(entry.props.tests ?? []), ...(entry.props.data_tests ?? [])];
+        const ref: RefCall = unit.root ? { name: seedName } : { project: pkg, name: seedName };
+        const ctx = { project: pkg, attachedId: uniqueId, attachedName: seedName, file: entry.file.path, target: { ref } };
+        for (const t of tests) addTest(t, { ...ctx, line: () => entry.file.lineOf(['seeds', entry.index]) });
+        (entry.props.columns ?? []).forEach((col, ci) => {
+          for (const t of [...(col.tests ?? []), ...(col.data_tests ?? [])]) {
+            addTest(t, { ...ctx, column: col.name, line: () => entry.file.lineOf(['seeds', entry.index, 'columns', ci]) });
+          }
+        });
+      }
+    }
+
+    // Sources
+    for (const file of unit.properties) {
+      (file.data.sources ?? []).forEach((source, si) => {
+        source.tables.forEach((table, ti) => {
+          const uniqueId = `source.${pkg}.${source.name}.${table.name}`;
+          let location = table.external_location ?? table.config?.external_location ?? (table.meta?.external_location as string | undefined) ?? source.config?.external_location ?? (source.meta?.external_location as string | undefined);
+          if (location) {
+            if (isJinja(location)) location = String(jinja.renderValue(location, valueHooks(pkg), { file: file.path, line: file.lineOf(['sources', si, 'tables', ti]) }));
+            location = location
+              .replaceAll('{name}', table.name)
+              .replaceAll('{identifier}', table.identifier ?? table.name)
+              .replaceAll('{schema}', source.schema ?? source.name);
+            location = rootedLocation(location, files.root);
+          }
+          const node: SourceNode = {
+            unique_id: uniqueId,
+            resource_type: 'source',
+            name: table.name,
+            source_name: source.name,
+            package_name: pkg,
+            original_file_path: file.path,
+            patch_path: file.path,
+            fqn: [pkg, source.name, table.name],
+            description: table.description ?? source.description ?? '',
+            tags: [...(source.tags ?? []), ...(table.tags ?? [])],
+            meta: { ...(source.meta ?? {}), ...(table.meta ?? {}) },
+            identifier: table.identifier ?? table.name,
+            database: source.database ?? target.database,
+            schema: source.schema ?? source.name,
+            columns: columns(table.columns),
+            external_location: location,
+            loader: source.loader,
+          };
+          addNode(node);
+          const ctx = { project: pkg, attachedId: uniqueId, attachedName: `${source.name}_${table.name}`, file: file.path, target: { source: { source: source.name, table: table.name } } };
+          for (const t of [...(table.tests ?? []), ...(table.data_tests ?? [])]) addTest(t, { ...ctx, line: () => file.lineOf(['sources', si, 'tables', ti]) });
+          (table.columns ?? []).forEach((col, ci) => {
+            for (const t of [...(col.tests ?? []), ...(col.data_tests ?? [])]) {
+              addTest(t, { ...ctx, column: col.name, line: () => file.lineOf(['sources', si, 'tables', ti, 'columns', ci]) });
+            }
+          });
+        });
+      });
+    }
+
+    // Singular tests
+    for (const file of unit.tests) {
+      const testName = posix.basename(file.path, '.sql');
+      const template = jinja.compile(file.path, file.text, pkg);
+      const config: Record<string, unknown> = testDefaults(file.path, unit.testPaths);
+      const uniqueId = `test.${pkg}.${testName}`;
+      const modelDict = () => ({ unique_id: uniqueId, name: testName, package_name: pkg, resource_type: 'test', original_file_path: file.path, config: { ...config } });
+      const result = renderForParse({ template, thisRelation: new Relation(target.database, 'main', testName), config, pkg, model: modelDict() });
+      const testConf = testConfig(config, { file: file.path, line: () => 1, test: testName });
+      const node: TestNode = {
+        unique_id: uniqueId,
+        resource_type: 'test',
+        name: testName,
+        package_name: pkg,
+        original_file_path: file.path,
+        fqn: [pkg, testName],
+        description: '',
+        tags: testConf.tags,
+        meta: {},
+        config: testConf,
+        raw_code: file.text,
+        refs: result.refs,
+        sources: result.sources,
+        depends_on: { nodes: [], macros: result.macros },
+        checksum: sha(file.text),
+      };
+      addNode(node);
+      rendered.set(uniqueId, result);
+      templates.set(uniqueId, runTemplate((hooks) => template.render(hooks), pkg, () => ({ ...node.config }), modelDict));
+    }
   }
 
-  // Singular tests
-  const testRoots = files.project['test-paths'] ?? ['tests'];
-  for (const file of files.tests) {
-    const testName = posix.basename(file.path, '.sql');
-    const template = jinja.compile(file.path, file.text);
-    const config: Record<string, unknown> = testDefaults(file.path, testRoots);
-    const result = renderForParse(template, new Relation(target.database, 'main', testName), config);
-    const testConf = testConfig(config, { file: file.path, line: () => 1, test: testName });
-    const uniqueId = `test.${name}.${testName}`;
-    const node: TestNode = {
-      unique_id: uniqueId,
-      resource_type: 'test',
-      name: testName,
-      package_name: name,
-      original_file_path: file.path,
-      fqn: [name, testName],
-      description: '',
-      tags: testConf.tags,
-      meta: {},
-      config: testConf,
-      raw_code: file.text,
-      refs: result.refs,
-      sources: result.sources,
-      depends_on: { nodes: [], macros: [] },
-      checksum: sha(file.text),
-    };
-    addNode(node);
-    rendered.set(uniqueId, result);
+  /** A properties file's `config:`, its Jinja rendered natively as dbt renders schema files. */
+  function renderedConfig(config: Record<string, unknown> | undefined, file: PropertiesSource | undefined, path: Array<string | number>, pkg: string): Record<string, unknown> | undefined {
+    if (!config || !file) return config;
+    return renderConfigTree(config, (text, keys) => jinja.renderValue(text, valueHooks(pkg), { file: file.path, line: file.lineOf([...path, ...keys]) }, { native: true }));
   }
 
-  const groups = files.properties.flatMap((f) => f.data.groups ?? []);
-  return { name, root: files.root, files, target, nodes, rendered, templates, jinja, groups, macros, vars, env, warnings, logs };
+  const hooks = projectHooks(files, name);
+  return { name, root: files.root, files, target, nodes, rendered, templates, jinja, groups, macros, vars, env, hooks, varsFor, warnings, logs };
+}
+
+/** An installed package as a unit of the parse: its files and its own folder configs, rendered with its vars. */
+function packageUnit(pkg: PackageFiles, jinja: JinjaEnvironment, valueHooks: (pkg: string) => RenderHooks): Unit {
+  const tree = (t: Record<string, unknown> | undefined, key: string) =>
+    renderConfigTree(t, (text, keys) => jinja.renderValue(text, valueHooks(pkg.name), { file: pkg.projectFile, line: pkg.projectLineOf([key, ...keys]) }, { native: true }));
+  return {
+    name: pkg.name,
+    root: false,
+    models: pkg.models,
+    properties: pkg.properties,
+    seeds: pkg.seeds,
+    tests: pkg.tests,
+    modelPaths: pkg.modelPaths,
+    seedPaths: pkg.seedPaths,
+    testPaths: pkg.testPaths,
+    trees: { models: tree(pkg.project.models, 'models'), seeds: tree(pkg.project.seeds, 'seeds'), tests: tree(pkg.project.data_tests ?? pkg.project.tests, pkg.project.data_tests ? 'data_tests' : 'tests') },
+  };
 }
 
 /**
- * The project's vars as dbt scopes them: top-level vars for every package, `vars: {<project>: {...}}`
- * for this project only, and --vars over both.
+ * dbt's on-run-start and on-run-end: each package's first (in name order), the root project's last, each in
+ * the order written. A hook is SQL with Jinja, rendered when the run reaches it.
  */
-function projectVars(declared: Record<string, unknown> | undefined, project: string, overrides: Record<string, unknown> | undefined): Record<string, unknown> {
-  const all = { ...(declared ?? {}) };
-  const scoped = all[project];
-  if (scoped && typeof scoped === 'object' && !Array.isArray(scoped)) {
-    delete all[project];
-    Object.assign(all, scoped);
+function projectHooks(files: ProjectFiles, rootName: string): ProjectHooks {
+  const out: ProjectHooks = { 'on-run-start': [], 'on-run-end': [] };
+  const list = (value: unknown): string[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value.map(String) : [String(value)]);
+  const sources = [
+    ...[...files.packages].sort((a, b) => a.name.localeCompare(b.name)).map((p) => ({ name: p.name, project: p.project as Record<string, unknown>, file: p.projectFile, lineOf: p.projectLineOf })),
+    { name: rootName, project: files.project as Record<string, unknown>, file: files.projectFilePath, lineOf: files.projectLineOf },
+  ];
+  for (const key of ['on-run-start', 'on-run-end'] as const) {
+    for (const source of sources) {
+      list(source.project[key]).forEach((sql, i) => {
+        out[key].push({ package: source.name, sql, id: `operation.${source.name}.${source.name}-${key}-${i}`, file: source.file, line: source.lineOf([key, i]) ?? source.lineOf([key]) });
+      });
+    }
   }
-  return { ...all, ...(overrides ?? {}) };
+  return out;
+}
+
+/**
+ * The vars a node sees, as dbt scopes them: the package's own vars (its dbt_project.yml) lowest, then the
+ * root project's global vars, then the root's `vars: {<package>: {...}}` for that package, then --vars.
+ */
+function scopedVars(
+  declared: Record<string, unknown> | undefined,
+  packageVars: Record<string, unknown> | undefined,
+  pkg: string,
+  root: string,
+  packages: string[],
+  overrides: Record<string, unknown> | undefined,
+): Record<string, unknown> {
+  const scopes = new Set([root, ...packages]);
+  const globals = (vars: Record<string, unknown> | undefined) => {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(vars ?? {})) {
+      if (scopes.has(key) && value && typeof value === 'object' && !Array.isArray(value)) continue;
+      out[key] = value;
+    }
+    return out;
+  };
+  const scoped = (vars: Record<string, unknown> | undefined) => {
+    const value = vars?.[pkg];
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  };
+  return { ...globals(packageVars), ...scoped(packageVars), ...globals(declared), ...scoped(declared), ...(overrides ?? {}) };
 }
 
 /** What a dbt project declares that the engine does not run, said as warnings (errors are raised where they apply). */
 function dbtWarnings(files: ProjectFiles): MeshError[] {
   const out: MeshError[] = [];
-  for (const pkg of files.dbtPackages) {
-    if (pkg.name === 'dbt_utils') continue;
-    out.push(new MeshError('W_DBT_PACKAGE', `the dbt package '${pkg.name}' is not installed: its macros, tests and models are not available`, {
-      location: { file: pkg.file, line: pkg.line },
-      hint: `Copy the macros and tests the project uses into macros/, or remove the package. dbt_utils needs nothing: ${Object.keys(DBT_UTILS_MACROS).join(', ')} and its common tests are built in.`,
+  const installed = new Set(files.packages.map((p) => p.name));
+  const installedDirs = new Set(files.packages.map((p) => p.dir.split('/').pop()));
+  for (const spec of files.dbtPackages) {
+    if (spec.kind === 'local') continue;
+    if (installed.has(spec.guess) || installedDirs.has(spec.guess)) continue;
+    if (spec.guess === 'dbt_utils') continue;
+    out.push(new MeshError('W_DBT_PACKAGE', `the dbt package '${spec.spec}' is not installed: its macros, tests and models are not available`, {
+      location: { file: spec.file, line: spec.line },
+      hint: `Install it under ${files.project['packages-install-path'] ?? 'dbt_packages'}/ (dbt deps does), or remove it from ${spec.file}. dbt_utils' most used macros and tests are built in when it is not installed.`,
     }));
   }
   for (const file of files.properties) {
@@ -574,14 +793,6 @@ function refuseUnsupportedConfig(config: NodeConfig, file: string): void {
       hint: materialized === 'external'
         ? "Build it as a table; to write files, export the published table (COPY ... TO) outside the build."
         : 'Use one of view, table, incremental or ephemeral.',
-    });
-  }
-  for (const key of ['pre-hook', 'post-hook', 'pre_hook', 'post_hook']) {
-    const hook = config[key];
-    if (hook === undefined || hook === null || (Array.isArray(hook) && hook.length === 0)) continue;
-    throw new MeshError('E_DBT_UNSUPPORTED', `${key} is not supported`, {
-      location: { file },
-      hint: 'DuckDB has no grants; fold what the hook does into the model\'s SQL, or remove the hook.',
     });
   }
 }
