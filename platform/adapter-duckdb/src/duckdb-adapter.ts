@@ -138,6 +138,14 @@ class DuckDBSession implements AdapterSession {
   }
 }
 
+/** A float as Python's repr() writes it: `45.0`, `0.1`, `1e-07`. */
+function pythonFloat(n: number): string {
+  if (Number.isNaN(n)) return 'nan';
+  if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
+  const text = String(n).replace(/e([+-])(\d)$/, 'e$10$2');
+  return /[.e]/.test(text) ? text : `${text}.0`;
+}
+
 /**
  * A value of a statement's result as a template gets it: dates and timestamps tagged (templates see Python
  * dates and datetimes), decimals as numbers, big integers as numbers when they fit.
@@ -146,7 +154,8 @@ function templateValue(value: unknown, json: unknown, type: string): QueryValue 
   if (value === null || value === undefined) return null;
   if (type === 'DATE') return { temporal: 'date', text: String(json) };
   if (type.startsWith('TIMESTAMP')) return { temporal: 'datetime', text: String(json) };
-  if (type.startsWith('DECIMAL')) return Number(json);
+  if (type.startsWith('DECIMAL')) return { number: String(json) };
+  if (type === 'DOUBLE' || type === 'FLOAT') return { number: pythonFloat(Number(value)) };
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value;
   if (value instanceof Date) return value.toISOString();
   return value as QueryValue;

@@ -308,7 +308,7 @@ export async function runOperation(options: RunOperationOptions): Promise<Operat
         env: parsed.env,
         execute: true,
         log: (message) => parsed.logs.push(message),
-      }, 'run-operation', owner), { ref: () => { throw new MeshError('E_JINJA_CALL', 'ref() is not available in run-operation', { hint: 'Name the relation with api.Relation.create(...) instead.' }); }, source: () => { throw new MeshError('E_JINJA_CALL', 'source() is not available in run-operation', { hint: 'Name the relation with api.Relation.create(...) instead.' }); }, thisRelation: new Relation(parsed.target.database, 'main', ''), isIncremental: false }, session);
+      }, 'run-operation', owner), { ref: () => { throw new MeshError('E_JINJA_CALL', 'ref() is not available in run-operation', { hint: 'Name the relation with api.Relation.create(...) instead.' }); }, source: () => { throw new MeshError('E_JINJA_CALL', 'source() is not available in run-operation', { hint: 'Name the relation with api.Relation.create(...) instead.' }); }, thisRelation: new Relation(parsed.target.database, 'main', ''), isIncremental: false }, session, 'rollback');
       result = { unique_id: `macro.${owner}.${name}`, status: 'success', message: 'OK', execution_time: 0, started_at: started.toISOString(), completed_at: '', thread_id: 'main' };
     } finally {
       session.close();

@@ -67,7 +67,8 @@ function nodes(dir: string, targetPath: string, types: string[]): Map<string, st
 /** A fresh copy of a fixture project for one side, without any earlier build's output. */
 export function copyProject(source: string, label: string): string {
   const dir = mkdtempSync(join(tmpdir(), `oracle-${label}-${basename(source)}-`));
-  cpSync(source, dir, { recursive: true, filter: (src) => !/\/(target|logs|\.oracle|\.mesh)(\/|$)/.test(src) });
+  // Links stay as written (a local package linked into dbt_packages/, as dbt deps leaves it), inside the copy.
+  cpSync(source, dir, { recursive: true, verbatimSymlinks: true, filter: (src) => !/\/(target|logs|\.oracle|\.mesh)(\/|$)/.test(src) });
   return dir;
 }
 

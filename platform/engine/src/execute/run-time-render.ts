@@ -23,12 +23,25 @@ export class RunTimeRenderer {
     private readonly compiler: Compiler,
   ) {}
 
-  /** The adapter's answers to a template's questions. */
-  answerer(session: AdapterSession): Answerer {
-    return async (request: IntrospectionRequest) => {
+  /**
+   * The adapter's answers to a template's questions. A statement with auto_begin opens a transaction, as dbt's
+   * connections do, which adapter.commit() ends; what is left open when the render ends is committed (a node
+   * or hook, as dbt's materializations commit) or rolled back (run-operation, which dbt never commits).
+   */
+  answerer(session: AdapterSession): Answerer & { finish(how: 'commit' | 'rollback'): Promise<void> } {
+    let open = false;
+    const answer = async (request: IntrospectionRequest) => {
       switch (request.kind) {
         case 'statement':
+          if (request.autoBegin && !open) {
+            await session.runStatement('BEGIN TRANSACTION', false);
+            open = true;
+          }
           return session.runStatement(request.sql, request.fetch);
+        case 'commit':
+          if (open) await session.runStatement('COMMIT', false);
+          open = false;
+          return null;
         case 'columns':
           return session.columnsOf(request.relation);
         case 'relation': {
@@ -39,6 +52,13 @@ export class RunTimeRenderer {
           return session.relationsLike(request.database, request.schemaPattern, request.identifierPattern, request.exclude);
       }
     };
+    return Object.assign(answer, {
+      finish: async (how: 'commit' | 'rollback') => {
+        if (!open) return;
+        open = false;
+        await session.runStatement(how === 'commit' ? 'COMMIT' : 'ROLLBACK', false);
+      },
+    });
   }
 
   /** How templates see a node of the graph at run time: its relation, printed as compiled SQL names it. */
@@ -103,10 +123,17 @@ export class RunTimeRenderer {
   }
 
   /** Renders until the render completes, every question answered by the session; the clock holds still meanwhile. */
-  async render(template: (hooks: RunHooks) => string, base: Omit<RunHooks, 'introspection' | 'now'>, session: AdapterSession): Promise<string> {
+  async render(template: (hooks: RunHooks) => string, base: Omit<RunHooks, 'introspection' | 'now'>, session: AdapterSession, uncommitted: 'commit' | 'rollback' = 'commit'): Promise<string> {
     const now = Date.now();
-    const { value } = await renderWithIntrospection((introspection) => template({ ...base, introspection, now: () => now }), this.answerer(session));
-    return value;
+    const answerer = this.answerer(session);
+    try {
+      const { value } = await renderWithIntrospection((introspection) => template({ ...base, introspection, now: () => now }), answerer);
+      await answerer.finish(uncommitted);
+      return value;
+    } catch (error) {
+      await answerer.finish('rollback').catch(() => undefined);
+      throw error;
+    }
   }
 
   /**

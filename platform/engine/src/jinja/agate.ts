@@ -8,7 +8,15 @@ import { PyError, pyRepr, pyStr } from './python';
  */
 
 /** A value as an adapter returns it; dates and timestamps are tagged so templates get Python's types. */
-export type QueryValue = string | number | bigint | boolean | null | QueryValue[] | { [key: string]: QueryValue } | TemporalValue;
+export type QueryValue = string | number | bigint | boolean | null | QueryValue[] | { [key: string]: QueryValue } | TemporalValue | NumberValue;
+
+/**
+ * A number as its exact text: DECIMAL values (`45.00`), and floats as Python prints them (`45.0`). agate reads
+ * every number as a Decimal, so a template that prints one gets this text, as under dbt.
+ */
+export interface NumberValue {
+  number: string;
+}
 
 export interface TemporalValue {
   temporal: 'date' | 'datetime';
@@ -25,8 +33,29 @@ function isTemporal(value: unknown): value is TemporalValue {
   return typeof value === 'object' && value !== null && 'temporal' in value && 'text' in value;
 }
 
+/** A Decimal: prints as its text, computes as a number. */
+export class PyDecimal {
+  constructor(readonly text: string) {}
+  valueOf(): number {
+    return Number(this.text);
+  }
+  pyStr(): string {
+    return this.text;
+  }
+  toString(): string {
+    return this.text;
+  }
+  pyEq(other: unknown): boolean {
+    return Number(other) === this.valueOf();
+  }
+  pyBool(): boolean {
+    return this.valueOf() !== 0;
+  }
+}
+
 function pythonValue(value: QueryValue): unknown {
   if (isTemporal(value)) return value.temporal === 'date' ? PyDate.parse(value.text) : PyDateTime.parse(value.text);
+  if (value !== null && typeof value === 'object' && 'number' in value && typeof value.number === 'string' && Object.keys(value).length === 1) return new PyDecimal(value.number);
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value;
   if (Array.isArray(value)) return value.map(pythonValue);
   return value;

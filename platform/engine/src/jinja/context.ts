@@ -180,7 +180,7 @@ function adapterObject(host: ContextHost): Record<string, unknown> {
       const fetch = pyTruthy(kwargs.fetch ?? args[2]);
       const c = ctx();
       if (!c.execute) return [null, Table.empty()];
-      const answer = c.ask({ kind: 'statement', sql: pyStr(kwargs.sql ?? args[0]), fetch });
+      const answer = c.ask({ kind: 'statement', sql: pyStr(kwargs.sql ?? args[0]), fetch, ...(pyTruthy(kwargs.auto_begin ?? args[1]) ? { autoBegin: true } : {}) });
       return [{ _message: 'OK', code: 'OK', rows_affected: answer.rowsAffected ?? -1 }, new Table(fetch ? answer : { columns: [], rows: [] })];
     },
     create_schema: (relation: unknown) => c0(ctx().call('create_schema', [relation])),
@@ -190,7 +190,11 @@ function adapterObject(host: ContextHost): Record<string, unknown> {
     rename_relation: (from: unknown, to: unknown) => c0(ctx().call('rename_relation', [from, to])),
     list_relations_without_caching: (relation: unknown) => ctx().call('list_relations_without_caching', [relation]),
     expand_target_column_types: () => '',
-    commit: () => '',
+    commit: () => {
+      const c = ctx();
+      if (c.execute) c.ask({ kind: 'commit' });
+      return '';
+    },
     cache_added: () => '',
     cache_dropped: () => '',
     cache_renamed: () => '',

@@ -299,10 +299,19 @@ export class JinjaEnvironment implements ContextHost {
    * (`"{{ var('flag') }}"` gives a boolean).
    */
   renderValue(text: string, hooks: RenderHooks, place: { file: string; line?: number }, options: { native?: boolean } = {}): unknown {
-    const key = `${place.file}\u0000${text}`;
+    // Native rendering of a single expression hands back its value itself (a relation, a list), as dbt's does.
+    const single = options.native ? /^\s*\{\{([\s\S]*?)\}\}\s*$/.exec(text) : null;
+    const nativeExpr = single && !single[1]!.includes('}}') && !single[1]!.includes('{{') ? single[1]! : undefined;
+    const source = nativeExpr === undefined ? text : `{{ __mesh_native__((${nativeExpr})) }}`;
+    const key = `${place.file}\u0000${source}`;
     let template = this.renderedValues.get(key);
     try {
-      if (!template) this.renderedValues.set(key, (template = this.compile(place.file, text)));
+      if (!template) this.renderedValues.set(key, (template = this.compile(place.file, source)));
+      if (nativeExpr !== undefined) {
+        let value: unknown;
+        template.render({ ...hooks, globals: { ...hooks.globals, __mesh_native__: (v: unknown) => { value = v; return ''; } } });
+        return typeof value === 'string' ? literalEval(value) : value;
+      }
       const out = template.render(hooks);
       return options.native ? literalEval(out) : out;
     } catch (error) {

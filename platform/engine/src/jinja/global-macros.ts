@@ -35,9 +35,9 @@ export interface StatementResults {
 }
 
 /** Runs a statement at the database through the render's introspection, or nothing while parsing. */
-export function runStatement(ctx: MacroContext, sql: string, fetch: boolean): { response: Record<string, unknown>; table: Table } | undefined {
+export function runStatement(ctx: MacroContext, sql: string, fetch: boolean, autoBegin = false): { response: Record<string, unknown>; table: Table } | undefined {
   if (!ctx.execute) return undefined;
-  const answer = ctx.ask({ kind: 'statement', sql, fetch });
+  const answer = ctx.ask({ kind: 'statement', sql, fetch, ...(autoBegin ? { autoBegin } : {}) });
   const table = new Table(fetch ? answer : { columns: [], rows: [] });
   const rows = answer.rowsAffected ?? (fetch ? answer.rows.length : -1);
   return { response: { _message: `OK ${rows}`, code: 'OK', rows_affected: rows }, table };
@@ -186,7 +186,8 @@ export function adapterMacros(results: () => StatementResults): Record<string, N
       if (!ctx.execute) return '';
       if (a.language !== 'sql') throw new MeshError('E_DBT_UNSUPPORTED', `statement(language='${str(a.language)}') is not supported: only SQL statements run`);
       const sql = callerSql(ctx, a.caller);
-      const result = runStatement(ctx, sql, a.fetch_result === true);
+      // As dbt's statement does: auto_begin opens a transaction that adapter.commit() (or the materialization) ends.
+      const result = runStatement(ctx, sql, a.fetch_result === true, a.auto_begin !== false);
       if (a.name !== null && a.name !== undefined && result) {
         results().store(String(a.name), { ...result, data: result.table.rows.values().map((r) => r.values()) });
       }

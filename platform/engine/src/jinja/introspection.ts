@@ -21,7 +21,8 @@ export interface RelationRef {
 }
 
 export type IntrospectionRequest =
-  | { kind: 'statement'; sql: string; fetch: boolean }
+  | { kind: 'statement'; sql: string; fetch: boolean; autoBegin?: boolean }
+  | { kind: 'commit' }
   | { kind: 'columns'; relation: RelationRef }
   | { kind: 'relation'; relation: RelationRef }
   | { kind: 'relations'; database: string; schemaPattern: string; identifierPattern: string; exclude: string };
@@ -41,10 +42,11 @@ export interface RelationsAnswerItem extends RelationRef {
   kind: 'table' | 'view';
 }
 
-export type IntrospectionAnswer = StatementAnswer | ColumnAnswer[] | RelationAnswer | RelationsAnswerItem[];
+export type IntrospectionAnswer = StatementAnswer | ColumnAnswer[] | RelationAnswer | RelationsAnswerItem[] | null;
 
 export interface AnswerOf {
   statement: StatementAnswer;
+  commit: null;
   columns: ColumnAnswer[];
   relation: RelationAnswer;
   relations: RelationsAnswerItem[];
@@ -65,6 +67,8 @@ function describe(request: IntrospectionRequest): string {
   switch (request.kind) {
     case 'statement':
       return request.sql.trim().split('\n')[0]!.slice(0, 120);
+    case 'commit':
+      return 'commit';
     case 'columns':
     case 'relation':
       return `${request.kind} of ${request.relation.schema}.${request.relation.identifier}`;

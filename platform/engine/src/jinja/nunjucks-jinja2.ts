@@ -501,6 +501,26 @@ function patchCompiler(): void {
     });
   };
 
+  /** A dict key is an expression, as in Jinja2: `{key: value}` uses the variable `key`, not the text. */
+  C.compilePair = function (this: Compiler, node: Node, frame: CompileFrame): void {
+    this._emit('[');
+    this._compileExpression(node.key, frame);
+    this._emit(']: ');
+    this._compileExpression(node.value, frame);
+  };
+
+  /** Keyword arguments name their parameter: `f(key=1)` passes `key`, whatever a variable `key` holds. */
+  C.compileKeywordArgs = function (this: Compiler, node: Node, frame: CompileFrame): void {
+    this._emit('runtime.makeKeywordArgs({');
+    (node.children as Node[]).forEach((pair, i) => {
+      if (i) this._emit(', ');
+      const key = pair.key as Node;
+      this._emit(`${JSON.stringify(String(key.value))}: `);
+      this._compileExpression(pair.value, frame);
+    });
+    this._emit('})');
+  };
+
   C.compilePySetAttr = function (this: Compiler, node: Node, frame: CompileFrame): void {
     this._emit('runtime.pySetAttr(');
     this._compileExpression(node.target, frame);

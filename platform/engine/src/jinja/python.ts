@@ -92,6 +92,7 @@ export function pyStr(value: unknown): string {
 /** Python's truth: empty lists, dicts and strings are false, as are 0, None and undefined. */
 export function pyTruthy(value: unknown): boolean {
   if (Array.isArray(value)) return value.length > 0;
+  if (value && typeof value === 'object' && typeof (value as { pyBool?: unknown }).pyBool === 'function') return (value as { pyBool(): boolean }).pyBool();
   if (isPlainObject(value)) return Object.keys(value).length > 0;
   if (value && typeof value === 'object' && typeof (value as PyObject).pyLen === 'function') return (value as PyObject).pyLen!() > 0;
   return Boolean(value);

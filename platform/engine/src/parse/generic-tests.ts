@@ -69,6 +69,8 @@ export interface TestSpecContext {
    * then installed packages', as dbt looks them up.
    */
   resolveTest?(name: string, namespace?: string): { package: string } | undefined;
+  /** Installed packages that define a `{% test name %}` macro, to suggest the prefixed name. */
+  packagesWithTest?(name: string): string[];
   /** Renders Jinja in a string argument (natively, as dbt renders a test's arguments). */
   renderArgument?(text: string): unknown;
 }
@@ -106,11 +108,28 @@ function unknownTest(name: string, ctx: TestSpecContext): MeshError {
   const known = [...GENERIC_TESTS, ...DBT_UTILS_TESTS.map((t) => `dbt_utils.${t}`)];
   const guess = didYouMean(name, known);
   let hint: string;
-  if (guess) hint = `Did you mean '${guess}'?`;
+  const holders = namespace ? [] : (ctx.packagesWithTest?.(name) ?? []);
+  if (holders.length) hint = `The test is in the package ${holders[0]}: name it ${holders[0]}.${name}, as dbt needs it.`;
+  else if (guess) hint = `Did you mean '${guess}'?`;
   else if (namespace === 'dbt_utils') hint = `Install dbt_utils under dbt_packages/ (dbt deps) for all its tests; without it the engine has ${DBT_UTILS_TESTS.join(', ')}.`;
   else if (namespace) hint = `Install the ${namespace} package under dbt_packages/ (dbt deps does), or define the test in a {% test ${name.slice(namespace.length + 1)} %} block.`;
   else hint = `Generic tests are ${GENERIC_TESTS.join(', ')}, the {% test %} blocks of the project and its installed packages, and dbt_utils' when it is installed; write anything else as a singular test in tests/.`;
   return new MeshError('E_TEST_UNKNOWN', `unknown generic test '${name}' on ${where}`, { location: { file: ctx.file, line: ctx.line() }, hint });
+}
+
+const configSources = new WeakMap<TestNode, { defaults: Record<string, unknown>; yaml: Record<string, unknown>; where: Parameters<typeof testConfig>[1] }>();
+
+/**
+ * A generic test's config once its `{% test %}` macro has rendered: what the macro set with `config()` sits
+ * between the project's folder configs and the test's own YAML config, as in dbt.
+ */
+export function withMacroConfig(node: TestNode, macroConfig: Record<string, unknown>): TestNode['config'] {
+  const sources = configSources.get(node);
+  if (!sources || !Object.keys(macroConfig).length) return node.config;
+  const raw: Record<string, unknown> = { ...sources.defaults };
+  mergeConfig(raw, macroConfig);
+  mergeConfig(raw, sources.yaml);
+  return testConfig(raw, sources.where);
 }
 
 /** Turns one YAML test entry (`unique`, `{accepted_values: {values: [...]}}`) into a test node. */
@@ -137,17 +156,22 @@ export function genericTestNode(entry: unknown, ctx: TestSpecContext): TestNode 
   if (!builtIn && !macro && !native) throw unknownTest(name, ctx);
   const custom = macro !== undefined;
 
-  if (ctx.renderArgument) {
+  // A {% test %} macro's arguments are rendered when the macro renders (their refs are the test's); the
+  // engine's own tests get theirs rendered here.
+  if (ctx.renderArgument && !macro) {
     for (const [key, value] of Object.entries(args)) {
       if (key !== 'config' && typeof value === 'string' && (value.includes('{{') || value.includes('{%')) && !(testName === 'relationships' && key === 'to')) args[key] = ctx.renderArgument(value);
     }
   }
   const rawConfig: Record<string, unknown> = { ...(ctx.defaults ?? {}) };
+  const yamlConfig: Record<string, unknown> = {};
   mergeConfig(rawConfig, args.config as Record<string, unknown> | undefined);
+  mergeConfig(yamlConfig, args.config as Record<string, unknown> | undefined);
   delete args.config;
   for (const key of TEST_CONFIG_KEYS) {
     if (key in args) {
       mergeConfig(rawConfig, { [key]: args[key] });
+      mergeConfig(yamlConfig, { [key]: args[key] });
       delete args[key];
     }
   }
@@ -190,7 +214,7 @@ export function genericTestNode(entry: unknown, ctx: TestSpecContext): TestNode 
   const config = testConfig(rawConfig, { file: ctx.file, line: ctx.line, test: unique });
   const kwargs: Record<string, unknown> = { ...args };
   if (columnName) kwargs.column_name = columnName;
-  return {
+  const node: TestNode = {
     unique_id: `test.${ctx.project}.${unique}`,
     resource_type: 'test',
     name: unique,
@@ -211,6 +235,9 @@ export function genericTestNode(entry: unknown, ctx: TestSpecContext): TestNode 
     depends_on: { nodes: [], macros: [] },
     checksum: shortHash(`${ctx.attachedId}:${JSON.stringify(entry)}`),
   };
+  configSources.set(node, { defaults: ctx.defaults ?? {}, yaml: yamlConfig, where: { file: ctx.file, line: ctx.line, test: unique } });
+  return node;
+
 }
 
 /** The arguments each dbt_utils test needs, checked before anything runs. */

@@ -4,7 +4,7 @@ import type { PackageFiles, ProjectFiles, PropertiesSource, SourceFile } from '.
 import type { ColumnInput, GroupInput, ModelPropertiesInput, NodeConfigInput } from '../load/schemas';
 import type { ColumnDef, GraphNode, ModelNode, NodeConfig, RefCall, SourceCall, SourceNode, TestNode } from '../types';
 import { folderConfig, mergeConfig } from './folder-config';
-import { genericTestNode, testConfig, type TestSpecContext } from './generic-tests';
+import { genericTestNode, testConfig, withMacroConfig, type TestSpecContext } from './generic-tests';
 import { DBT_UTILS_STANDINS } from './dbt-natives';
 import { JinjaEnvironment, type CompiledTemplate, type RenderHooks } from '../jinja/environment';
 import type { MacroDialect } from '../jinja/macro-api';
@@ -389,15 +389,16 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       return config;
     };
 
-    // Generic tests: `{% test %}` blocks anywhere (dbt finds them in the root project, then in packages).
+    // Generic tests: a `{% test %}` macro of the test's own package or of the root project; a package's test
+    // is named with its package (`acme_utils.is_positive`), as dbt looks them up.
     const resolveTest: TestSpecContext['resolveTest'] = (testName, namespace) => {
       const macro = `test_${testName}`;
       if (namespace) return jinja.hasMacro(macro, namespace) ? { package: namespace } : undefined;
-      if (jinja.hasMacro(macro, name)) return { package: name };
       if (jinja.hasMacro(macro, pkg)) return { package: pkg };
-      const holders = jinja.packagesWithMacro(macro);
-      return holders.length ? { package: holders[0]! } : undefined;
+      if (jinja.hasMacro(macro, name)) return { package: name };
+      return undefined;
     };
+    const packagesWithTest = (testName: string) => jinja.packagesWithMacro(`test_${testName}`);
     const testDefaults = (path: string, roots: string[]): Record<string, unknown> => {
       const root = roots.find((p) => path.startsWith(`${p.replace(/\/+$/, '')}/`));
       const dirs = (root ? path.slice(root.replace(/\/+$/, '').length + 1) : path).split('/').slice(0, -1);
@@ -406,13 +407,14 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     // A properties file declares a test per column: its folder configs are worked out once per file.
     const genericTestRoots = [...unit.modelPaths, ...unit.seedPaths];
     const genericTestDefaults = new Map<string, Record<string, unknown>>();
-    const addTest = (entry: unknown, ctx: Omit<TestSpecContext, 'defaults' | 'resolveTest' | 'renderArgument'>) => {
+    const addTest = (entry: unknown, ctx: Omit<TestSpecContext, 'defaults' | 'resolveTest' | 'renderArgument' | 'packagesWithTest'>) => {
       let defaults = genericTestDefaults.get(ctx.file);
       if (!defaults) genericTestDefaults.set(ctx.file, (defaults = testDefaults(ctx.file, genericTestRoots)));
       const node = genericTestNode(entry, {
         ...ctx,
         defaults,
         resolveTest,
+        packagesWithTest,
         // dbt renders a test's arguments natively before the test macro sees them (`values: "{{ var('s') }}"`).
         renderArgument: (text) => jinja.renderValue(text, valueHooks(pkg), { file: ctx.file, line: ctx.line() }, { native: true }),
       });
@@ -425,9 +427,18 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       const call = (hooks: RenderHooks) => {
         const relation = 'ref' in ctx.target ? hooks.ref(ctx.target.ref) : hooks.source(ctx.target.source);
         const model = node.config.where ? new FilteredRelation(relation, node.config.where) : relation;
-        return jinja.callMacro(`test_${meta.name}`, { ...meta.kwargs, model }, hooks, ctx.file, macroPackage);
+        const kwargs = renderTestArguments(meta.kwargs, (text) => jinja.renderValue(text, hooks, { file: ctx.file, line: ctx.line() }, { native: true }));
+        return jinja.callMacro(`test_${meta.name}`, { ...kwargs, model }, hooks, ctx.file, macroPackage);
       };
-      const result = renderForParse({ template: call, thisRelation: new Relation(target.database, 'main', node.name), config: {}, pkg });
+      const macroConfig: Record<string, unknown> = {};
+      const result = renderForParse({ template: call, thisRelation: new Relation(target.database, 'main', node.name), config: macroConfig, pkg });
+      node.config = withMacroConfig(node, macroConfig);
+      node.tags = node.config.tags;
+      if (!node.config.enabled) {
+        nodes.splice(nodes.indexOf(node), 1);
+        seen.delete(node.unique_id);
+        return;
+      }
       node.refs = result.refs;
       node.sources = result.sources;
       node.depends_on.macros = result.macros;
@@ -675,6 +686,25 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
 
   const hooks = projectHooks(files, name);
   return { name, root: files.root, files, target, nodes, rendered, templates, jinja, groups, macros, vars, env, hooks, varsFor, warnings, logs };
+}
+
+const LOOKS_LIKE_CALL = /^\s*(env_var|ref|var|source|doc)\s*\(.+\)\s*$/s;
+
+/**
+ * A generic test's arguments as its macro gets them: every string rendered natively (a string that is a
+ * ref(), source(), var() or env_var() call as the expression it is), lists and dicts item by item, the
+ * column name as written; as dbt renders them.
+ */
+function renderTestArguments(kwargs: Record<string, unknown>, render: (text: string) => unknown): Record<string, unknown> {
+  const walk = (value: unknown): unknown => {
+    if (typeof value === 'string') return render(LOOKS_LIKE_CALL.test(value) ? `{{ ${value} }}` : value);
+    if (Array.isArray(value)) return value.map(walk);
+    if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]));
+    return value;
+  };
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(kwargs)) out[key] = key === 'column_name' ? value : walk(value);
+  return out;
 }
 
 /** An installed package as a unit of the parse: its files and its own folder configs, rendered with its vars. */
