@@ -54,8 +54,8 @@ describe('a dbt project\'s tests', () => {
     const sql = Object.fromEntries(tests.map((t) => [t.name.replace(/__\w+$/, ''), t.sql]));
     expect(sql).toEqual({
       dbt_utils_expression_is_true_o: 'select * from "shop"."main"."o" where not(amount >= 0)',
-      dbt_utils_unique_combination_of_columns_o: 'select id, amount, count(*) as n_records from "shop"."main"."o" group by id, amount having count(*) > 1',
-      dbt_utils_accepted_range_o_amount: 'select * from "shop"."main"."o" where 1 = 2 or not "amount" > 0 or not "amount" < 10',
+      dbt_utils_unique_combination_of_columns_o: 'with validation_errors as (select id, amount from "shop"."main"."o" group by id, amount having count(*) > 1) select * from validation_errors',
+      dbt_utils_accepted_range_o_amount: 'select * from "shop"."main"."o" where 1 = 2 or not amount > 0 or not amount < 10',
     });
   });
 
@@ -130,6 +130,28 @@ describe('a dbt project\'s vars and sources', () => {
       "W_DBT_PACKAGE packages.yml:4 the dbt package 'calogica/dbt_expectations' is not installed: its macros, tests and models are not available",
       'W_DBT_IGNORED models/u.yml:2 unit_tests: in models/u.yml are not run by the engine',
     ]);
+  });
+});
+
+describe("dbt_utils' tests without the package", () => {
+  it('group_by_columns groups, trim_whitespace: false keeps the spaces, as dbt_utils 1.x does', () => {
+    const { tests } = compileTests({
+      'models/s.sql': "select 1 as id, ' ' as label, 'x' as grp",
+      'models/s.yml': [
+        'models:',
+        '  - name: s',
+        '    columns:',
+        '      - name: label',
+        '        data_tests:',
+        '          - dbt_utils.not_empty_string: {trim_whitespace: false}',
+        '          - dbt_utils.at_least_one: {group_by_columns: [grp]}',
+        '          - dbt_utils.not_constant: {group_by_columns: [grp]}',
+      ].join('\n'),
+    });
+    const sql = Object.fromEntries(tests.map((t) => [t.name.replace(/__\w+$/, ''), t.sql]));
+    expect(sql.dbt_utils_not_empty_string_s_label).toBe('with all_values as (select label from "demo"."main"."s"), errors as (select * from all_values where label = \'\') select * from errors');
+    expect(sql.dbt_utils_at_least_one_s_label).toBe('select * from (with pruned_rows as (select grp ,label from "demo"."main"."s") select grp, count(label) as filler_column from pruned_rows group by grp having count(label) = 0) validation_errors');
+    expect(sql.dbt_utils_not_constant_s_label).toBe('select grp, count(distinct label) as filler_column from "demo"."main"."s" group by grp having count(distinct label) = 1');
   });
 });
 

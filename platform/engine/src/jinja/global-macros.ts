@@ -280,6 +280,23 @@ export function adapterMacros(results: () => StatementResults): Record<string, N
   };
 }
 
+/** dbt's config helpers that tests and materializations of packages call. */
+const CONFIG_HELPERS: Record<string, NativeMacro> = {
+  should_store_failures: macro([], (_, ctx) => {
+    const value = (ctx.lookup('config') as { get(k: string): unknown }).get('store_failures');
+    return value === null || value === undefined ? (ctx.lookup('flags') as Record<string, unknown>).STORE_FAILURES : value;
+  }),
+  should_full_refresh: macro([], (_, ctx) => {
+    const value = (ctx.lookup('config') as { get(k: string): unknown }).get('full_refresh');
+    return value === null || value === undefined ? (ctx.lookup('flags') as Record<string, unknown>).FULL_REFRESH : value;
+  }),
+  get_where_subquery: dispatcher('get_where_subquery', ['relation']),
+  default__get_where_subquery: macro(['relation'], (a, ctx) => {
+    const where = (ctx.lookup('config') as { get(k: string, d: unknown): unknown }).get('where', '');
+    return pyTruthy(where) ? `(select * from ${str(a.relation)} where ${str(where)}) dbt_subquery` : a.relation;
+  }),
+};
+
 /** dbt's naming macros, which projects override (`generate_schema_name` most of all). */
 const NAMING: Record<string, NativeMacro> = {
   generate_schema_name: macro(['custom_schema_name', ['node', null]], (a, ctx) => ctx.dispatch('generate_schema_name', 'dbt')(a.custom_schema_name, a.node)),
@@ -302,5 +319,5 @@ const NAMING: Record<string, NativeMacro> = {
 
 /** The whole `dbt` package: every macro above, by name. */
 export function globalMacros(results: () => StatementResults): Record<string, NativeMacro> {
-  return { ...CROSS_DATABASE, ...TYPES, ...SERIES, ...adapterMacros(results), ...NAMING };
+  return { ...CROSS_DATABASE, ...TYPES, ...SERIES, ...adapterMacros(results), ...CONFIG_HELPERS, ...NAMING };
 }

@@ -102,6 +102,8 @@ const Slice = nodes.Node!.extend('PySlice', { fields: ['target', 'start', 'stop'
 const SetAttr = nodes.Node!.extend('PySetAttr', { fields: ['target', 'attr', 'value'] });
 const LoopControl = nodes.Node!.extend('PyLoopControl', { fields: ['keyword'] });
 const Truth = nodes.Node!.extend('PyTruth', { fields: ['target'] });
+/** `*args` and `**kwargs` in a call. */
+const Splat = nodes.Node!.extend('PySplat', { fields: ['kind', 'target'] });
 
 let installed = false;
 
@@ -177,6 +179,13 @@ function patchParser(): void {
           this.nextToken();
           break;
         }
+      }
+      const star = this.peekToken();
+      if (!noParens && star.type === T.OPERATOR && (star.value === '*' || star.value === '**')) {
+        this.nextToken();
+        args.addChild(new Splat(star.lineno, star.colno, star.value, this.parseExpression()));
+        first = false;
+        continue;
       }
       const arg = this.parseExpression();
       if (this.skipValue(T.OPERATOR, '=')) kwargs.addChild(new nodes.Pair!(arg.lineno, arg.colno, arg, this.parseExpression()));
@@ -460,6 +469,35 @@ function patchCompiler(): void {
     this._emit(`(lineno = ${node.lineno}, colno = ${node.colno}, `);
     compileFilter.call(this, node, frame);
     this._emit(')');
+  };
+
+  /**
+   * Calls: the callee's name (for the error when it is undefined) is quoted as JSON, so a string literal with
+   * line breaks as callee (`'...'.format(...)`) compiles; a call with `*args` or `**kwargs` builds its
+   * arguments at run time.
+   */
+  C.compileFunCall = function (this: Compiler & { _getNodeName(n: unknown): string }, node: Node, frame: CompileFrame): void {
+    const args = node.args as Node;
+    const children = (args.children ?? []) as Node[];
+    this._emit(`(lineno = ${node.lineno}, colno = ${node.colno}, runtime.callWrap(`);
+    this._compileExpression(node.name, frame);
+    this._emit(`, ${JSON.stringify(this._getNodeName(node.name))}, context, `);
+    if (!children.some((c) => c instanceof Splat)) {
+      this._compileAggregate(args, frame, '[', ']');
+      this._emit('))');
+      return;
+    }
+    this._emit('runtime.pyCallArgs([');
+    children.forEach((child, i) => {
+      if (i) this._emit(', ');
+      if (child instanceof Splat) {
+        this._emit(`{ __splat: ${JSON.stringify(child.kind)}, value: `);
+        this._compileExpression(child.target, frame);
+        this._emit(' }');
+      } else if ((child as Node).typename === 'KeywordArgs') this.compile(child, frame);
+      else this._compileExpression(child, frame);
+    });
+    this._emit('])))');
   };
 
   C.compilePyLoopControl = function (this: Compiler, node: Node): void {

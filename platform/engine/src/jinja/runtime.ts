@@ -198,6 +198,20 @@ export function createRuntime(host: RuntimeHost): JinjaRuntime {
     return wrapper;
   };
 
+  /** The arguments of a call with `*args` or `**kwargs`, spread as Python spreads them. */
+  runtime.pyCallArgs = (parts: unknown[]) => {
+    const positional: unknown[] = [];
+    const keywords: Record<string, unknown> = {};
+    for (const part of parts) {
+      const splat = part as { __splat?: string; value?: unknown };
+      if (splat && typeof splat === 'object' && splat.__splat === '*') positional.push(...pyIter(splat.value));
+      else if (splat && typeof splat === 'object' && splat.__splat === '**') Object.assign(keywords, splitArgs([{ ...(splat.value as object), __keywords: true }]).kwargs);
+      else if (isKeywordArgs(part)) Object.assign(keywords, splitArgs([part]).kwargs);
+      else positional.push(part);
+    }
+    return Object.keys(keywords).length ? [...positional, { ...keywords, __keywords: true }] : positional;
+  };
+
   runtime.forFile = function forFile(file: string): JinjaRuntime {
     const child = Object.create(runtime) as JinjaRuntime;
     Object.defineProperty(child, 'file', { value: file });
@@ -212,7 +226,9 @@ export function createRuntime(host: RuntimeHost): JinjaRuntime {
  * of a `{% call %}` block (whose `return()` belongs to the enclosing macro).
  */
 export function instrumentCompiledCode(code: string): string {
-  return code.replace(/(?:context\.setVariable|frame\.set)\("([^"]+)", (macro_t_\d+)\);/g, (whole, name: string, id: string) => `${whole}\n${id}.macroName = ${id}.macroName || ${JSON.stringify(name)};`).replace(/(\(function \(\)\{)?var (macro_t_\d+) = runtime\.makeMacro\(\n/g, (_, caller: string | undefined, id: string) =>
+  // dbt registers every macro of a file, `_private` ones too (nunjucks exports only the others).
+  return code.replace(/(context\.setVariable|frame\.set)\("([^"]+)", (macro_t_\d+)\);/g, (whole, how: string, name: string, id: string) =>
+    `${whole}\n${id}.macroName = ${id}.macroName || ${JSON.stringify(name)};${how === 'context.setVariable' && name.startsWith('_') ? `\ncontext.addExport(${JSON.stringify(name)});` : ''}`).replace(/(\(function \(\)\{)?var (macro_t_\d+) = runtime\.makeMacro\(\n/g, (_, caller: string | undefined, id: string) =>
     `${caller ?? ''}var ${id} = runtime.makeMacro(function () { return [lineno, colno]; }, ${caller ? 'true' : 'false'},\n`);
 }
 

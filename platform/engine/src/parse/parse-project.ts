@@ -270,6 +270,8 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     config: Record<string, unknown>;
     pkg: string;
     model?: Record<string, unknown>;
+    /** What config.get() reads, when it is not `config` itself (a test: its own config under the macro's). */
+    configValue?: (key: string) => unknown;
     trace?: { configCalls: Array<Record<string, unknown>>; env: Record<string, string | null> };
   }
 
@@ -304,7 +306,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
         r.trace?.configCalls.push(values);
         mergeConfig(r.config, values);
       },
-      configValue: (key) => r.config[key],
+      configValue: r.configValue ?? ((key) => r.config[key]),
       thisRelation: new PlaceholderRelation(THIS_TOKEN, r.thisRelation.database, r.thisRelation.schema, r.thisRelation.identifier),
       isIncremental: false,
       vars: varsFor(r.pkg),
@@ -431,7 +433,10 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
         return jinja.callMacro(`test_${meta.name}`, { ...kwargs, model }, hooks, ctx.file, macroPackage);
       };
       const macroConfig: Record<string, unknown> = {};
-      const result = renderForParse({ template: call, thisRelation: new Relation(target.database, 'main', node.name), config: macroConfig, pkg });
+      const result = renderForParse({
+        template: call, thisRelation: new Relation(target.database, 'main', node.name), config: macroConfig, pkg,
+        configValue: (key) => macroConfig[key] ?? (node.config as unknown as Record<string, unknown>)[key],
+      });
       node.config = withMacroConfig(node, macroConfig);
       node.tags = node.config.tags;
       if (!node.config.enabled) {

@@ -128,7 +128,12 @@ export class Relation {
     return this;
   }
 
+  /**
+   * dbt's relations are mappings (`relation is mapping`, `relation.get('metadata')`): packages check
+   * `obj.get('metadata', {}).get('type', '').endswith('Relation')` to tell one from a string.
+   */
   get(key: unknown, fallback?: unknown): unknown {
+    if (key === 'metadata') return { type: 'BaseRelation' };
     const value = (this.path as unknown as Record<string, unknown>)[String(key)];
     return value === undefined ? (fallback ?? null) : value;
   }
