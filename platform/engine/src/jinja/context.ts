@@ -10,7 +10,7 @@ import { MacroReturn } from './errors';
 import type { Introspection } from './introspection';
 import type { MacroContext } from './macro-api';
 import { reModule } from './re-module';
-import { isPlainObject, pyStr, pyTruthy, splitArgs } from './python';
+import { PyTuple, isPlainObject, pyStr, pyTruthy, splitArgs } from './python';
 import { toPlain } from './filters';
 
 /**
@@ -235,7 +235,7 @@ function utilities(): Record<string, unknown> {
     zip: (...lists: unknown[]) => {
       const arrays = lists.map((l) => (Array.isArray(l) ? l : []));
       const n = Math.min(...arrays.map((a) => a.length));
-      return Array.from({ length: n }, (_, i) => arrays.map((a) => a[i]));
+      return Array.from({ length: n }, (_, i) => PyTuple.from_(arrays.map((a) => a[i])));
     },
     set: (value: unknown) => [...new Set(Array.isArray(value) ? value : [])],
     set_strict: (value: unknown) => [...new Set(value as unknown[])],

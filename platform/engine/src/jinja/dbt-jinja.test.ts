@@ -58,7 +58,7 @@ describe('Jinja2 as dbt renders it', () => {
     ['filters with keyword arguments', "{{ [{'n': 'b'}, {'n': 'a'}] | map(attribute='n') | sort | join(',') }} {{ [{'n': 1}, {'n': 2}] | selectattr('n', 'equalto', 2) | list | length }} {{ [3, 1, 2] | sort(reverse=true) | first }}", 'a,b 1 3'],
     ['tests: is mapping, is string, is none, is defined', "{{ {} is mapping }} {{ [] is mapping }} {{ 'x' is string }} {{ none is none }} {{ nope is defined }}", 'True False True True False'],
     ['call blocks, with arguments for the caller', "{% macro twice() %}{{ caller(1) }}+{{ caller(2) }}{% endmacro %}{% call(n) twice() %}<{{ n }}>{% endcall %}", '<1>+<2>'],
-    ['varargs and kwargs', '{% macro m(a) %}{{ varargs }} {{ kwargs }}{% endmacro %}{{ m(1, 2, z=3) }}', "[2] {'z': 3}"],
+    ['varargs and kwargs, tuples printed as Python prints them', "{% macro m(a) %}{{ varargs }} {{ kwargs }}{% endmacro %}{{ m(1, 2, z=3) }} {{ {'k': 1}.items() | list }} {{ (1,) }}", "(2,) {'z': 3} [('k', 1)] (1,)"],
     ['modules.datetime and modules.re', "{{ modules.datetime.date(2024, 2, 29).strftime('%Y%m%d') }} {{ modules.re.sub('[ -]+', '_', 'a b-c') }} {{ (modules.datetime.date(2024, 3, 1) - modules.datetime.timedelta(days=1)) }}", '20240229 a_b_c 2024-02-29'],
   ])('%s', (_, source, expected) => {
     expect(render(source)).toBe(expected);

@@ -233,6 +233,7 @@ function patchParser(): void {
     if (node.typename === 'Group' && (sawComma || node.children.length === 0)) {
       const tuple = new nodes.Array!(tok.lineno, tok.colno) as typeof node;
       for (const child of node.children) tuple.addChild(child);
+      tuple.tuple = true;
       return tuple;
     }
     return node;
@@ -498,6 +499,18 @@ function patchCompiler(): void {
       else this._compileExpression(child, frame);
     });
     this._emit('])))');
+  };
+
+  /** A tuple literal is a list that prints with parentheses. */
+  const compileArray = C.compileArray as (this: Compiler, node: Node, frame: CompileFrame) => void;
+  C.compileArray = function (this: Compiler, node: Node, frame: CompileFrame): void {
+    if (!node.tuple) {
+      compileArray.call(this, node, frame);
+      return;
+    }
+    this._emit('runtime.pyTuple(');
+    compileArray.call(this, node, frame);
+    this._emit(')');
   };
 
   C.compilePyLoopControl = function (this: Compiler, node: Node): void {

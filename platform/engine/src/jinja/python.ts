@@ -51,6 +51,13 @@ export function splitArgs(raw: readonly unknown[]): { args: unknown[]; kwargs: R
   return { args: [...raw], kwargs: {} };
 }
 
+/** A Python tuple: a list to every operation here, printed with parentheses (`(1, 2)`, `(1,)`). */
+export class PyTuple extends Array<unknown> {
+  static from_(items: readonly unknown[]): PyTuple {
+    return Object.setPrototypeOf([...items], PyTuple.prototype) as PyTuple;
+  }
+}
+
 /** Python's `repr()`, which `str()` of a list or dict uses for its items. */
 export function pyRepr(value: unknown): string {
   if (typeof value === 'string') {
@@ -80,6 +87,7 @@ export function pyStr(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return numberStr(value);
   if (typeof value === 'bigint') return value.toString();
+  if (value instanceof PyTuple) return value.length === 1 ? `(${pyRepr(value[0])},)` : `(${Array.from(value, pyRepr).join(', ')})`;
   if (Array.isArray(value)) return `[${value.map(pyRepr).join(', ')}]`;
   if (isPlainObject(value)) {
     return `{${Object.entries(value).map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`).join(', ')}}`;
@@ -444,7 +452,7 @@ export const LIST_METHODS: Readonly<Record<string, (l: unknown[], ...a: unknown[
 
 /** Python's dict methods. */
 export const DICT_METHODS: Readonly<Record<string, (d: Record<string, unknown>, ...a: unknown[]) => unknown>> = {
-  items: (d) => Object.entries(d),
+  items: (d) => Object.entries(d).map((e) => PyTuple.from_(e)),
   keys: (d) => Object.keys(d),
   values: (d) => Object.values(d),
   get: (d, key, fallback) => (Object.hasOwn(d, String(key)) ? d[String(key)] : (fallback ?? null)),
@@ -478,7 +486,7 @@ export const DICT_METHODS: Readonly<Record<string, (d: Record<string, unknown>, 
     for (const k of Object.keys(d)) delete d[k];
     return null;
   },
-  iteritems: (d) => Object.entries(d),
+  iteritems: (d) => Object.entries(d).map((e) => PyTuple.from_(e)),
   iterkeys: (d) => Object.keys(d),
   itervalues: (d) => Object.values(d),
 };

@@ -1,6 +1,6 @@
 import nunjucks from 'nunjucks';
 import {
-  PyError, isKeywordArgs, pyAdd, pyEq, pyIn, pyIter, pyMember, pyMod, pyMul, pySlice, pyStr, pyTruthy, splitArgs,
+  PyError, PyTuple, isKeywordArgs, pyAdd, pyEq, pyIn, pyIter, pyMember, pyMod, pyMul, pySlice, pyStr, pyTruthy, splitArgs,
 } from './python';
 import { temporalArithmetic } from './datetime';
 import { JinjaCallError, JinjaFault, MacroReturn, isSignal } from './errors';
@@ -100,6 +100,7 @@ export function createRuntime(host: RuntimeHost): JinjaRuntime {
   runtime.suppressValue = (value: unknown) => pyStr(value);
   runtime.memberLookup = (obj: unknown, key: unknown) => pyMember(obj, key);
   runtime.pySlice = pySlice;
+  runtime.pyTuple = (items: unknown[]) => PyTuple.from_(items);
   runtime.pyAdd = (a: unknown, b: unknown) => (typeof a === 'object' && a !== null && !Array.isArray(a) ? (temporalArithmetic(a, b, 1) ?? pyAdd(a, b)) : pyAdd(a, b));
   runtime.pySub = (a: unknown, b: unknown) => (typeof a === 'object' && a !== null ? temporalArithmetic(a, b, -1) : (a as number) - (b as number));
   runtime.pyMul = pyMul;
@@ -170,13 +171,17 @@ export function createRuntime(host: RuntimeHost): JinjaRuntime {
         else if (key === 'caller' || kwargNames.includes(key)) named[key] = value;
         else call.kwargs[key] = value;
       }
-      const reads = catchAll(body);
-      const name = (wrapper as { macroName?: string }).macroName ?? 'macro';
-      if (call.varargs.length && !reads.varargs) {
-        throw new PyError('TypeError', `macro '${name}' takes not more than ${argNames.length + kwargNames.length} argument(s)`);
-      }
       const extra = Object.keys(call.kwargs);
-      if (extra.length && !reads.kwargs) throw new PyError('TypeError', `macro '${name}' takes no keyword argument '${extra[0]}'`);
+      if (call.varargs.length || extra.length) {
+        // Only a call with extra arguments needs to know whether the body reads varargs or kwargs.
+        const reads = catchAll(body);
+        const name = (wrapper as { macroName?: string }).macroName ?? 'macro';
+        if (call.varargs.length && !reads.varargs) {
+          throw new PyError('TypeError', `macro '${name}' takes not more than ${argNames.length + kwargNames.length} argument(s)`);
+        }
+        if (extra.length && !reads.kwargs) throw new PyError('TypeError', `macro '${name}' takes no keyword argument '${extra[0]}'`);
+      }
+      call.varargs = PyTuple.from_(call.varargs);
       if (!isCaller) {
         calls.push(call);
         host.enterMacro?.((wrapper as { macroId?: string }).macroId, file);
@@ -226,10 +231,15 @@ export function createRuntime(host: RuntimeHost): JinjaRuntime {
  * of a `{% call %}` block (whose `return()` belongs to the enclosing macro).
  */
 export function instrumentCompiledCode(code: string): string {
+  if (!code.includes('runtime.makeMacro(')) return code;
   // dbt registers every macro of a file, `_private` ones too (nunjucks exports only the others).
-  return code.replace(/(context\.setVariable|frame\.set)\("([^"]+)", (macro_t_\d+)\);/g, (whole, how: string, name: string, id: string) =>
-    `${whole}\n${id}.macroName = ${id}.macroName || ${JSON.stringify(name)};${how === 'context.setVariable' && name.startsWith('_') ? `\ncontext.addExport(${JSON.stringify(name)});` : ''}`).replace(/(\(function \(\)\{)?var (macro_t_\d+) = runtime\.makeMacro\(\n/g, (_, caller: string | undefined, id: string) =>
-    `${caller ?? ''}var ${id} = runtime.makeMacro(function () { return [lineno, colno]; }, ${caller ? 'true' : 'false'},\n`);
+  return code
+    .replace(/(context\.setVariable|frame\.set)\("([^"]+)", (macro_t_\d+)\);/g, (whole, how: string, name: string, id: string) =>
+      `${whole}\n${id}.macroName = ${id}.macroName || ${JSON.stringify(name)};${how === 'context.setVariable' && name.startsWith('_') ? `\ncontext.addExport(${JSON.stringify(name)});` : ''}`)
+    .replace(/var (macro_t_\d+) = runtime\.makeMacro\(\n/g, (whole: string, id: string, offset: number, all: string) => {
+      const caller = all.endsWith('(function (){', offset) ? 'true' : 'false';
+      return `var ${id} = runtime.makeMacro(function () { return [lineno, colno]; }, ${caller},\n`;
+    });
 }
 
 export { isKeywordArgs };

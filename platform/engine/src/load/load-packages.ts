@@ -108,7 +108,8 @@ export function loadInstalledPackages(root: string, installPath: string, specs: 
       });
     }
     const pkg = readPackage(root, dir);
-    if (pkg) add(pkg);
+    // A local package already under the install path (dbt deps links or copies it there) is that one.
+    if (pkg && !found.has(pkg.name)) add(pkg);
   }
   return [...found.values()];
 }

@@ -418,7 +418,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
         resolveTest,
         packagesWithTest,
         // dbt renders a test's arguments natively before the test macro sees them (`values: "{{ var('s') }}"`).
-        renderArgument: (text) => jinja.renderValue(text, valueHooks(pkg), { file: ctx.file, line: ctx.line() }, { native: true }),
+        renderArgument: (text) => jinja.renderValue(text, valueHooks(pkg), { file: ctx.file, line: valueLine(ctx.file, ctx.line(), text) }, { native: true }),
       });
       if (!node.config.enabled) return;
       addNode(node);
@@ -429,7 +429,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       const call = (hooks: RenderHooks) => {
         const relation = 'ref' in ctx.target ? hooks.ref(ctx.target.ref) : hooks.source(ctx.target.source);
         const model = node.config.where ? new FilteredRelation(relation, node.config.where) : relation;
-        const kwargs = renderTestArguments(meta.kwargs, (text) => jinja.renderValue(text, hooks, { file: ctx.file, line: ctx.line() }, { native: true }));
+        const kwargs = renderTestArguments(meta.kwargs, (text) => jinja.renderValue(text, hooks, { file: ctx.file, line: valueLine(ctx.file, ctx.line(), text) }, { native: true }));
         return jinja.callMacro(`test_${meta.name}`, { ...kwargs, model }, hooks, ctx.file, macroPackage);
       };
       const macroConfig: Record<string, unknown> = {};
@@ -681,6 +681,16 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       rendered.set(uniqueId, result);
       templates.set(uniqueId, runTemplate((hooks) => template.render(hooks), pkg, () => ({ ...node.config }), modelDict));
     }
+  }
+
+  /** The line of a value in a properties file: the first line at or after `from` that holds its text. */
+  function valueLine(path: string, from: number | undefined, text: string): number | undefined {
+    const source = files.properties.find((f) => f.path === path) ?? files.packages.flatMap((p) => p.properties).find((f) => f.path === path);
+    if (!source || from === undefined) return from;
+    const lines = source.text.split('\n');
+    const needle = text.split('\n')[0]!;
+    for (let i = from - 1; i < lines.length; i++) if (lines[i]!.includes(needle)) return i + 1;
+    return from;
   }
 
   /** A properties file's `config:`, its Jinja rendered natively as dbt renders schema files. */
