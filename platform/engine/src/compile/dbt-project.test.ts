@@ -133,6 +133,19 @@ describe('a dbt project\'s vars and sources', () => {
   });
 });
 
+describe('a package test the project copied', () => {
+  it('keeps its prefixed name, runs the project\'s copy and says so', () => {
+    const { parsed, tests } = compileTests({
+      'models/o.sql': 'select 1 as amount',
+      'macros/between.sql': '{% test expect_column_values_to_be_between(model, column_name, min_value) %}select * from {{ model }} where {{ column_name }} < {{ min_value }}{% endtest %}',
+      'models/o.yml': 'models:\n  - name: o\n    columns:\n      - name: amount\n        data_tests:\n          - dbt_expectations.expect_column_values_to_be_between: {min_value: 0}\n',
+    });
+    expect(tests.map((t) => t.sql)).toEqual(['select * from "demo"."main"."o" where amount < 0']);
+    expect(tests[0]!.name).toMatch(/^dbt_expectations_expect_column_values_to_be_between_o_amount/);
+    expect(parsed.warnings.map((w) => w.code)).toContain('W_TEST_COPIED');
+  });
+});
+
 describe("dbt_utils' tests without the package", () => {
   it('group_by_columns groups, trim_whitespace: false keeps the spaces, as dbt_utils 1.x does', () => {
     const { tests } = compileTests({

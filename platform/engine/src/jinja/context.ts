@@ -430,7 +430,7 @@ export function createContext(host: ContextHost): Record<string, unknown> {
     schema: () => host.target.schema,
     invocation_id: () => host.invocationId,
     run_started_at: () => host.runStartedAt,
-    dbt_version: () => '1.10.0',
+    dbt_version: () => '1.12.0',
     thread_id: () => 'Thread-1',
   };
   for (const [name, get] of Object.entries(getters)) Object.defineProperty(context, name, { get, enumerable: true, configurable: true });

@@ -374,6 +374,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     ...files.packages.map((pkg) => packageUnit(pkg, jinja, projectFileHooks)),
   ];
 
+  const copiedTests = new Set<string>();
   const groups: GroupInput[] = [];
   for (const unit of units) {
     parseUnit(unit);
@@ -395,7 +396,19 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     // is named with its package (`acme_utils.is_positive`), as dbt looks them up.
     const resolveTest: TestSpecContext['resolveTest'] = (testName, namespace) => {
       const macro = `test_${testName}`;
-      if (namespace) return jinja.hasMacro(macro, namespace) ? { package: namespace } : undefined;
+      if (namespace && packageNames.includes(namespace)) return jinja.hasMacro(macro, namespace) ? { package: namespace } : undefined;
+      // A package's test the project copied into its own files keeps its prefixed name; dbt would need the
+      // package installed, so the engine says it ran the copy.
+      if (namespace && namespace !== 'dbt_utils' && jinja.hasMacro(macro, name)) {
+        if (!copiedTests.has(`${namespace}.${testName}`)) {
+          copiedTests.add(`${namespace}.${testName}`);
+          warnings.push(new MeshError('W_TEST_COPIED', `${namespace}.${testName} runs the project's own {% test ${testName} %}: the package ${namespace} is not installed`, {
+            hint: `dbt needs ${namespace} installed for this name; install it under dbt_packages/, or name the test ${testName} in the YAML.`,
+          }));
+        }
+        return { package: name };
+      }
+      if (namespace) return undefined;
       if (jinja.hasMacro(macro, pkg)) return { package: pkg };
       if (jinja.hasMacro(macro, name)) return { package: name };
       return undefined;
