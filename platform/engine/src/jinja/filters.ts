@@ -1,7 +1,7 @@
 import nunjucks from 'nunjucks';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { literalEval } from './literal-eval';
-import { PyError, isPlainObject, pyCompare, pyEq, pyIn, pyIter, pyLen, pyMember, pyRepr, pyStr, pyTruthy, splitArgs, strFormat, percentFormat } from './python';
+import { PyError, STR_METHODS, isPlainObject, pyCompare, pyEq, pyIn, pyIter, pyLen, pyMember, pyRepr, pyStr, pyTruthy, splitArgs, strFormat, percentFormat } from './python';
 import { DbtColumn } from './column';
 import { Relation } from '../parse/relation';
 
@@ -59,16 +59,8 @@ export function installFilters(env: nunjucks.Environment, tests: Record<string, 
       if (fill !== undefined && out.length && out[out.length - 1]!.length < Number(size)) while (out[out.length - 1]!.length < Number(size)) out[out.length - 1]!.push(fill);
       return out;
     },
-    capitalize: (v) => {
-      const s = pyStr(v);
-      return s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
-    },
-    center: (v, width) => {
-      const s = pyStr(v);
-      const w = Number(width ?? 80);
-      const left = Math.floor((w - s.length) / 2);
-      return s.padStart(s.length + Math.max(0, left)).padEnd(w);
-    },
+    capitalize: (v) => STR_METHODS.capitalize!(pyStr(v)),
+    center: (v, width) => STR_METHODS.center!(pyStr(v), width ?? 80),
     count: (v) => pyLen(v),
     default: (v, ...raw) => {
       const { args, kwargs } = splitArgs(raw);
@@ -148,21 +140,7 @@ export function installFilters(env: nunjucks.Environment, tests: Record<string, 
     pprint: (v) => pyRepr(v),
     reject: (v, ...raw) => select(v, raw, false, false),
     rejectattr: (v, ...raw) => select(v, raw, false, true),
-    replace: (v, old, value, count) => {
-      const s = pyStr(v);
-      const from = pyStr(old);
-      const to = pyStr(value);
-      if (count === undefined || count === null) return s.split(from).join(to);
-      let out = s;
-      let pos = 0;
-      for (let n = 0; n < Number(count); n++) {
-        const at = out.indexOf(from, pos);
-        if (at < 0) break;
-        out = out.slice(0, at) + to + out.slice(at + from.length);
-        pos = at + to.length;
-      }
-      return out;
-    },
+    replace: (v, old, value, count) => STR_METHODS.replace!(pyStr(v), pyStr(old), pyStr(value), count),
     reverse: (v) => (typeof v === 'string' ? [...v].reverse().join('') : [...pyIter(v)].reverse()),
     round: (v, ...raw) => {
       const { args, kwargs } = splitArgs(raw);
@@ -194,7 +172,7 @@ export function installFilters(env: nunjucks.Environment, tests: Record<string, 
       const start = Number(keyOf(kwargs, args, 1, 'start') ?? 0);
       return pyIter(v).reduce<number>((acc, item) => acc + Number(attr === undefined || attr === null ? item : attribute(item, attr)), start);
     },
-    title: (v) => pyStr(v).replace(/[A-Za-z]+/g, (w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase()),
+    title: (v) => STR_METHODS.title!(pyStr(v)),
     tojson: (v, indent) => JSON.stringify(toPlain(v), null, indent === undefined ? undefined : Number(indent)),
     trim: (v, chars) => {
       const s = pyStr(v);

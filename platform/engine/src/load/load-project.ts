@@ -32,12 +32,8 @@ export interface PropertiesSource extends SourceFile {
   lineOf(path: readonly PropertyKey[]): number | undefined;
 }
 
-/** Everything a project holds on disk, read once. Later stages never touch the file system for inputs. */
-export interface ProjectFiles {
-  root: string;
-  projectFilePath: string;
-  project: ProjectFile;
-  projectLineOf(path: readonly PropertyKey[]): number | undefined;
+/** The files of one dbt project folder: the root project, or a package inside it. */
+export interface FolderFiles {
   models: SourceFile[];
   properties: PropertiesSource[];
   seeds: SourceFile[];
@@ -45,6 +41,14 @@ export interface ProjectFiles {
   tests: SourceFile[];
   modelPaths: string[];
   seedPaths: string[];
+}
+
+/** Everything a project holds on disk, read once. Later stages never touch the file system for inputs. */
+export interface ProjectFiles extends FolderFiles {
+  root: string;
+  projectFilePath: string;
+  project: ProjectFile;
+  projectLineOf(path: readonly PropertyKey[]): number | undefined;
   /** dbt packages a dbt project declares (packages.yml, dependencies.yml `packages:`). */
   dbtPackages: PackageSpec[];
   /** The packages installed under the install path (or `local:`), each read as a project of its own. */
@@ -54,14 +58,7 @@ export interface ProjectFiles {
 }
 
 /** An installed package's files; paths are relative to the root project, as every other path. */
-export interface PackageFiles extends InstalledPackage {
-  models: SourceFile[];
-  properties: PropertiesSource[];
-  seeds: SourceFile[];
-  macros: SourceFile[];
-  tests: SourceFile[];
-  modelPaths: string[];
-  seedPaths: string[];
+export interface PackageFiles extends InstalledPackage, FolderFiles {
   testPaths: string[];
 }
 
