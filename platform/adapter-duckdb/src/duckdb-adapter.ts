@@ -2,7 +2,7 @@ import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { MeshError } from '@mesh/errors';
-import type { Adapter, AdapterSession, ColumnInfo, MaskMethod, MaterializePlan, MaterializeResult, PublishRelation, QueryValue, RelationKind, RelationName, StatementAnswer } from '@mesh/engine';
+import type { Adapter, AdapterCapabilities, AdapterSession, ColumnInfo, MaskMethod, MaterializePlan, MaterializeResult, PublishRelation, QueryValue, RelationKind, RelationName, StatementAnswer } from '@mesh/engine';
 import { lit, materializeStatements, q, rel } from './materialize-sql';
 
 export interface DuckDBAdapterOptions {
@@ -163,6 +163,7 @@ function templateValue(value: unknown, json: unknown, type: string): QueryValue 
 
 export class DuckDBAdapter implements Adapter {
   readonly type = 'duckdb';
+  readonly capabilities: AdapterCapabilities = { shares: 'files', pinnedShares: false };
   readonly statementLog?: string[];
   private mainLent = false;
   private constructor(

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { MeshError } from '@mesh/errors';
 import type {
-  Adapter, AdapterSession, ColumnInfo, MaterializePlan, MaterializeResult, PostgresTargetConfig, PublishRelation, QueryValue, RelationKind, RelationName, ShareTarget, StagedFile, StatementAnswer,
+  Adapter, AdapterCapabilities, AdapterSession, ColumnInfo, MaterializePlan, MaterializeResult, PostgresTargetConfig, PublishRelation, QueryValue, RelationKind, RelationName, ShareTarget, StagedFile, StatementAnswer,
 } from '@mesh/engine';
 import { consumerRole, fromPgType, lit, maskExpression, pgError, pgSchema, q, rel, toPgType } from './dialect';
 import { createTableStatements, mergeStatements, parseCsvHeader, seedColumnType, seedTypeProbe, swapStatements, tmpName } from './materialize-sql';
@@ -68,10 +68,17 @@ class PostgresSession implements AdapterSession {
   }
 
   async runStatement(sql: string, fetch: boolean): Promise<StatementAnswer> {
-    const result = await this.run(sql);
+    this.adapter.statementLog?.push(sql);
+    let result: pg.QueryResult;
+    try {
+      // The values as the server writes them: a template prints a decimal, a date, a timestamp as Python would.
+      result = await this.client.query({ text: sql, types: textTypes, rowMode: 'array' });
+    } catch (error) {
+      throw this.adapter.explain(error);
+    }
     if (!fetch) return { columns: [], rows: [], rowsAffected: result.rowCount ?? undefined };
     const columns = await this.typed(result.fields);
-    const rows = (result.rows as Array<Record<string, unknown>>).map((row) => result.fields.map((f, i) => templateValue(row[f.name], columns[i]!.type)));
+    const rows = (result.rows as unknown[][]).map((row) => result.fields.map((f, i) => templateValue(row[i], f.dataTypeID)));
     return { columns, rows, rowsAffected: result.rowCount ?? undefined };
   }
 
@@ -214,12 +221,24 @@ class PostgresSession implements AdapterSession {
   }
 }
 
-/** A value of a statement's result as a template gets it: dates and timestamps tagged as Python's types. */
-function templateValue(value: unknown, type: string): QueryValue {
+// Dates, timestamps and exact numbers stay as the server's text; templates get them tagged (templateValue).
+const TEXT_OIDS = new Set([1082, 1114, 1184, 1700, 700, 701]);
+const textTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (TEXT_OIDS.has(oid)) return (v: string) => v;
+    return types.getTypeParser(oid, format);
+  },
+};
+
+/** A value of a statement's result as a template gets it: dates, timestamps and numbers as Python's types. */
+function templateValue(value: unknown, oid: number): QueryValue {
   if (value === null || value === undefined) return null;
-  if (value instanceof Date) {
-    const iso = value.toISOString();
-    return type === 'DATE' ? { temporal: 'date', text: iso.slice(0, 10) } : { temporal: 'datetime', text: iso.slice(0, 19).replace('T', ' ') };
+  if (oid === 1082) return { temporal: 'date', text: String(value) };
+  if (oid === 1114 || oid === 1184) return { temporal: 'datetime', text: String(value) };
+  if (oid === 1700) return { number: String(value) };
+  if (oid === 700 || oid === 701) {
+    const text = String(Number(value));
+    return { number: /[.e]/.test(text) ? text : `${text}.0` };
   }
   return value as QueryValue;
 }
@@ -248,6 +267,7 @@ async function readHeader(path: string): Promise<string[]> {
 
 export class PostgresAdapter implements Adapter {
   readonly type = 'postgres';
+  readonly capabilities: AdapterCapabilities = { shares: 'schemas', pinnedShares: false };
   readonly statementLog?: string[];
 
   private constructor(

@@ -3,7 +3,7 @@ export { isModelLike } from './types';
 export { compileProject, runProject, runOperation, type ProjectOptions, type RunProjectOptions, type CompiledProject, type RunOutcome, type RunOperationOptions, type OperationOutcome } from './engine';
 export { loadProject, findProjectFile, PROJECT_FILE_NAMES, type ProjectFiles, type PackageFiles } from './load/load-project';
 export { installPackages, type InstallReport } from './load/install-packages';
-export { projectFileSchema, propertiesFileSchema, type ProjectFile, type PropertiesFile, type PostgresTargetConfig } from './load/schemas';
+export { projectFileSchema, propertiesFileSchema, type ProjectFile, type PropertiesFile, type PostgresTargetConfig, type TrinoTargetConfig } from './load/schemas';
 export { parseProject, LAYERS, type ParsedProject, type ParseOptions, type ProjectHooks, type HookSql, type RunHooks } from './parse/parse-project';
 export { resolveTarget, type ResolvedTarget, type RelationStyle, type ExternalSourceMode } from './parse/target';
 export { JinjaEnvironment, type CompiledTemplate, type DispatchEntry, type JinjaOptions } from './jinja/environment';
@@ -19,7 +19,7 @@ export { resolveRefs, type UpstreamProject, type Resolution } from './graph/reso
 export { selectNodes, unmatchedSelectors, type SelectionOptions } from './graph/select';
 export { Compiler, type CompiledNode } from './compile/compile';
 export { quoteIdent, quoteString, relationSql, qualifiedName, prefixedSchema, CATALOG_NAMING, type RelationNaming } from './compile/relations';
-export type { Adapter, AdapterSession, MaskMethod, PublishRelation, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, RelationKind, RelationName, ShareTarget, StagedFile } from './execute/adapter';
+export type { Adapter, AdapterCapabilities, AdapterSession, MaskMethod, PublishRelation, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, RelationKind, RelationName, ShareTarget, StagedFile } from './execute/adapter';
 export { relationKey } from './execute/adapter';
 export type { NodeResult, NodeStatus } from './execute/results';
 export { isFailure } from './execute/results';

@@ -9,6 +9,8 @@ export interface ConsumerView {
   file?: string;
   /** The schema to read on the producer's server, for publications inside a database. */
   schema?: string;
+  /** The catalog of that schema, on engines with a catalog per domain. */
+  catalog?: string;
   refused: Map<string, { reason: string; hint: string }>;
   withheld: Map<string, { columns: string[]; hint: string }>;
 }
@@ -21,23 +23,25 @@ export interface Publication {
   /** The database for everyone, when access is not granted per consumer. */
   openFile?: string;
   openSchema?: string;
+  openCatalog?: string;
   access?: PublishedAccess;
   nodes: Array<{ unique_id: string; name: string; version?: string | null }>;
 }
 
 /** A published manifest as the view reads it. */
 export function publicationOf(manifest: PublishedManifest): Publication {
-  return { project: manifest.metadata.project_name, openFile: manifest.database?.file, openSchema: manifest.database?.schema, access: manifest.access, nodes: Object.values(manifest.nodes) };
+  return { project: manifest.metadata.project_name, openFile: manifest.database?.file, openSchema: manifest.database?.schema, openCatalog: manifest.database?.catalog, access: manifest.access, nodes: Object.values(manifest.nodes) };
 }
 
 export function consumerView(publication: Publication, consumer: string): ConsumerView {
-  const view: ConsumerView = { file: publication.openFile, schema: publication.openSchema, refused: new Map(), withheld: new Map() };
+  const view: ConsumerView = { file: publication.openFile, schema: publication.openSchema, catalog: publication.openCatalog, refused: new Map(), withheld: new Map() };
   const access = publication.access;
   if (!access) return view;
   const upstream = publication.project;
   const share = access.shares[consumer] ?? access.shares['*'];
   view.file = share?.file;
   view.schema = share?.schema;
+  view.catalog = share?.catalog;
   const ask = `${access.owner.team} (${access.owner.email})`;
   const grantedPorts = Object.entries(access.ports).filter(([, p]) => p.grantees.includes(consumer) || p.grantees.includes('*')).map(([name]) => name);
   for (const node of publication.nodes) {

@@ -53,6 +53,8 @@ export const publishedManifestSchema = z.looseObject({
     file: z.string().optional(),
     /** For publications inside a database server (postgres): the schema every consumer reads. */
     schema: z.string().optional(),
+    /** The catalog holding that schema, on engines with a catalog per domain (trino). */
+    catalog: z.string().optional(),
   }).optional(),
   /** Rows of each public model as built. */
   rows: z.record(z.string(), z.number()),
@@ -70,6 +72,8 @@ export const publishedManifestSchema = z.looseObject({
       file: z.string().optional(),
       /** The grantee's schema on the producer's server, readable by its role only (postgres). */
       schema: z.string().optional(),
+      /** The catalog holding that schema (trino: the producer's catalog, the grantee's user reads it). */
+      catalog: z.string().optional(),
       models: z.record(z.string(), z.looseObject({
         port: z.string(),
         pii: z.enum(['masked', 'clear', 'refused']),
