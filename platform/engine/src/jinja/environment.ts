@@ -104,6 +104,7 @@ export class JinjaEnvironment implements ContextHost {
   constructor(options: JinjaOptions = {}) {
     this.projectName = options.project ?? 'project';
     this.dialect = options.dialect;
+    if (this.dialect) this.target.type = this.dialect.adapterType;
     this.dispatchConfig = options.dispatch ?? [];
     this.internal = [...(this.dialect ? [this.dialect.packageName] : []), DBT_PACKAGE];
     this.runtime = createRuntime({
