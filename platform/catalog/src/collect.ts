@@ -8,6 +8,7 @@ import { publishedManifestSchema, type PublishedManifest } from '@mesh/loom';
 import { parse as parseYaml } from 'yaml';
 import { manifestFileSchema, readArtifact, readOptionalArtifact, runResultsFileSchema, type ManifestFile, type RunResultsFile } from './artifacts';
 import { readDatabaseFacts, type DatabaseFacts } from './database-facts';
+import { readDomainHistory, type DomainHistory } from './history';
 
 /** Everything one domain's folder says about it after a build, read as it is. */
 export interface CollectedDomain {
@@ -23,6 +24,8 @@ export interface CollectedDomain {
   product: DataProduct | undefined;
   releasedContracts: string[];
   database: DatabaseFacts | undefined;
+  /** SLO measurements and test results of past runs, from the metadata database. */
+  history: DomainHistory | undefined;
 }
 
 export interface CollectedMesh {
@@ -97,6 +100,8 @@ export async function collectDomain(root: string, workspace: string, notes: stri
     database = result.facts;
     if (!result.facts) notes.push(`${manifest.metadata.project_name}: no row counts or built columns: ${result.problem}`);
   }
+  const history = await readDomainHistory(root, manifest.metadata.project_name);
+  if (history.problem) notes.push(`${manifest.metadata.project_name}: no SLO or test history: ${history.problem}`);
   return {
     name: manifest.metadata.project_name,
     root,
@@ -109,6 +114,7 @@ export async function collectDomain(root: string, workspace: string, notes: stri
     product: loadDataProduct(root),
     releasedContracts: releasedContracts(root),
     database,
+    history: history.history,
   };
 }
 

@@ -3,7 +3,7 @@ export { isModelLike } from './types';
 export { compileProject, runProject, runOperation, type ProjectOptions, type RunProjectOptions, type CompiledProject, type RunOutcome, type RunOperationOptions, type OperationOutcome } from './engine';
 export { loadProject, findProjectFile, PROJECT_FILE_NAMES, type ProjectFiles, type PackageFiles } from './load/load-project';
 export { installPackages, type InstallReport } from './load/install-packages';
-export { projectFileSchema, propertiesFileSchema, type ProjectFile, type PropertiesFile, type PostgresTargetConfig, type TrinoTargetConfig } from './load/schemas';
+export { projectFileSchema, propertiesFileSchema, trinoTargetSchema, type ProjectFile, type PropertiesFile, type PostgresTargetConfig, type TrinoTargetConfig } from './load/schemas';
 export { parseProject, LAYERS, type ParsedProject, type ParseOptions, type ProjectHooks, type HookSql, type RunHooks } from './parse/parse-project';
 export { resolveTarget, type ResolvedTarget, type RelationStyle, type ExternalSourceMode } from './parse/target';
 export { JinjaEnvironment, type CompiledTemplate, type DispatchEntry, type JinjaOptions } from './jinja/environment';

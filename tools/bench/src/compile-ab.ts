@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateProject } from './generate-project';
+import { generateProject } from '@mesh/testing';
 
 /**
  * `mesh compile` of two checkouts side by side (a baseline and a change), whole processes in alternating
