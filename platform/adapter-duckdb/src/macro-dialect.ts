@@ -1,4 +1,4 @@
-import { DbtColumn, Relation, Table, fixed, macro, runStatement, type MacroContext, type MacroDialect } from '@mesh/engine';
+import { Relation, Table, columnsInRelationMacro, fixed, macro, relationsInSchemaMacro, runStatement, type MacroContext, type MacroDialect } from '@mesh/engine';
 
 /**
  * DuckDB's spellings of dbt's macros, as dbt-duckdb writes them: dispatch finds `duckdb__dateadd` before dbt's
@@ -64,18 +64,8 @@ export const duckdbDialect: MacroDialect = {
     duckdb__split_part: macro(['string_text', 'delimiter_text', 'part_number'], (a) => `string_split(${str(a.string_text)}, ${str(a.delimiter_text)})[ ${str(a.part_number)} ]`),
     duckdb__current_timestamp: fixed('now()'),
     duckdb__snapshot_get_time: macro([], (_, ctx) => `${str(ctx.call('current_timestamp'))}::timestamp`),
-    duckdb__get_columns_in_relation: macro(['relation'], (a, ctx) => {
-      if (!(a.relation instanceof Relation)) return [];
-      return ctx.ask({ kind: 'columns', relation: a.relation.path }).map((c) => new DbtColumn(c.name, c.type));
-    }),
-    duckdb__list_relations_without_caching: macro(['schema_relation'], (a, ctx) => {
-      const schema = relationArg(ctx, 'list_relations_without_caching', a.schema_relation);
-      const found = ctx.ask({ kind: 'relations', database: schema.database, schemaPattern: schema.schema, identifierPattern: '%', exclude: '' });
-      return new Table({
-        columns: [{ name: 'database', type: 'VARCHAR' }, { name: 'name', type: 'VARCHAR' }, { name: 'schema', type: 'VARCHAR' }, { name: 'type', type: 'VARCHAR' }],
-        rows: found.map((r) => [r.database, r.identifier, r.schema, r.kind]),
-      });
-    }),
+    duckdb__get_columns_in_relation: columnsInRelationMacro(),
+    duckdb__list_relations_without_caching: relationsInSchemaMacro('VARCHAR'),
     duckdb__make_temp_relation: macro(['base_relation', 'suffix'], (a, ctx) => {
       const base = relationArg(ctx, 'make_temp_relation', a.base_relation);
       const stamp = str(ctx.call('py_current_timestring'));

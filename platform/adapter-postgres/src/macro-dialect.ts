@@ -1,4 +1,4 @@
-import { DbtColumn, Relation, Table, fixed, macro, type MacroDialect } from '@mesh/engine';
+import { columnsInRelationMacro, fixed, macro, relationsInSchemaMacro, type MacroDialect } from '@mesh/engine';
 
 /**
  * PostgreSQL's spellings of dbt's macros, as dbt-postgres writes them, for dispatch to find before dbt's
@@ -55,17 +55,7 @@ export const postgresDialect: MacroDialect = {
     }),
     postgres__current_timestamp: fixed('now()'),
     postgres__snapshot_get_time: macro([], (_, ctx) => `${str(ctx.call('current_timestamp'))}::timestamp without time zone`),
-    postgres__get_columns_in_relation: macro(['relation'], (a, ctx) => {
-      if (!(a.relation instanceof Relation)) return [];
-      return ctx.ask({ kind: 'columns', relation: a.relation.path }).map((c) => new DbtColumn(c.name, c.type));
-    }),
-    postgres__list_relations_without_caching: macro(['schema_relation'], (a, ctx) => {
-      const schema = a.schema_relation instanceof Relation ? a.schema_relation : ctx.relation(String(ctx.target.database), str(a.schema_relation), '');
-      const found = ctx.ask({ kind: 'relations', database: schema.database, schemaPattern: schema.schema, identifierPattern: '%', exclude: '' });
-      return new Table({
-        columns: [{ name: 'database', type: 'text' }, { name: 'name', type: 'text' }, { name: 'schema', type: 'text' }, { name: 'type', type: 'text' }],
-        rows: found.map((r) => [r.database, r.identifier, r.schema, r.kind]),
-      });
-    }),
+    postgres__get_columns_in_relation: columnsInRelationMacro(),
+    postgres__list_relations_without_caching: relationsInSchemaMacro('text'),
   },
 };

@@ -1,4 +1,4 @@
-import { DbtColumn, Relation, Table, fixed, macro, type MacroDialect } from '@mesh/engine';
+import { columnsInRelationMacro, fixed, macro, relationsInSchemaMacro, type MacroDialect } from '@mesh/engine';
 
 /**
  * Trino's spellings of dbt's macros, as dbt-trino writes them, for dispatch to find before dbt's `default__`
@@ -65,17 +65,7 @@ export const trinoDialect: MacroDialect = {
         : ctx.call('dbt._split_part_negative', [a.string_text, a.delimiter_text, a.part_number])),
     trino__current_timestamp: fixed('current_timestamp'),
     trino__snapshot_string_as_time: macro(['timestamp'], (a) => `timestamp '${str(a.timestamp)}'`),
-    trino__get_columns_in_relation: macro(['relation'], (a, ctx) => {
-      if (!(a.relation instanceof Relation)) return [];
-      return ctx.ask({ kind: 'columns', relation: a.relation.path }).map((c) => new DbtColumn(c.name, c.type));
-    }),
-    trino__list_relations_without_caching: macro(['relation'], (a, ctx) => {
-      const schema = a.relation instanceof Relation ? a.relation : ctx.relation(String(ctx.target.database), str(a.relation), '');
-      const found = ctx.ask({ kind: 'relations', database: schema.database, schemaPattern: schema.schema, identifierPattern: '%', exclude: '' });
-      return new Table({
-        columns: [{ name: 'database', type: 'varchar' }, { name: 'name', type: 'varchar' }, { name: 'schema', type: 'varchar' }, { name: 'type', type: 'varchar' }],
-        rows: found.map((r) => [r.database, r.identifier, r.schema, r.kind]),
-      });
-    }),
+    trino__get_columns_in_relation: columnsInRelationMacro(),
+    trino__list_relations_without_caching: relationsInSchemaMacro('varchar', 'relation'),
   },
 };

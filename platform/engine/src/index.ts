@@ -10,6 +10,7 @@ export { JinjaEnvironment, type CompiledTemplate, type DispatchEntry, type Jinja
 export type { RenderHooks } from './jinja/context';
 export { macro, fixed, listArgument, type MacroContext, type MacroDialect, type MacroParam, type NativeMacro } from './jinja/macro-api';
 export { runStatement } from './jinja/global-macros';
+export { columnsInRelationMacro, relationsInSchemaMacro } from './jinja/capability-macros';
 export { Table, PyDecimal, type QueryResult, type QueryValue, type TemporalValue, type NumberValue } from './jinja/agate';
 export { DbtColumn } from './jinja/column';
 export { Relation } from './parse/relation';
