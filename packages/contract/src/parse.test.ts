@@ -66,7 +66,7 @@ describe('parseContract', () => {
     const typo = errorOf(() => parseContract('c.yaml', `${HEADER}${entry('products')}`.replace('physicalName', 'physicalname')));
     expect(typo.code).toBe('E_YAML_SCHEMA');
     expect(typo.message).toBe('data contract: schema[0].physicalName: is required (expected string)');
-    expect(typo.details).toContain("c.yaml:8: schema[0]: unknown key 'physicalname'");
+    expect(typo.details).toContain("c.yaml:9: schema[0]: unknown key 'physicalname'");
     const version = errorOf(() => parseContract('c.yaml', HEADER.replace('1.0.0', 'v1.0.0')));
     expect(version.message).toBe('data contract: version: expected a semantic version x.y.z');
     expect(version.location).toEqual({ file: 'c.yaml', line: 5 });

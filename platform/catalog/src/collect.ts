@@ -1,11 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { findWorkspaceRoot, workspaceProjects } from '@mesh/contracts';
-import { findProjectFile, projectFileSchema, resolveTarget } from '@mesh/engine';
+import { findProjectFile, readProjectFile, resolveProjectTarget } from '@mesh/engine';
 import { MeshError } from '@mesh/errors';
 import { loadDataProduct, type DataProduct } from '@mesh/governance';
 import { publishedManifestSchema, type PublishedManifest } from '@mesh/loom';
-import { parse as parseYaml } from 'yaml';
 import { manifestFileSchema, readArtifact, readOptionalArtifact, runResultsFileSchema, type ManifestFile, type RunResultsFile } from './artifacts';
 import { readDatabaseFacts, type DatabaseFacts } from './database-facts';
 import { readDomainHistory, type DomainHistory } from './history';
@@ -57,16 +56,16 @@ function readPackage(root: string): { name: string | null; version: string | nul
 
 /** The project file's description and the database the manifest's target built into, found as the engine finds it. */
 function projectFacts(root: string, targetName: string | undefined): { description: string; database: string | undefined } {
-  const parsed = projectFileSchema.safeParse(parseYaml(readFileSync(findProjectFile(root), 'utf8')));
-  // The build that wrote the manifest validated this file; a file edited since then is its next build's error.
-  if (!parsed.success) return { description: '', database: undefined };
+  let description = '';
   let database: string | undefined;
+  // The build that wrote the manifest validated this file; a file edited since then is its next build's error.
   try {
-    database = resolveTarget(parsed.data, root, targetName).path;
+    description = readProjectFile(findProjectFile(root)).project.description ?? '';
+    database = resolveProjectTarget(root, { target: targetName }).path;
   } catch {
     database = undefined;
   }
-  return { description: parsed.data.description ?? '', database };
+  return { description, database };
 }
 
 function releasedContracts(root: string): string[] {

@@ -42,7 +42,8 @@ describe('packages', () => {
     const calendar = await queryDb(join(dir, 'target', 'shop.duckdb'), "select count(*)::int as days, min(calendar_date)::varchar as first from main.acme_calendar");
     // The project's vars for the package win over the package's own (7 days from 2023).
     expect(calendar).toEqual([{ days: 10, first: '2024-01-01' }]);
-    const statuses = Object.fromEntries(runResults(dir).map((x) => [x.unique_id.replace(/__\w+$/, ''), x.status]));
+    // Without the hash dbt puts at the end of a generic test's unique id.
+    const statuses = Object.fromEntries(runResults(dir).map((x) => [x.unique_id.replace(/\.[0-9a-f]{10}$/, ''), x.status]));
     expect(statuses['test.shop.acme_utils_is_positive_stg_orders_discount']).toBe('warn');
     expect(statuses['model.acme_utils.acme_calendar']).toBe('success');
   });
@@ -54,6 +55,15 @@ describe('packages', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("unknown generic test 'within_range' on 'customers.band'");
     expect(r.stderr).toContain('hint: The test is in the package shop_rules: name it shop_rules.within_range, as dbt needs it.');
+  });
+
+  it('a package that sets restrict-access keeps its protected models to itself, as dbt does', () => {
+    const dir = fixture('packages');
+    expect(mesh(dir, 'compile').code).toBe(0);
+    edit(dir, 'dbt_packages/acme_utils/dbt_project.yml', (t) => `${t}\nrestrict-access: true\n`);
+    const r = mesh(dir, 'compile');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Node model.shop.daily_revenue attempted to reference node model.acme_utils.acme_calendar, which is not allowed because the referenced node is protected to the 'acme_utils' package.");
   });
 
   it('an error inside a package macro names the macro file and line, and who called it', () => {

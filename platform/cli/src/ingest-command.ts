@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { relative } from 'node:path';
-import { resolveTarget } from '@mesh/engine';
+import { resolveProjectTarget } from '@mesh/engine';
 import { formatError, MeshError } from '@mesh/errors';
 import { ingest, INGEST_FILE, loadIngestFile, type FileEvent, type IngestLedger, type IngestReport } from '@mesh/ingest';
 import { MetadataStore, metadataPath, type RunRecord } from '@mesh/metadata';
@@ -37,7 +37,7 @@ async function ingestLocked(flags: IngestFlags, io: Output): Promise<number> {
       hint: `Declare them under sources: in ${INGEST_FILE} in the domain folder (see "Ingestion, scheduling and runs" in the README).`,
     });
   }
-  const target = resolveTarget(project, root, flags.target);
+  const target = resolveProjectTarget(root, { target: flags.target });
   if (target.type !== 'duckdb') {
     throw new MeshError('E_INGEST_TARGET', `${name} builds into target '${target.name}' (${target.type}); mesh ingest loads into DuckDB targets only`, {
       hint: `Load the raw tables with the server's own loader (COPY, a replication tool) into the schemas the sources name, or ingest on a DuckDB target (-t <name>).`,

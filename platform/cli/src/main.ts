@@ -27,13 +27,16 @@ function common(cmd: Command): Command {
     .option('--exclude <selector>', 'nodes to leave out; repeatable', collect)
     .option('-t, --target <name>', 'the target (database) to use from the project file')
     .option('--vars <yaml>', "variables for var(), as YAML: '{raw_dir: ./data}'")
-    .option('--fail-on-deprecated', 'fail instead of warning on refs to deprecated models');
+    .option('--fail-on-deprecated', 'fail instead of warning on refs to deprecated models')
+    .option('--warn-error', 'fail on any warning; a test that would warn fails (dbt\'s --warn-error)')
+    .option('--profiles-dir <dir>', "where a dbt project's profiles.yml is (default: DBT_PROFILES_DIR, the project folder, ~/.dbt)");
 }
 
 function runnable(cmd: Command): Command {
   return common(cmd)
     .option('--threads <n>', 'how many nodes to build at once')
     .option('--full-refresh', 'rebuild incremental models from scratch')
+    .option('-x, --fail-fast', 'stop at the first failure; what has not run is skipped')
     .option('--wait', 'wait for another run of the project to finish instead of failing');
 }
 

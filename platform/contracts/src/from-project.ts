@@ -1,5 +1,5 @@
 import { logicalTypeOf, normalizeType, type Contract, type ContractModel, type ContractProperty, type QualityRule, type SlaProperty } from '@mesh/contract';
-import type { CompiledProject, GraphNode, ModelNode, RefCall, TestNode } from '@mesh/engine';
+import { parseRelationshipTo, type CompiledProject, type GraphNode, type ModelNode, type RefCall, type TestNode } from '@mesh/engine';
 
 /** What the domain says about itself as a product: owner and service levels (from its data product descriptor). */
 export interface ProductInfo {
@@ -30,7 +30,9 @@ export function publicModels(project: Pick<CompiledProject, 'dag' | 'parsed'>): 
   return out.sort((a, b) => a.name.localeCompare(b.name) || Number(a.version ?? 0) - Number(b.version ?? 0));
 }
 
-function refName(to: unknown): string | undefined {
+/** The model a relationships test points at: `to` is written as dbt has it, `ref('customers')`. */
+function refName(written: unknown): string | undefined {
+  const to = typeof written === 'string' ? parseRelationshipTo(written) : written;
   if (to && typeof to === 'object' && 'ref' in to) {
     const ref = (to as { ref: RefCall }).ref;
     return `${ref.project ? `${ref.project}.` : ''}${ref.name}${ref.version ? `.v${ref.version}` : ''}`;

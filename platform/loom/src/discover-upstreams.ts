@@ -1,16 +1,15 @@
 import { createWriteStream, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import semver from 'semver';
 import { latestRelease, readRelease, releaseSatisfying } from '@mesh/contract';
 import { MeshError } from '@mesh/errors';
-import { parseYamlFile, validateYaml } from '@mesh/validate';
-import { findProjectFile, projectFileSchema, type ModelNode, type ParsedProject, type UpstreamProject } from '@mesh/engine';
+import { findProjectFile, readProjectFile, type ModelNode, type ParsedProject, type UpstreamProject } from '@mesh/engine';
 import { publishedManifestSchema, type PublishedManifest } from './published-manifest';
 import { nodesFromContract } from './contract-nodes';
 import { PUBLISHED_DIR } from './publish';
-import { addDbtLoomUpstreams } from './dbt-loom-config';
+import { addDbtLoomUpstreams, assertDependenciesProvided } from './dbt-loom-config';
 import { consumerView, publicationOf, type ConsumerView } from './consumer-view';
 import { accessSection, planPublication } from './publication-plan';
 import { importTrinoShare, upstreamReading } from './cross-engine';
@@ -30,6 +29,8 @@ export interface UpstreamSource {
   root?: string;
   /** The semver range of the upstream's releases this project accepts (`version:` of its upstream entry). */
   range?: string;
+  /** A dbt-loom entry: its `name` is a label, the project is the one its manifest names. */
+  manifestNamed?: boolean;
 }
 
 function readJson(path: string): unknown {
@@ -44,7 +45,7 @@ function projectNameOf(dir: string): { name: string; targetPath: string } | unde
   } catch {
     return undefined;
   }
-  const project = validateYaml(parseYamlFile(file, readFileSync(file, 'utf8')), projectFileSchema, 'project file');
+  const { project } = readProjectFile(file);
   return { name: project.name, targetPath: project['target-path'] ?? 'target' };
 }
 
@@ -96,7 +97,7 @@ function toModelNode(entry: PublishedManifest['nodes'][string]): ModelNode {
   const e = entry as PublishedManifest['nodes'][string] & { config: ModelNode['config'] };
   return {
     unique_id: e.unique_id,
-    resource_type: 'model',
+    resource_type: e.resource_type,
     name: e.name,
     package_name: e.package_name,
     original_file_path: e.original_file_path,
@@ -143,6 +144,12 @@ function parseManifest(text: string, where: string): PublishedManifest {
   }
   const result = publishedManifestSchema.safeParse(json);
   if (!result.success) {
+    const metadata = (json as { metadata?: Record<string, unknown> } | null)?.metadata;
+    if (metadata && 'dbt_schema_version' in metadata && !('mesh_schema_version' in metadata)) {
+      throw new MeshError('E_UPSTREAM_MANIFEST', `${where} is a manifest dbt wrote, not a publication: it has no data a consumer can attach`, {
+        hint: `Build '${String(metadata.project_name ?? 'the upstream')}' with mesh build: it publishes its public models beside its manifest, in target/${PUBLISHED_DIR}/, which this path then finds.`,
+      });
+    }
     const issue = result.error.issues[0]!;
     throw new MeshError('E_UPSTREAM_MANIFEST', `the published manifest at ${where} is not one this version reads: ${issue.path.join('.')}: ${issue.message}`, {
       hint: 'Publish the upstream again with the same mesh version as the consumer.',
@@ -188,6 +195,18 @@ async function fetchPublication(source: UpstreamSource, cacheDir: string, consum
       hint: 'Check the URL and the network, or mark the upstream optional: true to build without it.',
     });
   }
+}
+
+/**
+ * The published manifest a path means. A dbt-loom config written for dbt points at the producer's
+ * `target/manifest.json`; when the mesh built the producer, its publication sits beside it in
+ * `target/published/`, and that is what a consumer reads (public models and their data only).
+ */
+function publicationPath(from: string): string {
+  const path = from.endsWith('.json') ? from : join(from, 'manifest.json');
+  if (basename(path) !== 'manifest.json' || basename(dirname(path)) === PUBLISHED_DIR) return path;
+  const beside = join(dirname(path), PUBLISHED_DIR, 'manifest.json');
+  return existsSync(beside) ? beside : path;
 }
 
 /** A consumer pins the releases it accepts; a publication outside that range is refused, not silently used. */
@@ -239,6 +258,12 @@ function fromReleasedContract(source: UpstreamSource, consumer: string): Upstrea
 }
 
 export async function loadUpstreams(parsed: ParsedProject, options: LoadUpstreamsOptions = {}): Promise<UpstreamProject[]> {
+  const out = await readUpstreams(parsed, options);
+  assertDependenciesProvided(parsed, out.map((u) => u.name));
+  return out;
+}
+
+async function readUpstreams(parsed: ParsedProject, options: LoadUpstreamsOptions): Promise<UpstreamProject[]> {
   const out: UpstreamProject[] = [];
   const cacheDir = join(parsed.root, parsed.files.project['target-path'] ?? 'target', 'upstreams');
   for (const source of declaredUpstreams(parsed)) {
@@ -248,7 +273,7 @@ export async function loadUpstreams(parsed: ParsedProject, options: LoadUpstream
       if (source.kind === 'url') {
         ({ manifest, base } = await fetchPublication(source, cacheDir, parsed.name));
       } else {
-        const path = source.from.endsWith('.json') ? source.from : join(source.from, 'manifest.json');
+        const path = publicationPath(source.from);
         const released = !existsSync(path) && options.fallbackToContracts ? fromReleasedContract(source, parsed.name) : undefined;
         if (released) {
           out.push(released);
@@ -264,7 +289,8 @@ export async function loadUpstreams(parsed: ParsedProject, options: LoadUpstream
         manifest = parseManifest(readFileSync(path, 'utf8'), path);
         base = dirname(path);
       }
-      if (manifest.metadata.project_name !== source.name) {
+      const name = source.manifestNamed ? manifest.metadata.project_name : source.name;
+      if (manifest.metadata.project_name !== name) {
         throw new MeshError('E_UPSTREAM_MANIFEST', `upstream '${source.name}' points at the publication of '${manifest.metadata.project_name}'`, {
           location: { file: parsed.files.projectFilePath },
           hint: `Fix the name or the from: of the upstream in ${parsed.files.projectFilePath}.`,
@@ -276,9 +302,9 @@ export async function loadUpstreams(parsed: ParsedProject, options: LoadUpstream
       const located = (node: ModelNode) => (reading === 'in-place' ? inShare(node, view.schema, view.catalog) : node);
       const imported = reading === 'import' ? await importTrinoShare(source, manifest, view, parsed, cacheDir) : undefined;
       out.push({
-        name: source.name,
+        name,
         version: manifest.metadata.project_version,
-        nodes: [...Object.values(manifest.nodes).map((n) => located(visible(toModelNode(n), view))), ...Object.values(manifest.restricted).map((r) => restrictedNode(source.name, r))],
+        nodes: [...Object.values(manifest.nodes).map((n) => located(visible(toModelNode(n), view))), ...Object.values(manifest.restricted).map((r) => restrictedNode(name, r))],
         database: imported ? { path: imported } : base && view.file ? { path: join(base, view.file) } : undefined,
         refused: view.refused,
         withheld: view.withheld,

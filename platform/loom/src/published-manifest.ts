@@ -14,7 +14,8 @@ const columnSchema = z.looseObject({
 
 export const publishedNodeSchema = z.looseObject({
   unique_id: z.string(),
-  resource_type: z.literal('model'),
+  /** Public seeds are published as models are (dbt-loom injects them too). */
+  resource_type: z.enum(['model', 'seed']),
   name: z.string(),
   package_name: z.string(),
   original_file_path: z.string(),

@@ -65,7 +65,7 @@ export class RunTimeRenderer {
   relationOf(node: GraphNode): Relation {
     const sql = this.compiler.relationName(node);
     if (node.resource_type === 'source') return new ResolvedRelation(node.database, node.schema, node.identifier, sql, 'table');
-    if (!isModelLike(node)) return new Relation(this.parsed.target.database, 'main', node.name);
+    if (!isModelLike(node)) return new Relation(this.parsed.target.database, this.parsed.target.schema, node.name);
     const type = node.config.materialized === 'ephemeral' ? 'cte' : node.config.materialized === 'view' ? 'view' : 'table';
     return new ResolvedRelation(node.database, node.schema, node.config.materialized === 'ephemeral' ? `__dbt__cte__${node.alias}` : node.alias, sql, type);
   }
@@ -108,7 +108,7 @@ export class RunTimeRenderer {
       }
       return this.relationOf(this.dag.nodes.get(sourceTargets[i]!)!);
     };
-    const thisRelation = isModelLike(node) ? this.relationOf(node) : new Relation(this.parsed.target.database, 'main', node.name);
+    const thisRelation = isModelLike(node) ? this.relationOf(node) : new Relation(this.parsed.target.database, this.parsed.target.schema, node.name);
     return this.render((run) => template(run), { ref, source, thisRelation, isIncremental }, session);
   }
 
@@ -157,7 +157,7 @@ export class RunTimeRenderer {
     return this.render((run) => template.render(hooks(run)), {
       ref: (call) => this.relationOf(this.refByName(call, where.file)),
       source: (call) => this.relationOf(this.sourceByName(call, where.file)),
-      thisRelation: where.thisRelation ?? new Relation(this.parsed.target.database, 'main', ''),
+      thisRelation: where.thisRelation ?? new Relation(this.parsed.target.database, this.parsed.target.schema, ''),
       isIncremental: false,
     }, session);
   }

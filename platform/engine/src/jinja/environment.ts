@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import nunjucks from 'nunjucks';
 import { MeshError } from '@mesh/errors';
 import type { ParseCache } from '../load/parse-cache';
+import type { DispatchConfig } from '../load/schemas';
 import { Relation, type RelationType } from '../parse/relation';
 import { parseLiteralTemplate, type Literal, type Piece } from '../parse/literal-calls';
 import { createContext, type ContextHost, type RenderHooks, type RenderState } from './context';
@@ -20,10 +21,7 @@ import { prepareDbtSource } from './source';
 installJinja2Dialect();
 
 /** The project's `dispatch:` config: the packages searched, in order, for a namespace's macros. */
-export interface DispatchEntry {
-  macro_namespace: string;
-  search_order: string[];
-}
+export type DispatchEntry = DispatchConfig[number];
 
 export interface JinjaOptions {
   /** The root project: its macros are global, as dbt makes them. */
@@ -274,12 +272,20 @@ export class JinjaEnvironment implements ContextHost {
 
   /** Calls a macro with keyword arguments (a generic test's `test_<name>`) and returns its SQL. */
   callMacro(name: string, kwargs: Record<string, unknown>, hooks: RenderHooks, file: string, pkg?: string): string {
+    return pyStr(this.invokeMacro(name, [], kwargs, hooks, file, pkg));
+  }
+
+  /**
+   * Calls a macro as dbt's Python calls one (`generate_schema_name(custom_schema_name, node)`): what its
+   * `return()` gave, else its text. `pkg` names the package whose macro it is; else the scope of the render's package.
+   */
+  invokeMacro(name: string, args: readonly unknown[], kwargs: Record<string, unknown>, hooks: RenderHooks, file: string, pkg?: string): unknown {
     return this.withState(hooks, hooks.package ?? this.projectName, file, () => {
       const fn = pkg ? this.packages.get(pkg)?.get(name) : (this.currentScope()[name] as Callable | undefined);
       if (typeof fn !== 'function') {
         throw new MeshError('E_JINJA_UNDEFINED', `the macro '${pkg ? `${pkg}.` : ''}${name}' is not defined`, { location: { file }, hint: 'Define it in a macro file, or install the package that has it.' });
       }
-      return pyStr(fn(keywordArgs(kwargs)));
+      return this.invoke(fn, args, kwargs);
     });
   }
 
@@ -288,7 +294,7 @@ export class JinjaEnvironment implements ContextHost {
   compile(file: string, source: string, pkg?: string): CompiledTemplate {
     const pieces = parseLiteralTemplate(source, CONTEXT_FUNCTIONS, CONTEXT_NAMES);
     if (pieces && !pieces.some((p) => typeof p === 'object' && 'fn' in p && this.overridden(p.fn, pkg ?? this.projectName))) {
-      return { render: (hooks) => this.withState(hooks, hooks.package ?? pkg ?? this.projectName, file, () => this.renderPieces(pieces)) };
+      return { render: (hooks) => this.withState(hooks, hooks.package ?? pkg ?? this.projectName, file, () => this.renderPieces(pieces, file)) };
     }
     const template = this.compileNunjucks(file, source, false);
     return { render: (hooks) => this.withState(hooks, hooks.package ?? pkg ?? this.projectName, file, () => template.render({})) };
@@ -410,14 +416,23 @@ export class JinjaEnvironment implements ContextHost {
     return this.packages.get(pkg)?.get(name);
   }
 
-  private renderPieces(pieces: Piece[]): string {
+  /** A template of plain text and literal calls, rendered without nunjucks; an error names the call's line. */
+  private renderPieces(pieces: Piece[], file: string): string {
     let out = '';
+    let line = 1;
     for (const piece of pieces) {
-      if (typeof piece === 'string') out += piece;
-      else if ('fn' in piece) {
+      if (typeof piece === 'string') {
+        out += piece;
+        for (let i = piece.indexOf('\n'); i >= 0; i = piece.indexOf('\n', i + 1)) line++;
+      } else if ('fn' in piece) {
         const args: unknown[] = [...piece.args];
         if (Object.keys(piece.kwargs).length) args.push(keywordArgs(piece.kwargs as Record<string, Literal>));
-        out += pyStr((this.context[piece.fn] as (...a: unknown[]) => unknown)(...args));
+        try {
+          out += pyStr((this.context[piece.fn] as (...a: unknown[]) => unknown)(...args));
+        } catch (error) {
+          if (!(error instanceof MeshError) || error.location?.line) throw error;
+          throw new MeshError(error.code, error.message, { hint: error.hint, details: error.details, node: error.node, location: { file, line } });
+        }
       } else {
         out += pyStr(this.state().hooks.thisRelation);
       }

@@ -3,7 +3,10 @@ import { join, relative, resolve, sep } from 'node:path';
 import { createHash } from 'node:crypto';
 import { MeshError } from '@mesh/errors';
 import { parseYamlFile, validateYaml, yamlLineOf } from '@mesh/validate';
-import { projectFileSchema, propertiesFileSchema, type ProjectFile, type PropertiesFile } from './schemas';
+import { propertiesFileSchema, type ProjectFile, type PropertiesFile } from './schemas';
+import { parseProjectFile } from './project-file';
+import { findProfile, type ProfileFile } from './profiles';
+import { projectFlags, type BuildFlags } from './project-flags';
 import { ParseCache } from './parse-cache';
 import { loadInstalledPackages, readPackageSpecs, type InstalledPackage, type PackageSpec } from './load-packages';
 
@@ -35,6 +38,8 @@ export interface PropertiesSource extends SourceFile {
 /** The files of one dbt project folder: the root project, or a package inside it. */
 export interface FolderFiles {
   models: SourceFile[];
+  /** Python models (`.py` under the model paths): refused when enabled, as the engine cannot run them. */
+  pythonModels: SourceFile[];
   properties: PropertiesSource[];
   seeds: SourceFile[];
   macros: SourceFile[];
@@ -49,6 +54,14 @@ export interface ProjectFiles extends FolderFiles {
   projectFilePath: string;
   project: ProjectFile;
   projectLineOf(path: readonly PropertyKey[]): number | undefined;
+  /** A `dbt_project.yml`: the project follows dbt's rules (relation names, profiles, paths from the working folder). */
+  dbt: boolean;
+  /** The dbt project's profiles.yml, when one is found. */
+  profile?: ProfileFile;
+  /** What loading found worth saying (keys of the project file that are ignored). */
+  warnings: MeshError[];
+  /** dbt's `flags:` that change what a build does. */
+  flags: BuildFlags;
   /** dbt packages a dbt project declares (packages.yml, dependencies.yml `packages:`). */
   dbtPackages: PackageSpec[];
   /** The packages installed under the install path (or `local:`), each read as a project of its own. */
@@ -65,6 +78,9 @@ export interface PackageFiles extends InstalledPackage, FolderFiles {
 export interface LoadOptions {
   /** Use and update the partial-parse cache in the target folder (default true). */
   cache?: boolean;
+  /** `--profiles-dir`: where a dbt project's profiles.yml is. */
+  profilesDir?: string;
+  env?: Record<string, string | undefined>;
 }
 
 function toPosix(p: string): string {
@@ -102,25 +118,28 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
   }
   const projectFilePath = findProjectFile(root);
   const projectRel = toPosix(relative(root, projectFilePath));
-  const parsedProject = parseYamlFile(projectRel, readFileSync(projectFilePath, 'utf8'));
-  const project = validateYaml(parsedProject, projectFileSchema, 'project file');
-  const cache = ParseCache.open(options.cache === false ? undefined : join(root, project['target-path'] ?? 'target'));
+  const read0 = parseProjectFile(projectRel, readFileSync(projectFilePath, 'utf8'));
+  const project = read0.project;
+  const flags = projectFlags(project.flags, { file: projectRel, lineOf: read0.lineOf }, read0.warnings);
+  const cache = ParseCache.open(options.cache === false || !flags.partialParse ? undefined : join(root, project['target-path'] ?? 'target'));
 
   const unit = collectUnit(root, '', project, cache);
-  refuseDbtOnlyFiles(root, unit.allModelFiles, collectFiles(root, '', project['snapshot-paths'] ?? ['snapshots']));
+  refuseDbtOnlyFiles(root, collectFiles(root, project['snapshot-paths'] ?? ['snapshots']));
   const specs = readPackageSpecs(root);
   const installPath = project['packages-install-path'] ?? 'dbt_packages';
-  const packages: PackageFiles[] = loadInstalledPackages(root, installPath, specs, project.name).map((pkg) => {
-    const files = collectUnit(root, pkg.dir, pkg.project, cache);
-    return { ...pkg, models: files.models, properties: files.properties, seeds: files.seeds, macros: files.macros, tests: files.tests, modelPaths: files.modelPaths, seedPaths: files.seedPaths, testPaths: files.testPaths };
-  });
+  const packages: PackageFiles[] = loadInstalledPackages(root, installPath, specs, project.name).map((pkg) => ({ ...pkg, ...collectUnit(root, pkg.dir, pkg.project, cache) }));
 
   return {
     root,
     projectFilePath: projectRel,
     project,
-    projectLineOf: parsedProject.lineOf,
+    projectLineOf: read0.lineOf,
+    dbt: read0.dbt,
+    profile: read0.dbt ? findProfile(root, project.profile ?? project.name, { profilesDir: options.profilesDir, env: options.env }) : undefined,
+    warnings: read0.warnings,
+    flags,
     models: unit.models,
+    pythonModels: unit.pythonModels,
     properties: unit.properties,
     seeds: unit.seeds,
     macros: unit.macros,
@@ -133,28 +152,38 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
   };
 }
 
-function collectFiles(root: string, dir: string, paths: string[]): string[] {
+function collectFiles(root: string, paths: string[]): string[] {
   const out: string[] = [];
-  for (const p of paths) listFiles(root, join(dir, p.replace(/\/+$/, '')).split(sep).join('/'), out);
+  for (const p of paths) listFiles(root, p, out);
   return out;
+}
+
+/** The folders a project file names, with dbt's older names (`source-paths`, `data-paths`) as fallbacks. */
+interface FolderPaths {
+  'model-paths'?: string[];
+  'source-paths'?: string[];
+  'seed-paths'?: string[];
+  'data-paths'?: string[];
+  'macro-paths'?: string[];
+  'test-paths'?: string[];
 }
 
 /**
  * The files of one dbt project folder (the root project, or a package inside it): models, properties YAML,
  * seeds, macros (with tests/generic/), singular tests. Paths are relative to the root project.
  */
-function collectUnit(root: string, dir: string, project: { 'model-paths'?: string[]; 'seed-paths'?: string[]; 'macro-paths'?: string[]; 'test-paths'?: string[] }, cache: ParseCache) {
+function collectUnit(root: string, dir: string, project: FolderPaths, cache: ParseCache): FolderFiles & { testPaths: string[] } {
   const prefix = (p: string) => (dir ? `${dir}/${p.replace(/\/+$/, '')}` : p.replace(/\/+$/, ''));
-  const modelPaths = (project['model-paths'] ?? ['models']).map(prefix);
-  const seedPaths = (project['seed-paths'] ?? ['seeds']).map(prefix);
+  const modelPaths = (project['model-paths'] ?? project['source-paths'] ?? ['models']).map(prefix);
+  const seedPaths = (project['seed-paths'] ?? project['data-paths'] ?? ['seeds']).map(prefix);
   const macroPaths = (project['macro-paths'] ?? ['macros']).map(prefix);
   const testPaths = (project['test-paths'] ?? ['tests']).map(prefix);
 
   const read = (path: string): SourceFile => ({ path, text: readFileSync(join(root, path), 'utf8') });
-  const modelFiles = collectFiles(root, '', modelPaths);
-  const seedFiles = collectFiles(root, '', seedPaths);
+  const modelFiles = collectFiles(root, modelPaths);
+  const seedFiles = collectFiles(root, seedPaths);
   // dbt reads generic test definitions ({% test %} blocks) from tests/generic/ as it reads macros.
-  const testFiles = collectFiles(root, '', testPaths).filter((p) => p.endsWith('.sql'));
+  const testFiles = collectFiles(root, testPaths).filter((p) => p.endsWith('.sql'));
   const isGeneric = (p: string) => testPaths.some((t) => p.startsWith(`${t}/generic/`));
   const isYaml = (p: string) => p.endsWith('.yml') || p.endsWith('.yaml');
 
@@ -166,11 +195,11 @@ function collectUnit(root: string, dir: string, project: { 'model-paths'?: strin
     properties.push({ ...file, data, lineOf: yamlLineOf(path, file.text) });
   }
   return {
-    allModelFiles: modelFiles,
     models: modelFiles.filter((p) => p.endsWith('.sql')).map(read),
+    pythonModels: modelFiles.filter((p) => p.endsWith('.py')).map(read),
     properties,
     seeds: seedFiles.filter((p) => p.endsWith('.csv')).map((path) => ({ path, text: '', checksum: seedChecksum(join(root, path)) })),
-    macros: [...collectFiles(root, '', macroPaths).filter((p) => p.endsWith('.sql')), ...testFiles.filter(isGeneric)].map(read),
+    macros: [...collectFiles(root, macroPaths).filter((p) => p.endsWith('.sql')), ...testFiles.filter(isGeneric)].map(read),
     tests: testFiles.filter((p) => !isGeneric(p)).map(read),
     modelPaths,
     seedPaths,
@@ -182,14 +211,7 @@ function collectUnit(root: string, dir: string, project: { 'model-paths'?: strin
  * Files a dbt project may hold that the engine does not run. Refused up front: skipping them would build
  * a project that looks complete and is not.
  */
-function refuseDbtOnlyFiles(root: string, modelFiles: string[], snapshotFiles: string[]): void {
-  const python = modelFiles.find((p) => p.endsWith('.py'));
-  if (python) {
-    throw new MeshError('E_DBT_UNSUPPORTED', `python models are not supported: ${python}`, {
-      location: { file: python, line: 1 },
-      hint: 'Write the model in SQL (DuckDB has list, struct, regex and window functions for most of what pandas does), or compute it upstream and read the file as a source with external_location.',
-    });
-  }
+function refuseDbtOnlyFiles(root: string, snapshotFiles: string[]): void {
   for (const path of snapshotFiles.filter((p) => p.endsWith('.sql'))) {
     const text = readFileSync(join(root, path), 'utf8');
     const m = /\{%-?\s*snapshot\b/.exec(text);

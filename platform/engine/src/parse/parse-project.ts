@@ -1,9 +1,17 @@
 import { isAbsolute, join, posix } from 'node:path';
-import { MeshError } from '@mesh/errors';
+import { MeshError, type SourceLocation } from '@mesh/errors';
 import type { PackageFiles, ProjectFiles, PropertiesSource, SourceFile } from '../load/load-project';
-import type { ColumnInput, GroupInput, ModelPropertiesInput, NodeConfigInput } from '../load/schemas';
-import type { ColumnDef, GraphNode, ModelNode, NodeConfig, RefCall, SourceCall, SourceNode, TestNode } from '../types';
-import { folderConfig, mergeConfig } from './folder-config';
+import type { GroupInput, NodeConfigInput, QueryCommentConfig } from '../load/schemas';
+import type { QueryComment } from '../execute/adapter';
+import type { GraphNode, ModelNode, NodeConfig, RefCall, SourceCall, SourceNode, TestNode } from '../types';
+import { folderConfig, mergeConfig, nameConfig } from './folder-config';
+import { columns, indexModelProperties, modelTests, versionColumnInputs, versionColumns } from './model-properties';
+import { relationNamer, type NamedNode } from './relation-naming';
+import { configOrigin } from './config-origin';
+import { plainHooks } from './plain-hooks';
+import { pythonConfigCalls } from './python-models';
+import { isCommentOnly } from '../util/sql-text';
+import { didYouMean } from '../util/did-you-mean';
 import { genericTestNode, testConfig, withMacroConfig, type TestSpecContext } from './generic-tests';
 import { DBT_UTILS_STANDINS } from './dbt-natives';
 import { JinjaEnvironment, type CompiledTemplate, type RenderHooks } from '../jinja/environment';
@@ -24,6 +32,8 @@ export interface ParseOptions {
   dialect?: (targetType: string) => MacroDialect | undefined;
   /** dbt's flags as templates read them (`flags.WHICH`). */
   flags?: Record<string, unknown>;
+  /** The folder the command runs in: where a dbt project's relative paths start (default: the process's). */
+  cwd?: string;
 }
 
 /** SQL rendered at parse time; refs, sources and `this` are placeholders until the graph is resolved. */
@@ -79,6 +89,19 @@ export interface ParsedProject {
   warnings: MeshError[];
   /** Messages of `{{ log(..., info=True) }}` from templates rendered in this parse. */
   logs: string[];
+  /**
+   * Packages of the build that set `restrict-access: true` in their dbt_project.yml (this project's own
+   * included): their protected and private models are refused to the other packages.
+   */
+  restrictAccess: Set<string>;
+  /**
+   * Models that could not be parsed (a Jinja error, a construct the engine refuses, a python model), kept in
+   * the graph with what is known of them: a command that selects one fails with its error, one that leaves
+   * it out (`--exclude`, a narrower `--select`) builds the rest, as dbt does with models it is not asked for.
+   */
+  broken: Map<string, MeshError>;
+  /** dbt's `query-comment`: the comment put on each statement a node runs; undefined when the project sets none. */
+  queryComment?: (node: GraphNode) => QueryComment | undefined;
 }
 
 export const PLACEHOLDER = /\u0001([RST])(\d*)\u0001/g;
@@ -88,73 +111,6 @@ const THIS_TOKEN = '\u0001T\u0001';
 
 function sha(text: string): string {
   return digest('sha256', text, 'hex');
-}
-
-function columns(input: ColumnInput[] | undefined): ColumnDef[] {
-  return (input ?? []).map((c) => ({
-    name: c.name,
-    description: c.description ?? '',
-    data_type: c.data_type,
-    constraints: (c.constraints ?? []).map((k) => ({ type: k.type, expression: k.expression, name: k.name })),
-    tags: [...(c.tags ?? []), ...(c.config?.tags ?? [])],
-    meta: { ...(c.meta ?? {}), ...(c.config?.meta ?? {}) },
-  }));
-}
-
-interface ModelProps {
-  props: ModelPropertiesInput;
-  file: PropertiesSource;
-  index: number;
-  /** For a versioned model file: its version and that version's properties. */
-  version?: { v: string; props: NonNullable<ModelPropertiesInput['versions']>[number]; index: number };
-}
-
-/** Index of model properties by the SQL file base name they describe (versions: `<name>_v<v>` or defined_in). */
-function indexModelProperties(files: PropertiesSource[]): Map<string, ModelProps> {
-  const out = new Map<string, ModelProps>();
-  const claim = (key: string, value: ModelProps) => {
-    const existing = out.get(key);
-    if (existing) {
-      throw new MeshError('E_DUPLICATE_PROPERTIES', `model '${key}' is described twice`, {
-        location: { file: value.file.path, line: value.file.lineOf(['models', value.index]) },
-        hint: `It is also described in ${existing.file.path}; keep one entry.`,
-      });
-    }
-    out.set(key, value);
-  };
-  for (const file of files) {
-    (file.data.models ?? []).forEach((props, index) => {
-      if (!props.versions?.length) {
-        claim(props.name, { props, file, index });
-        return;
-      }
-      props.versions.forEach((vp, vi) => {
-        claim(vp.defined_in ?? `${props.name}_v${vp.v}`, { props, file, index, version: { v: vp.v, props: vp, index: vi } });
-      });
-    });
-  }
-  return out;
-}
-
-/** Columns of one version: dbt's `include: all` / `exclude:` over the model's columns, plus overrides. */
-function versionColumns(base: ColumnDef[], entries: NonNullable<NonNullable<ModelPropertiesInput['versions']>[number]['columns']> | undefined): ColumnDef[] {
-  if (!entries) return base;
-  let result: ColumnDef[] = [];
-  const overrides: ColumnInput[] = [];
-  for (const entry of entries) {
-    if ('include' in entry) {
-      const include = entry.include;
-      const exclude = new Set(entry.exclude ?? []);
-      const names = include === 'all' || include === '*' ? base.map((c) => c.name) : Array.isArray(include) ? include : [include];
-      result = base.filter((c) => names.includes(c.name) && !exclude.has(c.name));
-    } else overrides.push(entry);
-  }
-  for (const col of columns(overrides)) {
-    const i = result.findIndex((c) => c.name === col.name);
-    if (i >= 0) result[i] = col;
-    else result.push(col);
-  }
-  return result;
 }
 
 /** A config to merge into, sharing nothing mutable with `config` (merges replace tags and meta, never edit them). */
@@ -186,6 +142,7 @@ interface Unit {
   name: string;
   root: boolean;
   models: SourceFile[];
+  pythonModels: SourceFile[];
   properties: PropertiesSource[];
   seeds: SourceFile[];
   tests: SourceFile[];
@@ -201,18 +158,35 @@ const isJinja = (text: string) => text.includes('{{') || text.includes('{%');
 export function parseProject(files: ProjectFiles, options: ParseOptions = {}): ParsedProject {
   const project = files.project;
   const name = project.name;
-  const target = resolveTarget(project, files.root, options.target);
   const packageNames = files.packages.map((p) => p.name);
   const cliVars = options.vars;
   const varsFor = (pkg: string) => scopedVars(project.vars, pkg === name ? undefined : files.packages.find((p) => p.name === pkg)?.project.vars, pkg, name, packageNames, cliVars);
   const vars = varsFor(name);
   const env = options.env ?? process.env;
+  const warnings = [...files.warnings, ...dbtWarnings(files)];
+  const logs: string[] = [];
+  /** Hooks for templates that belong to no node (a profile's values, the naming macros), in a package's context. */
+  const noNode = (pkg = name): RenderHooks => ({ ...plainHooks(varsFor(pkg), env, (message) => logs.push(message)), package: pkg });
+
+  // A profile's Jinja (env_var, var) renders before the target, and so the dialect, is known.
+  const profile = files.profile;
+  let profileJinja: JinjaEnvironment | undefined;
+  const target = resolveTarget(project, files.root, options.target, {
+    profile,
+    render: profile ? (text) => (profileJinja ??= new JinjaEnvironment({ project: name })).compile(profile.path, text).render(noNode()) : undefined,
+    cwd: options.cwd,
+  });
+  warnings.push(...target.notes);
+  if (profile && !profile.profile && profile.from !== 'home' && !project.targets) {
+    warnings.push(new MeshError('W_PROFILE_MISSING', `${profile.path} has no profile '${profile.profileName}'; the build uses ${target.path}`, {
+      location: { file: profile.path },
+      hint: `Add a profile named '${profile.profileName}' (or set profile: in dbt_project.yml to one the file has).`,
+    }));
+  }
   const jinja = new JinjaEnvironment({ project: name, dialect: options.dialect?.(target.type), dispatch: project.dispatch });
   jinja.cache = files.cache;
   Object.assign(jinja.flags, options.flags ?? {});
-  jinja.target = { name: target.name, type: target.type, schema: 'main', database: target.database, threads: target.threads, profile_name: project.profile ?? name };
-  const warnings = dbtWarnings(files);
-  const logs: string[] = [];
+  jinja.target = { name: target.name, type: target.type, schema: target.schema, database: target.database, threads: target.threads, profile_name: project.profile ?? name };
 
   const macros: ParsedProject['macros'] = [];
   for (const file of files.macros) {
@@ -226,12 +200,39 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
   // Without dbt_utils installed, the macros most projects call are still there, written as dbt_utils writes them.
   if (!packageNames.includes('dbt_utils')) jinja.addNativeMacros('dbt_utils', DBT_UTILS_STANDINS);
 
+  // dbt's naming macros: a package's own generate_x_name for its nodes, else the root project's, else dbt's.
+  const macroFiles = new Map(macros.map((m) => [`${m.package}.${m.name}`, m.path]));
+  const namer = relationNamer({
+    style: files.dbt ? 'dbt' : 'mesh',
+    targetSchema: target.schema,
+    targetDatabase: target.database,
+    projectMacro: (macro, pkg) => {
+      const owner = pkg !== name && macroFiles.has(`${pkg}.${macro}`) ? pkg : macroFiles.has(`${name}.${macro}`) ? name : undefined;
+      if (owner === undefined) return undefined;
+      const file = macroFiles.get(`${owner}.${macro}`)!;
+      return (args) => jinja.invokeMacro(macro, args, {}, noNode(pkg), file, owner);
+    },
+  });
+
+  // A compile lists every node that fails, not only the first: each node's errors are kept, and thrown together.
+  const errors: MeshError[] = [];
+  /** Models that could not be parsed, by unique id: raised when a command selects them (see ParsedProject.broken). */
+  const broken = new Map<string, MeshError>();
+  const attempt = (fn: () => void): void => {
+    try {
+      fn();
+    } catch (error) {
+      if (!(error instanceof MeshError)) throw error;
+      errors.push(error);
+    }
+  };
+
   /** Hooks for a render at parse time: Jinja in YAML and project-file values, with the vars of the package. */
   const valueHooks = (pkg: string, ownVars = varsFor(pkg)): RenderHooks => ({
-    ref: (call) => new Relation(target.database, 'main', call.name),
+    ref: (call) => new Relation(target.database, target.schema, call.name),
     source: (call) => new Relation(target.database, call.source, call.table),
     config: () => undefined,
-    thisRelation: new Relation(target.database, 'main', ''),
+    thisRelation: new Relation(target.database, target.schema, ''),
     isIncremental: false,
     vars: ownVars,
     env,
@@ -247,6 +248,10 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     seeds: renderedTree(project.seeds, files.projectFilePath, files.projectLineOf, 'seeds'),
     tests: renderedTree(project.data_tests ?? project.tests, files.projectFilePath, files.projectLineOf, project.data_tests ? 'data_tests' : 'tests'),
   };
+
+  // dbt-duckdb reads a relative external_location from the folder dbt runs in; the mesh's own projects
+  // from the project folder, wherever the build is started.
+  const locationRoot = files.dbt ? (options.cwd ?? process.cwd()) : files.root;
 
   const nodes: GraphNode[] = [];
   const rendered = new Map<string, RenderedSql>();
@@ -291,7 +296,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
           i = refs.push(call) - 1;
           refKeys.set(key, i);
         }
-        return new PlaceholderRelation(refToken(i), target.database, 'main', call.name);
+        return new PlaceholderRelation(refToken(i), target.database, target.schema, call.name);
       },
       source: (call) => {
         const key = `${call.source}|${call.table}`;
@@ -337,7 +342,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
    * macros, and the model's own relation are unchanged and the env vars it read have the same values.
    */
   const macroTexts = [...files.macros, ...files.packages.flatMap((p) => p.macros)].map((m) => m.text);
-  const projectContext = contentHash(JSON.stringify([vars, macroTexts, target.database, target.name, target.type, packageNames, project.dispatch ?? null, options.flags ?? null]));
+  const projectContext = contentHash(JSON.stringify([vars, macroTexts, target.database, target.schema, target.name, target.type, packageNames, project.dispatch ?? null, options.flags ?? null]));
   const renderCached = (path: string, text: string, r: Omit<ParseRender, 'template' | 'trace'>): RenderedSql & { macros: string[] } => {
     const key = `${projectContext}:${r.pkg}:${contentHash(text)}:${r.thisRelation.schema}.${r.thisRelation.identifier}`;
     const hit = files.cache.render(key, env);
@@ -367,7 +372,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
 
   const units: Unit[] = [
     {
-      name, root: true, models: files.models, properties: files.properties, seeds: files.seeds, tests: files.tests,
+      name, root: true, models: files.models, pythonModels: files.pythonModels, properties: files.properties, seeds: files.seeds, tests: files.tests,
       modelPaths: files.modelPaths, seedPaths: files.seedPaths, testPaths: (project['test-paths'] ?? ['tests']).map((p) => p.replace(/\/+$/, '')),
       trees: rootTrees,
     },
@@ -390,6 +395,25 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       const over = sameTree(tree);
       if (over) mergeConfig(config, folderConfig(over, pkg, path));
       return config;
+    };
+    /** Configs for one node by its name (`seeds: {proj: {raw_customers: {...}}}`), the root project's over the package's. */
+    const byName = (tree: 'models' | 'seeds', path: string[], nodeName: string, version?: string): Record<string, unknown> => {
+      const config: Record<string, unknown> = {};
+      mergeConfig(config, nameConfig(unit.trees[tree], pkg, path, nodeName, version));
+      const over = sameTree(tree);
+      if (over) mergeConfig(config, nameConfig(over, pkg, path, nodeName, version));
+      return config;
+    };
+    const placeOf = (path: string, roots: string[]) => {
+      const root = roots.find((p) => path.startsWith(`${p.replace(/\/+$/, '')}/`)) ?? '';
+      const relInside = path.slice(root.length + 1);
+      return { relInside, dirs: relInside.split('/').slice(0, -1) };
+    };
+    /** Where a test keeps its failing rows: dbt names the audit schema as it names a model's. */
+    const auditSchema = (config: TestNode['config'], node: { unique_id: string; name: string; original_file_path: string; fqn: string[]; tags: string[] }): void => {
+      if (!config.store_failures) return;
+      if (namer.style === 'mesh') config.schema ??= 'main_dbt_test__audit';
+      else config.schema = namer.schema(config.schema ?? 'dbt_test__audit', { ...node, resource_type: 'test', package_name: pkg, path: node.original_file_path, config: { ...config } });
     };
 
     // Generic tests: a `{% test %}` macro of the test's own package or of the root project; a package's test
@@ -422,7 +446,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     // A properties file declares a test per column: its folder configs are worked out once per file.
     const genericTestRoots = [...unit.modelPaths, ...unit.seedPaths];
     const genericTestDefaults = new Map<string, Record<string, unknown>>();
-    const addTest = (entry: unknown, ctx: Omit<TestSpecContext, 'defaults' | 'resolveTest' | 'renderArgument' | 'packagesWithTest'>) => {
+    const addTest = (entry: unknown, ctx: Omit<TestSpecContext, 'defaults' | 'resolveTest' | 'renderArgument' | 'packagesWithTest'>) => attempt(() => {
       let defaults = genericTestDefaults.get(ctx.file);
       if (!defaults) genericTestDefaults.set(ctx.file, (defaults = testDefaults(ctx.file, genericTestRoots)));
       const node = genericTestNode(entry, {
@@ -434,6 +458,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
         renderArgument: (text) => jinja.renderValue(text, valueHooks(pkg), { file: ctx.file, line: valueLine(ctx.file, ctx.line(), text) }, { native: true }),
       });
       if (!node.config.enabled) return;
+      auditSchema(node.config, node);
       addNode(node);
       const meta = node.test_metadata!;
       const macroPackage = node.macro_package;
@@ -447,9 +472,10 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       };
       const macroConfig: Record<string, unknown> = {};
       const result = renderForParse({
-        template: call, thisRelation: new Relation(target.database, 'main', node.name), config: macroConfig, pkg,
+        template: call, thisRelation: new Relation(target.database, target.schema, node.alias), config: macroConfig, pkg,
         configValue: (key) => macroConfig[key] ?? (node.config as unknown as Record<string, unknown>)[key],
       });
+      const named = node.config;
       node.config = withMacroConfig(node, macroConfig);
       node.tags = node.config.tags;
       if (!node.config.enabled) {
@@ -457,12 +483,14 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
         seen.delete(node.unique_id);
         return;
       }
+      // A config the macro changed is worked out again from what was written, so its audit schema is named again.
+      if (node.config !== named) auditSchema(node.config, node);
       node.refs = result.refs;
       node.sources = result.sources;
       node.depends_on.macros = result.macros;
       rendered.set(node.unique_id, result);
       templates.set(node.unique_id, runTemplate(call, pkg, () => ({ ...node.config }), () => ({ unique_id: node.unique_id, name: node.name, resource_type: 'test' })));
-    };
+    });
 
     // Models
     const modelProps = indexModelProperties(unit.properties);
@@ -475,35 +503,70 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       return copyConfig(shared);
     };
     const used = new Set<string>();
-    for (const file of unit.models) {
-      const modelPath = unit.modelPaths.find((p) => file.path.startsWith(`${p.replace(/\/+$/, '')}/`)) ?? '';
-      const relInside = file.path.slice(modelPath.length + 1);
-      const dirs = relInside.split('/').slice(0, -1);
+    for (const file of unit.models) attempt(() => {
+      const { relInside, dirs } = placeOf(file.path, unit.modelPaths);
       const base = posix.basename(file.path, '.sql');
       const entry = modelProps.get(base);
       if (entry) used.add(base);
+      // dbt reads an empty file as no model at all.
+      if (!file.text.trim()) {
+        warnings.push(new MeshError('W_MODEL_EMPTY', `${file.path} is empty; it is not a model (dbt skips it too)`, {
+          location: { file: file.path, line: 1 },
+          hint: 'Write the model\'s select statement, or delete the file.',
+        }));
+        return;
+      }
       const modelName = entry?.props.name ?? base;
       const version = entry?.version?.v;
-      const layer = (LAYERS as readonly string[]).includes(dirs[0] ?? '') ? dirs[0] : undefined;
+      const layer = namer.style === 'mesh' && (LAYERS as readonly string[]).includes(dirs[0] ?? '') ? dirs[0] : undefined;
+      const fqn = [pkg, ...dirs, modelName, ...(version ? [`v${version}`] : [])];
+      const uniqueId = `model.${pkg}.${modelName}${version ? `.v${version}` : ''}`;
 
       const config = modelFolderConfig(dirs);
+      mergeConfig(config, byName('models', dirs, modelName, version));
       mergeConfig(config, renderedConfig(entry?.props.config as Record<string, unknown> | undefined, entry?.file, ['models', entry?.index ?? 0, 'config'], pkg));
       mergeConfig(config, renderedConfig(entry?.version?.props.config as Record<string, unknown> | undefined, entry?.file, ['models', entry?.index ?? 0, 'versions', entry?.version?.index ?? 0, 'config'], pkg));
       if (entry?.props.access) config.access ??= entry.props.access;
       if (entry?.props.group) config.group ??= entry.props.group;
 
-      const preliminary = normalizeConfig(config, { schema: layer });
-      const thisRel = new Relation(target.database, preliminary.schema, preliminary.alias ?? base);
-      const uniqueId = `model.${pkg}.${modelName}${version ? `.v${version}` : ''}`;
-      const modelDict = () => ({ unique_id: uniqueId, name: modelName, package_name: pkg, resource_type: 'model', original_file_path: file.path, config: { ...config }, raw_code: file.text, version: version ?? null });
-      const result = renderCached(file.path, file.text, { thisRelation: thisRel, config, pkg, model: modelDict() });
-      const finalConfig = normalizeConfig(config, { schema: layer });
-      if (finalConfig.materialized === ('seed' as string)) finalConfig.materialized = 'table';
-      if (!finalConfig.enabled) continue;
-      refuseUnsupportedConfig(finalConfig, file.path);
+      const placed = (cfg: Record<string, unknown>) => {
+        const named: NamedNode = {
+          unique_id: uniqueId, name: modelName, resource_type: 'model', package_name: pkg, original_file_path: file.path,
+          path: relInside, fqn, version, tags: (cfg.tags as string[] | undefined) ?? [], config: cfg,
+        };
+        return { schema: namer.schema(cfg.schema, named, layer), alias: namer.alias(cfg.alias, named), database: namer.database(cfg.database, named), keys: [cfg.schema, cfg.alias, cfg.database] };
+      };
+      const modelDict = (where: { schema: string; alias: string; database: string }) => () => ({
+        unique_id: uniqueId, name: modelName, package_name: pkg, resource_type: 'model', original_file_path: file.path, path: relInside, fqn,
+        config: { ...config }, raw_code: file.text, version: version ?? null, database: where.database, schema: where.schema, alias: where.alias,
+      });
+      let preliminary: ReturnType<typeof placed> | undefined;
+      let result: RenderedSql & { macros: string[] };
+      let where: ReturnType<typeof placed>;
+      let finalConfig: NodeConfig;
+      try {
+        preliminary = placed(config);
+        const thisRel = new Relation(preliminary.database, preliminary.schema, preliminary.alias);
+        result = renderCached(file.path, file.text, { thisRelation: thisRel, config, pkg, model: modelDict(preliminary)() });
+        // config() calls in the model may move it; the names are worked out again only then.
+        const before = preliminary.keys;
+        where = [config.schema, config.alias, config.database].every((v, i) => v === before[i]) ? preliminary : placed(config);
+        finalConfig = normalizeConfig(config, { schema: namer.style === 'mesh' ? where.schema : target.schema });
+        if (finalConfig.materialized === ('seed' as string)) finalConfig.materialized = 'table';
+        if (!finalConfig.enabled) return;
+        refuseUnsupportedConfig(finalConfig, file.path, (key, value) => configOrigin(key, value, { files, model: file, entry, folders: dirs, name: modelName }));
+      } catch (error) {
+        if (!(error instanceof MeshError) || config.enabled === false) throw error;
+        // The node stays in the graph with what is known of it, so a selection can leave it out; the
+        // error is raised only if the command selects it.
+        const at = preliminary ?? { schema: target.schema, alias: modelName, database: target.database };
+        const stubConfig = normalizeConfig(config, { schema: namer.style === 'mesh' ? at.schema : target.schema });
+        addNode(brokenModel({ uniqueId, name: modelName, project: pkg, file, fqn, config: stubConfig, where: at, version }));
+        broken.set(uniqueId, error);
+        return;
+      }
 
-      const baseColumns = columns(entry?.props.columns);
-      const modelColumns = entry?.version ? versionColumns(baseColumns, entry.version.props.columns as never) : baseColumns;
+      const modelColumns = entry ? versionColumns(entry.props, entry.version) : [];
       const node: ModelNode = {
         unique_id: uniqueId,
         resource_type: 'model',
@@ -511,7 +574,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
         package_name: pkg,
         original_file_path: file.path,
         patch_path: entry?.file.path,
-        fqn: [pkg, ...dirs, modelName, ...(version ? [`v${version}`] : [])],
+        fqn,
         description: entry?.version?.props.description ?? entry?.props.description ?? '',
         tags: finalConfig.tags,
         meta: finalConfig.meta,
@@ -521,9 +584,9 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
         refs: result.refs,
         sources: result.sources,
         depends_on: { nodes: [], macros: result.macros },
-        database: target.database,
-        schema: finalConfig.schema,
-        alias: finalConfig.alias ?? base,
+        database: where.database,
+        schema: where.schema,
+        alias: where.alias,
         version,
         latest_version: entry?.props.versions?.length
           ? (entry.props.latest_version ?? entry.props.versions.map((v) => v.v).sort((a, b) => Number(b) - Number(a))[0])
@@ -531,58 +594,79 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
         deprecation_date: entry?.version?.props.deprecation_date ?? entry?.props.deprecation_date,
         checksum: sha(file.text),
       };
+      if (isCommentOnly(result.sql) && !result.dynamic) {
+        warnings.push(new MeshError('W_MODEL_EMPTY', `model ${modelName} has no SQL: ${file.path} holds only comments`, {
+          location: { file: file.path, line: 1 }, node: uniqueId,
+          hint: 'Write the model\'s select statement, or delete the file; building it fails, as it does in dbt.',
+        }));
+      }
       addNode(node);
       rendered.set(uniqueId, result);
       let compiled: CompiledTemplate | undefined;
-      templates.set(uniqueId, runTemplate((hooks) => (compiled ??= jinja.compile(file.path, file.text, pkg)).render(hooks), pkg, () => node.config, modelDict));
+      templates.set(uniqueId, runTemplate((hooks) => (compiled ??= jinja.compile(file.path, file.text, pkg)).render(hooks), pkg, () => node.config, modelDict(where)));
 
-      // Generic tests from the properties file
+      // Generic tests from the properties file; a version's tests are named after the version (`<model>_v<v>`).
       if (entry) {
         const propsFile = entry.file;
-        const path = ['models', entry.index];
         const ref: RefCall = { name: modelName, ...(version ? { version } : {}), ...(unit.root ? {} : { project: pkg }) };
-        const tests = [
-          ...(entry.props.tests ?? []), ...(entry.props.data_tests ?? []),
-          ...(entry.version?.props.tests ?? []), ...(entry.version?.props.data_tests ?? []),
-        ];
-        for (const t of tests) {
-          addTest(t, { project: pkg, attachedId: uniqueId, attachedName: modelName, file: propsFile.path, line: () => propsFile.lineOf(path), target: { ref } });
-        }
-        (entry.props.columns ?? []).forEach((col, ci) => {
-          if (!modelColumns.some((c) => c.name === col.name)) return;
-          for (const t of [...(col.tests ?? []), ...(col.data_tests ?? [])]) {
-            addTest(t, {
-              project: pkg, attachedId: uniqueId, attachedName: `${modelName}${version ? `_v${version}` : ''}`, column: col.name,
-              file: propsFile.path, line: () => propsFile.lineOf([...path, 'columns', ci]), target: { ref },
-            });
+        const attachedName = version ? `${modelName}_v${version}` : modelName;
+        const ctx = { project: pkg, attachedId: uniqueId, attachedName, file: propsFile.path, target: { ref } };
+        const testsPath: PropertyKey[] = entry.version && (entry.version.props.tests ?? entry.version.props.data_tests) ? ['models', entry.index, 'versions', entry.version.index] : ['models', entry.index];
+        for (const t of modelTests(entry.props, entry.version)) addTest(t, { ...ctx, line: () => propsFile.lineOf(testsPath) });
+        for (const { column, path } of versionColumnInputs(entry.props, entry.version)) {
+          for (const t of [...(column.tests ?? []), ...(column.data_tests ?? [])]) {
+            addTest(t, { ...ctx, column: column.name, line: () => propsFile.lineOf(['models', entry.index, ...path]) });
           }
-        });
+        }
       }
-    }
+    });
 
+    // Python models: the engine cannot run them; a disabled one is left out as dbt leaves it out.
+    for (const file of unit.pythonModels) attempt(() => {
+      const { dirs } = placeOf(file.path, unit.modelPaths);
+      const base = posix.basename(file.path, '.py');
+      const entry = modelProps.get(base);
+      if (entry) used.add(base);
+      const config = modelFolderConfig(dirs);
+      mergeConfig(config, byName('models', dirs, base));
+      mergeConfig(config, renderedConfig(entry?.props.config as Record<string, unknown> | undefined, entry?.file, ['models', entry?.index ?? 0, 'config'], pkg));
+      mergeConfig(config, pythonConfigCalls(file.text));
+      if (config.enabled === false) return;
+      const uniqueId = `model.${pkg}.${base}`;
+      addNode(brokenModel({ uniqueId, name: base, project: pkg, file, fqn: [pkg, ...dirs, base], config: normalizeConfig(config, { schema: target.schema }), where: { database: target.database, schema: target.schema, alias: base } }));
+      broken.set(uniqueId, new MeshError('E_DBT_UNSUPPORTED', `python models are not supported: ${file.path}`, {
+        location: { file: file.path, line: 1 },
+        hint: 'Write the model in SQL (DuckDB has list, struct, regex and window functions for most of what pandas does), compute it upstream and read the file as a source with external_location, disable it (+enabled: false), or leave it out of the command (--exclude).',
+      }));
+    });
+
+    // dbt warns of properties for a model it cannot find, and builds the rest.
     for (const [key, entry] of modelProps) {
-      if (!used.has(key)) {
-        throw new MeshError('E_PROPERTIES_ORPHAN', `properties describe model '${key}', but there is no ${key}.sql`, {
-          location: { file: entry.file.path, line: entry.file.lineOf(['models', entry.index, 'name']) },
-          hint: entry.version ? `Create ${key}.sql for version ${entry.version.v}, or set defined_in:.` : `Create ${key}.sql under a model path, or fix the name.`,
-        });
-      }
+      if (used.has(key)) continue;
+      warnings.push(new MeshError('W_PROPERTIES_ORPHAN', `${entry.file.path} describes model '${key}', but there is no ${key}.sql; the entry is ignored`, {
+        location: { file: entry.file.path, line: entry.file.lineOf(['models', entry.index, ...(entry.version ? ['versions', entry.version.index] : ['name'])]) },
+        hint: entry.version ? `Create ${key}.sql for version ${entry.version.v}, or set defined_in:.` : `Create ${key}.sql under a model path, or fix the name.`,
+      }));
     }
 
     // Seeds
     const seedProps = new Map<string, { props: NonNullable<PropertiesSource['data']['seeds']>[number]; file: PropertiesSource; index: number }>();
     for (const file of unit.properties) (file.data.seeds ?? []).forEach((props, index) => seedProps.set(props.name, { props, file, index }));
-    for (const file of unit.seeds) {
-      const seedPath = unit.seedPaths.find((p) => file.path.startsWith(`${p.replace(/\/+$/, '')}/`)) ?? '';
-      const dirs = file.path.slice(seedPath.length + 1).split('/').slice(0, -1);
+    for (const file of unit.seeds) attempt(() => {
+      const { relInside, dirs } = placeOf(file.path, unit.seedPaths);
       const seedName = posix.basename(file.path, '.csv');
       const entry = seedProps.get(seedName);
       const config: Record<string, unknown> = folders('seeds', dirs);
+      mergeConfig(config, byName('seeds', dirs, seedName));
       mergeConfig(config, renderedConfig(entry?.props.config as NodeConfigInput as Record<string, unknown> | undefined, entry?.file, ['seeds', entry?.index ?? 0, 'config'], pkg));
-      const finalConfig = normalizeConfig(config, { schema: (LAYERS as readonly string[]).includes(dirs[0] ?? '') ? dirs[0] : undefined });
-      finalConfig.materialized = 'seed';
-      if (!finalConfig.enabled) continue;
       const uniqueId = `seed.${pkg}.${seedName}`;
+      const fqn = [pkg, ...dirs, seedName];
+      const named: NamedNode = { unique_id: uniqueId, name: seedName, resource_type: 'seed', package_name: pkg, original_file_path: file.path, path: relInside, fqn, tags: (config.tags as string[] | undefined) ?? [], config };
+      const layer = namer.style === 'mesh' && (LAYERS as readonly string[]).includes(dirs[0] ?? '') ? dirs[0] : undefined;
+      if (config.enabled === false) return;
+      const schema = namer.schema(config.schema, named, layer);
+      const finalConfig = normalizeConfig(config, { schema: namer.style === 'mesh' ? schema : target.schema });
+      finalConfig.materialized = 'seed';
       const seedColumns = columns(entry?.props.columns);
       addNode({
         unique_id: uniqueId,
@@ -591,7 +675,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
         package_name: pkg,
         original_file_path: file.path,
         patch_path: entry?.file.path,
-        fqn: [pkg, ...dirs, seedName],
+        fqn,
         description: entry?.props.description ?? '',
         tags: finalConfig.tags,
         meta: finalConfig.meta,
@@ -601,9 +685,9 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
         refs: [],
         sources: [],
         depends_on: { nodes: [], macros: [] },
-        database: target.database,
-        schema: finalConfig.schema,
-        alias: finalConfig.alias ?? seedName,
+        database: namer.database(config.database, named),
+        schema,
+        alias: namer.alias(config.alias, named),
         checksum: file.checksum ?? sha(file.path),
       });
       if (entry) {
@@ -617,21 +701,32 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
           }
         });
       }
-    }
+    });
 
     // Sources
     for (const file of unit.properties) {
+      const { dirs } = placeOf(file.path, [...unit.modelPaths, ...unit.seedPaths]);
       (file.data.sources ?? []).forEach((source, si) => {
-        source.tables.forEach((table, ti) => {
+        source.tables.forEach((table, ti) => attempt(() => {
           const uniqueId = `source.${pkg}.${source.name}.${table.name}`;
-          let location = table.external_location ?? table.config?.external_location ?? (table.meta?.external_location as string | undefined) ?? source.config?.external_location ?? (source.meta?.external_location as string | undefined);
+          // dbt-duckdb reads external_location from the table's config or meta (or its source's); a dbt
+          // project's table-level key is not dbt's, so it is said and left alone, as dbt leaves it.
+          if (table.external_location !== undefined && files.dbt) {
+            warnings.push(new MeshError('W_SOURCE_KEY', `source ${source.name}.${table.name}: external_location beside the table's name is not read by dbt-duckdb; it is ignored`, {
+              location: { file: file.path, line: file.lineOf(['sources', si, 'tables', ti, 'external_location']) },
+              hint: 'Put it under the table\'s config: (config: {external_location: ...}) or meta:, where dbt-duckdb reads it.',
+            }));
+          }
+          let location = (files.dbt ? undefined : table.external_location) ?? table.config?.external_location ?? (table.meta?.external_location as string | undefined) ?? source.config?.external_location ?? (source.meta?.external_location as string | undefined);
           if (location) {
             if (isJinja(location)) location = String(jinja.renderValue(location, valueHooks(pkg), { file: file.path, line: file.lineOf(['sources', si, 'tables', ti]) }));
-            location = location
-              .replaceAll('{name}', table.name)
-              .replaceAll('{identifier}', table.identifier ?? table.name)
-              .replaceAll('{schema}', source.schema ?? source.name);
-            location = rootedLocation(location, files.root);
+            // dbt-duckdb formats the location with the table's name, identifier, schema, database and meta keys.
+            const fields: Record<string, unknown> = {
+              ...source.meta, ...source.config, ...table.meta, ...table.config,
+              name: table.name, identifier: table.identifier ?? table.name, schema: source.schema ?? source.name, database: source.database ?? target.database,
+            };
+            location = location.replace(/\{(\w+)\}/g, (whole, key: string) => (fields[key] === undefined ? whole : String(fields[key])));
+            location = rootedLocation(location, locationRoot);
           }
           const node: SourceNode = {
             unique_id: uniqueId,
@@ -641,7 +736,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
             package_name: pkg,
             original_file_path: file.path,
             patch_path: file.path,
-            fqn: [pkg, source.name, table.name],
+            fqn: [pkg, ...dirs, source.name, table.name],
             description: table.description ?? source.description ?? '',
             tags: [...(source.tags ?? []), ...(table.tags ?? [])],
             meta: { ...(source.meta ?? {}), ...(table.meta ?? {}) },
@@ -660,26 +755,28 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
               addTest(t, { ...ctx, column: col.name, line: () => file.lineOf(['sources', si, 'tables', ti, 'columns', ci]) });
             }
           });
-        });
+        }));
       });
     }
 
     // Singular tests
-    for (const file of unit.tests) {
+    for (const file of unit.tests) attempt(() => {
       const testName = posix.basename(file.path, '.sql');
+      const { dirs } = placeOf(file.path, unit.testPaths);
       const template = jinja.compile(file.path, file.text, pkg);
       const config: Record<string, unknown> = testDefaults(file.path, unit.testPaths);
       const uniqueId = `test.${pkg}.${testName}`;
       const modelDict = () => ({ unique_id: uniqueId, name: testName, package_name: pkg, resource_type: 'test', original_file_path: file.path, config: { ...config } });
-      const result = renderForParse({ template, thisRelation: new Relation(target.database, 'main', testName), config, pkg, model: modelDict() });
+      const result = renderForParse({ template, thisRelation: new Relation(target.database, target.schema, testName), config, pkg, model: modelDict() });
       const testConf = testConfig(config, { file: file.path, line: () => 1, test: testName });
       const node: TestNode = {
         unique_id: uniqueId,
         resource_type: 'test',
         name: testName,
+        alias: typeof config.alias === 'string' ? config.alias : testName,
         package_name: pkg,
         original_file_path: file.path,
-        fqn: [pkg, testName],
+        fqn: [pkg, ...dirs, testName],
         description: '',
         tags: testConf.tags,
         meta: {},
@@ -690,10 +787,11 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
         depends_on: { nodes: [], macros: result.macros },
         checksum: sha(file.text),
       };
+      auditSchema(testConf, node);
       addNode(node);
       rendered.set(uniqueId, result);
       templates.set(uniqueId, runTemplate((hooks) => template.render(hooks), pkg, () => ({ ...node.config }), modelDict));
-    }
+    });
   }
 
   /** The line of a value in a properties file: the first line at or after `from` that holds its text. */
@@ -712,8 +810,37 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     return renderConfigTree(config, (text, keys) => jinja.renderValue(text, valueHooks(pkg), { file: file.path, line: file.lineOf([...path, ...keys]) }, { native: true }));
   }
 
+  if (errors.length) throw MeshError.all(errors);
   const hooks = projectHooks(files, name);
-  return { name, root: files.root, files, target, nodes, rendered, templates, jinja, groups, macros, vars, env, hooks, varsFor, warnings, logs };
+  const restrictAccess = new Set([...(project['restrict-access'] ? [name] : []), ...files.packages.filter((p) => p.project['restrict-access'] === true).map((p) => p.name)]);
+  const queryComment = queryCommentOf(project['query-comment'], (text, node) => jinja.compile(files.projectFilePath, text).render({ ...noNode(), globals: { node } }));
+  return { name, root: files.root, files, target, nodes, rendered, templates, jinja, groups, macros, vars, env, hooks, varsFor, warnings, logs, restrictAccess, queryComment, broken };
+}
+
+/** A model the parse could not finish: its place in the project, no SQL and no refs. */
+function brokenModel(n: { uniqueId: string; name: string; project: string; file: { path: string; text: string }; fqn: string[]; config: NodeConfig; where: { database: string; schema: string; alias: string }; version?: string }): ModelNode {
+  return {
+    unique_id: n.uniqueId, resource_type: 'model', name: n.name, package_name: n.project, original_file_path: n.file.path,
+    fqn: n.fqn, description: '', tags: n.config.tags, meta: n.config.meta, config: n.config, columns: [], raw_code: n.file.text,
+    refs: [], sources: [], depends_on: { nodes: [], macros: [] }, database: n.where.database, schema: n.where.schema, alias: n.where.alias,
+    version: n.version, checksum: sha(n.file.text),
+  };
+}
+
+/**
+ * dbt's query-comment: a template rendered per node (`node` in its context), put before each statement,
+ * or after with `append: true`. `null` (or no comment) turns it off; so does leaving the key out, where
+ * dbt would add its own JSON comment: the engine adds nothing the project did not ask for.
+ */
+function queryCommentOf(config: QueryCommentConfig | undefined, render: (text: string, node: GraphNode) => string): ParsedProject['queryComment'] {
+  if (config === undefined || config === null) return undefined;
+  const template = typeof config === 'string' ? config : config.comment;
+  if (!template) return undefined;
+  const append = typeof config === 'object' && config.append === true;
+  return (node) => {
+    const text = isJinja(template) ? render(template, node).trim() : template;
+    return text ? { text, append } : undefined;
+  };
 }
 
 const LOOKS_LIKE_CALL = /^\s*(env_var|ref|var|source|doc)\s*\(.+\)\s*$/s;
@@ -743,6 +870,7 @@ function packageUnit(pkg: PackageFiles, jinja: JinjaEnvironment, valueHooks: (pk
     name: pkg.name,
     root: false,
     models: pkg.models,
+    pythonModels: pkg.pythonModels,
     properties: pkg.properties,
     seeds: pkg.seeds,
     tests: pkg.tests,
@@ -840,17 +968,23 @@ function rootedLocation(location: string, root: string): string {
   return absolute(location);
 }
 
-const MATERIALIZATIONS = new Set(['view', 'table', 'incremental', 'ephemeral']);
+const MATERIALIZATIONS = ['view', 'table', 'incremental', 'ephemeral'];
 
 /** Configs a model may carry in dbt that the engine would otherwise ignore, building something else. */
-function refuseUnsupportedConfig(config: NodeConfig, file: string): void {
+function refuseUnsupportedConfig(config: NodeConfig, file: string, origin: (key: string, value: unknown) => SourceLocation): void {
   const materialized: string = config.materialized;
-  if (!MATERIALIZATIONS.has(materialized)) {
-    throw new MeshError('E_DBT_UNSUPPORTED', `materialized='${materialized}' is not supported`, {
-      location: { file },
-      hint: materialized === 'external'
-        ? "Build it as a table; to write files, export the published table (COPY ... TO) outside the build."
-        : 'Use one of view, table, incremental or ephemeral.',
+  if (!MATERIALIZATIONS.includes(materialized)) {
+    const guess = didYouMean(materialized, MATERIALIZATIONS);
+    const known = ['external', 'snapshot', 'seed', 'materialized_view', 'dynamic_table', 'microbatch'].includes(materialized);
+    const location = origin('materialized', materialized);
+    const forModel = location.file === file ? '' : ` (set for ${file})`;
+    throw new MeshError(known ? 'E_DBT_UNSUPPORTED' : 'E_CONFIG_INVALID', known ? `materialized='${materialized}' is not supported${forModel}` : `materialized='${materialized}' is not a materialization${forModel}`, {
+      location,
+      hint: guess && !known
+        ? `Did you mean '${guess}'? The materializations are ${MATERIALIZATIONS.join(', ')}.`
+        : materialized === 'external'
+          ? "Build it as a table; to write files, export the published table (COPY ... TO) outside the build."
+          : `Use one of ${MATERIALIZATIONS.join(', ')}.`,
     });
   }
 }
