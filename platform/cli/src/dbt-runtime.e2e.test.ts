@@ -79,16 +79,37 @@ describe('packages', () => {
 });
 
 describe('introspection at run time', () => {
-  it('compile writes the parse-time SQL; build renders with the database and records what it ran', async () => {
+  it('compile without the database writes the parse-time SQL and says so; build renders with the database', async () => {
     const dir = fixture('introspection');
-    expect(mesh(dir, 'compile').code).toBe(0);
-    const compiled = readFileSync(join(dir, 'target/compiled/introspection/models/marts/payments_by_method.sql'), 'utf8');
-    expect(compiled).not.toContain('paid_card');
+    const offline = mesh(dir, 'compile');
+    expect(offline.code, offline.output).toBe(0);
+    expect(offline.stderr).toContain("warning[W_COMPILE_OFFLINE] the database of target 'dev' is not there");
+    expect(existsSync(join(dir, 'target/introspection.duckdb'))).toBe(false);
+    const compiledFile = join(dir, 'target/compiled/introspection/models/marts/payments_by_method.sql');
+    expect(readFileSync(compiledFile, 'utf8')).not.toContain('paid_card');
     const r = mesh(dir, 'build');
     expect(r.code, r.output).toBe(0);
     const pivot = runResults(dir).find((x) => x.unique_id === 'model.introspection.payments_by_method')!;
     expect(pivot.compiled_code).toContain('as "paid_card"');
     expect(await queryDb(join(dir, 'target/introspection.duckdb'), 'select count(*)::int as n from main.all_events')).toEqual([{ n: 6 }]);
+
+    // With the database there, compile asks it, as dbt compile does, and writes what the build ran.
+    const online = mesh(dir, 'compile');
+    expect(online.code, online.output).toBe(0);
+    expect(online.stderr).not.toContain('W_COMPILE_OFFLINE');
+    expect(readFileSync(compiledFile, 'utf8').trimEnd()).toBe(pivot.compiled_code?.trimEnd());
+  });
+
+  it('compile renders an incremental model whose table exists with is_incremental() true, as dbt compile does', () => {
+    const dir = fixture('introspection');
+    write(dir, 'models/marts/payment_log.sql', "{{ config(materialized='incremental') }}\nselect * from {{ ref('raw_payments') }}\n{% if is_incremental() %}where amount > (select max(amount) from {{ this }}){% endif %}\n");
+    const compiledFile = join(dir, 'target/compiled/introspection/models/marts/payment_log.sql');
+    expect(mesh(dir, 'build').code).toBe(0);
+    expect(mesh(dir, 'compile').code).toBe(0);
+    expect(readFileSync(compiledFile, 'utf8')).toContain('where amount > (select max(amount) from "introspection"."main"."payment_log")');
+    for (const file of ['introspection.duckdb', 'introspection.duckdb.wal']) rmSync(join(dir, 'target', file), { force: true });
+    expect(mesh(dir, 'compile').code).toBe(0);
+    expect(readFileSync(compiledFile, 'utf8')).not.toContain('where amount >');
   });
 
   it('a ref made only at run time is refused with the line to add, as dbt asks for it', () => {

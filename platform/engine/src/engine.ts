@@ -7,7 +7,7 @@ import { buildRunResults } from './artifacts/run-results';
 import { writeCompiledFiles } from './artifacts/compiled-files';
 import { writeJsonAtomic } from './artifacts/write-json';
 import { Compiler, type CompiledNode } from './compile/compile';
-import type { Adapter, RelationKind, StagedFile } from './execute/adapter';
+import { relationKey, type Adapter, type RelationKind, type StagedFile } from './execute/adapter';
 import { stagedSourceRelation } from './compile/relations';
 import type { NodeResult } from './execute/results';
 import { Runner, type RunCommand, type RunEvents } from './execute/runner';
@@ -44,6 +44,12 @@ export interface ProjectOptions {
   dialect?: (targetType: string) => MacroDialect | undefined;
   /** The command being run, as templates read it in `flags.WHICH` (default `compile`). */
   which?: string;
+  /**
+   * For `compile`: the target's database when it is there (undefined when it is not). Nodes that ask the
+   * database while they render, and incremental models whose table exists, are then compiled to the SQL a
+   * run would build, as dbt compile does with its connection; without it they keep their parse-time SQL.
+   */
+  connect?(target: ResolvedTarget, parsed: ParsedProject): Promise<Adapter | undefined>;
 }
 
 export interface CompiledProject {
@@ -120,6 +126,11 @@ export async function compileProject(options: ProjectOptions): Promise<CompiledP
     compiled.set(id, compiler.compileNode(node));
   }
   stage('compile');
+  if (options.connect) {
+    const late = await compileAtRunTime({ parsed, dag, resolution, compiler, compiled, upstreams: upstreams ?? [] }, options.connect);
+    warnings.push(...late);
+    stage('compile against the database');
+  }
   const targetDir = join(parsed.root, parsed.files.project['target-path'] ?? 'target');
   if (options.writeCompiledFiles !== false) {
     // Paths relative to target/compiled, as template strings: normalising 20,000 paths took longer than writing the files.
@@ -143,6 +154,68 @@ export async function compileProject(options: ProjectOptions): Promise<CompiledP
   writeJsonAtomic(join(targetDir, 'manifest.json'), manifest);
   stage('write manifest');
   return { parsed, dag, resolution, compiler, selected, compiled, manifest, warnings, invocationId, targetDir, upstreams: upstreams ?? [] };
+}
+
+/**
+ * Renders again, with `execute` true and the database's answers, the compiled nodes a run would render
+ * again: those that asked the database while parsing, and incremental models whose table exists (with
+ * `is_incremental()` true). Nothing is built. Returns the warning said when the database is not there.
+ */
+async function compileAtRunTime(
+  project: Pick<CompiledProject, 'parsed' | 'dag' | 'resolution' | 'compiler' | 'compiled' | 'upstreams'>,
+  connect: NonNullable<ProjectOptions['connect']>,
+): Promise<MeshError[]> {
+  const { parsed, dag, resolution, compiler, compiled } = project;
+  const dynamic = [...compiled.keys()].filter((id) => parsed.rendered.get(id)?.dynamic);
+  const incremental = [...compiled.keys()].filter((id) => {
+    const node = dag.nodes.get(id)!;
+    return node.resource_type === 'model' && node.config.materialized === 'incremental' && node.config.full_refresh !== true;
+  });
+  if (!dynamic.length && !incremental.length) return [];
+  const adapter = await connect(parsed.target, parsed);
+  if (!adapter) {
+    if (!dynamic.length) return [];
+    const names = dynamic.map((id) => dag.nodes.get(id)!.name);
+    return [new MeshError('W_COMPILE_OFFLINE', `the database of target '${parsed.target.name}' is not there, so ${dynamic.length === 1 ? 'one node that asks' : `${dynamic.length} nodes that ask`} the database while rendering ${dynamic.length === 1 ? 'is' : 'are'} compiled as parsing renders ${dynamic.length === 1 ? 'it' : 'them'} (execute false): ${names.slice(0, 10).join(', ')}${names.length > 10 ? `, and ${names.length - 10} more` : ''}`, {
+      hint: `Build the project once (mesh build), or let the server be reached, then compile again for the SQL a run builds; ${parsed.target.path} is where the database is looked for.`,
+    })];
+  }
+  const errors: MeshError[] = [];
+  try {
+    for (const upstream of project.upstreams) {
+      const used = [...dag.nodes.values()].some((n) => n.package_name === upstream.name);
+      if (used && upstream.database) await adapter.attach(upstream.name, upstream.database.path);
+    }
+    const relations = incremental.length ? await adapter.listRelations(parsed.target.database) : new Map<string, RelationKind>();
+    const renderer = new RunTimeRenderer(parsed, dag, resolution, compiler);
+    const session = await adapter.session();
+    try {
+      for (const [id, c] of compiled) {
+        const node = dag.nodes.get(id)!;
+        if (node.resource_type !== 'model' && node.resource_type !== 'test') continue;
+        const merging = node.resource_type === 'model' && incremental.includes(id) && relations.get(relationKey({ schema: node.schema, identifier: node.alias })) === 'table';
+        if (!merging && !parsed.rendered.get(id)?.dynamic) continue;
+        session.queryComment = parsed.queryComment?.(node);
+        try {
+          c.sql = await renderer.nodeSql(node, session, merging);
+        } catch (error) {
+          errors.push(error instanceof MeshError ? error : new MeshError('E_SQL', `${node.unique_id}: ${error instanceof Error ? error.message : String(error)}`, {
+            node: node.unique_id,
+            location: { file: node.original_file_path },
+            hint: 'The node asks the database while it compiles, as in dbt; the database refused the question. Build what it reads first.',
+          }));
+        } finally {
+          session.queryComment = undefined;
+        }
+      }
+    } finally {
+      session.close();
+    }
+  } finally {
+    await adapter.close();
+  }
+  if (errors.length) throw MeshError.all(errors);
+  return [];
 }
 
 export interface RunProjectOptions extends ProjectOptions, RunEvents {
@@ -192,7 +265,8 @@ async function stageExternalSources(project: CompiledProject, adapter: Adapter):
 /** Compiles, then runs the selected nodes for `run`, `test`, `build` or `seed`, and writes run_results.json. */
 export async function runProject(options: RunProjectOptions): Promise<RunOutcome> {
   const t0 = performance.now();
-  const project = await compileProject({ ...options, which: options.which ?? options.command });
+  // A run renders its nodes against the database itself, as they run.
+  const project = await compileProject({ ...options, connect: undefined, which: options.which ?? options.command });
   const { parsed, dag, resolution, compiler, selected } = project;
   options.onCompiled?.(project);
   const adapter = await options.openAdapter(parsed.target, parsed);
@@ -311,7 +385,7 @@ export interface OperationOutcome {
  */
 export async function runOperation(options: RunOperationOptions): Promise<OperationOutcome> {
   const t0 = performance.now();
-  const project = await compileProject({ ...options, which: 'run-operation', writeCompiledFiles: false });
+  const project = await compileProject({ ...options, connect: undefined, which: 'run-operation', writeCompiledFiles: false });
   const { parsed, dag, resolution, compiler } = project;
   const [pkg, name] = options.macro.includes('.') ? (options.macro.split('.', 2) as [string, string]) : [undefined, options.macro];
   const owner = pkg ?? (parsed.jinja.hasMacro(name) ? parsed.name : parsed.jinja.packagesWithMacro(name)[0]);
