@@ -60,6 +60,8 @@ export interface TestSpecContext {
   attachedName: string;
   column?: string;
   file: string;
+  /** The folders of the properties file below its model or seed path, as dbt's fqn has them. */
+  folders?: string[];
   /** The entry's line, looked up only when there is an error to report (lookups parse the file again). */
   line: () => number | undefined;
   /** How to reference the attached node from the test: a ref or a source call. */
@@ -233,8 +235,7 @@ export function genericTestNode(entry: unknown, ctx: TestSpecContext): TestNode 
     alias: String(rawConfigWithAlias.alias ?? unique),
     package_name: ctx.project,
     original_file_path: ctx.file,
-    // The folders of the properties file below its top folder (models/, seeds/), as dbt's fqn has them.
-    fqn: [ctx.project, ...ctx.file.split('/').slice(1, -1), unique],
+    fqn: [ctx.project, ...(ctx.folders ?? ctx.file.split('/').slice(1, -1)), unique],
     description,
     tags: config.tags,
     meta: {},

@@ -445,13 +445,13 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     };
     // A properties file declares a test per column: its folder configs are worked out once per file.
     const genericTestRoots = [...unit.modelPaths, ...unit.seedPaths];
-    const genericTestDefaults = new Map<string, Record<string, unknown>>();
-    const addTest = (entry: unknown, ctx: Omit<TestSpecContext, 'defaults' | 'resolveTest' | 'renderArgument' | 'packagesWithTest'>) => attempt(() => {
-      let defaults = genericTestDefaults.get(ctx.file);
-      if (!defaults) genericTestDefaults.set(ctx.file, (defaults = testDefaults(ctx.file, genericTestRoots)));
+    const genericTestPlaces = new Map<string, { defaults: Record<string, unknown>; folders: string[] }>();
+    const addTest = (entry: unknown, ctx: Omit<TestSpecContext, 'defaults' | 'folders' | 'resolveTest' | 'renderArgument' | 'packagesWithTest'>) => attempt(() => {
+      let place = genericTestPlaces.get(ctx.file);
+      if (!place) genericTestPlaces.set(ctx.file, (place = { defaults: testDefaults(ctx.file, genericTestRoots), folders: placeOf(ctx.file, genericTestRoots).dirs }));
       const node = genericTestNode(entry, {
         ...ctx,
-        defaults,
+        ...place,
         resolveTest,
         packagesWithTest,
         // dbt renders a test's arguments natively before the test macro sees them (`values: "{{ var('s') }}"`).

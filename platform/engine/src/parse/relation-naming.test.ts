@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { PackageFiles } from '../load/load-project';
-import { projectFromFiles } from '../test-support';
+import { packageFromFiles, projectFromFiles } from '../test-support';
 import type { ModelNode } from '../types';
 import { parseProject } from './parse-project';
 
 const PROJECT = 'name: shop\nconfig-version: 2\nmodels:\n  shop:\n    marts:\n      +schema: marts\n';
-
-/** An installed package of one model (and, if given, one macro file), as load-packages reads it. */
-function installed(name: string, macros: string | undefined): PackageFiles {
-  const dir = `dbt_packages/${name}`;
-  return {
-    name, dir, project: { name }, projectFile: `${dir}/dbt_project.yml`, projectLineOf: () => undefined,
-    models: [{ path: `${dir}/models/${name}_model.sql`, text: 'select 1 as id' }], pythonModels: [], properties: [], seeds: [],
-    macros: macros === undefined ? [] : [{ path: `${dir}/macros/naming.sql`, text: macros }], tests: [],
-    modelPaths: [`${dir}/models`], seedPaths: [`${dir}/seeds`], testPaths: [`${dir}/tests`],
-  };
-}
 
 function schemas(files: ReturnType<typeof projectFromFiles>): Record<string, string> {
   const parsed = parseProject(files);
@@ -48,8 +36,11 @@ describe('relation names through the project\'s own naming macros', () => {
       'macros/naming.sql': '{% macro generate_schema_name(custom_schema_name, node) %}project_{{ node.package_name }}{% endmacro %}',
     });
     files.packages.push(
-      installed('own_naming', '{% macro generate_schema_name(custom_schema_name, node) %}{{ return("from_the_package") }}{% endmacro %}'),
-      installed('plain', undefined),
+      packageFromFiles('own_naming', {
+        'models/own_naming_model.sql': 'select 1 as id',
+        'macros/naming.sql': '{% macro generate_schema_name(custom_schema_name, node) %}{{ return("from_the_package") }}{% endmacro %}',
+      }),
+      packageFromFiles('plain', { 'models/plain_model.sql': 'select 1 as id' }),
     );
     expect(schemas(files)).toEqual({
       'model.shop.stg_orders': 'project_shop',
