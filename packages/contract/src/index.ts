@@ -5,6 +5,7 @@ export {
   type Contract,
   type ContractModel,
   type ContractProperty,
+  type ContractRole,
   type ContractStatus,
   type LogicalType,
   type QualityRule,

@@ -6,6 +6,8 @@ const clock = () => new Date().toISOString().slice(11, 19);
 function describe(node: GraphNode): string {
   if (node.resource_type === 'test') return `test ${node.name}`;
   if (node.resource_type === 'seed') return `seed file ${node.schema}.${node.alias}`;
+  if (node.resource_type === 'snapshot') return `snapshot ${node.schema}.${node.alias}`;
+  if (node.resource_type === 'unit_test') return `unit_test ${node.model}::${node.name}`;
   if (node.resource_type === 'model') return `${node.config.materialized} model ${node.schema}.${node.alias}`;
   return node.unique_id;
 }
@@ -39,9 +41,14 @@ export function hookLine(hook: HookSql, result?: NodeResult): string {
   return `${clock()}  ${dots(`${result.status === 'success' ? 'OK' : 'ERROR'} ${name}`)}[${result.status === 'success' ? 'OK' : 'ERROR'} in ${result.execution_time.toFixed(2)}s]`;
 }
 
-export function summaryLine(results: NodeResult[]): string {
+/**
+ * dbt's last line. A publication that was refused (a broken contract, a failed SLO) counts as an error
+ * and is named: the nodes may all have passed, but the build did not deliver.
+ */
+export function summaryLine(results: NodeResult[], refused?: string): string {
   const count = (...s: NodeResult['status'][]) => results.filter((r) => s.includes(r.status)).length;
-  return `Done. PASS=${count('success', 'pass')} WARN=${count('warn')} ERROR=${count('error', 'fail')} SKIP=${count('skipped')} TOTAL=${results.length}`;
+  const errors = count('error', 'fail') + (refused ? 1 : 0);
+  return `Done. PASS=${count('success', 'pass')} WARN=${count('warn')} ERROR=${errors} SKIP=${count('skipped')} TOTAL=${results.length}${refused ? ` (not published: ${refused})` : ''}`;
 }
 
 export { clock };

@@ -143,6 +143,7 @@ export function contractFromProject(project: Pick<CompiledProject, 'dag' | 'pars
     status: options.product?.status ?? 'active',
     schema: publicModels(project).map((m) => modelEntry(m, tests.get(m.unique_id) ?? [], owners, options.actualTypes?.get(m.unique_id))),
     slaProperties: options.product?.sla ?? [],
+    roles: [],
   };
   if (options.product?.owner) contract.team = { ...options.product.owner };
   const purpose = options.product?.purpose ?? project.parsed.files.project.description;

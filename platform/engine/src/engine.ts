@@ -10,7 +10,10 @@ import { Compiler, type CompiledNode } from './compile/compile';
 import { relationKey, type Adapter, type RelationKind, type StagedFile } from './execute/adapter';
 import { stagedSourceRelation } from './compile/relations';
 import type { NodeResult } from './execute/results';
+import { refuseUncapable } from './execute/capabilities';
+import { isModelLike, type ModelNode } from './types';
 import { Runner, type RunCommand, type RunEvents } from './execute/runner';
+import { BuildState, fileFingerprint, NodeStates, type ExternalState } from './execute/build-state';
 import { buildDag, topoSort, type Dag } from './graph/dag';
 import { resolveRefs, type Resolution, type UpstreamProject } from './graph/resolve-refs';
 import { selectNodes, unmatchedSelectors } from './graph/select';
@@ -69,6 +72,35 @@ export interface CompiledProject {
 export interface RunOutcome extends CompiledProject {
   results: NodeResult[];
   elapsed: number;
+  /** The journal of what the database holds and which tests passed on it (what may be published). */
+  buildState: BuildState;
+  /** What each external input (source file, upstream publication) is now. */
+  externalState: ExternalState;
+}
+
+/** The journal beside the target's database, in the target folder. */
+export const BUILD_STATE_FILE = 'build_state.jsonl';
+
+/** The build journal of a target's database, opened for appending (ingestion records its loads in it too). */
+export function openBuildState(target: ResolvedTarget, targetDir: string): BuildState {
+  const identity = target.postgres ? `postgres:${target.postgres.host}:${target.postgres.port}/${target.postgres.database}/${target.database}` : `${target.type}:${target.path}`;
+  const state = BuildState.load(join(targetDir, BUILD_STATE_FILE), identity);
+  state.open();
+  return state;
+}
+
+/** The path a source reads, as far as it can be told without running it: a plain path, or a reader call's first. */
+function sourcePath(location: string): string {
+  const call = /^\s*[A-Za-z_][A-Za-z0-9_]*\s*\(\s*'((?:[^']|'')*)'/.exec(location);
+  return call ? call[1]!.replaceAll("''", "'") : location;
+}
+
+function externalStates(project: CompiledProject): ExternalState {
+  const publications = new Map(project.upstreams.map((u) => [u.name, u.publication ?? u.version ?? '']));
+  return (node) => {
+    if (node.resource_type === 'source') return node.external_location ? `${node.external_location}@${fileFingerprint(sourcePath(node.external_location))}` : node.unique_id;
+    return `${node.package_name}@${publications.get(node.package_name) ?? ''}`;
+  };
 }
 
 /** load -> parse -> resolve refs -> DAG -> select -> compile, then manifest.json and compiled SQL files. */
@@ -139,8 +171,11 @@ export async function compileProject(options: ProjectOptions): Promise<CompiledP
     for (const [id, c] of compiled) {
       const node = dag.nodes.get(id)!;
       if (!c.sql) continue;
+      // A properties file declares many tests, a snapshot file many snapshots: each gets a file of its own.
       const path = node.resource_type === 'test' && node.test_metadata
         ? `${base}${node.original_file_path}/${node.alias}.sql`
+        : node.resource_type === 'snapshot' || node.resource_type === 'unit_test'
+        ? `${base}${node.original_file_path}/${node.name}.sql`
         : `${base}${node.original_file_path}`;
       compiledFiles.set(path, c.sql);
     }
@@ -271,15 +306,17 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
   options.onCompiled?.(project);
   const adapter = await options.openAdapter(parsed.target, parsed);
   let outcome: RunOutcome;
+  let buildState: BuildState | undefined;
   try {
+    refuseUncapable(project, adapter, options.command);
     for (const upstream of project.upstreams) {
       const used = [...dag.nodes.values()].some((n) => n.package_name === upstream.name);
       if (used && upstream.database) await adapter.attach(upstream.name, upstream.database.path);
     }
     const schemas = [...selected]
       .map((id) => dag.nodes.get(id)!)
-      .filter((n) => (n.resource_type === 'model' || n.resource_type === 'seed') && !n.external && n.config.materialized !== 'ephemeral')
-      .map((n) => (n as { schema: string }).schema);
+      .filter((n): n is ModelNode => isModelLike(n) && !n.external && n.config.materialized !== 'ephemeral')
+      .map((n) => n.schema);
     // Tests that store their failures write into an audit schema, made here once rather than by each thread.
     if (options.command === 'test' || options.command === 'build') {
       for (const id of selected) {
@@ -291,7 +328,9 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
     if (parsed.target.externalSources === 'load' && options.command !== 'seed') await stageExternalSources(project, adapter);
     const relations: Map<string, RelationKind> = await adapter.listRelations(parsed.target.database);
     const renderer = new RunTimeRenderer(parsed, dag, resolution, compiler);
-    const runner = new Runner(parsed, dag, resolution, compiler, adapter, relations, renderer);
+    buildState = openBuildState(parsed.target, project.targetDir);
+    const externalState = externalStates(project);
+    const runner = new Runner(parsed, dag, resolution, compiler, adapter, relations, renderer, buildState, new NodeStates(dag, buildState, externalState));
     const hooks = options.command === 'seed' ? { 'on-run-start': [], 'on-run-end': [] } : parsed.hooks;
     const started = await runProjectHooks(hooks['on-run-start'], renderer, adapter, options, {});
     const nodes = started.some((r) => r.status === 'error')
@@ -313,9 +352,10 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
       database_schemas: schemasBuilt.map((schema) => [parsed.target.database, schema]),
     });
     const results = [...started, ...nodes, ...ended];
-    outcome = { ...project, results, elapsed: (performance.now() - t0) / 1000 };
+    outcome = { ...project, results, elapsed: (performance.now() - t0) / 1000, buildState, externalState };
     await options.afterRun?.(outcome, adapter);
   } finally {
+    buildState?.close();
     await adapter.close();
   }
   const elapsed = (performance.now() - t0) / 1000;

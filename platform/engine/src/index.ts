@@ -1,6 +1,6 @@
 export type * from './types';
 export { isModelLike } from './types';
-export { compileProject, runProject, runOperation, type ProjectOptions, type RunProjectOptions, type CompiledProject, type RunOutcome, type RunOperationOptions, type OperationOutcome } from './engine';
+export { compileProject, runProject, runOperation, openBuildState, BUILD_STATE_FILE, type ProjectOptions, type RunProjectOptions, type CompiledProject, type RunOutcome, type RunOperationOptions, type OperationOutcome } from './engine';
 export { loadProject, findProjectFile, PROJECT_FILE_NAMES, type ProjectFiles, type PackageFiles } from './load/load-project';
 export { installPackages, type InstallReport } from './load/install-packages';
 export { parseProjectFile, readProjectFile, type ProjectFileRead } from './load/project-file';
@@ -24,11 +24,15 @@ export { selectNodes, unmatchedSelectors, type SelectionOptions } from './graph/
 export { parseRelationshipTo } from './parse/generic-tests';
 export { Compiler, type CompiledNode } from './compile/compile';
 export { quoteIdent, quoteString, relationSql, qualifiedName, prefixedSchema, CATALOG_NAMING, type RelationNaming } from './compile/relations';
-export type { Adapter, AdapterCapabilities, AdapterSession, QueryComment, MaskMethod, PublishRelation, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, RelationKind, RelationName, ShareTarget, StagedFile } from './execute/adapter';
+export type { Adapter, AdapterCapabilities, AdapterSession, QueryComment, MaskMethod, PublishOptions, PublishRelation, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, RelationKind, RelationName, ShareTarget, SqlErrorPosition, StagedFile, ExternalSpec } from './execute/adapter';
+
 export { relationKey, commented } from './execute/adapter';
 export type { NodeResult, NodeStatus } from './execute/results';
 export { isFailure } from './execute/results';
+export { renderUnitTestDiff, type UnitTestDiff } from './execute/unit-test-diff';
 export type { RunCommand } from './execute/runner';
 export { buildManifest, MANIFEST_SCHEMA_VERSION, type Manifest } from './artifacts/manifest';
 export { buildRunResults } from './artifacts/run-results';
 export { didYouMean, editDistance } from './util/did-you-mean';
+export { BuildState, NodeStates, unfitToPublish, statesDigest, fileFingerprint, type ExternalState, type UnfitReason } from './execute/build-state';
+export { failpoint } from './util/failpoint';

@@ -23,8 +23,11 @@ export function projectFromFiles(files: Record<string, string>, root = '/virtual
     properties,
     seeds: pick('seeds', '.csv'),
     macros: pick('macros', '.sql'),
-    tests: pick('tests', '.sql'),
+    tests: pick('tests', '.sql').filter((f) => !f.path.startsWith('tests/fixtures/')),
+    snapshots: pick('snapshots', '.sql'),
+    fixtures: [...pick('tests/fixtures', '.csv'), ...pick('tests/fixtures', '.sql')],
     modelPaths: ['models'],
+    snapshotPaths: ['snapshots'],
     dbtPackages: [],
     packages: [],
     seedPaths: ['seeds'],
@@ -38,7 +41,7 @@ function folderOf(entries: Array<[string, string]>, dir: string) {
   const pick = (folder: string, ext: string): SourceFile[] =>
     entries.filter(([p]) => p.startsWith(at(folder)) && p.endsWith(ext)).map(([path, text]) => ({ path, text }));
   const properties = entries
-    .filter(([p]) => (p.startsWith(at('models')) || p.startsWith(at('seeds'))) && p.endsWith('.yml'))
+    .filter(([p]) => (p.startsWith(at('models')) || p.startsWith(at('seeds')) || p.startsWith(at('snapshots'))) && p.endsWith('.yml'))
     .map(([path, text]) => {
       const parsed = parseYamlFile(path, text);
       return { path, text, data: validateYaml(parsed, propertiesFileSchema, 'properties file'), lineOf: parsed.lineOf };

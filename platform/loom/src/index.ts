@@ -1,6 +1,9 @@
-export { publish, publishedDir, PUBLISHED_DIR, type PublishGate, type PublishResult } from './publish';
+export { publish, publishedDir, PUBLISHED_DIR, CONTRACT_FILE, type PublishGate, type PublishResult } from './publish';
 export { loadUpstreams, declaredUpstreams, type LoadUpstreamsOptions, type UpstreamSource } from './discover-upstreams';
 export { nodesFromContract } from './contract-nodes';
-export { publishedManifestSchema, PUBLISHED_SCHEMA_VERSION, type PublishedAccess, type PublishedManifest, type PublishedNode } from './published-manifest';
+export { contractPathOf, parsePublishedManifest, publishedManifestSchema, PUBLISHED_SCHEMA_VERSION, type PublishedAccess, type PublishedManifest, type PublishedNode } from './published-manifest';
 export { consumerView, publicationOf, type ConsumerView, type Publication } from './consumer-view';
 export { planPublication, shareFile, SHARES_DIR, type PublicationPlan } from './publication-plan';
+export { pinPublication, type PinnedPublication, type PinOptions } from './read-publication';
+export { listVersions, MANIFEST_FILE, VERSIONS_DIR } from './publication-store';
+export { liveLeases, LEASES_DIR } from './publication-lease';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MeshError } from '@mesh/errors';
 
 /**
  * What a project publishes for other projects: its public models only, with what a consumer needs to
@@ -57,6 +58,26 @@ export const publishedManifestSchema = z.looseObject({
     /** The catalog holding that schema, on engines with a catalog per domain (trino). */
     catalog: z.string().optional(),
   }).optional(),
+  /**
+   * The version this manifest makes current: every file it names lies in `dir`, which never changes, so a
+   * reader of this manifest reads this version whole. Absent in publications written before versions.
+   */
+  publication: z.looseObject({
+    id: z.string(),
+    /** The version's folder, relative to the manifest. */
+    dir: z.string(),
+    /** The contract published with the data, relative to the manifest. */
+    contract: z.string().optional(),
+    /** Every file of the version (relative to the manifest) and its size: a copy of another size is torn. */
+    files: z.record(z.string(), z.looseObject({ bytes: z.number().int().nonnegative() })),
+    /**
+     * What was published, as a digest: the tested state of the public models and the settings of the
+     * publication (grants, masking key, version). A build that would publish the same state skips it.
+     */
+    state: z.string(),
+    /** How `hash` masking was keyed: the key's fingerprint changes when the producer rotates it. */
+    masking: z.looseObject({ method: z.literal('hmac-sha256'), key_id: z.string() }).optional(),
+  }).optional(),
   /** Rows of each public model as built. */
   rows: z.record(z.string(), z.number()),
   /**
@@ -83,6 +104,11 @@ export const publishedManifestSchema = z.looseObject({
       })),
     })),
   }).optional(),
+  /**
+   * The files of public external models, copied beside the manifest (relative paths), for readers of
+   * the files rather than the database. Only where every consumer may read the model unmasked.
+   */
+  files: z.record(z.string(), z.looseObject({ format: z.enum(['parquet', 'csv', 'json']), paths: z.array(z.string()) })).optional(),
   nodes: z.record(z.string(), publishedNodeSchema),
   /**
    * The project's other models by name and access only, so a consumer's ref to one is refused with the
@@ -98,3 +124,34 @@ export const publishedManifestSchema = z.looseObject({
 });
 export type PublishedManifest = z.infer<typeof publishedManifestSchema>;
 export type PublishedAccess = NonNullable<PublishedManifest['access']>;
+
+/** Parses a published manifest's text; `where` names it in errors (a path or URL). */
+export function parsePublishedManifest(text: string, where: string): PublishedManifest {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new MeshError('E_UPSTREAM_MANIFEST', `the published manifest at ${where} is not valid JSON: ${(error as Error).message}`, {
+      hint: 'Publish the upstream again (mesh build in its folder).',
+    });
+  }
+  const result = publishedManifestSchema.safeParse(json);
+  if (!result.success) {
+    const metadata = (json as { metadata?: Record<string, unknown> } | null)?.metadata;
+    if (metadata && 'dbt_schema_version' in metadata && !('mesh_schema_version' in metadata)) {
+      throw new MeshError('E_UPSTREAM_MANIFEST', `${where} is a manifest dbt wrote, not a publication: it has no data a consumer can attach`, {
+        hint: `Build '${String(metadata.project_name ?? 'the upstream')}' with mesh build: it publishes its public models beside its manifest, in target/published/, which this path then finds.`,
+      });
+    }
+    const issue = result.error.issues[0]!;
+    throw new MeshError('E_UPSTREAM_MANIFEST', `the published manifest at ${where} is not one this version reads: ${issue.path.join('.')}: ${issue.message}`, {
+      hint: 'Publish the upstream again with the same mesh version as the consumer.',
+    });
+  }
+  return result.data;
+}
+
+/** The published contract's path relative to the manifest: in its version folder, or beside it in the layout before versions. */
+export function contractPathOf(manifest: PublishedManifest): string {
+  return manifest.publication?.contract ?? 'contract.odcs.yaml';
+}

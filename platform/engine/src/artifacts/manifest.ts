@@ -1,6 +1,6 @@
 import type { Dag } from '../graph/dag';
 import type { ParsedProject } from '../parse/parse-project';
-import type { GraphNode } from '../types';
+import type { GraphNode, UnitTestNode, UnitTestRows } from '../types';
 import type { CompiledNode } from '../compile/compile';
 import { relationSql, type RelationNaming } from '../compile/relations';
 
@@ -22,6 +22,7 @@ export interface Manifest {
   sources: Record<string, Record<string, unknown>>;
   macros: Record<string, Record<string, unknown>>;
   groups: Record<string, Record<string, unknown>>;
+  unit_tests: Record<string, Record<string, unknown>>;
   exposures: Record<string, never>;
   metrics: Record<string, never>;
   semantic_models: Record<string, never>;
@@ -89,7 +90,8 @@ function nodeEntry(node: GraphNode, compiled: CompiledNode | undefined, naming: 
       checksum: { name: 'sha256', checksum: node.checksum },
     };
   }
-  return {
+  if (node.resource_type === 'unit_test') return unitTestEntry(node);
+  const entry: Record<string, unknown> = {
     unique_id: node.unique_id,
     resource_type: node.resource_type,
     name: node.name,
@@ -124,6 +126,48 @@ function nodeEntry(node: GraphNode, compiled: CompiledNode | undefined, naming: 
     patch_path: node.patch_path ?? null,
     external: node.external === true,
   };
+  return node.resource_type === 'snapshot' ? snapshotEntry(entry) : entry;
+}
+
+/** Keys of a model entry dbt's snapshot node does not have: snapshots have no access, versions or contract. */
+const MODEL_ONLY = ['access', 'version', 'latest_version', 'deprecation_date', 'contract', 'constraints', 'external'] as const;
+
+/** dbt's snapshot node: a model's entry without what only models have. Snapshots are few; the copy is cheap. */
+function snapshotEntry(model: Record<string, unknown>): Record<string, unknown> {
+  const entry: Record<string, unknown> = { ...model, language: 'sql' };
+  for (const key of MODEL_ONLY) delete entry[key];
+  return entry;
+}
+
+function fixtureEntry(rows: UnitTestRows, fixture: string | undefined): Record<string, unknown> {
+  if (rows.format === 'sql') return { format: 'sql', rows: rows.sql, fixture: fixture ?? null };
+  if (rows.format === 'seed') return { format: 'dict', rows: null, fixture: null };
+  return { format: rows.format, rows: rows.rows, fixture: fixture ?? null };
+}
+
+/** dbt's unit test definition, in the manifest's own `unit_tests` section. */
+function unitTestEntry(node: UnitTestNode): Record<string, unknown> {
+  const overrides = node.overrides;
+  const hasOverrides = Object.keys(overrides.macros).length + Object.keys(overrides.vars).length + Object.keys(overrides.env_vars).length > 0;
+  return {
+    unique_id: node.unique_id,
+    resource_type: node.resource_type,
+    name: node.name,
+    package_name: node.package_name,
+    path: node.original_file_path.replace(/^[^/]+\//, ''),
+    original_file_path: node.original_file_path,
+    fqn: node.fqn,
+    description: node.description,
+    model: node.model,
+    given: node.given.map((g) => ({ input: g.input, ...fixtureEntry(g.rows, g.fixture) })),
+    expect: fixtureEntry(node.expect, node.expect.fixture),
+    overrides: hasOverrides ? overrides : null,
+    depends_on: node.depends_on,
+    config: node.config,
+    checksum: node.checksum,
+    versions: node.versions ?? null,
+    version: node.version ?? null,
+  };
 }
 
 /** Most nodes have one parent or child, or none: those need no sort. */
@@ -135,9 +179,11 @@ function sortedCopy(ids: string[]): string[] {
 export function buildManifest(parsed: ParsedProject, dag: Dag, compiled: Map<string, CompiledNode>, invocationId: string): Manifest {
   const nodes: Manifest['nodes'] = {};
   const sources: Manifest['sources'] = {};
+  const unit_tests: Manifest['unit_tests'] = {};
   for (const node of dag.nodes.values()) {
     const entry = nodeEntry(node, compiled.get(node.unique_id), parsed.target);
     if (node.resource_type === 'source') sources[node.unique_id] = entry;
+    else if (node.resource_type === 'unit_test') unit_tests[node.unique_id] = entry;
     else nodes[node.unique_id] = entry;
   }
   const macros: Manifest['macros'] = {};
@@ -170,6 +216,7 @@ export function buildManifest(parsed: ParsedProject, dag: Dag, compiled: Map<str
     sources,
     macros,
     groups,
+    unit_tests,
     exposures: {},
     metrics: {},
     semantic_models: {},

@@ -120,8 +120,8 @@ describe('a dbt project\'s vars and sources', () => {
     expect(source?.resource_type === 'source' && source.external_location).toBe("read_csv('/virtual/project/data/orders.csv', delim=';')");
   });
 
-  it('warns about packages that are not installed and unit tests that are not run', () => {
-    const files = projectFromFiles({ 'models/u.yml': 'unit_tests:\n  - name: t\n    model: m\n' });
+  it('warns about packages that are not installed', () => {
+    const files = projectFromFiles({});
     files.dbtPackages.push(
       { spec: 'dbt-labs/dbt_utils', kind: 'hub', guess: 'dbt_utils', file: 'packages.yml', line: 2 },
       { spec: 'calogica/dbt_expectations', kind: 'hub', guess: 'dbt_expectations', file: 'packages.yml', line: 4 },
@@ -129,7 +129,6 @@ describe('a dbt project\'s vars and sources', () => {
     const parsed = parseProject(files);
     expect(parsed.warnings.map((w) => `${w.code} ${w.location?.file}:${w.location?.line} ${w.message}`)).toEqual([
       "W_DBT_PACKAGE packages.yml:4 the dbt package 'calogica/dbt_expectations' is not installed: its macros, tests and models are not available",
-      'W_DBT_IGNORED models/u.yml:2 unit_tests: in models/u.yml are not run by the engine',
     ]);
   });
 });
@@ -172,9 +171,9 @@ describe("dbt_utils' tests without the package", () => {
 describe('dbt configs the engine does not run', () => {
   it('other materializations are refused, not ignored', () => {
     // A model's refusal is kept with the model (raised when a command selects it).
-    const parsed = parseProject(projectFromFiles({ 'models/m.sql': "{{ config(materialized='external', location='out.parquet') }}select 1" }));
+    const parsed = parseProject(projectFromFiles({ 'models/m.sql': "{{ config(materialized='materialized_view') }}select 1" }));
     const e = parsed.broken.get('model.demo.m');
-    expect(`${e?.code} ${e?.message}`).toBe("E_DBT_UNSUPPORTED materialized='external' is not supported");
+    expect(`${e?.code} ${e?.message}`).toBe("E_DBT_UNSUPPORTED materialized='materialized_view' is not supported");
   });
 
   it('hooks are kept for the run: model hooks add up over config levels, on-run hooks in dbt\'s order', () => {

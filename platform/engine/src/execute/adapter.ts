@@ -1,3 +1,7 @@
+import type { ExternalSpec, SnapshotSpec } from '../types';
+
+export type { ExternalSpec };
+
 /**
  * The engine talks to a database only through this interface. Dialect (how to swap a table atomically,
  * how to read a CSV, how types are spelled) lives in the adapter; the engine decides what to build.
@@ -11,8 +15,17 @@ export interface RelationName {
   identifier: string;
 }
 
-/** How a personal-data column is published: hashed (joinable, not readable), redacted, or emptied. */
+/**
+ * How a personal-data column is published: hashed (an HMAC-SHA256 under the producer's secret key, so
+ * it joins across the producer's ports but cannot be looked up), redacted, or emptied.
+ */
 export type MaskMethod = 'hash' | 'redact' | 'null';
+
+/** What a publication needs beyond the relations: the producer's secret key for `hash` masking. */
+export interface PublishOptions {
+  /** 32 bytes; required when a relation masks a column by `hash`. */
+  maskingKey?: Uint8Array;
+}
 
 /** A relation to publish, with the columns to mask, and those to leave out, on the way out. */
 export interface PublishRelation extends RelationName {
@@ -59,7 +72,14 @@ export type MaterializePlan =
       delimiter?: string;
       /** Quote the column names in the table's DDL (`quote_columns`; true by default, as in dbt). */
       quoteColumns?: boolean;
-    };
+    }
+  /**
+   * A snapshot: the first build creates the history table from the query; later builds close the
+   * versions that changed or went away and add the new ones, in one transaction.
+   */
+  | { kind: 'snapshot'; relation: RelationName; sql: string; snapshot: SnapshotSpec }
+  /** Rows written to files (dbt-duckdb's external materialization) and a view over them. */
+  | { kind: 'external'; relation: RelationName; sql: string; external: ExternalSpec };
 
 /** A file an adapter loads into a table (an `external_location` source on a server engine). */
 export interface StagedFile {
@@ -75,8 +95,17 @@ export interface ShareTarget {
   grantee?: string;
 }
 
+/** Where in a statement the database found an error: 1-based line and column of that statement's text. */
+export interface SqlErrorPosition {
+  line: number;
+  column?: number;
+}
+
 export interface MaterializeResult {
+  /** Rows written: the table's, or for a snapshot the versions it added. */
   rows?: number;
+  /** Files an external model wrote, absolute paths. */
+  files?: string[];
 }
 
 export type RelationKind = 'table' | 'view';
@@ -106,6 +135,11 @@ export interface AdapterSession {
   describe(sql: string): Promise<ColumnInfo[]>;
   /** The database's own spelling of each type (`int` -> `INTEGER`); throws on a type it does not know. */
   canonicalTypes(types: string[]): Promise<string[]>;
+  /**
+   * Where `sql` (a query, alone) fails to parse or bind, relative to its own text; undefined when it
+   * plans, or when the database gives no position. Used to point an error at the model file's line.
+   */
+  errorPosition(sql: string): Promise<SqlErrorPosition | undefined>;
   /** Builds a relation; atomic: on failure the previous relation is left as it was. */
   materialize(plan: MaterializePlan, existing: RelationKind | undefined): Promise<MaterializeResult>;
   /**
@@ -137,6 +171,10 @@ export interface AdapterCapabilities {
    * nothing a consumer reads until that build is published in turn.
    */
   pinnedShares: boolean;
+  /** Builds snapshot history tables (`materialize` with kind `snapshot`); a run that needs them is refused before it starts where not. */
+  snapshots: boolean;
+  /** Writes models to files with a view over them (`materialize` with kind `external`), as dbt-duckdb does. */
+  externalFiles: boolean;
 }
 
 export interface Adapter {
@@ -152,7 +190,7 @@ export interface Adapter {
    * Copies relations into a new database file at `destination`, replacing any previous file atomically,
    * so readers never see a half-written one. Returns the row count of each relation copied.
    */
-  publish(relations: PublishRelation[], destination: string): Promise<number[]>;
+  publish(relations: PublishRelation[], destination: string, options?: PublishOptions): Promise<number[]>;
   /**
    * Loads files into staging tables before a run, for targets that load `external_location` sources
    * rather than read them in place (`externalSources: 'load'`). Each table is replaced atomically.
@@ -163,7 +201,7 @@ export interface Adapter {
    * as views in a schema of their own, readable by the grantee's role only. File-based engines leave it
    * out and publish copies with `publish`.
    */
-  publishShare?(relations: PublishRelation[], share: ShareTarget): Promise<number[]>;
+  publishShare?(relations: PublishRelation[], share: ShareTarget, options?: PublishOptions): Promise<number[]>;
   /** Removes share schemas of a producer that its latest publication no longer names (revoked grants). */
   dropStaleShares?(producer: string, keep: string[]): Promise<void>;
   /** Every statement run, in order, when statement logging is on (benchmarks replay them). */

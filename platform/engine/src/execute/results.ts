@@ -1,3 +1,5 @@
+import type { UnitTestDiff } from './unit-test-diff';
+
 export type NodeStatus = 'success' | 'error' | 'skipped' | 'pass' | 'fail' | 'warn';
 
 export interface NodeResult {
@@ -10,6 +12,8 @@ export interface NodeResult {
   failures?: number;
   /** The first failing rows of a test, shown to the user. */
   failingRows?: Array<Record<string, unknown>>;
+  /** A failing unit test's differing rows, expected against actual. */
+  diff?: UnitTestDiff;
   execution_time: number;
   started_at: string;
   completed_at: string;
@@ -17,7 +21,7 @@ export interface NodeResult {
   compiled_code?: string;
   relation_name?: string;
   /** A MeshError's code and hint when the node failed on something the user can fix. */
-  error?: { code: string; hint?: string; details?: string; file?: string; line?: number };
+  error?: { code: string; hint?: string; details?: string; file?: string; line?: number; column?: number };
 }
 
 export function isFailure(result: NodeResult): boolean {

@@ -3,7 +3,7 @@ import type { Compiler } from '../compile/compile';
 import type { Dag } from '../graph/dag';
 import type { Resolution } from '../graph/resolve-refs';
 import type { ParsedProject } from '../parse/parse-project';
-import type { GraphNode, ModelNode, TestNode } from '../types';
+import { isModelLike, type GraphNode, type ModelNode, type TestNode } from '../types';
 import { RunTimeRenderer } from './run-time-render';
 import { qualifiedName } from '../compile/relations';
 import { isCommentOnly } from '../util/sql-text';
@@ -11,9 +11,14 @@ import { relationKey, type Adapter, type AdapterSession, type MaterializePlan, t
 import { checkContract } from './contract';
 import { testEdges } from './test-edges';
 import { databaseErrorHint } from './database-error-hint';
+import { NodeStates, type BuildState } from './build-state';
+import { failpoint } from '../util/failpoint';
+import { sourceColumn, sourceLine } from './source-line';
+import { runUnitTest } from './unit-test';
+import { orderUnitTests } from './unit-test-order';
 import type { NodeResult } from './results';
 
-export type RunCommand = 'run' | 'test' | 'build' | 'seed';
+export type RunCommand = 'run' | 'test' | 'build' | 'seed' | 'snapshot';
 
 export interface RunEvents {
   onStart?(node: GraphNode, index: number, total: number): void;
@@ -40,7 +45,10 @@ function executes(node: GraphNode, command: RunCommand): boolean {
       return command === 'run' || command === 'build';
     case 'seed':
       return command === 'seed' || command === 'build';
+    case 'snapshot':
+      return command === 'snapshot' || command === 'build';
     case 'test':
+    case 'unit_test':
       return command === 'test' || command === 'build';
     default:
       return false;
@@ -118,6 +126,9 @@ export class Runner {
     /** Relations in the database now; kept current as nodes are built. */
     private readonly relations: Map<string, RelationKind>,
     private readonly renderer: RunTimeRenderer = new RunTimeRenderer(parsed, dag, resolution, compiler),
+    /** The journal of what the database holds and which tests passed on it. */
+    private readonly state?: BuildState,
+    private readonly states?: NodeStates,
   ) {}
 
   async run(options: RunOptions): Promise<NodeResult[]> {
@@ -131,10 +142,12 @@ export class Runner {
     const gates = command === 'build' ? testEdges(this.dag, runnable.filter((id) => this.dag.nodes.get(id)!.resource_type === 'test')) : new Map<string, string[]>();
     const waitsFor = new Map<string, string[]>();
     for (const id of runnable) {
+      if (this.dag.nodes.get(id)!.resource_type === 'unit_test') continue;
       const prereq = new Set(this.dag.parents.get(id)!.filter((p) => set.has(p)));
       for (const test of gates.get(id) ?? []) prereq.add(test);
       waitsFor.set(id, [...prereq]);
     }
+    orderUnitTests(this.dag, runnable, waitsFor, command);
     return this.schedule(runnable, waitsFor, options);
   }
 
@@ -240,7 +253,7 @@ export class Runner {
   private async executeNode(node: GraphNode, session: AdapterSession, threadId: string, options: RunOptions): Promise<NodeResult> {
     const started = new Date();
     const t0 = performance.now();
-    let partial: Pick<NodeResult, 'status' | 'message' | 'rows' | 'failures' | 'failingRows' | 'error'>;
+    let partial: Pick<NodeResult, 'status' | 'message' | 'rows' | 'failures' | 'failingRows' | 'error' | 'diff'>;
     let compiled: string | undefined;
     let relationName: string | undefined;
     try {
@@ -248,8 +261,21 @@ export class Runner {
       if (node.resource_type === 'test') {
         // A test whose SQL asked the database while parsing (a package test reading columns) renders again.
         compiled = this.parsed.rendered.get(node.unique_id)?.dynamic ? await this.renderer.nodeSql(node, session, false) : this.compiler.compileNode(node).sql;
-        partial = await this.executeTest(node, compiled, session, options.failingRowLimit ?? 5, options.warnError === true);
-      } else if (node.resource_type === 'model' || node.resource_type === 'seed') {
+        // The states the test runs on: a pass vouches for these and for no later ones.
+        const on = this.states?.parentStates(node.unique_id) ?? {};
+        let status: NodeResult['status'] = 'error';
+        try {
+          partial = await this.executeTest(node, compiled, session, options.failingRowLimit ?? 5, options.warnError === true);
+          status = partial.status;
+        } finally {
+          this.state?.tested(node.unique_id, status, on);
+        }
+        failpoint(`tested:${node.unique_id}`);
+      } else if (node.resource_type === 'unit_test') {
+        const outcome = await runUnitTest(node, this.compiler.compileNode(node).unitTest!, session);
+        compiled = outcome.compiled;
+        partial = { status: outcome.status, message: outcome.message, failures: outcome.failures, diff: outcome.diff };
+      } else if (isModelLike(node)) {
         const out = await this.executeModel(node, session, options.fullRefresh === true);
         compiled = out.sql;
         relationName = out.relation;
@@ -260,6 +286,7 @@ export class Runner {
     } catch (error) {
       partial = errorResult(node, error, this.resolution.withheld, this.dag);
       if (partial.error && !partial.error.file) partial.error.file = node.original_file_path;
+      if (partial.error?.code === 'E_SQL') await this.locate(node, partial.error, session);
     } finally {
       session.queryComment = undefined;
     }
@@ -273,6 +300,30 @@ export class Runner {
       compiled_code: compiled,
       relation_name: relationName,
     };
+  }
+
+  /**
+   * Points a database error at the line of the model's own file: the database places it in the compiled
+   * SQL (asked again for the query alone, since a statement run inside a transaction batch reports no
+   * position), and the compiled line is aligned back onto the file.
+   */
+  private async locate(node: GraphNode, error: NonNullable<NodeResult['error']>, session: AdapterSession): Promise<void> {
+    if (node.resource_type === 'source' || node.resource_type === 'unit_test' || (node.resource_type === 'test' && node.test_metadata) || node.resource_type === 'seed') return;
+    let sql: string;
+    try {
+      sql = this.compiler.compileNode(node).sql;
+    } catch {
+      return;
+    }
+    const position = await session.errorPosition(sql).catch(() => undefined);
+    if (!position) return;
+    const line = sourceLine(sql, node.raw_code, position.line);
+    if (line === undefined) return;
+    error.line = line;
+    const column = position.column === undefined ? undefined : sourceColumn(sql.split('\n')[position.line - 1] ?? '', node.raw_code.split('\n')[line - 1] ?? '', position.column);
+    if (column !== undefined) error.column = column;
+    const shown = node.raw_code.split('\n')[line - 1] ?? '';
+    error.details = [error.details, `${line} | ${shown}`, ...(column !== undefined ? [`${' '.repeat(String(line).length)} | ${' '.repeat(column - 1)}^`] : []), `(line ${position.line} of the compiled SQL in target/compiled/)`].filter(Boolean).join('\n');
   }
 
   /**
@@ -316,6 +367,10 @@ export class Runner {
         delimiter: typeof config.delimiter === 'string' ? config.delimiter : undefined,
         quoteColumns: typeof config.quote_columns === 'boolean' ? config.quote_columns : undefined,
       };
+    } else if (node.resource_type === 'snapshot') {
+      // Snapshots are never rebuilt from scratch, not even with --full-refresh: their history is the point.
+      sql = this.parsed.rendered.get(node.unique_id)?.dynamic ? await this.renderer.nodeSql(node, session, false) : this.compiler.compileNode(node).sql;
+      plan = { kind: 'snapshot', relation, sql, snapshot: node.snapshot! };
     } else {
       // An incremental model merges into its table once it exists; the first build and a full refresh
       // build the whole table and swap it in, as a table model does.
@@ -332,16 +387,29 @@ export class Runner {
       await this.runModelHooks(node, 'pre-hook', session);
       const contract = config.contract.enforced ? await checkContract(node, await session.describe(sql), session) : undefined;
       if (config.materialized === 'view') plan = { kind: 'view', relation, sql };
+      else if (config.materialized === 'external') plan = { kind: 'external', relation, sql, external: node.externalFiles! };
       else if (merging) {
         const uniqueKey = config.unique_key === undefined ? [] : Array.isArray(config.unique_key) ? config.unique_key : [config.unique_key];
         const strategy = config.incremental_strategy ?? (uniqueKey.length ? 'merge' : 'append');
         plan = { kind: 'incremental', relation, sql, strategy, uniqueKey, contract };
       } else plan = { kind: 'table', relation, sql, contract };
     }
-    const result = await session.materialize(plan, existing);
-    this.relations.set(key, plan.kind === 'view' ? 'view' : 'table');
+    const from = this.states?.parentStates(node.unique_id) ?? {};
+    this.state?.building(node.unique_id);
+    let result: Awaited<ReturnType<AdapterSession['materialize']>>;
+    try {
+      result = await session.materialize(plan, existing);
+    } catch (error) {
+      // Materializations are atomic: a failed one left the relation as it was.
+      this.state?.unchanged(node.unique_id);
+      throw error;
+    }
+    failpoint(`committed:${node.unique_id}`);
+    this.state?.builtFrom(node.unique_id, node.checksum, from);
+    failpoint(`built:${node.unique_id}`);
+    this.relations.set(key, plan.kind === 'view' || plan.kind === 'external' ? 'view' : 'table');
     if (node.resource_type === 'model') await this.runModelHooks(node, 'post-hook', session);
-    const verb = { view: 'CREATE VIEW', seed: 'INSERT', incremental: 'MERGE', table: 'CREATE TABLE' }[plan.kind];
+    const verb = { view: 'CREATE VIEW', seed: 'INSERT', incremental: 'MERGE', table: 'CREATE TABLE', snapshot: 'SNAPSHOT', external: 'COPY' }[plan.kind];
     const message = result.rows === undefined ? verb : `${verb} (${result.rows.toLocaleString('en-US')} rows)`;
     return { sql, relation: qualifiedName(relation, this.parsed.target), rows: result.rows, message };
   }

@@ -1,7 +1,7 @@
 import { MeshError } from '@mesh/errors';
 import type { ParsedProject } from '../parse/parse-project';
 import { lineOfText } from '../util/line-of-text';
-import type { GraphNode, ModelNode, RefCall, SourceCall } from '../types';
+import { isModelLike, type GraphNode, type ModelNode, type RefCall, type SourceCall } from '../types';
 import { didYouMean } from '../util/did-you-mean';
 
 /** Another project's public models, injected from its published manifest (the platform's loom). */
@@ -12,6 +12,8 @@ export interface UpstreamProject {
   database?: { path: string };
   /** The version of the upstream's published contract (its package version). */
   version?: string;
+  /** Which publication of the upstream this is (its version id): a view over it reads other data once it changes. */
+  publication?: string;
   /**
    * Public models this project may not read (the upstream did not grant them to it), by unique id,
    * with why and what to do: a ref to one is refused at compile time.
@@ -48,7 +50,7 @@ interface Candidates {
 function index(nodes: Iterable<GraphNode>): Candidates {
   const byName = new Map<string, ModelNode[]>();
   for (const node of nodes) {
-    if (node.resource_type !== 'model' && node.resource_type !== 'seed') continue;
+    if (!isModelLike(node)) continue;
     const list = byName.get(node.name) ?? [];
     list.push(node);
     byName.set(node.name, list);

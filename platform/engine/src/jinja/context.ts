@@ -53,6 +53,11 @@ export interface RenderHooks {
   now?(): number;
   /** Names a hook's render adds to the context (`results` in on-run-end), seen by its macros too. */
   globals?: Record<string, unknown>;
+  /**
+   * Macros replaced by a value for this render, as a unit test's `overrides: macros:` replace them:
+   * `current_timestamp: "'2024-01-01'"` makes every call return that text (`dbt.` names too).
+   */
+  macros?: Readonly<Record<string, unknown>>;
 }
 
 /** One render in progress. */

@@ -218,3 +218,19 @@ describe('dbt block tags', () => {
     expect(logs).toEqual(['loud duckdb']);
   });
 });
+
+describe('a unit test\'s macro overrides', () => {
+  it('replace the macro for the render alone, bare and under dbt., in the macros it calls too', () => {
+    const macros = { 'macros/c.sql': '{% macro cents(x) %}({{ x }} / 100){% endmacro %}{% macro stamp() %}{{ current_timestamp() }}{% endmacro %}' };
+    const env = environment(macros);
+    const t = env.compile('models/m.sql', "{{ cents('a') }} {{ stamp() }} {{ dbt.current_timestamp() }}");
+    const over = hooks({ macros: { cents: '0', current_timestamp: "'2024-01-01'" } });
+    expect(t.render(over)).toBe("0 '2024-01-01' '2024-01-01'");
+    expect(env.compile('models/n.sql', "{{ cents('a') }}").render(hooks())).toBe('(a / 100)');
+  });
+
+  it('a {% snapshot %} block outside snapshot-paths is refused by name', () => {
+    const e = thrownMeshError(() => environment().addMacros('macros/s.sql', '{% snapshot orders_snapshot %}select 1{% endsnapshot %}'));
+    expect(`${e.code} ${e.location?.file}:${e.location?.line} ${e.message}`).toBe('E_DBT_UNSUPPORTED macros/s.sql:1 {% snapshot %} is not supported: snapshot blocks belong in files under snapshot-paths, not among models or macros');
+  });
+});

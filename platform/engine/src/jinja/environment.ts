@@ -466,7 +466,7 @@ export class JinjaEnvironment implements ContextHost {
   }
 
   private withState<T>(hooks: RenderHooks, pkg: string, file: string, fn: () => T): T {
-    const state: State = { hooks, pkg, results: new Map(), dynamic: false, scope: this.scopeFor(pkg) };
+    const state: State = { hooks, pkg, results: new Map(), dynamic: false, scope: withOverrides(this.scopeFor(pkg), hooks.macros) };
     this.states.push(state);
     try {
       return fn();
@@ -495,6 +495,29 @@ export class JinjaEnvironment implements ContextHost {
     for (const internal of this.internal) for (const macro of this.packages.get(internal)?.keys() ?? []) names.add(`dbt.${macro}`);
     return [...names];
   }
+}
+
+/**
+ * A scope with a render's macro overrides in place of the macros they name. dbt makes an override of
+ * `dbt.x` the global `x` too, and an override of `x` also `dbt.x`; `is_incremental` is answered by the
+ * render's isIncremental instead.
+ */
+function withOverrides(scope: Record<string, unknown>, macros: RenderHooks['macros']): Record<string, unknown> {
+  if (!macros) return scope;
+  const names = Object.keys(macros).filter((name) => name !== 'is_incremental');
+  if (!names.length) return scope;
+  const out = Object.create(scope) as Record<string, unknown>;
+  for (const name of names) {
+    const value = macros[name];
+    const dot = name.indexOf('.');
+    const bare = dot < 0 ? name : name.slice(dot + 1);
+    const namespace = dot < 0 ? DBT_PACKAGE : name.slice(0, dot);
+    const returns = () => value;
+    if (namespace === DBT_PACKAGE) out[bare] = returns;
+    const current = out[namespace];
+    if (current && typeof current === 'object') out[namespace] = Object.assign(Object.create(null), current, { [bare]: returns });
+  }
+  return out;
 }
 
 /** `{% do expr %}`: evaluates an expression for its effect (`{% do cols.append(c) %}`). */

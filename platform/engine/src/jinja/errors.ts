@@ -96,6 +96,13 @@ export function syntaxError(file: string, error: unknown): MeshError {
   const at = nunjucksPosition(message);
   // nunjucks' parser gives the place as properties (1-based) before a message would carry it.
   const own = error as { lineno?: number; colno?: number };
+  // Snapshot files are cut into their blocks before Jinja reads them; anywhere else the block is misplaced.
+  if (/unknown block tag: snapshot\b/.test(at.text)) {
+    return new MeshError('E_DBT_UNSUPPORTED', '{% snapshot %} is not supported: snapshot blocks belong in files under snapshot-paths, not among models or macros', {
+      location: { file, line: at.line ?? own.lineno },
+      hint: 'Move the block into a .sql file under snapshots/ (or another folder listed in snapshot-paths).',
+    });
+  }
   return new MeshError('E_JINJA_SYNTAX', `Jinja syntax error: ${at.text.split('\n').join(' ')}`, {
     location: { file, line: at.line ?? own.lineno, column: at.column ?? own.colno },
     hint: SYNTAX_HINT,

@@ -66,6 +66,11 @@ export interface ProjectFiles extends FolderFiles {
   dbtPackages: PackageSpec[];
   /** The packages installed under the install path (or `local:`), each read as a project of its own. */
   packages: PackageFiles[];
+  /** SQL files under snapshot-paths, which hold `{% snapshot %}` blocks. */
+  snapshots: SourceFile[];
+  /** Unit test fixture files (`<test-path>/fixtures/**.csv|.sql`), named by `fixture:` in a unit test. */
+  fixtures: SourceFile[];
+  snapshotPaths: string[];
   /** Parsed YAML and compiled Jinja from earlier runs (target/partial_parse.json). */
   cache: ParseCache;
 }
@@ -124,10 +129,12 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
   const cache = ParseCache.open(options.cache === false || !flags.partialParse ? undefined : join(root, project['target-path'] ?? 'target'));
 
   const unit = collectUnit(root, '', project, cache);
-  refuseDbtOnlyFiles(root, collectFiles(root, project['snapshot-paths'] ?? ['snapshots']));
   const specs = readPackageSpecs(root);
   const installPath = project['packages-install-path'] ?? 'dbt_packages';
-  const packages: PackageFiles[] = loadInstalledPackages(root, installPath, specs, project.name).map((pkg) => ({ ...pkg, ...collectUnit(root, pkg.dir, pkg.project, cache) }));
+  const packages: PackageFiles[] = loadInstalledPackages(root, installPath, specs, project.name).map((pkg) => {
+    const { snapshots: _snapshots, fixtures: _fixtures, snapshotPaths: _snapshotPaths, ...files } = collectUnit(root, pkg.dir, pkg.project, cache);
+    return { ...pkg, ...files };
+  });
 
   return {
     root,
@@ -144,8 +151,11 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
     seeds: unit.seeds,
     macros: unit.macros,
     tests: unit.tests,
+    snapshots: unit.snapshots,
+    fixtures: unit.fixtures,
     modelPaths: unit.modelPaths,
     seedPaths: unit.seedPaths,
+    snapshotPaths: unit.snapshotPaths,
     dbtPackages: specs,
     packages,
     cache,
@@ -166,29 +176,35 @@ interface FolderPaths {
   'data-paths'?: string[];
   'macro-paths'?: string[];
   'test-paths'?: string[];
+  'snapshot-paths'?: string[];
 }
 
 /**
  * The files of one dbt project folder (the root project, or a package inside it): models, properties YAML,
  * seeds, macros (with tests/generic/), singular tests. Paths are relative to the root project.
  */
-function collectUnit(root: string, dir: string, project: FolderPaths, cache: ParseCache): FolderFiles & { testPaths: string[] } {
+function collectUnit(root: string, dir: string, project: FolderPaths, cache: ParseCache): FolderFiles & { testPaths: string[]; snapshots: SourceFile[]; fixtures: SourceFile[]; snapshotPaths: string[] } {
   const prefix = (p: string) => (dir ? `${dir}/${p.replace(/\/+$/, '')}` : p.replace(/\/+$/, ''));
   const modelPaths = (project['model-paths'] ?? project['source-paths'] ?? ['models']).map(prefix);
   const seedPaths = (project['seed-paths'] ?? project['data-paths'] ?? ['seeds']).map(prefix);
   const macroPaths = (project['macro-paths'] ?? ['macros']).map(prefix);
   const testPaths = (project['test-paths'] ?? ['tests']).map(prefix);
+  const snapshotPaths = (project['snapshot-paths'] ?? ['snapshots']).map(prefix);
 
   const read = (path: string): SourceFile => ({ path, text: readFileSync(join(root, path), 'utf8') });
   const modelFiles = collectFiles(root, modelPaths);
   const seedFiles = collectFiles(root, seedPaths);
-  // dbt reads generic test definitions ({% test %} blocks) from tests/generic/ as it reads macros.
-  const testFiles = collectFiles(root, testPaths).filter((p) => p.endsWith('.sql'));
-  const isGeneric = (p: string) => testPaths.some((t) => p.startsWith(`${t}/generic/`));
+  const snapshotFiles = collectFiles(root, snapshotPaths);
+  // dbt reads generic test definitions ({% test %} blocks) from tests/generic/ as it reads macros, and
+  // unit test fixtures from tests/fixtures/; neither holds singular tests.
+  const allTestFiles = collectFiles(root, testPaths);
+  const under = (p: string, folder: string) => testPaths.some((t) => p.startsWith(`${t}/${folder}/`));
+  const testFiles = allTestFiles.filter((p) => p.endsWith('.sql') && !under(p, 'fixtures'));
+  const isGeneric = (p: string) => under(p, 'generic');
   const isYaml = (p: string) => p.endsWith('.yml') || p.endsWith('.yaml');
 
   const properties: PropertiesSource[] = [];
-  for (const path of [...modelFiles, ...seedFiles].filter(isYaml)) {
+  for (const path of [...modelFiles, ...seedFiles, ...snapshotFiles].filter(isYaml)) {
     const file = read(path);
     // The cache keeps the validated document, so an unchanged file skips the schema check as well as the parse.
     const data = cache.yaml(file.text, () => validateYaml(parseYamlFile(path, file.text), propertiesFileSchema, 'properties file')) as PropertiesFile;
@@ -201,25 +217,11 @@ function collectUnit(root: string, dir: string, project: FolderPaths, cache: Par
     seeds: seedFiles.filter((p) => p.endsWith('.csv')).map((path) => ({ path, text: '', checksum: seedChecksum(join(root, path)) })),
     macros: [...collectFiles(root, macroPaths).filter((p) => p.endsWith('.sql')), ...testFiles.filter(isGeneric)].map(read),
     tests: testFiles.filter((p) => !isGeneric(p)).map(read),
+    snapshots: snapshotFiles.filter((p) => p.endsWith('.sql')).map(read),
+    fixtures: allTestFiles.filter((p) => under(p, 'fixtures') && (p.endsWith('.csv') || p.endsWith('.sql'))).map(read),
     modelPaths,
     seedPaths,
+    snapshotPaths,
     testPaths,
   };
-}
-
-/**
- * Files a dbt project may hold that the engine does not run. Refused up front: skipping them would build
- * a project that looks complete and is not.
- */
-function refuseDbtOnlyFiles(root: string, snapshotFiles: string[]): void {
-  for (const path of snapshotFiles.filter((p) => p.endsWith('.sql'))) {
-    const text = readFileSync(join(root, path), 'utf8');
-    const m = /\{%-?\s*snapshot\b/.exec(text);
-    if (m) {
-      throw new MeshError('E_DBT_UNSUPPORTED', '{% snapshot %} is not supported: snapshots are not built by the engine', {
-        location: { file: path, line: text.slice(0, m.index).split('\n').length },
-        hint: 'Keep history with an incremental model (materialized=incremental, unique_key=...) that adds a row per change, or remove the snapshot.',
-      });
-    }
-  }
 }

@@ -3,7 +3,7 @@ import { MeshError, type SourceLocation } from '@mesh/errors';
 import type { PackageFiles, ProjectFiles, PropertiesSource, SourceFile } from '../load/load-project';
 import type { GroupInput, NodeConfigInput, QueryCommentConfig } from '../load/schemas';
 import type { QueryComment } from '../execute/adapter';
-import type { GraphNode, ModelNode, NodeConfig, RefCall, SourceCall, SourceNode, TestNode } from '../types';
+import type { ExternalSpec, GraphNode, ModelNode, NodeConfig, RefCall, SourceCall, SourceNode, TestNode } from '../types';
 import { folderConfig, mergeConfig, nameConfig } from './folder-config';
 import { columns, indexModelProperties, modelTests, versionColumnInputs, versionColumns } from './model-properties';
 import { relationNamer, type NamedNode } from './relation-naming';
@@ -19,6 +19,10 @@ import type { MacroDialect } from '../jinja/macro-api';
 import { renderConfigTree } from '../jinja/render-config';
 import { FilteredRelation, PlaceholderRelation, Relation } from './relation';
 import { resolveTarget, type ResolvedTarget } from './target';
+import { parseSnapshots } from './snapshots';
+import { parseUnitTests } from './unit-tests';
+import { externalSpec } from './external-config';
+import { configKeyLine } from '../util/line-of-text';
 import { contentHash } from '../load/parse-cache';
 import { digest } from '../util/digest';
 
@@ -49,7 +53,12 @@ export interface RenderedSql {
 }
 
 /** What a run-time render of a node supplies: relations for its refs and sources, and the database's answers. */
-export type RunHooks = Pick<RenderHooks, 'ref' | 'source' | 'thisRelation' | 'isIncremental' | 'introspection' | 'now'> & { log?(message: string): void };
+export type RunHooks = Pick<RenderHooks, 'ref' | 'source' | 'thisRelation' | 'isIncremental' | 'introspection' | 'now' | 'macros'> & {
+  log?(message: string): void;
+  /** Vars and env vars set over the node's own for this render (a unit test's `overrides:`). */
+  vars?: Readonly<Record<string, unknown>>;
+  env?: Readonly<Record<string, string | undefined>>;
+};
 
 /** dbt's hooks, as the project and its packages declare them, in the order dbt runs them. */
 export interface ProjectHooks {
@@ -362,8 +371,8 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       ...run,
       config: () => undefined,
       configValue: (key) => config()[key],
-      vars: varsFor(pkg),
-      env,
+      vars: run.vars ? { ...varsFor(pkg), ...run.vars } : varsFor(pkg),
+      env: run.env ? { ...env, ...run.env } : env,
       package: pkg,
       model: model(),
       execute: true,
@@ -381,10 +390,16 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
 
   const copiedTests = new Set<string>();
   const groups: GroupInput[] = [];
+  /** Models switched off (enabled: false): their unit tests are off too, as in dbt. */
+  const disabledModels = new Set<string>();
   for (const unit of units) {
     parseUnit(unit);
     groups.push(...unit.properties.flatMap((f) => f.data.groups ?? []));
   }
+  // Unit tests name models of the root project, parsed above.
+  attempt(() => {
+    for (const node of parseUnitTests({ files, project: name, nodes, disabledModels })) addNode(node);
+  });
 
   function parseUnit(unit: Unit): void {
     const pkg = unit.name;
@@ -544,6 +559,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       let result: RenderedSql & { macros: string[] };
       let where: ReturnType<typeof placed>;
       let finalConfig: NodeConfig;
+      let externalFiles: ExternalSpec | undefined;
       try {
         preliminary = placed(config);
         const thisRel = new Relation(preliminary.database, preliminary.schema, preliminary.alias);
@@ -553,8 +569,25 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
         where = [config.schema, config.alias, config.database].every((v, i) => v === before[i]) ? preliminary : placed(config);
         finalConfig = normalizeConfig(config, { schema: namer.style === 'mesh' ? where.schema : target.schema });
         if (finalConfig.materialized === ('seed' as string)) finalConfig.materialized = 'table';
-        if (!finalConfig.enabled) return;
-        refuseUnsupportedConfig(finalConfig, file.path, (key, value) => configOrigin(key, value, { files, model: file, entry, folders: dirs, name: modelName }));
+        if (!finalConfig.enabled) {
+          if (unit.root) disabledModels.add(modelName);
+          return;
+        }
+        const origin = (key: string, value: unknown) => configOrigin(key, value, { files, model: file, entry, folders: dirs, name: modelName });
+        refuseUnsupportedConfig(finalConfig, file.path, origin);
+        if (finalConfig.materialized === 'external') {
+          const external = finalConfig;
+          externalFiles = externalSpec(external, {
+            identifier: where.alias,
+            externalRoot: target.externalRoot,
+            cwd: options.cwd ?? process.cwd(),
+            warn: (w) => warnings.push(w),
+            locate: (key) => {
+              const line = configKeyLine(file.text, key);
+              return line ? { file: file.path, line } : origin(key, external[key]);
+            },
+          });
+        }
       } catch (error) {
         if (!(error instanceof MeshError) || config.enabled === false) throw error;
         // The node stays in the graph with what is known of it, so a selection can leave it out; the
@@ -594,6 +627,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
         deprecation_date: entry?.version?.props.deprecation_date ?? entry?.props.deprecation_date,
         checksum: sha(file.text),
       };
+      if (externalFiles) node.externalFiles = externalFiles;
       if (isCommentOnly(result.sql) && !result.dynamic) {
         warnings.push(new MeshError('W_MODEL_EMPTY', `model ${modelName} has no SQL: ${file.path} holds only comments`, {
           location: { file: file.path, line: 1 }, node: uniqueId,
@@ -702,6 +736,39 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
         });
       }
     });
+
+    // Snapshots: the root project's {% snapshot %} blocks and YAML snapshots.
+    if (unit.root) attempt(() => parseSnapshots({
+      files,
+      project: name,
+      database: target.database,
+      render: (path, text, thisRelation, config) => renderCached(path, text, { thisRelation, config, pkg }),
+      normalize: (config) => normalizeConfig(config, { schema: target.schema }),
+      place: (config, node) => {
+        const named: NamedNode = { ...node, resource_type: 'snapshot', package_name: pkg, tags: (config.tags as string[] | undefined) ?? [], config };
+        return { schema: namer.schema(config.schema, named), alias: namer.alias(config.alias, named), database: namer.database(config.database, named) };
+      },
+      columns,
+      add: (node, result, text, props) => {
+        addNode(node);
+        rendered.set(node.unique_id, result);
+        let compiled: CompiledTemplate | undefined;
+        const snapshotDict = () => ({
+          unique_id: node.unique_id, name: node.name, package_name: pkg, resource_type: 'snapshot', original_file_path: node.original_file_path, fqn: node.fqn,
+          config: { ...node.config }, raw_code: node.raw_code, database: node.database, schema: node.schema, alias: node.alias,
+        });
+        templates.set(node.unique_id, runTemplate((hooks) => (compiled ??= jinja.compile(node.original_file_path, text, pkg)).render(hooks), pkg, () => node.config, snapshotDict));
+        if (!props) return;
+        const { entry, file, index } = props;
+        const ctx = { project: pkg, attachedId: node.unique_id, attachedName: node.name, file: file.path, target: { ref: { name: node.name } } };
+        for (const t of [...(entry.tests ?? []), ...(entry.data_tests ?? [])]) addTest(t, { ...ctx, line: () => file.lineOf(['snapshots', index]) });
+        (entry.columns ?? []).forEach((col, ci) => {
+          for (const t of [...(col.tests ?? []), ...(col.data_tests ?? [])]) {
+            addTest(t, { ...ctx, column: col.name, line: () => file.lineOf(['snapshots', index, 'columns', ci]) });
+          }
+        });
+      },
+    }));
 
     // Sources
     for (const file of unit.properties) {
@@ -945,11 +1012,11 @@ function dbtWarnings(files: ProjectFiles): MeshError[] {
     }));
   }
   for (const file of files.properties) {
-    for (const key of ['unit_tests', 'semantic_models', 'metrics', 'saved_queries'] as const) {
+    for (const key of ['semantic_models', 'metrics', 'saved_queries'] as const) {
       if (!(file.data as Record<string, unknown>)[key]) continue;
-      out.push(new MeshError('W_DBT_IGNORED', `${key}: in ${file.path} ${key === 'unit_tests' ? 'are not run' : 'are not read'} by the engine`, {
+      out.push(new MeshError('W_DBT_IGNORED', `${key}: in ${file.path} are not read by the engine`, {
         location: { file: file.path, line: file.lineOf([key]) },
-        hint: key === 'unit_tests' ? 'Turn each unit test into a singular test in tests/ (a query returning the rows that are wrong).' : 'They are kept in the file for dbt; nothing is built from them.',
+        hint: 'They are kept in the file for dbt; nothing is built from them.',
       }));
     }
   }
@@ -968,22 +1035,22 @@ function rootedLocation(location: string, root: string): string {
   return absolute(location);
 }
 
-const MATERIALIZATIONS = ['view', 'table', 'incremental', 'ephemeral'];
+const MATERIALIZATIONS = ['view', 'table', 'incremental', 'ephemeral', 'external'];
 
 /** Configs a model may carry in dbt that the engine would otherwise ignore, building something else. */
 function refuseUnsupportedConfig(config: NodeConfig, file: string, origin: (key: string, value: unknown) => SourceLocation): void {
   const materialized: string = config.materialized;
   if (!MATERIALIZATIONS.includes(materialized)) {
     const guess = didYouMean(materialized, MATERIALIZATIONS);
-    const known = ['external', 'snapshot', 'seed', 'materialized_view', 'dynamic_table', 'microbatch'].includes(materialized);
+    const known = ['snapshot', 'seed', 'materialized_view', 'dynamic_table', 'microbatch'].includes(materialized);
     const location = origin('materialized', materialized);
     const forModel = location.file === file ? '' : ` (set for ${file})`;
     throw new MeshError(known ? 'E_DBT_UNSUPPORTED' : 'E_CONFIG_INVALID', known ? `materialized='${materialized}' is not supported${forModel}` : `materialized='${materialized}' is not a materialization${forModel}`, {
       location,
       hint: guess && !known
         ? `Did you mean '${guess}'? The materializations are ${MATERIALIZATIONS.join(', ')}.`
-        : materialized === 'external'
-          ? "Build it as a table; to write files, export the published table (COPY ... TO) outside the build."
+        : materialized === 'snapshot'
+          ? 'Snapshots are defined with {% snapshot %} blocks in files under snapshots/, or in YAML under snapshots: with a relation.'
           : `Use one of ${MATERIALIZATIONS.join(', ')}.`,
     });
   }
