@@ -1,6 +1,6 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { meshWithEnv, type CliResult } from '@mesh/testing';
 import { compareDatabases, formatComparison, type CompareOptions, type DatabaseComparison } from './compare';
 import { dbt, readDbtProject, type DbtOptions } from './dbt';
@@ -92,7 +92,18 @@ function declaresPackage(projectDir: string, name: string): boolean {
 }
 
 function resolvedPaths(paths: Record<string, string> | undefined, base: string): Record<string, string> | undefined {
-  return paths && Object.fromEntries(Object.entries(paths).map(([name, path]) => [name, isAbsolute(path) ? path : join(base, path)]));
+  return paths && Object.fromEntries(Object.entries(paths).map(([name, path]) => [name, publishedFile(isAbsolute(path) ? path : join(base, path))]));
+}
+
+/**
+ * A mesh publication's database is named for the folder it is published in (`target/published/x.duckdb`)
+ * and lives in the version folder the folder's manifest.json names: the file of the current version.
+ */
+function publishedFile(path: string): string {
+  const manifest = join(dirname(path), 'manifest.json');
+  if (existsSync(path) || !existsSync(manifest)) return path;
+  const file = (JSON.parse(readFileSync(manifest, 'utf8')) as { database?: { file?: string } }).database?.file;
+  return file && basename(file) === basename(path) ? join(dirname(path), file) : path;
 }
 
 /** A fresh copy of a fixture project for one side, without any earlier build's output. */
