@@ -73,11 +73,15 @@ describe('external models built by dbt-core + dbt-duckdb and by mesh', () => {
     const published = join(d.mesh.dir, 'target', 'published');
     const manifest = JSON.parse(readFileSync(join(published, 'manifest.json'), 'utf8')) as { files: Record<string, { format: string; paths: string[] }> };
     expect(Object.keys(manifest.files).sort()).toEqual(['model.external.orders_by_region', 'model.external.orders_parquet', 'model.external.orders_pipe']);
-    expect(manifest.files['model.external.orders_pipe']).toEqual({ format: 'csv', paths: ['files/orders_pipe/orders_pipe.csv'] });
+    // Every path leads into the version folder of this publication.
+    const pipe = manifest.files['model.external.orders_pipe']!;
+    expect(pipe.format).toBe('csv');
+    expect(pipe.paths).toEqual([expect.stringMatching(/^versions\/[^/]+\/files\/orders_pipe\/orders_pipe\.csv$/)]);
+    const version = join(published, pipe.paths[0]!.split('/').slice(0, 2).join('/'));
     expect(manifest.files['model.external.orders_by_region']!.paths).toHaveLength(3);
     for (const path of manifest.files['model.external.orders_by_region']!.paths) expect(existsSync(join(published, path)), path).toBe(true);
-    expect(await rowsOf(`select * from read_parquet('${join(published, 'files/orders_by_region')}/*/*.parquet')`))
+    expect(await rowsOf(`select * from read_parquet('${join(version, 'files/orders_by_region')}/*/*.parquet')`))
       .toEqual(await rowsOf(`select * from read_parquet('${join(d.mesh.dir, 'out/by_region')}/*/*.parquet')`));
-    expect(readFileSync(join(published, 'files/orders_pipe/orders_pipe.csv'), 'utf8')).toBe(readFileSync(join(d.mesh.dir, 'orders_pipe.csv'), 'utf8'));
+    expect(readFileSync(join(published, pipe.paths[0]!), 'utf8')).toBe(readFileSync(join(d.mesh.dir, 'orders_pipe.csv'), 'utf8'));
   }, 180_000);
 });
