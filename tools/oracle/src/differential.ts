@@ -1,6 +1,6 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import { meshWithEnv, type CliResult } from '@mesh/testing';
 import { compareDatabases, formatComparison, type CompareOptions, type DatabaseComparison } from './compare';
 import { dbt, readDbtProject, type DbtOptions } from './dbt';
@@ -92,25 +92,30 @@ function declaresPackage(projectDir: string, name: string): boolean {
 }
 
 function resolvedPaths(paths: Record<string, string> | undefined, base: string): Record<string, string> | undefined {
-  return paths && Object.fromEntries(Object.entries(paths).map(([name, path]) => [name, publishedFile(isAbsolute(path) ? path : join(base, path))]));
+  return paths && Object.fromEntries(Object.entries(paths).map(([name, path]) => [name, resolvedPath(path, base)]));
 }
 
+const PUBLICATION = 'publication:';
+
 /**
- * A mesh publication's database is named for the folder it is published in (`target/published/x.duckdb`)
- * and lives in the version folder the folder's manifest.json names: the file of the current version.
+ * `publication:<project folder>` names the database the project's current publication offers everyone:
+ * each publication is a new version folder, so its path is only known from the manifest made current.
  */
-function publishedFile(path: string): string {
-  const manifest = join(dirname(path), 'manifest.json');
-  if (existsSync(path) || !existsSync(manifest)) return path;
-  const file = (JSON.parse(readFileSync(manifest, 'utf8')) as { database?: { file?: string } }).database?.file;
-  return file && basename(file) === basename(path) ? join(dirname(path), file) : path;
+function resolvedPath(path: string, base: string): string {
+  if (!path.startsWith(PUBLICATION)) return isAbsolute(path) ? path : join(base, path);
+  const published = join(resolvedPath(path.slice(PUBLICATION.length), base), 'target', 'published');
+  const manifestFile = join(published, 'manifest.json');
+  if (!existsSync(manifestFile)) throw new Error(`${path}: ${manifestFile} does not exist; the project has published nothing`);
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { database?: { file?: string } };
+  const file = manifest.database?.file;
+  if (!file) throw new Error(`${path}: ${manifestFile} names no database file for everyone (a publication with grants, or on a server)`);
+  return join(published, file);
 }
 
 /** A fresh copy of a fixture project for one side, without any earlier build's output. */
 export function copyProject(source: string, label: string): string {
   const dir = mkdtempSync(join(tmpdir(), `oracle-${label}-${basename(source)}-`));
-  // Links stay as written (a local package linked into dbt_packages/, as dbt deps leaves it), inside the copy.
-  cpSync(source, dir, { recursive: true, verbatimSymlinks: true, filter: (src) => !/\/(target|logs|\.oracle|\.mesh)(\/|$)/.test(src) });
+  cpSync(source, dir, { recursive: true, filter: (src) => !/\/(target|logs|\.oracle|\.mesh)(\/|$)/.test(src) });
   return dir;
 }
 
