@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import type { EngineCapabilities, EnginePlugin } from '@mesh/engine';
 import { classifyDuckDBError } from './classify-error';
 import { readFileSql } from './read-file';
+import { duckdbDialect } from './macro-dialect';
 import { ingestReaderSql } from './ingest-reader';
 
 /**
@@ -54,7 +56,7 @@ export const duckdbEngine: EnginePlugin<typeof duckdbTargetSchema, DuckDBTargetO
   place: 'a DuckDB file',
   targetSchema: duckdbTargetSchema,
   capabilities: DUCKDB_CAPABILITIES,
-  dialect: { readFile: readFileSql, readIngestFile: ingestReaderSql, classifyError: classifyDuckDBError },
+  dialect: { readFile: readFileSql, readIngestFile: ingestReaderSql, classifyError: classifyDuckDBError, macros: duckdbDialect },
   resolveTarget(config, { root, defaultPath }) {
     const path = config.path === undefined ? defaultPath : isAbsolute(config.path) ? config.path : join(root, config.path);
     return {
@@ -95,6 +97,12 @@ export const duckdbEngine: EnginePlugin<typeof duckdbTargetSchema, DuckDBTargetO
   async open(target, options) {
     const { DuckDBAdapter } = await import('./duckdb-adapter');
     return DuckDBAdapter.open({ path: target.path, settings: options.settings });
+  },
+  async openExisting(target, options) {
+    // Read-only: a compile changes nothing, and a build holding the file leaves it unavailable rather than blocked.
+    if (target.path === ':memory:' || !existsSync(target.path)) return undefined;
+    const { DuckDBAdapter } = await import('./duckdb-adapter');
+    return DuckDBAdapter.open({ path: target.path, settings: options.settings, readOnly: true }).catch(() => undefined);
   },
   describe(target, _options, cwd) {
     return relative(cwd, target.path) || target.path;

@@ -1,5 +1,6 @@
 export { DuckDBAdapter, hmacSql, ioError, type DuckDBAdapterOptions } from './duckdb-adapter';
 export { materializeStatements } from './materialize-sql';
+export { duckdbDialect } from './macro-dialect';
 export { planSeed, seedError, type SeedLoad } from './seed';
 export { duckdbEngine, duckdbTargetSchema, DUCKDB_CAPABILITIES, type DuckDBTargetOptions } from './engine';
 export { readFileSql } from './read-file';

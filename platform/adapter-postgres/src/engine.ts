@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { EngineCapabilities, EnginePlugin } from '@mesh/engine';
+import { reachServer, type EngineCapabilities, type EnginePlugin } from '@mesh/engine';
+import { postgresDialect } from './macro-dialect';
 import { classifyPostgresError } from './classify-error';
 
 /**
@@ -31,7 +32,7 @@ export const postgresEngine: EnginePlugin<typeof postgresTargetSchema, PostgresT
   place: 'a PostgreSQL server',
   targetSchema: postgresTargetSchema,
   capabilities: POSTGRES_CAPABILITIES,
-  dialect: { classifyError: classifyPostgresError },
+  dialect: { macros: postgresDialect, classifyError: classifyPostgresError },
   resolveTarget(config, { project }) {
     // The project's name is its catalog: relations become `<project>_<schema>` in the shared database.
     return { database: project.name, threads: config.threads ?? 4, relations: 'schema-prefixed', externalSources: 'load', options: config };
@@ -39,6 +40,9 @@ export const postgresEngine: EnginePlugin<typeof postgresTargetSchema, PostgresT
   async open(target, options) {
     const { PostgresAdapter } = await import('./postgres-adapter');
     return PostgresAdapter.open({ target: options, threads: target.threads });
+  },
+  openExisting(target, options) {
+    return reachServer(() => this.open(target, options), target.database);
   },
   describe(_target, options) {
     return `postgres ${options.host}:${options.port}/${options.database}`;

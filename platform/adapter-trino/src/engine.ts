@@ -1,6 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
-import type { EngineCapabilities, EnginePlugin } from '@mesh/engine';
+import { reachServer, type EngineCapabilities, type EnginePlugin } from '@mesh/engine';
+import { trinoDialect } from './macro-dialect';
 import { classifyTrinoError } from './classify-error';
 
 /**
@@ -48,7 +49,7 @@ export const trinoEngine: EnginePlugin<typeof trinoTargetSchema, ResolvedTrinoTa
   place: 'a Trino cluster',
   targetSchema: trinoTargetSchema,
   capabilities: TRINO_CAPABILITIES,
-  dialect: { classifyError: classifyTrinoError },
+  dialect: { macros: trinoDialect, classifyError: classifyTrinoError },
   resolveTarget(config, { project, root }) {
     // One Iceberg catalog per domain: three-part names as on DuckDB, `"<catalog>"."<schema>"."<model>"`.
     const abs = (p: string) => (isAbsolute(p) ? p : join(root, p));
@@ -64,6 +65,9 @@ export const trinoEngine: EnginePlugin<typeof trinoTargetSchema, ResolvedTrinoTa
   async open(_target, options) {
     const { TrinoAdapter } = await import('./trino-adapter');
     return TrinoAdapter.open({ target: options });
+  },
+  openExisting(target, options) {
+    return reachServer(() => this.open(target, options), target.database);
   },
   describe(_target, options) {
     return `trino ${options.host}:${options.port}, catalog ${options.catalog}`;

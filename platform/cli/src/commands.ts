@@ -2,14 +2,14 @@ import { relative, resolve } from 'node:path';
 import { formatChanges, stringifyContract } from '@mesh/contract';
 import { gateRelease } from '@mesh/contracts';
 import { formatError, MeshError } from '@mesh/errors';
-import { compileProject, describeTarget, findProjectFile, isFailure, openAdapter, runProject, topoSort, type Adapter, type ProjectOptions, type ResolvedTarget, type RunCommand, type RunOutcome } from '@mesh/engine';
+import { compileProject, describeTarget, findProjectFile, isFailure, openAdapter, openExistingDatabase, runProject, topoSort, type Adapter, type ProjectOptions, type ResolvedTarget, type RunCommand, type RunOutcome } from '@mesh/engine';
 import { acquireProjectLock, type LockHolder, type ProjectLock } from '@mesh/metadata';
 import { loadUpstreams, publish, type PublishGate } from '@mesh/loom';
 import { failingSlos } from '@mesh/governance';
 import { productInfo } from './product-info';
 import { recordAndMeasure, sloRefusal } from './slo-step';
 import { formatTable } from '@mesh/text-table';
-import { clock, endLine, startLine, summaryLine } from './progress';
+import { clock, endLine, hookLine, startLine, summaryLine } from './progress';
 import { failureReport } from './report';
 import { parseVars } from './parse-vars';
 import { recordFailedRun, recordInterruptedRun } from './run-history';
@@ -65,6 +65,7 @@ export async function compileCommand(flags: CommonFlags, io: Output): Promise<nu
   const stages: Array<{ stage: string; ms: string }> = [];
   const project = await compileProject({
     ...projectOptions(flags),
+    connect: openExistingDatabase,
     onStage: flags.timings ? (stage, ms) => stages.push({ stage, ms: ms.toFixed(0) }) : undefined,
   });
   if (stages.length) io.out(formatTable(['stage', 'ms'], stages));
@@ -122,6 +123,7 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
         io.out(`${clock()}  Found ${counts(project.dag.nodes.values())}`);
         for (const message of project.parsed.logs) io.out(`${clock()}  ${message}`);
       },
+      onHook: (hook, result) => io.out(hookLine(hook, result)),
       onStart: (node, i, total) => io.out(startLine(node, i, total)),
       onEnd: (node, result, i, total) => io.out(endLine(node, result, i, total)),
       afterRun: async (outcome, adapter) => {

@@ -29,6 +29,7 @@ const quackEngine: EnginePlugin<typeof quackSchema, DuckDBTargetOptions> = {
     // The same adapter under the engine's own name, as a wrapper package would give it.
     return new Proxy(adapter, { get: (a, key) => (key === 'type' ? 'quack' : Reflect.get(a, key, a)) });
   },
+  openExisting: (target, options) => duckdbEngine.openExisting(target, options),
   describe: (target) => `quack pond ${target.path}`,
   identity: (target) => `quack:${target.path}`,
 };

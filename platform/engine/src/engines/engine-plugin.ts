@@ -3,6 +3,7 @@ import type { MeshError } from '@mesh/errors';
 import type { Adapter, AdapterCapabilities, RelationName } from '../execute/adapter';
 import type { ProjectFile } from '../load/schemas';
 import type { ExternalSourceMode, RelationStyle, ResolvedTarget } from '../parse/target';
+import type { MacroDialect } from '../jinja/macro-api';
 
 /**
  * What the engine needs to know about a database it builds on, given by the engine's adapter package
@@ -43,6 +44,8 @@ export interface EngineDialect {
   readIngestFile?(spec: IngestFileSpec): string;
   /** What an error the database raised means, or undefined for one it does not recognise. */
   classifyError(message: string): DatabaseErrorClass | undefined;
+  /** Its spellings of dbt's macros (`duckdb__dateadd`, ...); dbt's defaults where it has none. */
+  macros?: MacroDialect;
 }
 
 /** Where a target's relative paths start and what the project around it says. */
@@ -120,6 +123,11 @@ export interface EnginePlugin<Schema extends z.ZodObject = z.ZodObject, Options 
   readonly profile?: ProfileSupport<z.ZodType, Options>;
   /** Opens the database; loaded on demand, so that compiling never loads a database's bindings. */
   open(target: ResolvedTarget, options: Options): Promise<Adapter>;
+  /**
+   * The database for reading while compiling, when it is there (a file that exists, a server that
+   * answers soon); undefined otherwise. Never creates a database.
+   */
+  openExisting(target: ResolvedTarget, options: Options): Promise<Adapter | undefined>;
   /** The target in the run's header: `target/sales.duckdb`, `postgres db:5432/mesh`. */
   describe(target: ResolvedTarget, options: Options, cwd: string): string;
   /**

@@ -84,6 +84,32 @@ export function openAdapter(target: ResolvedTarget): Promise<Adapter> {
   return pluginFor(target).open(target, target.options);
 }
 
+/** The target's database for reading while compiling, when it is there (see EnginePlugin.openExisting). */
+export function openExistingDatabase(target: ResolvedTarget): Promise<Adapter | undefined> {
+  return pluginFor(target).openExisting(target, target.options);
+}
+
+/**
+ * A server's adapter when the server answers within `waitMs`, else undefined; one that answers later
+ * is let go. For plugins' openExisting on engines that are servers.
+ */
+export async function reachServer(open: () => Promise<Adapter>, database: string, waitMs = 5000): Promise<Adapter | undefined> {
+  const reached = (async () => {
+    const adapter = await open();
+    try {
+      await adapter.listRelations(database);
+      return adapter;
+    } catch {
+      await adapter.close().catch(() => undefined);
+      return undefined;
+    }
+  })().catch(() => undefined);
+  const timeout = new Promise<undefined>((done) => setTimeout(() => done(undefined), waitMs).unref());
+  const answer = await Promise.race([reached, timeout]);
+  if (!answer) void reached.then((late) => late?.close());
+  return answer;
+}
+
 /** The target as the run's header names it. */
 export function describeTarget(target: ResolvedTarget, cwd = process.cwd()): string {
   return pluginFor(target).describe(target, target.options, cwd);
