@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { findWorkspaceRoot, workspaceProjects } from '@mesh/contracts';
 import { findProjectFile, projectFileSchema, resolveTarget } from '@mesh/engine';
 import { MeshError } from '@mesh/errors';
@@ -90,15 +90,18 @@ export async function collectDomain(root: string, workspace: string, notes: stri
   const runResults = readOptionalArtifact(join(target, 'run_results.json'), runResultsFileSchema, 'run results file', '`mesh build`', workspace);
   const published = readOptionalArtifact(join(target, 'published', 'manifest.json'), publishedManifestSchema, 'published manifest', '`mesh build`', workspace);
   const pkg = readPackage(root);
-  const project = projectFacts(root, manifest.metadata.target_name);
+  // dbt's manifest does not name the target; the run that built the database does (its args.target).
+  const targetName = typeof runResults?.args.target === 'string' ? runResults.args.target : undefined;
+  const project = projectFacts(root, targetName);
+  const name = manifest.metadata.project_name ?? basename(root);
   let database: DatabaseFacts | undefined;
   if (project.database) {
     const result = await readDatabaseFacts(project.database);
     database = result.facts;
-    if (!result.facts) notes.push(`${manifest.metadata.project_name}: no row counts or built columns: ${result.problem}`);
+    if (!result.facts) notes.push(`${name}: no row counts or built columns: ${result.problem}`);
   }
   return {
-    name: manifest.metadata.project_name,
+    name,
     root,
     packageName: pkg.name,
     packageVersion: pkg.version,

@@ -45,6 +45,8 @@ export interface CompiledProject {
   manifest: Manifest;
   warnings: MeshError[];
   invocationId: string;
+  /** When the invocation started: every artifact it writes says so. */
+  startedAt: Date;
   targetDir: string;
   upstreams: UpstreamProject[];
 }
@@ -56,6 +58,7 @@ export interface RunOutcome extends CompiledProject {
 
 /** load -> parse -> resolve refs -> DAG -> select -> compile, then manifest.json and compiled SQL files. */
 export async function compileProject(options: ProjectOptions): Promise<CompiledProject> {
+  const startedAt = new Date();
   let mark = performance.now();
   const stage = (name: string) => {
     const now = performance.now();
@@ -107,11 +110,11 @@ export async function compileProject(options: ProjectOptions): Promise<CompiledP
   files.cache.save();
   stage('write compiled files');
   const invocationId = randomUUID();
-  const manifest = buildManifest(parsed, dag, compiled, invocationId);
+  const manifest = buildManifest(parsed, dag, compiled, { invocationId, startedAt });
   stage('build manifest');
   writeJsonAtomic(join(targetDir, 'manifest.json'), manifest);
   stage('write manifest');
-  return { parsed, dag, resolution, compiler, selected, compiled, manifest, warnings, invocationId, targetDir, upstreams: upstreams ?? [] };
+  return { parsed, dag, resolution, compiler, selected, compiled, manifest, warnings, invocationId, startedAt, targetDir, upstreams: upstreams ?? [] };
 }
 
 export interface RunProjectOptions extends ProjectOptions, RunEvents {
@@ -199,7 +202,12 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
   outcome.elapsed = elapsed;
   writeJsonAtomic(
     join(project.targetDir, 'run_results.json'),
-    buildRunResults(outcome.results, project.invocationId, elapsed, { command: options.command, select: options.select ?? [], exclude: options.exclude ?? [], target: parsed.target.name }),
+    buildRunResults(outcome.results, {
+      invocationId: project.invocationId,
+      startedAt: project.startedAt,
+      elapsed,
+      args: { which: options.command, select: options.select ?? [], exclude: options.exclude ?? [], target: parsed.target.name, vars: options.vars ?? {}, full_refresh: options.fullRefresh === true },
+    }),
   );
   return outcome;
 }

@@ -16,6 +16,6 @@ export { relationKey } from './execute/adapter';
 export type { NodeResult, NodeStatus } from './execute/results';
 export { isFailure } from './execute/results';
 export type { RunCommand } from './execute/runner';
-export { buildManifest, MANIFEST_SCHEMA_VERSION, type Manifest } from './artifacts/manifest';
-export { buildRunResults } from './artifacts/run-results';
+export { buildManifest, type Manifest, type ManifestOptions } from './artifacts/manifest';
+export { buildRunResults, type RunResultsOptions } from './artifacts/run-results';
 export { didYouMean, editDistance } from './util/did-you-mean';

@@ -9,6 +9,7 @@ import { DBT_UTILS_MACROS } from './dbt-natives';
 import { JinjaEnvironment, type CompiledTemplate, type RenderHooks } from './jinja';
 import { FilteredRelation, PlaceholderRelation, Relation } from './relation';
 import { resolveTarget, type ResolvedTarget } from './target';
+import { loadedAt, tableFreshness } from './source-freshness';
 import { contentHash } from '../load/parse-cache';
 import { digest } from '../util/digest';
 
@@ -468,7 +469,14 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
           columns: columns(table.columns),
           external_location: location,
           loader: source.loader,
+          source_description: source.description ?? '',
+          source_meta: source.meta ?? {},
         };
+        const freshness = tableFreshness(source, table);
+        if (freshness !== undefined) node.freshness = freshness;
+        const loaded = loadedAt(source, table);
+        if (loaded.field) node.loaded_at_field = loaded.field;
+        if (loaded.query) node.loaded_at_query = loaded.query;
         addNode(node);
         const ctx = { project: name, attachedId: uniqueId, attachedName: `${source.name}_${table.name}`, file: file.path, target: { source: { source: source.name, table: table.name } } };
         for (const t of [...(table.tests ?? []), ...(table.data_tests ?? [])]) addTest(t, { ...ctx, line: () => file.lineOf(['sources', si, 'tables', ti]) });
