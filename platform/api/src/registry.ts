@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { readContract, type Contract, type ContractModel } from '@mesh/contract';
 import { workspaceProjects } from '@mesh/contracts';
 import { loadDataProduct, portServes, type DataProduct } from '@mesh/governance';
-import { consumerView, publicationOf, publishedDir, publishedManifestSchema, type PublishedManifest, type PublishedNode } from '@mesh/loom';
+import { consumerView, publicationFacts, publicationOf, publishedDir, publishedManifestSchema, type PublicationFacts, type PublishedManifest, type PublishedNode } from '@mesh/loom';
 
 /**
  * The published data products of a workspace, as the API serves them: each domain's last publication
@@ -30,6 +30,8 @@ export interface Product {
   publishedAt: string;
   dir: string;
   manifest: PublishedManifest;
+  /** The manifest as a publication: its public models, rows and grants. */
+  facts: PublicationFacts;
   contract?: Contract;
   contractText?: string;
   ports: Map<string, Port>;
@@ -46,13 +48,13 @@ function latestOf(nodes: PublishedNode[], name: string): PublishedNode | undefin
   return candidates.find((n) => n.version != null && n.version === n.latest_version) ?? candidates.find((n) => n.version == null) ?? candidates[0];
 }
 
-function portsOf(manifest: PublishedManifest, product: DataProduct | undefined, contract: Contract | undefined): Map<string, Port> {
-  const nodes = Object.values(manifest.nodes);
+function portsOf(facts: PublicationFacts, product: DataProduct | undefined, contract: Contract | undefined): Map<string, Port> {
+  const nodes = facts.nodes;
   const contractOf = (n: PublishedNode) => contract?.schema.find((m) => m.name === n.name && String(m.version ?? '') === String(n.version ?? ''));
   const out = new Map<string, Port>();
   if (product) {
     for (const port of product.output_ports) {
-      const node = port.version === undefined ? latestOf(nodes, port.model) : nodes.find((n) => portServes(port, n));
+      const node = port.version === undefined ? latestOf(nodes, port.model) : nodes.find((n) => portServes(port, { name: n.name, version: n.version === null ? undefined : String(n.version) }));
       if (node) out.set(port.name, { name: port.name, description: port.description ?? node.description, node, contract: contractOf(node) });
     }
     return out;
@@ -69,20 +71,22 @@ function readProduct(projectRoot: string, dir: string): Product {
   const contractPath = join(dir, 'contract.odcs.yaml');
   const contract = existsSync(contractPath) ? readContract(contractPath) : undefined;
   const descriptor = loadDataProduct(projectRoot);
-  const domain = manifest.metadata.project_name;
+  const facts = publicationFacts(manifest);
+  const domain = facts.project;
   return {
     name: descriptor?.name ?? domain,
     domain,
-    version: manifest.metadata.project_version,
+    version: facts.version,
     status: descriptor?.status ?? 'active',
     description: descriptor?.description ?? contract?.description?.purpose ?? '',
     owner: descriptor ? { team: descriptor.owner.team, email: descriptor.owner.email } : undefined,
     publishedAt: manifest.metadata.generated_at,
     dir,
     manifest,
+    facts,
     contract,
     contractText: existsSync(contractPath) ? readFileSync(contractPath, 'utf8') : undefined,
-    ports: portsOf(manifest, descriptor, contract),
+    ports: portsOf(facts, descriptor, contract),
   };
 }
 
@@ -113,7 +117,7 @@ export class Registry {
         this.cache.set(root, entry);
       }
       // Only DuckDB publications are files this server can open; one inside a database server is read there.
-      if (entry.product.manifest.metadata.adapter_type === 'duckdb') out.push(entry.product);
+      if (entry.product.facts.adapterType === 'duckdb') out.push(entry.product);
     }
     return out;
   }

@@ -1,4 +1,5 @@
 import { nodeView, type NodeView } from '@mesh/artifacts';
+import { publicationFacts } from '@mesh/loom';
 import type { ManifestFile, RunResultsFile } from './artifacts';
 import type { CollectedDomain, CollectedMesh } from './collect';
 import { splitRelationName } from './relation-index';
@@ -66,7 +67,7 @@ function groupOwner(manifest: ManifestFile, domain: string, group: string | null
 }
 
 function contractVersion(domain: CollectedDomain): string | null {
-  return domain.published?.metadata.project_version ?? domain.packageVersion;
+  return (domain.published ? publicationFacts(domain.published).version : undefined) ?? domain.packageVersion;
 }
 
 function domainEntry(d: CollectedDomain): CatalogDomain {
@@ -75,7 +76,7 @@ function domainEntry(d: CollectedDomain): CatalogDomain {
     name: d.name,
     package_name: d.packageName,
     package_version: d.packageVersion,
-    contract_version: d.published?.metadata.project_version ?? null,
+    contract_version: (d.published ? publicationFacts(d.published).version : undefined) ?? null,
     released_contracts: d.releasedContracts,
     description: p?.description ?? d.description,
     owner: p ? { team: p.owner.team, email: p.owner.email } : null,

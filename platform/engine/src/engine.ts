@@ -168,7 +168,7 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
   try {
     for (const upstream of project.upstreams) {
       const used = [...dag.nodes.values()].some((n) => n.package_name === upstream.name);
-      if (used && upstream.database) await adapter.attach(upstream.name, upstream.database.path);
+      if (used && upstream.database) await adapter.attach(upstream.database.alias ?? upstream.name, upstream.database.path);
     }
     const schemas = [...selected]
       .map((id) => dag.nodes.get(id)!)

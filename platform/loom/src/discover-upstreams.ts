@@ -7,7 +7,7 @@ import { latestRelease, readRelease, releaseSatisfying } from '@mesh/contract';
 import { MeshError } from '@mesh/errors';
 import { parseYamlFile, validateYaml } from '@mesh/validate';
 import { findProjectFile, projectFileSchema, type ModelNode, type ParsedProject, type UpstreamProject } from '@mesh/engine';
-import { publishedManifestSchema, type PublishedManifest } from './published-manifest';
+import { publicationFacts, publishedManifestSchema, type PublicationFacts, type PublishedManifest, type PublishedNode } from './published-manifest';
 import { nodesFromContract } from './contract-nodes';
 import { PUBLISHED_DIR } from './publish';
 import { addDbtLoomUpstreams } from './dbt-loom-config';
@@ -29,6 +29,8 @@ export interface UpstreamSource {
   root?: string;
   /** The semver range of the upstream's releases this project accepts (`version:` of its upstream entry). */
   range?: string;
+  /** The DuckDB file of a plain dbt project upstream (`database:` of its entry), absolute. */
+  database?: string;
 }
 
 function readJson(path: string): unknown {
@@ -86,13 +88,15 @@ export function declaredUpstreams(parsed: ParsedProject): UpstreamSource[] {
       continue;
     }
     const kind = /^https?:\/\//.test(from) ? 'url' : 'path';
-    out.set(u.name, { name: u.name, from: kind === 'url' || isAbsolute(from) ? from : resolve(parsed.root, from), kind, optional: u.optional === true, range: u.version });
+    const database = u.database ? (isAbsolute(u.database) ? u.database : resolve(parsed.root, u.database)) : undefined;
+    out.set(u.name, { name: u.name, from: kind === 'url' || isAbsolute(from) ? from : resolve(parsed.root, from), kind, optional: u.optional === true, range: u.version, database });
   }
   return [...out.values()];
 }
 
-function toModelNode(entry: PublishedManifest['nodes'][string]): ModelNode {
-  const e = entry as PublishedManifest['nodes'][string] & { config: ModelNode['config'] };
+/** A published model as a graph node of the consumer: compiled against, never built here. */
+function toModelNode(e: PublishedNode, database: string): ModelNode {
+  const config = e.config as ModelNode['config'];
   return {
     unique_id: e.unique_id,
     resource_type: 'model',
@@ -103,17 +107,17 @@ function toModelNode(entry: PublishedManifest['nodes'][string]): ModelNode {
     description: e.description,
     tags: e.tags,
     meta: {},
-    config: { ...e.config, access: e.access, group: e.group ?? undefined },
+    config: { ...config, materialized: config.materialized as ModelNode['config']['materialized'], schema: e.schema, tags: e.tags, meta: {}, contract: { enforced: e.contract.enforced }, access: e.access, group: e.group ?? undefined },
     columns: Object.values(e.columns).map((c) => ({ name: c.name, description: c.description, data_type: c.data_type ?? undefined, constraints: [], tags: [], meta: {} })),
     raw_code: '',
     refs: [],
     sources: [],
     depends_on: { nodes: [], macros: [] },
-    database: e.package_name,
+    database,
     schema: e.schema,
     alias: e.alias,
-    version: e.version ?? undefined,
-    latest_version: e.latest_version ?? undefined,
+    version: e.version === null ? undefined : String(e.version),
+    latest_version: e.latest_version === null ? undefined : String(e.latest_version),
     deprecation_date: e.deprecation_date ?? undefined,
     checksum: e.checksum.checksum,
     external: true,
@@ -121,13 +125,13 @@ function toModelNode(entry: PublishedManifest['nodes'][string]): ModelNode {
 }
 
 /** A model the upstream keeps to itself: enough to refuse a ref to it with the reason. */
-function restrictedNode(project: string, entry: PublishedManifest['restricted'][string]): ModelNode {
+function restrictedNode(project: string, entry: PublishedNode): ModelNode {
   return {
     unique_id: entry.unique_id, resource_type: 'model', name: entry.name, package_name: project,
     original_file_path: '', fqn: [project, entry.name], description: '', tags: [], meta: {},
-    config: { materialized: 'table', schema: '', tags: [], enabled: true, access: entry.access, group: entry.group ?? undefined, contract: { enforced: false }, meta: {} },
+    config: { materialized: 'table', schema: '', tags: [], enabled: true, access: entry.access === 'public' ? 'protected' : entry.access, group: entry.group ?? undefined, contract: { enforced: false }, meta: {} },
     columns: [], raw_code: '', refs: [], sources: [], depends_on: { nodes: [], macros: [] },
-    database: project, schema: '', alias: entry.name, version: entry.version ?? undefined, checksum: '', external: true,
+    database: project, schema: '', alias: entry.name, version: entry.version === null ? undefined : String(entry.version), checksum: '', external: true,
   };
 }
 
@@ -143,8 +147,8 @@ function parseManifest(text: string, where: string): PublishedManifest {
   const result = publishedManifestSchema.safeParse(json);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    throw new MeshError('E_UPSTREAM_MANIFEST', `the published manifest at ${where} is not one this version reads: ${issue.path.join('.')}: ${issue.message}`, {
-      hint: 'Publish the upstream again with the same mesh version as the consumer.',
+    throw new MeshError('E_UPSTREAM_MANIFEST', `the manifest at ${where} is not a dbt manifest v12 this version reads: ${issue.path.join('.')}: ${issue.message}`, {
+      hint: 'Publish the upstream again (mesh build), or for a dbt project build it with dbt-core 1.8 or later (dbt build writes target/manifest.json).',
     });
   }
   return result.data;
@@ -190,8 +194,8 @@ async function fetchPublication(source: UpstreamSource, cacheDir: string, consum
 }
 
 /** A consumer pins the releases it accepts; a publication outside that range is refused, not silently used. */
-function assertVersionInRange(source: UpstreamSource, manifest: PublishedManifest, parsed: ParsedProject): void {
-  const version = manifest.metadata.project_version;
+function assertVersionInRange(source: UpstreamSource, facts: PublicationFacts, parsed: ParsedProject): void {
+  const version = facts.version;
   if (!source.range || !version || semver.satisfies(version, source.range, { includePrerelease: true })) return;
   throw new MeshError('E_UPSTREAM_VERSION', `${parsed.name} accepts ${source.name} ${source.range}, but ${source.name} publishes ${version}`, {
     location: { file: parsed.files.projectFilePath },
@@ -215,10 +219,10 @@ export interface LoadUpstreamsOptions {
  * kind of engine (and server). Reading across engines (a DuckDB consumer of a PostgreSQL producer)
  * would need the data copied out, which publications on a server do not do.
  */
-function assertSameEngine(source: UpstreamSource, manifest: PublishedManifest, parsed: ParsedProject): void {
-  const inDatabase = manifest.metadata.adapter_type === 'postgres';
+function assertSameEngine(source: UpstreamSource, facts: PublicationFacts, parsed: ParsedProject): void {
+  const inDatabase = facts.adapterType === 'postgres';
   if (inDatabase === (parsed.target.type === 'postgres')) return;
-  throw new MeshError('E_UPSTREAM_ENGINE', `${parsed.name} builds on ${parsed.target.type}, but upstream '${source.name}' publishes on ${manifest.metadata.adapter_type}`, {
+  throw new MeshError('E_UPSTREAM_ENGINE', `${parsed.name} builds on ${parsed.target.type}, but upstream '${source.name}' publishes on ${facts.adapterType}`, {
     location: { file: parsed.files.projectFilePath },
     hint: inDatabase
       ? `Build ${parsed.name} on the PostgreSQL server '${source.name}' publishes to (a postgres target), or have '${source.name}' publish on DuckDB.`
@@ -235,6 +239,36 @@ function inShare(node: ModelNode, schema: string | undefined): ModelNode {
 function visible(node: ModelNode, view: ConsumerView): ModelNode {
   const withheld = view.withheld.get(node.unique_id)?.columns;
   return withheld ? { ...node, columns: node.columns.filter((c) => !withheld.includes(c.name)) } : node;
+}
+
+/**
+ * A plain dbt project as an upstream: its own `target/manifest.json` names the public models, and the
+ * DuckDB file dbt-duckdb built holds them. The file is attached under the catalog name its relations
+ * carry (the file's name), so the project's views, which name their own catalog, read as they are.
+ */
+function dbtProjectUpstream(source: UpstreamSource, facts: PublicationFacts, parsed: ParsedProject): UpstreamProject {
+  const catalogs = [...new Set(facts.nodes.map((n) => n.database ?? ''))];
+  if (!source.database) {
+    throw new MeshError('E_UPSTREAM_DATABASE', `upstream '${source.name}' is a dbt project's manifest: it does not say where the data is`, {
+      location: { file: parsed.files.projectFilePath },
+      hint: `Add database: to the upstreams entry of '${source.name}', the DuckDB file its dbt build writes (for example ../${source.name}/target/${source.name}.duckdb).`,
+    });
+  }
+  if (catalogs.length > 1) {
+    throw new MeshError('E_UPSTREAM_DATABASE', `the public models of '${source.name}' live in more than one database (${catalogs.join(', ')}); one DuckDB file is attached per upstream`, {
+      location: { file: parsed.files.projectFilePath },
+      hint: `Build the public models of '${source.name}' into one database (its dbt profile's path).`,
+    });
+  }
+  const alias = catalogs[0] || source.name;
+  return {
+    name: source.name,
+    version: facts.version,
+    nodes: [...facts.nodes.map((n) => toModelNode(n, alias)), ...facts.restricted.map((r) => restrictedNode(source.name, r))],
+    database: { path: source.database, alias },
+    refused: new Map(),
+    withheld: new Map(),
+  };
 }
 
 function fromReleasedContract(source: UpstreamSource, consumer: string): UpstreamProject | undefined {
@@ -276,20 +310,25 @@ export async function loadUpstreams(parsed: ParsedProject, options: LoadUpstream
         manifest = parseManifest(readFileSync(path, 'utf8'), path);
         base = dirname(path);
       }
-      if (manifest.metadata.project_name !== source.name) {
-        throw new MeshError('E_UPSTREAM_MANIFEST', `upstream '${source.name}' points at the publication of '${manifest.metadata.project_name}'`, {
+      const facts = publicationFacts(manifest);
+      if (facts.project !== source.name) {
+        throw new MeshError('E_UPSTREAM_MANIFEST', `upstream '${source.name}' points at the publication of '${facts.project}'`, {
           location: { file: parsed.files.projectFilePath },
           hint: `Fix the name or the from: of the upstream in ${parsed.files.projectFilePath}.`,
         });
       }
-      assertVersionInRange(source, manifest, parsed);
-      assertSameEngine(source, manifest, parsed);
+      assertVersionInRange(source, facts, parsed);
+      assertSameEngine(source, facts, parsed);
+      if (!facts.fromMesh) {
+        out.push(dbtProjectUpstream(source, facts, parsed));
+        continue;
+      }
       const view = consumerView(publicationOf(manifest), parsed.name);
-      const located = (node: ModelNode) => (manifest.metadata.adapter_type === 'postgres' ? inShare(node, view.schema) : node);
+      const located = (node: ModelNode) => (facts.adapterType === 'postgres' ? inShare(node, view.schema) : node);
       out.push({
         name: source.name,
-        version: manifest.metadata.project_version,
-        nodes: [...Object.values(manifest.nodes).map((n) => located(visible(toModelNode(n), view))), ...Object.values(manifest.restricted).map((r) => restrictedNode(source.name, r))],
+        version: facts.version,
+        nodes: [...facts.nodes.map((n) => located(visible(toModelNode(n, source.name), view))), ...facts.restricted.map((r) => restrictedNode(source.name, r))],
         database: base && view.file ? { path: join(base, view.file) } : undefined,
         refused: view.refused,
         withheld: view.withheld,

@@ -6,7 +6,7 @@ import { accessSection, planPublication, shareSchema, SHARES_DIR, type Publicati
 
 /** The grantee of a publication every domain may read. */
 const EVERYONE_GRANTEE = '*';
-import { PUBLISHED_SCHEMA_VERSION, type PublishedManifest } from './published-manifest';
+import { buildPublishedManifest } from './published-manifest';
 
 export const PUBLISHED_DIR = 'published';
 
@@ -96,33 +96,20 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
     const session = await adapter.session();
     try {
       for (const m of unshared) {
-        const relation = (outcome.manifest.nodes[m.unique_id] as { relation_name: string }).relation_name;
+        const relation = (outcome.manifest.nodes[m.unique_id] as { relation_name: string | null }).relation_name;
         rows.set(m.unique_id, Number((await session.query(`SELECT count(*) AS n FROM ${relation}`))[0]?.n ?? 0));
       }
     } finally {
       session.close();
     }
   }
-  const nodes: PublishedManifest['nodes'] = {};
-  for (const m of models) nodes[m.unique_id] = outcome.manifest.nodes[m.unique_id] as PublishedManifest['nodes'][string];
-  const manifest: PublishedManifest = {
-    metadata: {
-      mesh_schema_version: PUBLISHED_SCHEMA_VERSION,
-      project_name: outcome.parsed.name,
-      project_version: packageVersion(outcome.parsed.root) ?? outcome.parsed.files.project.version,
-      generated_at: new Date().toISOString(),
-      adapter_type: adapter.type,
-    },
-    ...(plan.open ? { database: plan.open.schema ? { schema: plan.open.schema } : { file: plan.open.file } } : {}),
-    rows: Object.fromEntries(models.map((m) => [m.unique_id, rows.get(m.unique_id) ?? 0])),
-    ...(product && !plan.open ? { access: accessSection(product, plan) } : {}),
-    nodes,
-    restricted: Object.fromEntries(
-      [...outcome.dag.nodes.values()]
-        .filter((n): n is ModelNode => n.resource_type === 'model' && !n.external && n.package_name === outcome.parsed.name && n.config.access !== 'public')
-        .map((n) => [n.unique_id, { unique_id: n.unique_id, name: n.name, access: n.config.access as 'private' | 'protected', group: n.config.group ?? null, version: n.version ?? null }]),
-    ),
-  };
+  const manifest = buildPublishedManifest(outcome.manifest, models, {
+    release: packageVersion(outcome.parsed.root) ?? outcome.parsed.files.project.version,
+    adapterType: adapter.type,
+    rows,
+    database: plan.open ? (plan.open.schema ? { schema: plan.open.schema } : { file: plan.open.file }) : undefined,
+    access: product && !plan.open ? accessSection(product, plan) : undefined,
+  });
   mkdirSync(directory, { recursive: true });
   for (const [file, text] of Object.entries(verdict.files ?? {})) {
     writeFileSync(join(directory, `${file}.tmp`), text);

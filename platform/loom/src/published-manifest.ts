@@ -1,95 +1,276 @@
+import { DBT_SCHEMA_URLS, manifestSchema, modelNodeSchema, schemaVersionOf, type Manifest, type ManifestFile, type ManifestModel, type ManifestNode } from '@mesh/artifacts';
+import type { GraphNode, ModelNode } from '@mesh/engine';
 import { z } from 'zod';
 
 /**
- * What a project publishes for other projects: its public models only, with what a consumer needs to
- * compile against them (relation, columns, versions, access) and nothing of its private graph.
+ * What a project publishes for other projects is a dbt manifest (v12), so real dbt-loom injects it as
+ * it injects any dbt project's: the public models in full (relation, columns, versions, contract, no
+ * SQL), and every node they depend on, as dbt Cloud's public manifests carry them, plus the project's
+ * other models by name and access only, so a ref to one is refused with the reason rather than "not
+ * found". Nothing else of the private graph: no SQL, columns or relations of non-public models.
+ *
+ * What the mesh adds (rows, where the data is, who is granted what) sits where dbt allows it: in each
+ * public model's `meta.mesh`. A manifest dbt-core itself wrote (a plain dbt project as an upstream) is
+ * read by the same schema; it just has no `meta.mesh`.
  */
-export const PUBLISHED_SCHEMA_VERSION = 'https://mesh.dev/schemas/published-manifest/v2.json';
 
-const columnSchema = z.looseObject({
-  name: z.string(),
-  description: z.string().default(''),
-  data_type: z.string().nullable().optional(),
+const shareEntrySchema = z.strictObject({
+  /** The grantee's database file, relative to the manifest (file-based engines). */
+  file: z.string().optional(),
+  /** The grantee's schema on the producer's server, readable by its role only (postgres). */
+  schema: z.string().optional(),
+  port: z.string(),
+  pii: z.enum(['masked', 'clear', 'refused']),
+  /** Personal columns left out of this share. */
+  withheld: z.array(z.string()),
 });
 
-export const publishedNodeSchema = z.looseObject({
-  unique_id: z.string(),
-  resource_type: z.literal('model'),
-  name: z.string(),
-  package_name: z.string(),
-  original_file_path: z.string(),
-  fqn: z.array(z.string()),
-  description: z.string().default(''),
-  tags: z.array(z.string()).default([]),
-  database: z.string(),
-  schema: z.string(),
-  alias: z.string(),
-  relation_name: z.string(),
-  access: z.enum(['private', 'protected', 'public']),
-  group: z.string().nullable().optional(),
-  version: z.string().nullable().optional(),
-  latest_version: z.string().nullable().optional(),
-  deprecation_date: z.string().nullable().optional(),
-  contract: z.looseObject({ enforced: z.boolean() }),
-  columns: z.record(z.string(), columnSchema),
-  config: z.looseObject({ materialized: z.string() }),
-  checksum: z.looseObject({ name: z.string(), checksum: z.string() }),
+/** A public model's publication facts, under `meta.mesh`. */
+export const meshFactsSchema = z.strictObject({
+  /** The producer's release (its package version) this publication was built at. */
+  release: z.string().nullable(),
+  /** Rows of the model as built. */
+  rows: z.number(),
+  /** Where every consumer reads it, when the product grants nothing per consumer; relative to the manifest. */
+  database: z.strictObject({ file: z.string().optional(), schema: z.string().optional() }).optional(),
+  /** The data product and its owner, when it grants its ports to named consumers. */
+  product: z.strictObject({ name: z.string(), owner: z.strictObject({ team: z.string(), email: z.string() }) }).optional(),
+  /** The output ports serving the model and who may read each. */
+  ports: z.array(z.strictObject({ name: z.string(), version: z.string().nullable(), grantees: z.array(z.string()) })).optional(),
+  /** Each grantee's share holding the model. */
+  shares: z.record(z.string(), shareEntrySchema).optional(),
 });
-export type PublishedNode = z.infer<typeof publishedNodeSchema>;
+export type MeshFacts = z.infer<typeof meshFactsSchema>;
 
-export const publishedManifestSchema = z.looseObject({
-  metadata: z.looseObject({
-    mesh_schema_version: z.literal(PUBLISHED_SCHEMA_VERSION),
-    project_name: z.string(),
-    project_version: z.string().optional(),
-    generated_at: z.string(),
-    adapter_type: z.string(),
-  }),
-  /**
-   * The published data for every consumer, relative to the manifest: a read-only database with the public
-   * models' tables. Absent when the product grants access per consumer (see `access`).
-   */
-  database: z.looseObject({
-    file: z.string().optional(),
-    /** For publications inside a database server (postgres): the schema every consumer reads. */
-    schema: z.string().optional(),
-  }).optional(),
-  /** Rows of each public model as built. */
-  rows: z.record(z.string(), z.number()),
-  /**
-   * Present when the data product grants its ports to named consumers: each grantee's own database and
-   * what it holds. A consumer with no share of its own reads the `*` share, or nothing.
-   */
-  access: z.looseObject({
-    product: z.string(),
-    owner: z.looseObject({ team: z.string(), email: z.string() }),
-    /** Output ports and who may read each, so a refused ref can say who does. */
-    ports: z.record(z.string(), z.looseObject({ model: z.string(), version: z.string().nullable().optional(), grantees: z.array(z.string()) })),
-    shares: z.record(z.string(), z.looseObject({
-      /** The grantee's database file, relative to the manifest (file-based engines). */
-      file: z.string().optional(),
-      /** The grantee's schema on the producer's server, readable by its role only (postgres). */
-      schema: z.string().optional(),
-      models: z.record(z.string(), z.looseObject({
-        port: z.string(),
-        pii: z.enum(['masked', 'clear', 'refused']),
-        /** Personal columns left out of this share. */
-        withheld: z.array(z.string()).default([]),
-      })),
-    })),
-  }).optional(),
-  nodes: z.record(z.string(), publishedNodeSchema),
-  /**
-   * The project's other models by name and access only, so a consumer's ref to one is refused with the
-   * reason (protected, private) instead of "does not exist". No relation, columns or data.
-   */
-  restricted: z.record(z.string(), z.looseObject({
-    unique_id: z.string(),
-    name: z.string(),
-    access: z.enum(['private', 'protected']),
-    group: z.string().nullable().optional(),
-    version: z.string().nullable().optional(),
-  })).default({}),
+export const publishedManifestSchema = manifestSchema.superRefine((manifest, ctx) => {
+  if (schemaVersionOf(manifest.metadata.dbt_schema_version, 'manifest') !== 12) {
+    ctx.addIssue({ code: 'custom', path: ['metadata', 'dbt_schema_version'], message: `expected ${DBT_SCHEMA_URLS.manifest}, got ${String(manifest.metadata.dbt_schema_version)}` });
+  }
+  for (const [id, node] of Object.entries(manifest.nodes)) {
+    const facts = (node.meta as { mesh?: unknown } | undefined)?.mesh;
+    if (facts === undefined) continue;
+    const parsed = meshFactsSchema.safeParse(facts);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      ctx.addIssue({ code: 'custom', path: ['nodes', id, 'meta', 'mesh', ...issue.path.map(String)], message: issue.message });
+    }
+  }
 });
-export type PublishedManifest = z.infer<typeof publishedManifestSchema>;
-export type PublishedAccess = NonNullable<PublishedManifest['access']>;
+export type PublishedManifest = ManifestFile;
+export type PublishedNode = ManifestModel;
+
+/** Who each share is for, what it holds, and who may read each port (a product that grants per consumer). */
+export interface PublishedAccess {
+  product: string;
+  owner: { team: string; email: string };
+  ports: Record<string, { model: string; version: string | null; grantees: string[] }>;
+  shares: Record<string, { file?: string; schema?: string; models: Record<string, { port: string; pii: 'masked' | 'clear' | 'refused'; withheld: string[] }> }>;
+}
+
+/** A publication as readers use it, whichever tool wrote the manifest. */
+export interface PublicationFacts {
+  project: string;
+  /** The producer's release; undefined for a manifest dbt-core wrote. */
+  version?: string;
+  adapterType: string;
+  generatedAt: string;
+  /** The project's own public models, in full. */
+  nodes: PublishedNode[];
+  /** The project's other models, by name and access: refs to them are refused with the reason. */
+  restricted: PublishedNode[];
+  rows: Record<string, number>;
+  /** The database every consumer reads, when access is not granted per consumer. */
+  database?: { file?: string; schema?: string };
+  access?: PublishedAccess;
+  /** True when the mesh published it (its public models carry `meta.mesh`). */
+  fromMesh: boolean;
+}
+
+export function meshFactsOf(node: { meta?: unknown }): MeshFacts | undefined {
+  const facts = (node.meta as { mesh?: unknown } | undefined)?.mesh;
+  const parsed = meshFactsSchema.safeParse(facts);
+  return parsed.success ? parsed.data : undefined;
+}
+
+function isModel(node: ManifestFile['nodes'][string]): node is PublishedNode {
+  return node.resource_type === 'model';
+}
+
+/** The grants spread over the public models' facts, put back together per port and per share. */
+function accessOf(nodes: Array<{ node: PublishedNode; facts: MeshFacts }>): PublishedAccess | undefined {
+  const product = nodes.find((n) => n.facts.product)?.facts.product;
+  if (!product) return undefined;
+  const access: PublishedAccess = { product: product.name, owner: product.owner, ports: {}, shares: {} };
+  for (const { node, facts } of nodes) {
+    for (const port of facts.ports ?? []) access.ports[port.name] = { model: node.name, version: port.version, grantees: port.grantees };
+    for (const [consumer, share] of Object.entries(facts.shares ?? {})) {
+      const entry = (access.shares[consumer] ??= { ...(share.schema ? { schema: share.schema } : { file: share.file }), models: {} });
+      entry.models[node.unique_id] = { port: share.port, pii: share.pii, withheld: share.withheld };
+    }
+  }
+  return access;
+}
+
+export function publicationFacts(manifest: PublishedManifest): PublicationFacts {
+  const project = manifest.metadata.project_name ?? '';
+  const own = Object.values(manifest.nodes).filter((n): n is PublishedNode => isModel(n) && n.package_name === project);
+  const published = own.filter((n) => n.access === 'public' && n.config.materialized !== 'ephemeral');
+  const withFacts = published.flatMap((node) => {
+    const facts = meshFactsOf(node);
+    return facts ? [{ node, facts }] : [];
+  });
+  const first = withFacts[0]?.facts;
+  return {
+    project,
+    version: first?.release ?? undefined,
+    adapterType: manifest.metadata.adapter_type ?? 'duckdb',
+    generatedAt: manifest.metadata.generated_at,
+    nodes: published,
+    restricted: own.filter((n) => !published.includes(n)),
+    rows: Object.fromEntries(withFacts.map(({ node, facts }) => [node.unique_id, facts.rows])),
+    database: first?.database,
+    access: accessOf(withFacts),
+    fromMesh: withFacts.length > 0,
+  };
+}
+
+/** What the producer knows when it publishes: the rows of each public model, and who may read what. */
+export interface PublicationInput {
+  release?: string;
+  adapterType: string;
+  rows: Map<string, number>;
+  /** The database every consumer reads, when access is not granted per consumer. */
+  database?: { file?: string; schema?: string };
+  access?: PublishedAccess;
+}
+
+/** The public models and, transitively, every node they depend on, sources left out. */
+function dependencyClosure(manifest: Manifest, publicIds: string[]): Set<string> {
+  const out = new Set<string>();
+  const stack = [...publicIds];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (out.has(id) || !manifest.nodes[id]) continue;
+    out.add(id);
+    const node = manifest.nodes[id] as { depends_on?: { nodes?: string[] } };
+    for (const parent of node.depends_on?.nodes ?? []) if (!parent.startsWith('source.')) stack.push(parent);
+  }
+  return out;
+}
+
+/** A model by name and access only: what dbt-loom needs to inject it, no SQL, columns or relation. */
+function stub(node: ManifestNode, keepDependencies: boolean): ManifestNode {
+  const base = {
+    ...node,
+    path: '',
+    original_file_path: '',
+    description: '',
+    columns: {},
+    meta: {},
+    tags: [],
+    patch_path: null,
+    raw_code: '',
+    relation_name: null,
+    unrendered_config: {},
+  };
+  if (node.resource_type === 'seed') return { ...base, resource_type: 'seed', config: node.config, depends_on: { macros: [] } } as ManifestNode;
+  if (node.resource_type !== 'model' && node.resource_type !== 'snapshot') return base as ManifestNode;
+  const compiled = node as PublishedNode;
+  return {
+    ...base,
+    compiled: false,
+    compiled_code: null,
+    compiled_path: null,
+    extra_ctes_injected: false,
+    refs: [],
+    sources: [],
+    depends_on: { macros: [], nodes: keepDependencies ? compiled.depends_on.nodes.filter((p) => !p.startsWith('source.')) : [] },
+    constraints: compiled.constraints ?? [],
+    primary_key: [],
+  } as ManifestNode;
+}
+
+/** A public model as consumers see it: everything but its SQL, with the publication's facts in meta.mesh. */
+function publicEntry(node: PublishedNode, facts: MeshFacts): PublishedNode {
+  const entry = modelNodeSchema.parse({
+    ...node,
+    raw_code: '',
+    compiled: false,
+    compiled_code: null,
+    compiled_path: null,
+    extra_ctes_injected: false,
+    meta: { ...node.meta, mesh: facts },
+    depends_on: { macros: [], nodes: node.depends_on.nodes.filter((p) => !p.startsWith('source.')) },
+  });
+  entry.config = { ...entry.config, meta: { ...entry.config.meta, mesh: facts } };
+  return entry;
+}
+
+function factsFor(node: PublishedNode, input: PublicationInput): MeshFacts {
+  const facts: MeshFacts = { release: input.release ?? null, rows: input.rows.get(node.unique_id) ?? 0 };
+  if (input.database) facts.database = input.database;
+  const access = input.access;
+  if (access) {
+    facts.product = { name: access.product, owner: access.owner };
+    facts.ports = Object.entries(access.ports)
+      .filter(([, p]) => p.model === node.name && (p.version === null || p.version === (node.version === null ? null : String(node.version))))
+      .map(([name, p]) => ({ name, version: p.version, grantees: p.grantees }));
+    facts.shares = {};
+    for (const [consumer, share] of Object.entries(access.shares)) {
+      const held = share.models[node.unique_id];
+      if (held) facts.shares[consumer] = { ...(share.schema ? { schema: share.schema } : { file: share.file }), port: held.port, pii: held.pii, withheld: held.withheld };
+    }
+  }
+  return facts;
+}
+
+/**
+ * The published manifest of a build: a dbt v12 manifest of the public models, the nodes they depend on,
+ * and the project's other models as stubs. `models` are the public models the publication holds.
+ */
+export function buildPublishedManifest(manifest: Manifest, models: ModelNode[], input: PublicationInput): Manifest {
+  const project = manifest.metadata.project_name ?? '';
+  const publicIds = models.map((m) => m.unique_id);
+  const closure = dependencyClosure(manifest, publicIds);
+  const nodes: Manifest['nodes'] = {};
+  for (const id of publicIds) {
+    const node = manifest.nodes[id] as PublishedNode;
+    nodes[id] = publicEntry(node, factsFor(node, input));
+  }
+  for (const id of closure) if (!nodes[id]) nodes[id] = stub(manifest.nodes[id]!, true);
+  for (const [id, node] of Object.entries(manifest.nodes)) {
+    if (nodes[id] || node.package_name !== project || node.resource_type !== 'model') continue;
+    nodes[id] = stub(node, false);
+  }
+  const ids = Object.keys(nodes);
+  const parentMap: Record<string, string[]> = {};
+  const childMap: Record<string, string[]> = Object.fromEntries(ids.map((id) => [id, [] as string[]]));
+  for (const id of ids) {
+    const parents = ((nodes[id] as { depends_on?: { nodes?: string[] } }).depends_on?.nodes ?? []).filter((p) => nodes[p]);
+    parentMap[id] = parents;
+    for (const p of parents) childMap[p]!.push(id);
+  }
+  return {
+    metadata: { ...manifest.metadata, adapter_type: input.adapterType },
+    nodes,
+    sources: {},
+    macros: {},
+    docs: {},
+    exposures: {},
+    metrics: {},
+    groups: Object.fromEntries(Object.entries(manifest.groups).filter(([, g]) => Object.values(nodes).some((n) => n.group === g.name))),
+    selectors: {},
+    disabled: {},
+    parent_map: parentMap,
+    child_map: childMap,
+    group_map: {},
+    saved_queries: {},
+    semantic_models: {},
+    unit_tests: {},
+  };
+}
+
+/** Whether a graph node is the project's own model (not one injected from an upstream). */
+export function isOwnModel(node: GraphNode, project: string): node is ModelNode {
+  return node.resource_type === 'model' && !node.external && node.package_name === project;
+}

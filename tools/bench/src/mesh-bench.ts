@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateTeddyData } from '@mesh/datagen';
-import { publishedManifestSchema } from '@mesh/loom';
+import { publicationFacts, publishedManifestSchema } from '@mesh/loom';
 import { copyDomains, REPO_ROOT } from '@mesh/testing';
 import { stamp, table } from './report';
 
@@ -48,7 +48,8 @@ export async function runMeshBench(options: MeshBenchOptions): Promise<ScaleRun[
         const ms = performance.now() - t0;
         if (r.status !== 0) throw new Error(`mesh build in ${domain} failed at ${lines} lines:\n${r.stdout}\n${r.stderr}`);
         const manifest = publishedManifestSchema.parse(JSON.parse(readFileSync(join(root, domain, 'target', 'published', 'manifest.json'), 'utf8')));
-        const published = Object.entries(manifest.nodes).map(([id, n]) => ({ name: n.name, rows: manifest.rows[id] ?? 0 }));
+        const facts = publicationFacts(manifest);
+        const published = facts.nodes.map((n) => ({ name: n.name, rows: facts.rows[n.unique_id] ?? 0 }));
         domains.push({ domain, ms, published });
         options.log(`mesh: ${lines.toLocaleString('en-US')} lines, ${domain} built in ${(ms / 1000).toFixed(2)} s`);
       }

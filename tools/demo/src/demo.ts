@@ -4,7 +4,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { generateTeddyData, MAX_LINES, MIN_LINES } from '@mesh/datagen';
-import { publishedManifestSchema } from '@mesh/loom';
+import { publicationFacts, publishedManifestSchema } from '@mesh/loom';
 
 /**
  * The demo mesh, end to end: raw CSVs from the seeded generator, then `nx run-many -t build` over the
@@ -56,9 +56,10 @@ for (const domain of DOMAINS) {
   const path = join(ROOT, 'domains', domain, 'target', 'published', 'manifest.json');
   if (!existsSync(path)) continue;
   const manifest = publishedManifestSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
-  process.stdout.write(`  ${domain} ${manifest.metadata.project_version ?? ''}\n`);
-  for (const [id, node] of Object.entries(manifest.nodes)) {
-    process.stdout.write(`    ${node.name.padEnd(22)} ${String(manifest.rows[id] ?? 0).padStart(10)} rows\n`);
+  const facts = publicationFacts(manifest);
+  process.stdout.write(`  ${domain} ${facts.version ?? ''}\n`);
+  for (const node of facts.nodes) {
+    process.stdout.write(`    ${node.name.padEnd(22)} ${String(facts.rows[node.unique_id] ?? 0).padStart(10)} rows\n`);
   }
 }
 process.stdout.write(`\nDone: data ${((tGen - t0) / 1000).toFixed(1)}s, mesh build ${((tBuild - tGen) / 1000).toFixed(1)}s, total ${((tBuild - t0) / 1000).toFixed(1)}s\n`);

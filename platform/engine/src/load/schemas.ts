@@ -223,6 +223,11 @@ const upstreamSchema = z.strictObject({
   from: z.string().optional(),
   version: z.string().optional(),
   optional: z.boolean().optional(),
+  /**
+   * The DuckDB file with the upstream's data, for an upstream that is a plain dbt project: its
+   * `target/manifest.json` says which models are public, this file holds them (relative to this project).
+   */
+  database: z.string().optional(),
 });
 
 /**
