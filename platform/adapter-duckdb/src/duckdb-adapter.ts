@@ -2,7 +2,8 @@ import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { MeshError } from '@mesh/errors';
-import type { Adapter, AdapterSession, ColumnInfo, MaskMethod, MaterializePlan, MaterializeResult, PublishRelation, RelationKind, RelationName } from '@mesh/engine';
+import type { Adapter, AdapterSession, ColumnInfo, MaskMethod, MaterializePlan, MaterializeResult, PublishRelation, RelationFacts, RelationKind, RelationName } from '@mesh/engine';
+import { BYTES_MEANING, columnsSql, loadedAtSql, relationsSql, statsSql } from './describe-sql';
 import { lit, materializeStatements, q, rel } from './materialize-sql';
 
 export interface DuckDBAdapterOptions {
@@ -197,11 +198,49 @@ export class DuckDBAdapter implements Adapter {
     return counts;
   }
 
+  async describeRelations(relations: RelationName[]): Promise<RelationFacts[]> {
+    if (!relations.length) return [];
+    const rows = async (sql: string) => (await this.main.runAndReadAll(sql)).getRowObjectsJS();
+    const key = (d: unknown, s: unknown, t: unknown) => `${String(d)}.${String(s)}.${String(t)}`.toLowerCase();
+    const found = new Map<string, RelationFacts>();
+    for (const r of await rows(relationsSql(relations))) {
+      found.set(key(r.d, r.s, r.t), {
+        relation: { database: String(r.d), schema: String(r.s), identifier: String(r.t) },
+        kind: r.kind as RelationKind,
+        comment: r.comment === null ? null : String(r.comment),
+        owner: null,
+        columns: [],
+      });
+    }
+    for (const c of await rows(columnsSql(relations))) {
+      found.get(key(c.d, c.s, c.t))?.columns.push({ name: String(c.name), type: String(c.type), index: Number(c.idx), comment: c.comment === null ? null : String(c.comment) });
+    }
+    const tables = [...found.entries()].filter(([, f]) => f.kind === 'table').map(([k, f]) => ({ relation: f.relation, key: k, columns: f.columns }));
+    for (let i = 0; i < tables.length; i += STATS_BATCH) {
+      for (const s of await rows(statsSql(tables.slice(i, i + STATS_BATCH)))) {
+        const facts = found.get(String(s.k))!;
+        facts.rows = Number(s.n);
+        facts.bytes = Number(s.b);
+        facts.bytesMeaning = BYTES_MEANING;
+      }
+    }
+    return [...found.values()];
+  }
+
+  async loadedAt(sql: string): Promise<{ maxLoadedAt: Date | null; now: Date }> {
+    const reader = await this.main.runAndReadAll(loadedAtSql(sql));
+    const row = reader.getRowObjectsJS()[0]!;
+    return { maxLoadedAt: row.max_loaded_at_ms === null ? null : new Date(Number(row.max_loaded_at_ms)), now: new Date(Number(row.now_ms)) };
+  }
+
   async close(): Promise<void> {
     this.main.closeSync();
     this.instance.closeSync();
   }
 }
+
+/** Tables counted and measured per query. */
+const STATS_BATCH = 200;
 
 function excludeClause(withheld: PublishRelation['withheld']): string {
   return withheld?.length ? ` EXCLUDE (${withheld.map(q).join(', ')})` : '';

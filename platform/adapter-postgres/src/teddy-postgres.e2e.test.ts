@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyDomains, edit, meshWithEnv, queryDb } from '@mesh/testing';
+import { publicationFacts, publishedManifestSchema } from '@mesh/loom';
 import { startTestServer, type TestServer } from './test-server';
 
 const RAW = fileURLToPath(new URL('../../loom/src/__fixtures__/teddy-small', import.meta.url));
@@ -68,13 +70,23 @@ describe('the Teddy Retailers mesh on PostgreSQL, one setting away from DuckDB',
     }
   });
 
+  it("writes catalog.json from the server's own catalog: types as on DuckDB, row counts, sizes on disk", () => {
+    const read = (root: string) => JSON.parse(readFileSync(join(root, 'sales', 'target', 'catalog.json'), 'utf8'));
+    const [onPg, onDuck] = [read(post), read(duck)];
+    expect(onPg.errors).toBeNull();
+    const summary = onPg.nodes['model.sales.order_summary'];
+    expect(summary.stats.row_count.value).toBe(4);
+    expect(summary.stats.bytes.value).toBeGreaterThan(0);
+    const types = (t: { columns: Record<string, { type: string }> }) => Object.fromEntries(Object.entries(t.columns).map(([k, c]) => [k, c.type]));
+    expect(types(summary)).toEqual(types(onDuck.nodes['model.sales.order_summary']));
+  });
+
   it('reads upstreams through the shares their grants made, as roles the database enforces', async () => {
-    const manifest = (await import(join(post, 'sales', 'target', 'published', 'manifest.json'), { with: { type: 'json' } })).default as {
-      metadata: { adapter_type: string }; access: { shares: Record<string, { schema?: string; file?: string }> };
-    };
-    expect(manifest.metadata.adapter_type).toBe('postgres');
-    expect(manifest.access.shares.finance).toEqual(expect.objectContaining({ schema: 'sales_share_finance' }));
-    expect(manifest.access.shares.finance!.file).toBeUndefined();
+    const manifest = publishedManifestSchema.parse(JSON.parse(readFileSync(join(post, 'sales', 'target', 'published', 'manifest.json'), 'utf8')));
+    const facts = publicationFacts(manifest);
+    expect(facts.adapterType).toBe('postgres');
+    expect(facts.access!.shares.finance).toEqual(expect.objectContaining({ schema: 'sales_share_finance' }));
+    expect(facts.access!.shares.finance!.file).toBeUndefined();
     const c = client();
     await c.connect();
     try {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { MeshError } from '@mesh/errors';
-import { manifestSchema, runResultsSchema } from '@mesh/artifacts';
+import { catalogSchema, manifestSchema, runResultsSchema } from '@mesh/artifacts';
 import type { z } from 'zod';
 
 
@@ -14,6 +14,8 @@ export const manifestFileSchema = manifestSchema;
 export type ManifestFile = z.infer<typeof manifestSchema>;
 /** A node or source of the manifest: every kind the catalog shows or reads tests from. */
 export type ManifestNode = ManifestFile['nodes'][string] | ManifestFile['sources'][string];
+
+export const catalogFileSchema = catalogSchema;
 
 export const runResultsFileSchema = runResultsSchema;
 export type RunResultsFile = z.infer<typeof runResultsSchema>;

@@ -1,13 +1,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { findWorkspaceRoot, workspaceProjects } from '@mesh/contracts';
-import { findProjectFile, projectFileSchema, resolveTarget } from '@mesh/engine';
+import { findProjectFile, projectFileSchema } from '@mesh/engine';
 import { MeshError } from '@mesh/errors';
 import { loadDataProduct, type DataProduct } from '@mesh/governance';
 import { publishedManifestSchema, type PublishedManifest } from '@mesh/loom';
 import { parse as parseYaml } from 'yaml';
-import { manifestFileSchema, readArtifact, readOptionalArtifact, runResultsFileSchema, type ManifestFile, type RunResultsFile } from './artifacts';
-import { readDatabaseFacts, type DatabaseFacts } from './database-facts';
+import { catalogFileSchema, manifestFileSchema, readArtifact, readOptionalArtifact, runResultsFileSchema, type ManifestFile, type RunResultsFile } from './artifacts';
+import { factsFromCatalog, type DatabaseFacts } from './database-facts';
 
 /** Everything one domain's folder says about it after a build, read as it is. */
 export interface CollectedDomain {
@@ -52,18 +52,11 @@ function readPackage(root: string): { name: string | null; version: string | nul
   return { name: typeof pkg.name === 'string' ? pkg.name : null, version: typeof pkg.version === 'string' ? pkg.version : null };
 }
 
-/** The project file's description and the database the manifest's target built into, found as the engine finds it. */
-function projectFacts(root: string, targetName: string | undefined): { description: string; database: string | undefined } {
+/** The project file's description. */
+function projectDescription(root: string): string {
   const parsed = projectFileSchema.safeParse(parseYaml(readFileSync(findProjectFile(root), 'utf8')));
   // The build that wrote the manifest validated this file; a file edited since then is its next build's error.
-  if (!parsed.success) return { description: '', database: undefined };
-  let database: string | undefined;
-  try {
-    database = resolveTarget(parsed.data, root, targetName).path;
-  } catch {
-    database = undefined;
-  }
-  return { description: parsed.data.description ?? '', database };
+  return parsed.success ? (parsed.data.description ?? '') : '';
 }
 
 function releasedContracts(root: string): string[] {
@@ -90,22 +83,16 @@ export async function collectDomain(root: string, workspace: string, notes: stri
   const runResults = readOptionalArtifact(join(target, 'run_results.json'), runResultsFileSchema, 'run results file', '`mesh build`', workspace);
   const published = readOptionalArtifact(join(target, 'published', 'manifest.json'), publishedManifestSchema, 'published manifest', '`mesh build`', workspace);
   const pkg = readPackage(root);
-  // dbt's manifest does not name the target; the run that built the database does (its args.target).
-  const targetName = typeof runResults?.args.target === 'string' ? runResults.args.target : undefined;
-  const project = projectFacts(root, targetName);
   const name = manifest.metadata.project_name ?? basename(root);
-  let database: DatabaseFacts | undefined;
-  if (project.database) {
-    const result = await readDatabaseFacts(project.database);
-    database = result.facts;
-    if (!result.facts) notes.push(`${name}: no row counts or built columns: ${result.problem}`);
-  }
+  const catalog = readOptionalArtifact(join(target, 'catalog.json'), catalogFileSchema, 'catalog', '`mesh build` or `mesh docs generate`', workspace);
+  const database: DatabaseFacts | undefined = catalog ? factsFromCatalog(catalog) : undefined;
+  if (!catalog) notes.push(`${name}: no row counts or built columns: target/catalog.json is missing (mesh build or mesh docs generate writes it)`);
   return {
     name,
     root,
     packageName: pkg.name,
     packageVersion: pkg.version,
-    description: project.description,
+    description: projectDescription(root),
     manifest,
     runResults,
     published,

@@ -108,7 +108,7 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
       command,
       threads,
       fullRefresh: flags.fullRefresh,
-      openAdapter: openTargetAdapter,
+      openAdapter: (target) => openTargetAdapter(target),
       onCompiled: (project) => {
         for (const w of project.warnings) io.err(formatError(w).replace(/^error/, 'warning'));
         const t = project.parsed.target;
@@ -156,13 +156,13 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
 }
 
 /** Loaded on demand: compile and ls never open a database, and the native bindings cost start-up time. */
-export async function openTargetAdapter(target: ResolvedTarget): Promise<Adapter> {
+export async function openTargetAdapter(target: ResolvedTarget, options: { readOnly?: boolean } = {}): Promise<Adapter> {
   if (target.type === 'postgres' && target.postgres) {
     const { PostgresAdapter } = await import('@mesh/adapter-postgres');
     return PostgresAdapter.open({ target: target.postgres, threads: target.threads });
   }
   const { DuckDBAdapter } = await import('@mesh/adapter-duckdb');
-  return DuckDBAdapter.open({ path: target.path, settings: target.settings });
+  return DuckDBAdapter.open({ path: target.path, settings: target.settings, readOnly: options.readOnly });
 }
 
 /** One writer per project: a second build fails at once naming the first, or waits with --wait. */

@@ -3,6 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import { MeshError } from '@mesh/errors';
 import { buildManifest, type Manifest } from './artifacts/manifest';
 import { buildRunResults } from './artifacts/run-results';
+import { buildCatalog } from './artifacts/catalog';
 import { writeCompiledFiles } from './artifacts/compiled-files';
 import { writeJsonAtomic } from './artifacts/write-json';
 import { Compiler, type CompiledNode } from './compile/compile';
@@ -194,6 +195,10 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
       onEnd: options.onEnd,
     });
     outcome = { ...project, results, elapsed: (performance.now() - t0) / 1000 };
+    // What the database holds now, for dbt's docs site and the catalog: after anything that builds.
+    if (options.command !== 'test') {
+      writeJsonAtomic(join(project.targetDir, 'catalog.json'), await buildCatalog(project.manifest, adapter, { invocationId: project.invocationId, startedAt: project.startedAt }));
+    }
     await options.afterRun?.(outcome, adapter);
   } finally {
     await adapter.close();

@@ -11,11 +11,13 @@ export { resolveRefs, type UpstreamProject, type Resolution } from './graph/reso
 export { selectNodes, unmatchedSelectors, type SelectionOptions } from './graph/select';
 export { Compiler, type CompiledNode } from './compile/compile';
 export { quoteIdent, quoteString, relationSql, qualifiedName, prefixedSchema, CATALOG_NAMING, type RelationNaming } from './compile/relations';
-export type { Adapter, AdapterSession, MaskMethod, PublishRelation, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, RelationKind, RelationName, ShareTarget, StagedFile } from './execute/adapter';
+export type { Adapter, AdapterSession, MaskMethod, PublishRelation, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, RelationFacts, RelationKind, RelationName, ShareTarget, StagedFile } from './execute/adapter';
 export { relationKey } from './execute/adapter';
 export type { NodeResult, NodeStatus } from './execute/results';
 export { isFailure } from './execute/results';
 export type { RunCommand } from './execute/runner';
 export { buildManifest, type Manifest, type ManifestOptions } from './artifacts/manifest';
 export { buildRunResults, type RunResultsOptions } from './artifacts/run-results';
+export { buildCatalog, catalogRelations, type CatalogOptions } from './artifacts/catalog';
+export { writeJsonAtomic } from './artifacts/write-json';
 export { didYouMean, editDistance } from './util/did-you-mean';

@@ -66,6 +66,21 @@ export interface MaterializeResult {
 
 export type RelationKind = 'table' | 'view';
 
+/** A relation as the database describes it, for catalog.json. */
+export interface RelationFacts {
+  relation: RelationName;
+  kind: RelationKind;
+  comment: string | null;
+  owner: string | null;
+  /** In table order, with the database's type names; `index` counts from 1. */
+  columns: Array<{ name: string; type: string; index: number; comment: string | null }>;
+  /** Tables only: the row count, and the bytes of their data as the engine can tell them. */
+  rows?: number;
+  bytes?: number;
+  /** What `bytes` measures, for the docs site's tooltip. */
+  bytesMeaning?: string;
+}
+
 export interface AdapterSession {
   /** Runs statements that return nothing of interest. */
   execute(sql: string): Promise<void>;
@@ -104,6 +119,16 @@ export interface Adapter {
    * out and publish copies with `publish`.
    */
   publishShare?(relations: PublishRelation[], share: ShareTarget): Promise<number[]>;
+  /**
+   * Describes the relations that exist among `relations` (missing ones are left out): columns and
+   * their types from the database's own catalog, row counts and sizes of tables. Written to catalog.json.
+   */
+  describeRelations(relations: RelationName[]): Promise<RelationFacts[]>;
+  /**
+   * For `source freshness`: the newest load time a query gives (`max(loaded_at)` or a loaded_at_query)
+   * and the database's own now, both as UTC instants; null when the relation has no rows.
+   */
+  loadedAt(sql: string): Promise<{ maxLoadedAt: Date | null; now: Date }>;
   /** Removes share schemas of a producer that its latest publication no longer names (revoked grants). */
   dropStaleShares?(producer: string, keep: string[]): Promise<void>;
   /** Every statement run, in order, when statement logging is on (benchmarks replay them). */
