@@ -10,6 +10,7 @@ import { ingestCommand } from './ingest-command';
 import { scheduleCommand } from './schedule-command';
 import { runsCommand, runShowCommand } from './runs-command';
 import { statusCommand } from './status-command';
+import { freshnessCommand } from './freshness-command';
 
 const io: Output = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -55,6 +56,9 @@ export function buildProgram(): Command {
     .addOption(new Option('--output <format>', 'name, json or table').choices(['name', 'json', 'table']).default('name'))
     .addOption(new Option('--resource-type <type>').choices(['model', 'seed', 'test', 'source']))
     .action(async (flags) => { process.exitCode = await listCommand(flags, io); });
+  const source = program.command('source').description("the project's sources");
+  common(source.command('freshness').description("check each source's newest loaded_at_field against its freshness (warn_after, error_after); writes target/sources.json, exits 1 on an error"))
+    .action(async (flags) => { process.exitCode = await freshnessCommand(flags, io); });
   const contract = program.command('contract').description("the domain's data contract: generate it, diff it, check it against releases and consumers, release it");
   common(contract.command('generate').description('write the contract the public models offer now (ODCS-style YAML)'))
     .option('--out <file>', 'where to write it (default target/<project>.odcs.yaml)')

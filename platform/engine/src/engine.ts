@@ -4,6 +4,9 @@ import { MeshError } from '@mesh/errors';
 import { buildManifest, type Manifest } from './artifacts/manifest';
 import { buildRunResults } from './artifacts/run-results';
 import { buildCatalog } from './artifacts/catalog';
+import { buildSources } from './artifacts/sources';
+import { freshnessSources, maxLoadedAtSql, measureFreshness, type FreshnessEvents, type FreshnessResult } from './execute/freshness';
+import type { SourceNode } from './types';
 import { writeCompiledFiles } from './artifacts/compiled-files';
 import { writeJsonAtomic } from './artifacts/write-json';
 import { Compiler, type CompiledNode } from './compile/compile';
@@ -134,11 +137,13 @@ export interface RunProjectOptions extends ProjectOptions, RunEvents {
  * Loads the files of the external sources the selected models read, for targets whose engine cannot read
  * files in place. Every build loads them again: the files are the sources' truth, the tables a copy.
  */
-async function stageExternalSources(project: CompiledProject, adapter: Adapter): Promise<void> {
+async function stageExternalSources(project: CompiledProject, adapter: Adapter, only?: SourceNode[]): Promise<void> {
   const { dag, selected, parsed } = project;
   const files = new Map<string, StagedFile>();
-  for (const id of selected) {
-    for (const parent of dag.parents.get(id) ?? []) {
+  // The sources the selected nodes read, or the ones asked for (source freshness measures sources themselves).
+  const wanted = only ? [only.map((s) => s.unique_id)] : [...selected].map((id) => dag.parents.get(id) ?? []);
+  for (const parents of wanted) {
+    for (const parent of parents) {
       const node = dag.nodes.get(parent);
       if (node?.resource_type !== 'source' || !node.external_location || node.package_name !== parsed.name) continue;
       if (/^\s*[A-Za-z_][A-Za-z0-9_]*\s*\(/.test(node.external_location)) {
@@ -215,4 +220,41 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
     }),
   );
   return outcome;
+}
+
+export interface FreshnessOptions extends ProjectOptions, FreshnessEvents {
+  openAdapter(target: ResolvedTarget, parsed: ParsedProject): Promise<Adapter>;
+  /** Told which selected sources declare a freshness but no loaded_at_field to measure it by. */
+  onUnmeasurable?(sources: SourceNode[]): void;
+}
+
+export interface FreshnessOutcome extends CompiledProject {
+  freshness: FreshnessResult[];
+  elapsed: number;
+}
+
+/**
+ * `source freshness`: for each selected source with a freshness threshold, the newest value of its
+ * loaded_at_field (or loaded_at_query) against the database's own clock; writes target/sources.json.
+ */
+export async function sourceFreshness(options: FreshnessOptions): Promise<FreshnessOutcome> {
+  const t0 = performance.now();
+  const project = await compileProject({ ...options, writeCompiledFiles: false });
+  const sources = selectNodes(project.dag, { select: options.select, exclude: options.exclude, resourceTypes: ['source'] });
+  const candidates = freshnessSources(project.dag, sources, project.parsed.name);
+  const measurable = candidates.filter((s) => maxLoadedAtSql(s, project.parsed.target) !== undefined);
+  if (measurable.length < candidates.length) options.onUnmeasurable?.(candidates.filter((s) => !measurable.includes(s)));
+  let freshness: FreshnessResult[] = [];
+  if (measurable.length) {
+    const adapter = await options.openAdapter(project.parsed.target, project.parsed);
+    try {
+      if (project.parsed.target.externalSources === 'load') await stageExternalSources(project, adapter, measurable);
+      freshness = await measureFreshness(measurable, adapter, project.parsed.target, options);
+    } finally {
+      await adapter.close();
+    }
+  }
+  const elapsed = (performance.now() - t0) / 1000;
+  writeJsonAtomic(join(project.targetDir, 'sources.json'), buildSources(freshness, { invocationId: project.invocationId, startedAt: project.startedAt, elapsed }));
+  return { ...project, freshness, elapsed };
 }

@@ -1,6 +1,8 @@
 export type * from './types';
 export { isModelLike } from './types';
-export { compileProject, runProject, type ProjectOptions, type RunProjectOptions, type CompiledProject, type RunOutcome } from './engine';
+export { compileProject, runProject, sourceFreshness, type ProjectOptions, type RunProjectOptions, type CompiledProject, type RunOutcome, type FreshnessOptions, type FreshnessOutcome } from './engine';
+export { freshnessStatus, type FreshnessResult, type FreshnessStatus } from './execute/freshness';
+export { buildSources, type SourcesOptions } from './artifacts/sources';
 export { loadProject, findProjectFile, PROJECT_FILE_NAMES, type ProjectFiles } from './load/load-project';
 export { projectFileSchema, propertiesFileSchema, type ProjectFile, type PropertiesFile, type PostgresTargetConfig } from './load/schemas';
 export { parseProject, LAYERS, type ParsedProject, type ParseOptions } from './parse/parse-project';

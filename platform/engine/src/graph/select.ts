@@ -105,8 +105,9 @@ class Selection {
       }
     }
     const types = options.resourceTypes?.length ? new Set(options.resourceTypes) : undefined;
+    // Sources are never built, so they are selected only when asked for by type (`source freshness`).
     const wanted = (node: GraphNode | undefined): node is GraphNode =>
-      node !== undefined && node.resource_type !== 'source' && (!types || types.has(node.resource_type));
+      node !== undefined && (node.resource_type !== 'source' || types?.has('source') === true) && (!types || types.has(node.resource_type));
     const selected = new Set<string>();
 
     if (!chosen) {
