@@ -53,9 +53,13 @@ def manifest_errors(schema, data):
     return errors + errors_of(top, data, "")
 
 
+SCHEMAS = {}
+
+
 def check(kind, path):
     cls = CLASSES[kind]
-    schema = cls.json_schema()
+    # Building a schema from the classes takes seconds; once per kind.
+    schema = SCHEMAS.setdefault(kind, cls.json_schema())
     with open(path) as f:
         data = json.load(f)
     errors = manifest_errors(schema, data) if kind == "manifest" else errors_of(schema, data, "")

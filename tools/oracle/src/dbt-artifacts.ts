@@ -19,8 +19,8 @@ const SCRIPT = join(ORACLE_DIR, 'py', 'check_artifacts.py');
  * Judges artifact files with dbt-core's own classes (`dbt.artifacts.schemas...`): validated against the
  * JSON schema each class generates, then read with its loader, as dbt-core reads a previous run's files.
  */
-export function checkDbtArtifacts(files: Partial<Record<ArtifactKind, string>>, cwd = ORACLE_DIR): ArtifactVerdict[] {
-  const args = Object.entries(files).map(([kind, path]) => `${kind}=${path}`);
+export function checkDbtArtifacts(files: Partial<Record<ArtifactKind, string>> | Array<[ArtifactKind, string]>, cwd = ORACLE_DIR): ArtifactVerdict[] {
+  const args = (Array.isArray(files) ? files : Object.entries(files)).map(([kind, path]) => `${kind}=${path}`);
   const r = runOracle('python', [SCRIPT, ...args], { cwd });
   if (r.code !== 0) throw new Error(`check_artifacts.py failed:\n${r.output}`);
   return JSON.parse(r.stdout) as ArtifactVerdict[];
@@ -39,4 +39,11 @@ export function formatVerdicts(verdicts: ArtifactVerdict[], limit = 15): string 
     .filter((v) => v.errors.length || !v.loaded)
     .map((v) => [`${v.kind} ${v.path}: ${v.errors.length} schema errors${v.loaded ? '' : `, not loaded: ${v.load_error}`}`, ...v.errors.slice(0, limit).map((e) => `  ${e}`)].join('\n'))
     .join('\n') || 'all valid';
+}
+
+/** The single-page docs site dbt-core ships (`dbt docs generate` copies it into target/). */
+export function dbtDocsPage(): string {
+  const r = runOracle('python', ['-c', 'import os, dbt.task.docs as d; print(os.path.join(os.path.dirname(d.__file__), "index.html"))'], { cwd: ORACLE_DIR });
+  if (r.code !== 0) throw new Error(`cannot find dbt's docs page:\n${r.output}`);
+  return r.stdout.trim();
 }
