@@ -102,6 +102,7 @@ class DuckDBSession implements AdapterSession {
 
 export class DuckDBAdapter implements Adapter {
   readonly type = 'duckdb';
+  readonly capabilities = { tableExport: true };
   readonly statementLog?: string[];
   private mainLent = false;
   private constructor(
@@ -194,6 +195,25 @@ export class DuckDBAdapter implements Adapter {
       await this.main.run(`DETACH ${q(alias)}`);
     }
     // A rename is atomic: readers see the old file or the new one, never a half-written one.
+    renameSync(tmp, destination);
+    return counts;
+  }
+
+  async exportTables(tables: Array<{ relation: PublishRelation; name: string }>, destination: string): Promise<number[]> {
+    mkdirSync(dirname(destination), { recursive: true });
+    const tmp = `${destination}.${process.pid}.tmp`;
+    rmSync(tmp, { force: true });
+    const alias = '__mesh_export';
+    const counts: number[] = [];
+    await this.main.run(`ATTACH ${lit(tmp)} AS ${q(alias)}`);
+    try {
+      for (const { relation: r, name } of tables) {
+        const result = await this.main.run(`CREATE TABLE ${q(alias)}.main.${q(name)} AS SELECT *${excludeClause(r.withheld)}${maskClause(r.masks)} FROM ${rel(r)}`);
+        counts.push(Number((await result.getRowObjectsJS())[0]?.Count ?? 0));
+      }
+    } finally {
+      await this.main.run(`DETACH ${q(alias)}`);
+    }
     renameSync(tmp, destination);
     return counts;
   }

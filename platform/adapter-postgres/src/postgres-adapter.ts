@@ -207,6 +207,8 @@ async function readHeader(path: string): Promise<string[]> {
 }
 
 export class PostgresAdapter implements Adapter {
+  /** Shares live in the server; nothing is written out as files. */
+  readonly capabilities = { tableExport: false };
   readonly type = 'postgres';
   readonly statementLog?: string[];
 
@@ -357,6 +359,12 @@ export class PostgresAdapter implements Adapter {
     await this.withSession(async (s) => {
       const rows = await s.query(`SELECT nspname FROM pg_namespace WHERE starts_with(nspname, ${lit(`${producer}_share_`)})`);
       for (const row of rows) if (!keep.includes(String(row.nspname))) await s.execute(`DROP SCHEMA ${q(String(row.nspname))} CASCADE`);
+    });
+  }
+
+  async exportTables(): Promise<number[]> {
+    throw new MeshError('E_ADAPTER_UNSUPPORTED', 'the postgres adapter does not copy relations into files', {
+      hint: 'Read the data where it is published: the share schemas on the server.',
     });
   }
 

@@ -1,6 +1,6 @@
 import { relative, resolve } from 'node:path';
-import { formatChanges, stringifyContract } from '@mesh/contract';
-import { gateRelease } from '@mesh/contracts';
+import { formatChanges, stringifyContract, type Contract } from '@mesh/contract';
+import { exportContractData, gateRelease } from '@mesh/contracts';
 import { formatError, MeshError } from '@mesh/errors';
 import { compileProject, findProjectFile, isFailure, runProject, topoSort, type Adapter, type ProjectOptions, type ResolvedTarget, type RunCommand, type RunOutcome } from '@mesh/engine';
 import { acquireProjectLock, type LockHolder, type ProjectLock } from '@mesh/metadata';
@@ -123,11 +123,15 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
         if (failing.length) refused = true;
         if (command === 'test' || command === 'seed') return;
         // A broken contract is the graver refusal and is named first; failing SLOs come next.
+        let contract: Contract | undefined;
         const gate: PublishGate = async (o, a) => {
-          const verdict = await contractGate(o, a);
+          const { verdict, contract: gated } = await contractGate(o, a);
+          contract = gated;
           return verdict.ok && failing.length ? { ok: false, ...sloRefusal(failing) } : verdict;
         };
         const published = await publish(outcome, adapter, gate);
+        // The data the contract's servers name, for datacontract test: what was just published.
+        if (published?.published && contract) await exportContractData(outcome, adapter, contract);
         if (published && !published.published && published.refused) {
           refused = true;
           io.err(formatError(new MeshError(published.refused.code, `${outcome.parsed.name} was not published: ${published.reason}`, {
@@ -186,16 +190,16 @@ export async function lockProject(projectDir: string, command: string, flags: { 
 }
 
 /** Publishes only output that honours the released contract, and publishes the contract beside it. */
-const contractGate: PublishGate = async (outcome, adapter) => {
+async function contractGate(outcome: RunOutcome, adapter: Adapter): Promise<{ verdict: Awaited<ReturnType<PublishGate>>; contract: Contract }> {
   const gate = await gateRelease(outcome, adapter, productInfo(outcome.parsed.root));
   if (gate.violations.length) {
-    return {
+    return { contract: gate.contract, verdict: {
       ok: false,
       code: 'E_CONTRACT_BROKEN',
       reason: `its public models break the released contract ${gate.released}`,
       details: formatChanges(gate.violations),
       hint: 'Consumers pinned to this release would break. Restore what was removed or changed, keep the old shape as a model version (versions: in the model YAML), or add a major changeset (pnpm changeset) to release the change as a new major version.',
-    };
+    } };
   }
-  return { ok: true, files: { 'contract.odcs.yaml': stringifyContract(gate.contract) } };
-};
+  return { contract: gate.contract, verdict: { ok: true, files: { 'contract.odcs.yaml': stringifyContract(gate.contract) } } };
+}

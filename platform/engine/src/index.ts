@@ -13,7 +13,7 @@ export { resolveRefs, type UpstreamProject, type Resolution } from './graph/reso
 export { selectNodes, unmatchedSelectors, type SelectionOptions } from './graph/select';
 export { Compiler, type CompiledNode } from './compile/compile';
 export { quoteIdent, quoteString, relationSql, qualifiedName, prefixedSchema, CATALOG_NAMING, type RelationNaming } from './compile/relations';
-export type { Adapter, AdapterSession, MaskMethod, PublishRelation, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, RelationFacts, RelationKind, RelationName, ShareTarget, StagedFile } from './execute/adapter';
+export type { Adapter, AdapterCapabilities, AdapterSession, MaskMethod, PublishRelation, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, RelationFacts, RelationKind, RelationName, ShareTarget, StagedFile } from './execute/adapter';
 export { relationKey } from './execute/adapter';
 export type { NodeResult, NodeStatus } from './execute/results';
 export { isFailure } from './execute/results';

@@ -95,8 +95,15 @@ export interface AdapterSession {
   close(): void;
 }
 
+/** What an engine can do beyond building models, declared rather than found out by trying. */
+export interface AdapterCapabilities {
+  /** Copies relations into a database file of their own (`exportTables`): the data a contract's server names. */
+  tableExport: boolean;
+}
+
 export interface Adapter {
   readonly type: string;
+  readonly capabilities: AdapterCapabilities;
   session(): Promise<AdapterSession>;
   /** Relations that exist now in the given database, keyed `schema.identifier` (lower case). */
   listRelations(database: string): Promise<Map<string, RelationKind>>;
@@ -129,6 +136,12 @@ export interface Adapter {
    * and the database's own now, both as UTC instants; null when the relation has no rows.
    */
   loadedAt(sql: string): Promise<{ maxLoadedAt: Date | null; now: Date }>;
+  /**
+   * Copies each relation, masked and with withheld columns left out as `publish` does, into one new
+   * database file as `main.<name>`, replacing any previous file atomically. Returns each one's rows.
+   * Only where `capabilities.tableExport` says so.
+   */
+  exportTables(tables: Array<{ relation: PublishRelation; name: string }>, destination: string): Promise<number[]>;
   /** Removes share schemas of a producer that its latest publication no longer names (revoked grants). */
   dropStaleShares?(producer: string, keep: string[]): Promise<void>;
   /** Every statement run, in order, when statement logging is on (benchmarks replay them). */
