@@ -27,6 +27,8 @@ export type { Manifest } from '@mesh/artifacts';
 const MODEL_CONFIG_KEYS = new Set(['materialized', 'schema', 'alias', 'tags', 'enabled', 'access', 'group', 'contract', 'unique_key', 'incremental_strategy', 'full_refresh', 'column_types', 'meta', 'severity']);
 
 const DOCS = { show: true, node_color: null };
+/** Tests have no contract of their own; one object serves them all (it is only ever serialised). */
+const NO_CONTRACT = { enforced: false, alias_types: true, checksum: null };
 
 /** What every node of one manifest shares. */
 interface Context {
@@ -237,55 +239,36 @@ function fileKeyName(node: TestNode, dag: Dag): string | null {
 
 function testEntry(node: TestNode, compiled: CompiledNode | undefined, ctx: Context, dag: Dag, database: string): ManifestNode {
   const code = compiled?.sql ?? null;
-  const generic = node.test_metadata !== undefined;
   const stored = node.config.store_failures === true;
-  const schema = node.config.schema ?? AUDIT_SCHEMA;
-  const base = {
-    database: database as string | null,
-    schema,
-    name: node.name,
-    resource_type: 'test' as const,
-    package_name: node.package_name,
-    path: generic ? `${node.name}.sql` : pathOf(node),
-    original_file_path: node.original_file_path,
-    unique_id: node.unique_id,
-    fqn: node.fqn,
-    alias: node.name,
-    checksum: { name: 'sha256', checksum: node.checksum },
-    config: testConfig(node),
-    tags: node.tags,
-    description: node.description,
-    columns: {},
-    meta: node.meta,
-    group: null,
-    docs: DOCS,
-    patch_path: null,
-    build_path: null,
-    unrendered_config: {},
-    created_at: ctx.createdAt,
-    relation_name: stored ? relationSql({ ...node, resource_type: 'test' }, ctx.naming) : null,
-    raw_code: node.raw_code,
-    doc_blocks: [],
-    language: 'sql',
-    refs: node.refs.map((r) => ({ name: r.name, package: r.project ?? null, version: r.version ?? null })),
-    sources: node.sources.map((s) => [s.source, s.table]),
-    metrics: [],
-    functions: [],
-    depends_on: node.depends_on,
-    compiled_path: code === null ? null : `target/compiled/${ctx.project}/${node.original_file_path}${generic ? `/${node.name}.sql` : ''}`,
-    compiled: code !== null,
-    compiled_code: code,
-    extra_ctes_injected: code !== null,
-    extra_ctes: [],
-    contract: { enforced: false, alias_types: true, checksum: null },
-  };
-  if (!generic) return base;
+  const relation = stored ? relationSql({ ...node, resource_type: 'test' }, ctx.naming) : null;
+  const refs = node.refs.map((r) => ({ name: r.name, package: r.project ?? null, version: r.version ?? null }));
+  const sources = node.sources.map((s) => [s.source, s.table]);
+  const meta = node.test_metadata;
+  // Two literals rather than one spread into the other: a spread copy of ~40 keys is a slow
+  // dictionary-mode object, and a big project has tens of thousands of tests.
+  if (!meta) {
+    return {
+      database, schema: node.config.schema ?? AUDIT_SCHEMA, name: node.name, resource_type: 'test', package_name: node.package_name,
+      path: pathOf(node), original_file_path: node.original_file_path, unique_id: node.unique_id, fqn: node.fqn, alias: node.name,
+      checksum: { name: 'sha256', checksum: node.checksum }, config: testConfig(node), tags: node.tags, description: node.description,
+      columns: {}, meta: node.meta, group: null, docs: DOCS, patch_path: null, build_path: null, unrendered_config: {},
+      created_at: ctx.createdAt, relation_name: relation, raw_code: node.raw_code, doc_blocks: [], language: 'sql', refs, sources,
+      metrics: [], functions: [], depends_on: node.depends_on,
+      compiled_path: code === null ? null : `target/compiled/${ctx.project}/${node.original_file_path}`,
+      compiled: code !== null, compiled_code: code, extra_ctes_injected: code !== null, extra_ctes: [], contract: NO_CONTRACT,
+    };
+  }
   return {
-    ...base,
-    column_name: node.column_name ?? null,
-    file_key_name: fileKeyName(node, dag),
-    attached_node: node.attached_node ?? null,
-    test_metadata: { name: node.test_metadata!.name, kwargs: node.test_metadata!.kwargs, namespace: node.test_metadata!.namespace ?? null },
+    database, schema: node.config.schema ?? AUDIT_SCHEMA, name: node.name, resource_type: 'test', package_name: node.package_name,
+    path: `${node.name}.sql`, original_file_path: node.original_file_path, unique_id: node.unique_id, fqn: node.fqn, alias: node.name,
+    checksum: { name: 'sha256', checksum: node.checksum }, config: testConfig(node), tags: node.tags, description: node.description,
+    columns: {}, meta: node.meta, group: null, docs: DOCS, patch_path: null, build_path: null, unrendered_config: {},
+    created_at: ctx.createdAt, relation_name: relation, raw_code: node.raw_code, doc_blocks: [], language: 'sql', refs, sources,
+    metrics: [], functions: [], depends_on: node.depends_on,
+    compiled_path: code === null ? null : `target/compiled/${ctx.project}/${node.original_file_path}/${node.name}.sql`,
+    compiled: code !== null, compiled_code: code, extra_ctes_injected: code !== null, extra_ctes: [], contract: NO_CONTRACT,
+    column_name: node.column_name ?? null, file_key_name: fileKeyName(node, dag), attached_node: node.attached_node ?? null,
+    test_metadata: { name: meta.name, kwargs: meta.kwargs, namespace: meta.namespace ?? null },
   };
 }
 
