@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONTRACT_STATUSES, LOGICAL_TYPES, SEMVER, slaPropertySchema, type Contract, type ContractModel, type QualityRule, type Relationship } from './schema';
+import { columnShape, contractModelSchema, descriptionSchema, headerShape, slaPropertySchema, type Contract, type ContractModel, type QualityRule, type Relationship } from './schema';
 
 /**
  * The contract files the mesh wrote before it followed ODCS v3.1.0: they said `apiVersion: v3.0.2` but
@@ -11,7 +11,6 @@ import { CONTRACT_STATUSES, LOGICAL_TYPES, SEMVER, slaPropertySchema, type Contr
 export const LEGACY_API_VERSION = 'v3.0.2';
 
 const text = z.string().min(1);
-const modelVersion = z.union([text, z.int().nonnegative()]).transform((v) => String(v));
 
 const legacyRuleSchema = z.strictObject({
   type: z.enum(['library', 'sql', 'custom']),
@@ -25,29 +24,11 @@ const legacyRuleSchema = z.strictObject({
 type LegacyRule = z.infer<typeof legacyRuleSchema>;
 
 const legacyPropertySchema = z.strictObject({
-  name: text,
-  physicalType: text.optional(),
-  logicalType: z.enum(LOGICAL_TYPES),
-  required: z.boolean().default(false),
-  unique: z.boolean().default(false),
-  primaryKey: z.boolean().default(false),
-  description: z.string().optional(),
-  classification: z.string().optional(),
-  tags: z.array(z.string()).default([]),
+  ...columnShape,
   quality: z.array(legacyRuleSchema).default([]),
 });
 
-const legacyModelSchema = z.strictObject({
-  name: text,
-  version: modelVersion.nullable().default(null),
-  latestVersion: modelVersion.nullable().default(null),
-  deprecationDate: z.string().nullable().optional(),
-  physicalName: text,
-  physicalType: text,
-  logicalType: z.literal('object').default('object'),
-  description: z.string().optional(),
-  owner: z.string().optional(),
-  tags: z.array(z.string()).default([]),
+const legacyModelSchema = contractModelSchema.extend({
   quality: z.array(legacyRuleSchema).default([]),
   properties: z.array(legacyPropertySchema).default([]),
 });
@@ -55,15 +36,9 @@ const legacyModelSchema = z.strictObject({
 export const legacyContractSchema = z.strictObject({
   apiVersion: z.literal(LEGACY_API_VERSION),
   kind: z.literal('DataContract'),
-  id: text,
-  name: text,
-  version: z.string().regex(SEMVER, 'expected a semantic version x.y.z'),
-  domain: text,
-  status: z.enum(CONTRACT_STATUSES).default('active'),
+  ...headerShape,
   team: z.strictObject({ name: text, email: z.string().optional() }).optional(),
-  description: z
-    .strictObject({ purpose: z.string().optional(), usage: z.string().optional(), limitations: z.string().optional() })
-    .optional(),
+  description: descriptionSchema,
   schema: z.array(legacyModelSchema).default([]),
   slaProperties: z.array(slaPropertySchema).default([]),
 });

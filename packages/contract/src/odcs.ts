@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import {
-  CONTRACT_STATUSES,
-  LOGICAL_TYPES,
+  columnShape,
+  descriptionSchema,
+  headerShape,
   qualityRuleSchema,
   relationshipSchema,
-  SEMVER,
   serverSchema,
   slaPropertySchema,
   type Contract,
@@ -31,16 +31,8 @@ const customPropertySchema = z.strictObject({ property: text, value: z.unknown()
 type CustomProperty = z.infer<typeof customPropertySchema>;
 
 const odcsPropertySchema = z.strictObject({
-  name: text,
-  physicalType: text.optional(),
-  logicalType: z.enum(LOGICAL_TYPES),
-  required: z.boolean().default(false),
-  unique: z.boolean().default(false),
-  primaryKey: z.boolean().default(false),
+  ...columnShape,
   primaryKeyPosition: z.int().optional(),
-  description: z.string().optional(),
-  classification: z.string().optional(),
-  tags: z.array(z.string()).default([]),
   quality: z.array(qualityRuleSchema).default([]),
   relationships: z.array(relationshipSchema).default([]),
   customProperties: z.array(customPropertySchema).default([]),
@@ -69,14 +61,8 @@ const supportSchema = z.strictObject({
 export const odcsFileSchema = z.strictObject({
   apiVersion: z.literal(ODCS_API_VERSION),
   kind: z.literal('DataContract'),
-  id: text,
-  name: text,
-  version: z.string().regex(SEMVER, 'expected a semantic version x.y.z'),
-  domain: text,
-  status: z.enum(CONTRACT_STATUSES).default('active'),
-  description: z
-    .strictObject({ purpose: z.string().optional(), usage: z.string().optional(), limitations: z.string().optional() })
-    .optional(),
+  ...headerShape,
+  description: descriptionSchema,
   team: z.strictObject({ name: text, description: z.string().optional() }).optional(),
   support: z.array(supportSchema).default([]),
   servers: z.array(serverSchema).default([]),

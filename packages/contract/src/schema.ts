@@ -86,7 +86,8 @@ export const relationshipSchema = z.strictObject({
   to: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/, 'expected <schema object>.<column>'),
 });
 
-export const contractPropertySchema = z.strictObject({
+/** What a column is, in every form of the file (today's ODCS one and the legacy one). */
+export const columnShape = {
   name: text,
   /** The DuckDB type as declared: INTEGER, VARCHAR, DECIMAL(18,2), BIGINT[]. */
   physicalType: text.optional(),
@@ -99,12 +100,21 @@ export const contractPropertySchema = z.strictObject({
   /** pii, confidential, internal, public. */
   classification: z.string().optional(),
   tags: z.array(z.string()).default([]),
+};
+
+export const contractPropertySchema = z.strictObject({
+  ...columnShape,
   quality: z.array(qualityRuleSchema).default([]),
   relationships: z.array(relationshipSchema).default([]),
 });
 
 // Authors write `version: 2` more often than `version: '2'`; both mean the same model version.
-const modelVersion = z.union([text, z.int().nonnegative()]).transform((v) => String(v));
+export const modelVersion = z.union([text, z.int().nonnegative()]).transform((v) => String(v));
+
+/** What a contract says of itself beside its models, in every form of the file. */
+export const descriptionSchema = z
+  .strictObject({ purpose: z.string().optional(), usage: z.string().optional(), limitations: z.string().optional() })
+  .optional();
 
 export const contractModelSchema = z.strictObject({
   /** The model's name, as consumers ref it. */
@@ -155,7 +165,8 @@ export const serverSchema = z.strictObject({
   port: z.int().optional(),
 });
 
-export const contractSchema = z.strictObject({
+/** Who and what the contract is, in every form of the file. */
+export const headerShape = {
   id: text,
   /** The domain project's name. */
   name: text,
@@ -163,11 +174,13 @@ export const contractSchema = z.strictObject({
   version: z.string().regex(SEMVER, 'expected a semantic version x.y.z'),
   domain: text,
   status: z.enum(CONTRACT_STATUSES).default('active'),
+};
+
+export const contractSchema = z.strictObject({
+  ...headerShape,
   /** The owning team, and the address that reaches it (ODCS: the team, and an email support channel). */
   team: z.strictObject({ name: text, email: z.string().optional() }).optional(),
-  description: z
-    .strictObject({ purpose: z.string().optional(), usage: z.string().optional(), limitations: z.string().optional() })
-    .optional(),
+  description: descriptionSchema,
   servers: z.array(serverSchema).default([]),
   /** One entry per public model, or per version of a versioned model. */
   schema: z.array(contractModelSchema).default([]),
