@@ -110,7 +110,9 @@ describe("dbt's docs site renders every project", () => {
       await page.route(/%7B/, (route) => route.fulfill({ status: 200, contentType: 'image/svg+xml', body: '<svg xmlns="http://www.w3.org/2000/svg"/>' }));
       try {
         await page.goto(`${url}/index.html#!/model/${project.model}`);
-        await expect.poll(async () => (await page.locator('body').innerText()).includes('COLUMN'), { timeout: 20_000 }).toBe(true);
+        // The page draws its template first and the model once manifest.json and catalog.json are read.
+        const [firstColumn, firstType] = Object.entries(project.types)[0]!;
+        await expect.poll(async () => new RegExp(`${firstColumn}\\s+${firstType}`).test(await page.locator('body').innerText()), { timeout: 20_000 }).toBe(true);
         const text = await page.locator('body').innerText();
         for (const [column, type] of Object.entries(project.types)) expect(text, `${project.name}: ${column} ${type}`).toMatch(new RegExp(`${column}\\s+${type}`));
         expect(text).toContain('ROW COUNT');

@@ -240,7 +240,7 @@ export interface FreshnessOutcome extends CompiledProject {
 export async function sourceFreshness(options: FreshnessOptions): Promise<FreshnessOutcome> {
   const t0 = performance.now();
   const project = await compileProject({ ...options, writeCompiledFiles: false });
-  const sources = selectNodes(project.dag, { select: options.select, exclude: options.exclude, resourceTypes: ['source'] });
+  const sources = selectNodes(project.dag, { select: options.select, exclude: options.exclude, resourceTypes: ['source'], includeSources: true });
   const candidates = freshnessSources(project.dag, sources, project.parsed.name);
   const measurable = candidates.filter((s) => maxLoadedAtSql(s, project.parsed.target) !== undefined);
   if (measurable.length < candidates.length) options.onUnmeasurable?.(candidates.filter((s) => !measurable.includes(s)));

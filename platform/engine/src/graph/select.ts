@@ -18,6 +18,8 @@ export interface SelectionOptions {
   select?: string[];
   exclude?: string[];
   resourceTypes?: ResourceType[];
+  /** Keep sources in the selection (never built, so left out otherwise): `source freshness` selects them. */
+  includeSources?: boolean;
 }
 
 export const SELECTOR_METHODS = [
@@ -105,9 +107,8 @@ class Selection {
       }
     }
     const types = options.resourceTypes?.length ? new Set(options.resourceTypes) : undefined;
-    // Sources are never built, so they are selected only when asked for by type (`source freshness`).
     const wanted = (node: GraphNode | undefined): node is GraphNode =>
-      node !== undefined && (node.resource_type !== 'source' || types?.has('source') === true) && (!types || types.has(node.resource_type));
+      node !== undefined && (node.resource_type !== 'source' || options.includeSources === true) && (!types || types.has(node.resource_type));
     const selected = new Set<string>();
 
     if (!chosen) {
