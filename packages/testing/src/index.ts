@@ -136,3 +136,19 @@ export function copyDomains(names: readonly string[], label = 'mesh'): string {
   }
   return root;
 }
+
+/** The small raw data of the Teddy mesh, with totals worked out by hand (platform/loom/src/teddy-mesh.e2e.test.ts). */
+export const TEDDY_SMALL_RAW = join(REPO_ROOT, 'platform/loom/src/__fixtures__/teddy-small');
+
+/**
+ * The totals a reviewer checks first when the Teddy mesh moves engines: the same SQL on every engine,
+ * given the engine's name of a domain's gold schema (`gold` on DuckDB, `sales_gold` on PostgreSQL, `sales.gold` on Trino).
+ */
+export const TEDDY_TOTALS: Array<{ domain: string; sql: (schema: string) => string }> = [
+  { domain: 'inventory', sql: (s) => `select count(*) as n, sum(price_cents) as total from ${s}.products` },
+  { domain: 'inventory', sql: (s) => `select count(*) as n, sum(quantity) as quantity, sum(avg_purchase_price) as price from ${s}.stock_product` },
+  { domain: 'sales', sql: (s) => `select count(*) as n, sum(total_value) as total from ${s}.order_summary` },
+  { domain: 'sales', sql: (s) => `select count(*) as n, sum(customer_tlv) as total from ${s}.customer_summary` },
+  { domain: 'finance', sql: (s) => `select count(*) as n, sum(order_cost) as cost from ${s}.orders_cost` },
+  { domain: 'finance', sql: (s) => `select count(*) as n, sum(order_revenue) as revenue, sum(order_cost) as cost, sum(order_pl) as pl from ${s}.orders_pl` },
+];

@@ -2,7 +2,7 @@ import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { MeshError } from '@mesh/errors';
-import type { Adapter, AdapterSession, ColumnInfo, MaskMethod, MaterializePlan, MaterializeResult, PublishRelation, RelationFacts, RelationKind, RelationName } from '@mesh/engine';
+import type { Adapter, AdapterCapabilities, AdapterSession, ColumnInfo, MaskMethod, MaterializePlan, MaterializeResult, PublishRelation, RelationFacts, RelationKind, RelationName } from '@mesh/engine';
 import { BYTES_MEANING, columnsSql, loadedAtSql, relationsSql, statsSql } from './describe-sql';
 import { lit, materializeStatements, q, rel } from './materialize-sql';
 
@@ -102,7 +102,7 @@ class DuckDBSession implements AdapterSession {
 
 export class DuckDBAdapter implements Adapter {
   readonly type = 'duckdb';
-  readonly capabilities = { tableExport: true };
+  readonly capabilities: AdapterCapabilities = { shares: 'files', pinnedShares: false, tableExport: true };
   readonly statementLog?: string[];
   private mainLent = false;
   private constructor(

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { MeshError } from '@mesh/errors';
 import type {
-  Adapter, AdapterSession, ColumnInfo, MaterializePlan, MaterializeResult, PostgresTargetConfig, PublishRelation, RelationFacts, RelationKind, RelationName, ShareTarget, StagedFile,
+  Adapter, AdapterCapabilities, AdapterSession, ColumnInfo, MaterializePlan, MaterializeResult, PostgresTargetConfig, PublishRelation, RelationFacts, RelationKind, RelationName, ShareTarget, StagedFile,
 } from '@mesh/engine';
 import { consumerRole, fromPgType, lit, maskExpression, pgError, pgSchema, q, rel, toPgType } from './dialect';
 import { createTableStatements, mergeStatements, parseCsvHeader, seedColumnType, seedTypeProbe, swapStatements, tmpName } from './materialize-sql';
@@ -207,9 +207,9 @@ async function readHeader(path: string): Promise<string[]> {
 }
 
 export class PostgresAdapter implements Adapter {
-  /** Shares live in the server; nothing is written out as files. */
-  readonly capabilities = { tableExport: false };
   readonly type = 'postgres';
+  /** Shares live in the server; nothing is written out as files. */
+  readonly capabilities: AdapterCapabilities = { shares: 'schemas', pinnedShares: false, tableExport: false };
   readonly statementLog?: string[];
 
   private constructor(

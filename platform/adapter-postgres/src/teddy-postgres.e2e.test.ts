@@ -1,24 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyDomains, edit, meshWithEnv, queryDb } from '@mesh/testing';
+import { TEDDY_SMALL_RAW as RAW, TEDDY_TOTALS as TOTALS, copyDomains, edit, meshWithEnv, queryDb } from '@mesh/testing';
 import { publicationFacts, publishedManifestSchema } from '@mesh/loom';
 import { startTestServer, type TestServer } from './test-server';
 
-const RAW = fileURLToPath(new URL('../../loom/src/__fixtures__/teddy-small', import.meta.url));
 const DOMAINS = ['inventory', 'sales', 'finance'] as const;
-
-/** The totals a reviewer checks first: the same SQL on both engines (DuckDB reads `gold.x`, PostgreSQL `<domain>_gold.x`). */
-const TOTALS: Array<{ domain: string; sql: (schema: string) => string }> = [
-  { domain: 'inventory', sql: (s) => `select count(*) as n, sum(price_cents) as total from ${s}.products` },
-  { domain: 'inventory', sql: (s) => `select count(*) as n, sum(quantity) as quantity, sum(avg_purchase_price) as price from ${s}.stock_product` },
-  { domain: 'sales', sql: (s) => `select count(*) as n, sum(total_value) as total from ${s}.order_summary` },
-  { domain: 'sales', sql: (s) => `select count(*) as n, sum(customer_tlv) as total from ${s}.customer_summary` },
-  { domain: 'finance', sql: (s) => `select count(*) as n, sum(order_cost) as cost from ${s}.orders_cost` },
-  { domain: 'finance', sql: (s) => `select count(*) as n, sum(order_revenue) as revenue, sum(order_cost) as cost, sum(order_pl) as pl from ${s}.orders_pl` },
-];
 
 describe('the Teddy Retailers mesh on PostgreSQL, one setting away from DuckDB', () => {
   let server: TestServer;

@@ -33,7 +33,8 @@ export function findPostgresBin(): string {
   return join(root, versions[0]!, 'bin');
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on loopback now, for a test server to listen on. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -32,6 +32,18 @@ async function json(path: string, token = tokens.finance): Promise<{ status: num
 
 const ORDERS = '/v1/products/teddy-sales/ports/order_summary';
 
+/**
+ * Publishes sales anew. Built in a child process the test awaits, so the server (in this process) keeps
+ * serving meanwhile: a build that blocked the loop for longer than the keep-alive timeout would leave
+ * the client a connection the server is closing.
+ */
+const rebuildSales = () => meshAsync(join(root, 'sales'), { TEDDY_RAW_DIR: RAW }, 'build');
+
+/** A counter or gauge of /metrics, as a number. */
+async function metric(name: string): Promise<number> {
+  return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(await (await get('/metrics')).text())?.[1] ?? NaN);
+}
+
 beforeAll(async () => {
   root = copyDomains(DOMAINS, 'api');
   for (const d of DOMAINS) {
@@ -158,6 +170,25 @@ describe('rows: pages, filters, sort, columns, formats', () => {
   });
 });
 
+describe('keyed lookups under load', () => {
+
+  it('answers many lookups at once, each with its own row, in fewer queries than lookups', async () => {
+    const [lookups, queries] = [await metric('mesh_api_lookups_total'), await metric('mesh_api_lookup_queries_total')];
+    // Known orders in several spellings of the same number, and orders that do not exist.
+    const asked = Array.from({ length: 80 }, (_, i) => [`${100 + (i % 6)}`, `0${100 + (i % 6)}`, `%2B${100 + (i % 6)}`][i % 3]! + `&select=order_id,customer_id&limit=${1 + i}`);
+    const answers = await Promise.all(asked.map((q) => json(`${ORDERS}/rows?order_id=eq.${q}`)));
+    answers.forEach(({ status, body }, i) => {
+      expect(status).toBe(200);
+      const id = 100 + (i % 6);
+      expect(body.data.map((r: any) => r.order_id)).toEqual([100, 101, 102, 104].includes(id) ? [id] : []);
+      expect(body).toMatchObject({ next_cursor: null, limit: 1 + i });
+    });
+    const asks = (await metric('mesh_api_lookups_total')) - lookups;
+    expect(asks).toBe(80);
+    expect((await metric('mesh_api_lookup_queries_total')) - queries).toBeLessThan(asks);
+  });
+});
+
 describe('bad parameters', () => {
   const cases: Array<[string, string, string]> = [
     ['limit=0', 'limit', "limit: expected a whole number from 1 to 10000, got '0'"],
@@ -247,11 +278,68 @@ describe('reads while the producer builds', () => {
 
   it('a cursor from before a new publication is refused with 409', async () => {
     const first = (await json(`${ORDERS}/rows?limit=1`)).body.next_cursor;
-    const r = meshWithEnv(join(root, 'sales'), { TEDDY_RAW_DIR: RAW }, 'build');
+    const r = await rebuildSales();
     expect(r.code).toBe(0);
     const { status, body } = await json(`${ORDERS}/rows?limit=1&cursor=${first}`);
     expect(status).toBe(409);
     expect(body.error.code).toBe('stale_cursor');
+  });
+});
+
+describe('what is kept per publication version', () => {
+  const hits = () => metric('mesh_api_page_cache_requests_total\\{result="hit"\\}');
+
+  it('answers a repeated page from its cache, byte for byte, and only to the consumer it was answered for', async () => {
+    const url = `${ORDERS}/rows?order_id=eq.101&select=order_id,total_value`;
+    const first = await (await get(url, tokens.finance)).text();
+    const before = await hits();
+    const again = await get(url, tokens.finance);
+    expect(again.headers.get('content-type')).toBe('application/json');
+    expect(await again.text()).toBe(first);
+    expect(await hits()).toBe(before + 1);
+    // The analysts read their own share: the same URL is their own first request, not finance's page.
+    expect((await get(url, tokens.analysts)).status).toBe(200);
+    expect(await hits()).toBe(before + 1);
+    // A cached NDJSON page keeps its cursor header.
+    const nd = `${ORDERS}/rows?limit=1&order=order_id&format=ndjson`;
+    const cursor = (await get(nd, tokens.finance)).headers.get('x-next-cursor');
+    expect(cursor).toBeTruthy();
+    expect((await get(nd, tokens.finance)).headers.get('x-next-cursor')).toBe(cursor);
+    expect(await metric('mesh_api_page_cache_bytes')).toBeGreaterThan(0);
+  });
+
+  it('never serves one version\'s page under another: after a new publication a cached cursor page is a 409 and a cached page is read anew', async () => {
+    const first = (await json(`${ORDERS}/rows?limit=1&order=order_id`)).body;
+    const second = `${ORDERS}/rows?limit=1&order=order_id&cursor=${first.next_cursor}`;
+    expect((await json(second)).body.data.map((r: any) => r.order_id)).toEqual([101]);
+    expect((await json(second)).status).toBe(200);
+    const open = await metric('mesh_api_open_databases');
+    expect((await rebuildSales()).code).toBe(0);
+    const stale = await json(second);
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.code).toBe('stale_cursor');
+    const fresh = (await json(`${ORDERS}/rows?limit=1&order=order_id`)).body;
+    expect(fresh.published_at).not.toBe(first.published_at);
+    expect(fresh.next_cursor).not.toBe(first.next_cursor);
+    // The old version's databases were closed: the count does not grow with publications.
+    expect(await metric('mesh_api_open_databases')).toBeLessThanOrEqual(open);
+  });
+
+  it('reads the grants of each new publication: a revoked port is refused at once, a restored one served again', async () => {
+    const file = join(root, 'sales', 'data_product.yaml');
+    const original = readFileSync(file, 'utf8');
+    expect((await json(`${ORDERS}/rows?order_id=eq.100`)).status).toBe(200);
+    try {
+      writeFileSync(file, original.replace('ports: [order_summary, order_lines]', 'ports: [order_lines]'));
+      expect((await rebuildSales()).code).toBe(0);
+      const refused = await json(`${ORDERS}/rows?order_id=eq.100`);
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.code).toBe('forbidden');
+    } finally {
+      writeFileSync(file, original);
+      expect((await rebuildSales()).code).toBe(0);
+    }
+    expect((await json(`${ORDERS}/rows?order_id=eq.100`)).body.data.map((r: any) => r.order_id)).toEqual([100]);
   });
 });
 

@@ -10,12 +10,15 @@ import { consumerOf } from './auth';
 import type { ApiConfig } from './config';
 import { decodeCursor, encodeCursor } from './cursor';
 import { withTimeout } from './query-timeout';
-import { Databases, runPrepared } from './databases';
+import { Databases, RetiredVersionError } from './databases';
 import { ApiMetrics } from './metrics';
 import { openApiFor } from './openapi';
+import { BATCHED_TABLE_ROWS, LookupBatcher, lookupKeyOf } from './lookup-batch';
+import { PageCache } from './page-cache';
+import { readByKey, readPage, type PageRows } from './page-reader';
 import { grantOf, Registry, type Port, type Product } from './registry';
-import { parseRowQuery, type Column, type Format } from './row-query';
-import { csvHeader, exportStatement, orderSignature, pageStatement, type PortTable } from './row-sql';
+import { parseRowQuery, type Column, type Format, type RowQuery } from './row-query';
+import { csvHeader, exportStatement, lookupStatement, orderSignature, pageStatement, qi, type PortTable } from './row-sql';
 
 export interface ApiOptions {
   workspaceRoot: string;
@@ -48,9 +51,16 @@ function acceptedFormat(accept: string | undefined): Format | undefined {
 export function createApi(options: ApiOptions): ApiApp {
   const { config } = options;
   const limits = config.limits;
-  const registry = new Registry(options.workspaceRoot);
-  const databases = new Databases({ memoryLimit: limits.memory_limit, threads: limits.threads });
-  const metrics = new ApiMetrics();
+  const databases = new Databases({ memoryLimit: limits.memory_limit, threads: limits.threads, connections: limits.connections });
+  const pages = new PageCache(limits.page_cache);
+  const metrics = new ApiMetrics({ pages, databases });
+  // A publication replaced by a newer one: its databases close once idle, its answered pages go now.
+  const registry = new Registry(options.workspaceRoot, {
+    onRetire: (product) => {
+      databases.retire(product.publicationId);
+      pages.drop(product.publicationId);
+    },
+  });
   const queryTimeout = parseDuration(limits.query_timeout);
   const exportTimeout = parseDuration(limits.export_timeout);
   const app = new Hono<Env>();
@@ -73,6 +83,9 @@ export function createApi(options: ApiOptions): ApiApp {
     if (error instanceof ApiError) {
       if (error.status === 401) c.header('WWW-Authenticate', 'Bearer realm="mesh"');
       return c.json(error.toJSON(), error.status);
+    }
+    if (error instanceof RetiredVersionError) {
+      return c.json(new ApiError(503, 'republished', 'the product was published anew twice while this request was read; send it again').toJSON(), 503);
     }
     const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
     // DuckDB refusing a cast the parameter check let through is still the caller's value.
@@ -129,47 +142,138 @@ export function createApi(options: ApiOptions): ApiApp {
   });
   app.get('/v1/products/:product/openapi.json', (c) => c.json(openApiFor(productOf(c))));
 
-  /** The port, the database the consumer reads it from, and its columns there (withheld ones are absent, masked ones typed as served). */
-  const portFor = async (c: Context<Env>): Promise<{ product: Product; port: Port; file: string; table: PortTable; columns: Column[] }> => {
-    const product = productOf(c);
-    const name = c.req.param('port')!;
-    const port = product.ports.get(name);
-    if (!port) throw new ApiError(404, 'not_found', `${product.name} has no output port '${name}' (ports: ${[...product.ports.keys()].join(', ')})`);
-    const consumer = c.get('consumer');
-    const grant = grantOf(product, port, consumer);
-    if (!grant) throw new ApiError(403, 'forbidden', `${product.name} does not grant its port '${name}' to '${consumer}'; ask ${product.owner ? `${product.owner.team} (${product.owner.email})` : 'its owners'} for a grant`);
-    const columns = await databases.columnsOf(grant.file, port.node.schema, port.node.alias);
+  /** What a consumer reads of a port, worked out once per publication version: grants, file, columns and key. */
+  interface PortAccess {
+    product: Product;
+    port: Port;
+    file: string;
+    table: PortTable;
+    /** Columns as served (withheld ones are absent, masked ones typed as served). */
+    columns: Column[];
+    /** Rows in the published table: whether lookups can be answered together. */
+    rows: number;
+    /** Keyed lookups waiting together, by the shape of their answer (format and columns). */
+    batchers: Map<string, LookupBatcher>;
+  }
+  const accesses = new WeakMap<Product, Map<string, Promise<PortAccess>>>();
+
+  const describe = async (product: Product, port: Port, file: string): Promise<PortAccess> => {
+    const { columns, rows } = await databases.with(file, product.publicationId, async (session) => {
+      const described = (await session.connection.runAndReadAll(`DESCRIBE ${qi(port.node.schema)}.${qi(port.node.alias)}`)).getRowObjectsJS();
+      const size = await session.connection.runAndReadAll('SELECT estimated_size AS n FROM duckdb_tables() WHERE schema_name = $1 AND table_name = $2', [port.node.schema, port.node.alias]);
+      return {
+        columns: described.map((r) => ({ name: String(r.column_name), type: String(r.column_type) })),
+        rows: Number(size.getRowObjectsJS()[0]?.n ?? Number.MAX_SAFE_INTEGER),
+      };
+    });
     const keyNames = (port.contract?.properties ?? []).filter((p) => p.primaryKey).map((p) => p.name);
     const primaryKey = keyNames.map((k) => columns.find((col) => col.name === k)).filter((col): col is Column => col !== undefined);
-    return { product, port, file: grant.file, table: { schema: port.node.schema, table: port.node.alias, primaryKey: primaryKey.length === keyNames.length ? primaryKey : [] }, columns };
+    return { product, port, file, table: { schema: port.node.schema, table: port.node.alias, primaryKey: primaryKey.length === keyNames.length ? primaryKey : [] }, columns, rows, batchers: new Map() };
   };
 
-  app.get('/v1/products/:product/ports/:port/rows', async (c) => {
-    const { product, port, file, table, columns } = await portFor(c);
-    const query = parseRowQuery(new URL(c.req.url).searchParams, columns, {
+  /** The lines of a lookup by the primary key, read in one query with the lookups of the same shape waiting beside it. */
+  const lookUp = (access: PortAccess, query: RowQuery, key: string): Promise<string[]> => {
+    const shape = `${query.format}\0${query.select.map((col) => col.name).join(',')}`;
+    let batcher = access.batchers.get(shape);
+    if (!batcher) {
+      const execute = (seal: () => string[]) => databases.with(access.file, access.product.publicationId, (session) =>
+        withTimeout(session.connection, queryTimeout, async () => {
+          const statement = lookupStatement(access.table, query, seal());
+          metrics.lookupQueries.inc();
+          return readByKey(await session.run(statement.sql, statement.params));
+        }));
+      batcher = new LookupBatcher(execute, 128, () => access.batchers.delete(shape));
+      access.batchers.set(shape, batcher);
+    }
+    metrics.lookups.inc();
+    return batcher.get(key);
+  };
+
+  const portFor = (c: Context<Env>): Promise<PortAccess> => {
+    const product = productOf(c);
+    const name = c.req.param('port')!;
+    const consumer = c.get('consumer');
+    let byKey = accesses.get(product);
+    if (!byKey) accesses.set(product, (byKey = new Map()));
+    const key = `${consumer}\0${name}`;
+    const known = byKey.get(key);
+    if (known) return known;
+    const port = product.ports.get(name);
+    if (!port) throw new ApiError(404, 'not_found', `${product.name} has no output port '${name}' (ports: ${[...product.ports.keys()].join(', ')})`);
+    const grant = grantOf(product, port, consumer);
+    if (!grant) throw new ApiError(403, 'forbidden', `${product.name} does not grant its port '${name}' to '${consumer}'; ask ${product.owner ? `${product.owner.team} (${product.owner.email})` : 'its owners'} for a grant`);
+    const access = describe(product, port, grant.file);
+    byKey.set(key, access);
+    access.catch(() => byKey.delete(key));
+    return access;
+  };
+
+  /**
+   * Serves a data request as of the current publication; when a newer one retired the version the request
+   * had started reading (its databases closed meanwhile), the request is read again from the start.
+   */
+  const onCurrentPublication = (handler: (c: Context<Env>) => Promise<Response>) => (c: Context<Env>) =>
+    handler(c).catch((error: unknown) => {
+      if (error instanceof RetiredVersionError) return handler(c);
+      throw error;
+    });
+
+  app.get('/v1/products/:product/ports/:port/rows', onCurrentPublication(async (c) => {
+    const access = await portFor(c);
+    const { product, port, file, table, columns } = access;
+    const url = c.req.url;
+    const search = url.slice(url.indexOf('?') + 1 || url.length);
+    const accepted = acceptedFormat(c.req.header('Accept'));
+    const request = `${c.get('consumer')}\0${port.name}\0${accepted ?? ''}\0${search}`;
+    const cached = pages.get(product.publicationId, request);
+    if (cached) {
+      metrics.pageCache.inc({ result: 'hit' });
+      metrics.rows.inc({ product: product.name, port: port.name, format: cached.format }, cached.rows);
+      return c.body(cached.body, 200, cached.headers);
+    }
+    const query = parseRowQuery(new URLSearchParams(search), columns, {
       defaultLimit: Math.min(limits.default_page_size, limits.max_page_size),
       maxLimit: limits.max_page_size,
       mode: 'page',
-      accepted: acceptedFormat(c.req.header('Accept')),
+      accepted,
     });
     const order = orderSignature(query, table);
     const after = query.cursor ? decodeCursor(query.cursor, order, product.publishedAt) : undefined;
-    const statement = pageStatement(table, query, after);
-    const rows = await databases.with(file, (connection) => withTimeout(connection, queryTimeout, async () =>
-      runPrepared(connection, statement.sql, statement.params)));
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
-    const next = rows.length > page.length && last ? encodeCursor(last.cursor_key as Array<string | null>, order, product.publishedAt) : null;
-    metrics.rows.inc({ product: product.name, port: port.name, format: query.format }, page.length);
-    const lines = page.map((r) => String(r.line));
-    if (query.format === 'json') {
-      return c.body(`{"data":[${lines.join(',')}],"next_cursor":${JSON.stringify(next)},"limit":${query.limit},"published_at":${JSON.stringify(product.publishedAt)}}`, 200, { 'Content-Type': CONTENT_TYPES.json });
+    const limit = query.limit!;
+    const key = access.rows <= BATCHED_TABLE_ROWS ? lookupKeyOf(table, query) : undefined;
+    let rows: PageRows | undefined;
+    if (key !== undefined) {
+      // A batch that failed (one key DuckDB would not cast, say) is answered again one request at a time,
+      // so each gets its own answer; a timeout stays a timeout.
+      const lines = await lookUp(access, query, key).catch((error: unknown) => {
+        if (error instanceof ApiError) throw error;
+        return undefined;
+      });
+      // More rows than the page under a primary key means the key is not unique: the sorted page reads them.
+      if (lines && lines.length <= limit) rows = { lines };
     }
-    const body = query.format === 'csv' ? [csvHeader(query.select), ...lines].join('\r\n') + '\r\n' : lines.map((l) => `${l}\n`).join('');
-    return c.body(body, 200, { 'Content-Type': CONTENT_TYPES[query.format], ...(next ? { 'X-Next-Cursor': next } : {}) });
-  });
+    if (!rows) {
+      const statement = pageStatement(table, query, after);
+      rows = await databases.with(file, product.publicationId, (session) => withTimeout(session.connection, queryTimeout, async () =>
+        readPage(await session.run(statement.sql, statement.params), limit, statement.keys)));
+    }
+    const next = rows.next ? encodeCursor(rows.next, order, product.publishedAt) : null;
+    metrics.pageCache.inc({ result: 'miss' });
+    metrics.rows.inc({ product: product.name, port: port.name, format: query.format }, rows.lines.length);
+    const { lines } = rows;
+    const text = query.format === 'json'
+      ? `{"data":[${lines.join(',')}],"next_cursor":${JSON.stringify(next)},"limit":${limit},"published_at":${JSON.stringify(product.publishedAt)}}`
+      : query.format === 'csv' ? [csvHeader(query.select), ...lines].join('\r\n') + '\r\n' : lines.map((l) => `${l}\n`).join('');
+    const body = Buffer.from(text);
+    // A JSON page carries its cursor in the body; NDJSON and CSV pages in a header.
+    const headers: Record<string, string> = { 'Content-Type': CONTENT_TYPES[query.format] };
+    if (next && query.format !== 'json') headers['X-Next-Cursor'] = next;
+    // A page read as of a publication retired meanwhile would never be asked for again: not kept.
+    if (registry.isCurrent(product)) pages.set(product.publicationId, request, { body, headers, rows: lines.length, format: query.format });
+    return c.body(body, 200, headers);
+  }));
 
-  app.get('/v1/products/:product/ports/:port/export', async (c) => {
+  app.get('/v1/products/:product/ports/:port/export', onCurrentPublication(async (c) => {
     const { product, port, file, table, columns } = await portFor(c);
     const query = parseRowQuery(new URL(c.req.url).searchParams, columns, {
       defaultLimit: limits.default_page_size,
@@ -189,7 +293,7 @@ export function createApi(options: ApiOptions): ApiApp {
     const options = query.format === 'parquet' ? 'FORMAT parquet' : query.format === 'csv' ? 'FORMAT csv, HEADER true' : 'FORMAT json';
     let rows: number;
     try {
-      rows = await databases.with(file, (connection) => withTimeout(connection, exportTimeout, async () => {
+      rows = await databases.withOwnConnection(file, product.publicationId, (connection) => withTimeout(connection, exportTimeout, async () => {
         const result = await connection.run(`COPY (${statement.sql}) TO '${path.replaceAll("'", "''")}' (${options})`, statement.params);
         return Number((await result.getRowObjectsJS())[0]?.Count ?? 0);
       }));
@@ -209,11 +313,14 @@ export function createApi(options: ApiOptions): ApiApp {
         rmSync(dir, { recursive: true, force: true });
       }
     });
-  });
+  }));
 
   return {
     app,
     metrics,
-    close: () => databases.closeAll(),
+    close: async () => {
+      registry.close();
+      await databases.closeAll();
+    },
   };
 }

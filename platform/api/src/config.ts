@@ -17,6 +17,21 @@ export const API_CONFIG_FILE = join('governance', 'api.yml');
 const consumerName = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'expected a domain or role name in lower case (letters, digits, - and _)');
 const duration = z.string().refine((s) => tryParseDuration(s) !== undefined, 'expected a duration such as 10s, 2m or 1h');
 
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+
+/** Bytes of a size as DuckDB writes them (`64MB`, `1.5GiB`, `0`): KB is 1000 bytes, KiB 1024. */
+export function parseSize(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = m ? SIZE_UNITS[(m[2] || 'b').toLowerCase()] : undefined;
+  return m && unit !== undefined ? Math.floor(Number(m[1]) * unit) : undefined;
+}
+/** A size in bytes, written as a number of bytes or as DuckDB writes sizes. */
+const SIZE_EXPECTED = 'expected a size such as 64MB, 1GiB or 0';
+const size = z.union([
+  z.number().int().nonnegative(),
+  z.string().refine((s) => parseSize(s) !== undefined, SIZE_EXPECTED).transform((s) => parseSize(s)!),
+], { error: SIZE_EXPECTED });
+
 export const apiConfigSchema = z.strictObject({
   version: z.literal(1),
   tokens: z.array(z.strictObject({
@@ -38,6 +53,10 @@ export const apiConfigSchema = z.strictObject({
     /** DuckDB memory per published database the server reads, so exports stay bounded. */
     memory_limit: z.string().default('256MB'),
     threads: z.number().int().positive().default(2),
+    /** Page queries running at once per published database; more wait their turn, first come first served. */
+    connections: z.number().int().positive().default(4),
+    /** Answered pages kept per publication version, so a repeated request skips the query; 0 turns it off. */
+    page_cache: size.default(64_000_000),
   }).prefault({}),
 });
 

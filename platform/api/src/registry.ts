@@ -1,9 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { readContract, type Contract, type ContractModel } from '@mesh/contract';
 import { workspaceProjects } from '@mesh/contracts';
 import { loadDataProduct, portServes, type DataProduct } from '@mesh/governance';
-import { consumerView, publicationFacts, publicationOf, publishedDir, publishedManifestSchema, type PublicationFacts, type PublishedManifest, type PublishedNode } from '@mesh/loom';
+import { consumerView, publicationFacts, publicationOf, publishedDir, publishedManifestSchema, type ConsumerView, type PublicationFacts, type PublishedManifest, type PublishedNode } from '@mesh/loom';
+import { FolderWatch } from './folder-watch';
 
 /**
  * The published data products of a workspace, as the API serves them: each domain's last publication
@@ -28,6 +29,11 @@ export interface Product {
   description: string;
   owner?: { team: string; email: string };
   publishedAt: string;
+  /**
+   * This publication's identity: a new publication is a new Product with a new version, so whatever is
+   * derived from one (grants, plans, open databases, cached pages) is kept per version and dropped with it.
+   */
+  publicationId: string;
   dir: string;
   manifest: PublishedManifest;
   /** The manifest as a publication: its public models, rows and grants. */
@@ -66,7 +72,7 @@ function portsOf(facts: PublicationFacts, product: DataProduct | undefined, cont
   return out;
 }
 
-function readProduct(projectRoot: string, dir: string): Product {
+function readProduct(projectRoot: string, dir: string, publicationId: string): Product {
   const manifest = publishedManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
   const contractPath = join(dir, 'contract.odcs.yaml');
   const contract = existsSync(contractPath) ? readContract(contractPath) : undefined;
@@ -81,6 +87,7 @@ function readProduct(projectRoot: string, dir: string): Product {
     description: descriptor?.description ?? contract?.description?.purpose ?? '',
     owner: descriptor ? { team: descriptor.owner.team, email: descriptor.owner.email } : undefined,
     publishedAt: manifest.metadata.generated_at,
+    publicationId,
     dir,
     manifest,
     facts,
@@ -90,11 +97,26 @@ function readProduct(projectRoot: string, dir: string): Product {
   };
 }
 
-export class Registry {
-  private cache = new Map<string, { stamp: string; product: Product }>();
-  private projects: { at: number; roots: string[] } | undefined;
+export interface RegistryOptions {
+  /** Called with a publication that a newer one of the same domain replaced, or that was withdrawn. */
+  onRetire?: (product: Product) => void;
+}
 
-  constructor(readonly workspaceRoot: string) {}
+interface Domain {
+  dir: string;
+  manifest: string;
+  /** The publication folder and the one holding it, so a folder renamed in is seen too. */
+  watch: FolderWatch;
+}
+
+export class Registry {
+  private cache = new Map<string, Product>();
+  private domains = new Map<string, Domain>();
+  private projects: { at: number; roots: string[] } | undefined;
+  /** Product and domain names to the domain folder that publishes them, as last read. */
+  private names = new Map<string, string>();
+
+  constructor(readonly workspaceRoot: string, private readonly options: RegistryOptions = {}) {}
 
   /** Domain folders, looked up again every few seconds: a new domain appears without a restart. */
   private roots(): string[] {
@@ -102,30 +124,75 @@ export class Registry {
     return this.projects.roots;
   }
 
-  /** Every published product, re-read when its manifest was replaced (a publication renames a new one in). */
+  /**
+   * The current publication of one domain folder: its manifest is stat'ed only when its folder may have
+   * changed, and read again only when a publication renamed a new one in. Only DuckDB publications are
+   * files this server can open; one inside a database server is read there.
+   */
+  private current(root: string): Product | undefined {
+    let domain = this.domains.get(root);
+    if (!domain) {
+      const dir = publishedDir(join(root, 'target'));
+      domain = { dir, manifest: join(dir, 'manifest.json'), watch: new FolderWatch([dir, dirname(dir)]) };
+      this.domains.set(root, domain);
+    }
+    let product = this.cache.get(root);
+    if (!domain.watch.changed()) return product?.facts.adapterType === 'duckdb' ? product : undefined;
+    domain.watch.looking();
+    const stat = statSync(domain.manifest, { throwIfNoEntry: false });
+    const id = stat ? `${domain.dir}#${stat.ino}:${stat.mtimeMs}:${stat.size}` : undefined;
+    const dir = domain.dir;
+    if (product?.publicationId !== id) {
+      if (product) this.options.onRetire?.(product);
+      product = id ? readProduct(root, dir, id) : undefined;
+      if (product) this.cache.set(root, product);
+      else this.cache.delete(root);
+      if (product) for (const name of [product.name, product.domain]) this.names.set(name, root);
+    }
+    return product?.facts.adapterType === 'duckdb' ? product : undefined;
+  }
+
+  /** Every published product, each as of its current publication. */
   products(): Product[] {
     const out: Product[] = [];
     for (const root of this.roots()) {
-      const dir = publishedDir(join(root, 'target'));
-      const manifest = join(dir, 'manifest.json');
-      if (!existsSync(manifest)) continue;
-      const stat = statSync(manifest);
-      const stamp = `${stat.ino}:${stat.mtimeMs}`;
-      let entry = this.cache.get(root);
-      if (entry?.stamp !== stamp) {
-        entry = { stamp, product: readProduct(root, dir) };
-        this.cache.set(root, entry);
-      }
-      // Only DuckDB publications are files this server can open; one inside a database server is read there.
-      if (entry.product.facts.adapterType === 'duckdb') out.push(entry.product);
+      const product = this.current(root);
+      if (product) out.push(product);
     }
     return out;
   }
 
-  /** A product by its name or its domain's. */
+  /** Stops watching the publication folders. */
+  close(): void {
+    for (const domain of this.domains.values()) domain.watch.close();
+  }
+
+  /** Whether `product` is still the publication its domain serves (no newer one seen since). */
+  isCurrent(product: Product): boolean {
+    for (const p of this.cache.values()) if (p === product) return true;
+    return false;
+  }
+
+  /** A product by its name or its domain's: only that domain's manifest is looked at, unless the name is new. */
   find(name: string): Product | undefined {
+    const root = this.names.get(name);
+    if (root !== undefined) {
+      const product = this.current(root);
+      if (product && (product.name === name || product.domain === name)) return product;
+    }
     return this.products().find((p) => p.name === name || p.domain === name);
   }
+}
+
+const views = new WeakMap<Product, Map<string, ConsumerView>>();
+
+/** The loom's reading of a publication's grants for one consumer, worked out once per publication. */
+function viewOf(product: Product, consumer: string): ConsumerView {
+  let byConsumer = views.get(product);
+  if (!byConsumer) views.set(product, (byConsumer = new Map()));
+  let view = byConsumer.get(consumer);
+  if (!view) byConsumer.set(consumer, (view = consumerView(publicationOf(product.manifest), consumer)));
+  return view;
 }
 
 /**
@@ -134,7 +201,7 @@ export class Registry {
  * grants the loom gives a consumer domain at compile time.
  */
 export function grantOf(product: Product, port: Port, consumer: string): Grant | undefined {
-  const view = consumerView(publicationOf(product.manifest), consumer);
+  const view = viewOf(product, consumer);
   if (!view.file || view.refused.has(port.node.unique_id)) return undefined;
   return { file: join(product.dir, view.file), withheld: view.withheld.get(port.node.unique_id)?.columns ?? [] };
 }

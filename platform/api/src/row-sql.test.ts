@@ -1,5 +1,6 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readPage } from './page-reader';
 import { parseList, parseRowQuery, type Column } from './row-query';
 import { orderSignature, pageStatement, type PortTable } from './row-sql';
 
@@ -21,17 +22,19 @@ beforeAll(async () => {
     FROM range(1, 58) r(i)`);
 });
 
-async function allPages(query: string, table: PortTable, limit: number): Promise<number[]> {
+async function allPages(query: string, table: PortTable, limit: number, connection = db, columns = COLUMNS): Promise<number[]> {
   const ids: number[] = [];
   let after: Array<string | null> | undefined;
-  for (let page = 0; page < 100; page++) {
-    const q = parseRowQuery(new URLSearchParams(`${query}&limit=${limit}`), COLUMNS, { defaultLimit: 10, maxLimit: 100, mode: 'page' });
+  for (let page = 0; page < 10_000; page++) {
+    const q = parseRowQuery(new URLSearchParams(`${query}&limit=${limit}`), columns, { defaultLimit: 10, maxLimit: 100_000, mode: 'page' });
     const s = pageStatement(table, q, after);
-    const rows = (await db.runAndReadAll(s.sql, s.params)).getRowObjectsJS();
-    const shown = rows.slice(0, limit);
-    ids.push(...shown.map((r) => JSON.parse(String(r.line)).id as number));
-    if (rows.length <= limit) return ids;
-    after = shown[shown.length - 1]!.cursor_key as Array<string | null>;
+    const statement = await connection.prepare(s.sql);
+    statement.bind(s.params);
+    const rows = readPage(await statement.run(), limit, s.keys);
+    statement.destroySync();
+    ids.push(...rows.lines.map((line) => JSON.parse(line).id as number));
+    if (!rows.next) return ids;
+    after = rows.next;
   }
   throw new Error('did not finish');
 }
@@ -60,6 +63,31 @@ describe('keyset pagination', () => {
     expect(await allPages('grp=in.(a,b)&score=is.not_null&order=score.desc', withKey, 3)).toEqual(
       await (await db.runAndReadAll("SELECT id FROM gold.t WHERE grp IN ('a','b') AND score IS NOT NULL ORDER BY score DESC, id")).getRowObjectsJS().map((r) => Number(r.id)),
     );
+  });
+
+  it('keeps the order across many row groups and threads, pages larger than a chunk included', async () => {
+    // 300,000 rows are several row groups, read by 4 threads; pages of 5,000 span three result chunks.
+    const big = await (await DuckDBInstance.create(':memory:', { threads: '4', preserve_insertion_order: 'true' })).connect();
+    await big.run(`CREATE SCHEMA gold; CREATE TABLE gold.t AS
+      SELECT i AS id, (i * 7919) % 1000 AS grp, CASE WHEN i % 11 = 0 THEN NULL ELSE (i * 104729) % 997 END AS score, DATE '2026-01-01' AS day
+      FROM range(300000) r(i)`);
+    const columns: Column[] = [{ name: 'id', type: 'BIGINT' }, { name: 'grp', type: 'BIGINT' }, { name: 'score', type: 'BIGINT' }, { name: 'day', type: 'DATE' }];
+    const table: PortTable = { schema: 'gold', table: 't', primaryKey: [columns[0]!] };
+    const want = (await big.runAndReadAll('SELECT id FROM gold.t WHERE grp < 40 ORDER BY score DESC NULLS LAST, grp, id')).getRowObjectsJS().map((r) => Number(r.id));
+    expect(want.length).toBe(12000);
+    expect(await allPages('grp=lt.40&order=score.desc,grp', table, 5000, big, columns)).toEqual(want);
+    big.closeSync();
+  });
+
+  it('reads a lookup by the whole primary key without sorting, and finds the same row', async () => {
+    const q = parseRowQuery(new URLSearchParams('id=eq.12&order=score.desc'), COLUMNS, { defaultLimit: 10, maxLimit: 100, mode: 'page' });
+    const s = pageStatement(withKey, q, undefined);
+    expect(s.sql).not.toContain('ORDER BY');
+    expect(await allPages('id=eq.12&order=score.desc', withKey, 10)).toEqual([12]);
+    // Without a key, or with only part of the filters on it, the page is sorted as asked.
+    expect(pageStatement(withoutKey, q, undefined).sql).toContain('ORDER BY');
+    const range = parseRowQuery(new URLSearchParams('id=gt.12'), COLUMNS, { defaultLimit: 10, maxLimit: 100, mode: 'page' });
+    expect(pageStatement(withKey, range, undefined).sql).toContain('ORDER BY');
   });
 
   it('signs a cursor with the full key order', () => {

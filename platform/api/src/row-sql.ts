@@ -110,26 +110,64 @@ function whereSql(query: RowQuery, p: Params, extra: string[] = []): string {
 
 const relation = (t: PortTable) => `${qi(t.schema)}.${qi(t.table)}`;
 
+/** A page statement, and how many key columns follow its line column. */
+export interface PageStatement extends Statement {
+  keys: number;
+}
+
+/** Whether the filters pin every primary key column to one value: the page holds one row at most. */
+function pinsPrimaryKey(table: PortTable, query: RowQuery): boolean {
+  return table.primaryKey.length > 0 && table.primaryKey.every((k) => query.filters.some((f) => f.op === 'eq' && f.column.name === k.name));
+}
+
 /**
  * One page: a line of JSON or CSV per row, plus the row's key for the next cursor; one row more than the
  * page tells whether there is a next page. The page is cut first and formatted after, so only its own
- * rows are turned into JSON, not every row the sort looked at.
+ * rows are turned into JSON, not every row the sort looked at; the outer query keeps the inner one's
+ * order (DuckDB preserves it through a projection; the databases are opened with
+ * preserve_insertion_order stated). A lookup by the whole primary key has one row at most and needs no
+ * sort: it is a plain filtered scan, as cheap as the engine makes it.
  */
-export function pageStatement(table: PortTable, query: RowQuery, after: Array<string | null> | undefined): Statement {
+export function pageStatement(table: PortTable, query: RowQuery, after: Array<string | null> | undefined): PageStatement {
   if (query.format === 'parquet') throw new ApiError(400, 'bad_parameter', 'format: parquet is served by the export endpoint', 'format');
   const p = new Params();
   const keys = sortKeys(query, table);
+  const line = lineExpr(query.select, query.format);
+  const limit = Number(query.limit) + 1;
+  if (!after && pinsPrimaryKey(table, query)) {
+    const keyColumns = keys.map((k, i) => `CAST(${k.expr} AS VARCHAR) AS "__mesh_k${i}"`).join(', ');
+    return { sql: `SELECT ${line} AS line, ${keyColumns}\nFROM ${relation(table)}${whereSql(query, p)}\nLIMIT ${limit}`, params: p.values, keys: keys.length };
+  }
   const where = whereSql(query, p, after ? [afterSql(keys, after, p)] : []);
-  const orderBy = (expr: (k: SortKey) => string) => keys.map((k) => `${expr(k)} ${k.descending ? 'DESC' : 'ASC'} NULLS LAST`).join(', ');
-  const sql = `SELECT ${lineExpr(query.select, query.format)} AS line, [${keys.map((k) => `CAST(${k.outer} AS VARCHAR)`).join(', ')}] AS cursor_key
+  const orderBy = keys.map((k) => `${k.expr} ${k.descending ? 'DESC' : 'ASC'} NULLS LAST`).join(', ');
+  const keyColumns = keys.map((k, i) => `CAST(${k.outer} AS VARCHAR) AS "__mesh_k${i}"`).join(', ');
+  const rowid = table.primaryKey.length ? '' : `, rowid AS ${ROWID}`;
+  const sql = `SELECT ${line} AS line, ${keyColumns}
 FROM (
-  SELECT *, rowid AS ${ROWID}
+  SELECT *${rowid}
   FROM ${relation(table)}${where}
-  ORDER BY ${orderBy((k) => k.expr)}
-  LIMIT ${Number(query.limit) + 1}
-) AS page
-ORDER BY ${orderBy((k) => k.outer)}`;
-  return { sql, params: p.values };
+  ORDER BY ${orderBy}
+  LIMIT ${limit}
+) AS page`;
+  return { sql, params: p.values, keys: keys.length };
+}
+
+/**
+ * Many lookups by the primary key at once, for requests that differ only in the key's value: one query
+ * costs DuckDB nearly the same for one key as for dozens. Rows come with their key as text, so each
+ * request gets its own. The list of values is padded to a power of two (repeating the last value), so
+ * a few statement shapes cover every batch and each is planned once per connection.
+ */
+export function lookupStatement(table: PortTable, query: RowQuery, values: readonly string[]): PageStatement {
+  const key = table.primaryKey[0]!;
+  const p = new Params();
+  let size = 1;
+  while (size < values.length) size *= 2;
+  const list = Array.from({ length: size }, (_, i) => p.bind(values[Math.min(i, values.length - 1)]!, key.type));
+  const sql = `SELECT ${lineExpr(query.select, query.format === 'parquet' ? 'json' : query.format)} AS line, CAST(${qi(key.name)} AS VARCHAR) AS "__mesh_k0"
+FROM ${relation(table)}
+WHERE ${qi(key.name)} IN (${list.join(', ')})`;
+  return { sql, params: p.values, keys: 1 };
 }
 
 /** Every matching row, for DuckDB to COPY to a file in the export's format. */

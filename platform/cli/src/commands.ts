@@ -112,7 +112,7 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
       onCompiled: (project) => {
         for (const w of project.warnings) io.err(formatError(w).replace(/^error/, 'warning'));
         const t = project.parsed.target;
-        io.out(`${clock()}  Running ${command} on project ${project.parsed.name}, target ${t.name} (${t.postgres ? `postgres ${t.postgres.host}:${t.postgres.port}/${t.postgres.database}` : relative(process.cwd(), t.path) || t.path})`);
+        io.out(`${clock()}  Running ${command} on project ${project.parsed.name}, target ${t.name} (${t.postgres ? `postgres ${t.postgres.host}:${t.postgres.port}/${t.postgres.database}` : t.trino ? `trino ${t.trino.host}:${t.trino.port}, catalog ${t.trino.catalog}` : relative(process.cwd(), t.path) || t.path})`);
         io.out(`${clock()}  Found ${counts(project.dag.nodes.values())}`);
         for (const message of project.parsed.logs) io.out(`${clock()}  ${message}`);
       },
@@ -161,6 +161,10 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
 
 /** Loaded on demand: compile and ls never open a database, and the native bindings cost start-up time. */
 export async function openTargetAdapter(target: ResolvedTarget, options: { readOnly?: boolean } = {}): Promise<Adapter> {
+  if (target.type === 'trino' && target.trino) {
+    const { TrinoAdapter } = await import('@mesh/adapter-trino');
+    return TrinoAdapter.open({ target: target.trino });
+  }
   if (target.type === 'postgres' && target.postgres) {
     const { PostgresAdapter } = await import('@mesh/adapter-postgres');
     return PostgresAdapter.open({ target: target.postgres, threads: target.threads });

@@ -4,7 +4,7 @@ export { compileProject, runProject, sourceFreshness, type ProjectOptions, type 
 export { freshnessStatus, type FreshnessResult, type FreshnessStatus } from './execute/freshness';
 export { buildSources, type SourcesOptions } from './artifacts/sources';
 export { loadProject, findProjectFile, PROJECT_FILE_NAMES, type ProjectFiles } from './load/load-project';
-export { projectFileSchema, propertiesFileSchema, type ProjectFile, type PropertiesFile, type PostgresTargetConfig } from './load/schemas';
+export { projectFileSchema, propertiesFileSchema, type ProjectFile, type PropertiesFile, type PostgresTargetConfig, type TrinoTargetConfig } from './load/schemas';
 export { parseProject, LAYERS, type ParsedProject, type ParseOptions } from './parse/parse-project';
 export { resolveTarget, type ResolvedTarget, type RelationStyle, type ExternalSourceMode } from './parse/target';
 export { JinjaEnvironment } from './parse/jinja';

@@ -9,6 +9,8 @@ export interface ConsumerView {
   file?: string;
   /** The schema to read on the producer's server, for publications inside a database. */
   schema?: string;
+  /** The catalog of that schema, on engines with a catalog per domain. */
+  catalog?: string;
   refused: Map<string, { reason: string; hint: string }>;
   withheld: Map<string, { columns: string[]; hint: string }>;
 }
@@ -21,6 +23,7 @@ export interface Publication {
   /** The database for everyone, when access is not granted per consumer. */
   openFile?: string;
   openSchema?: string;
+  openCatalog?: string;
   access?: PublishedAccess;
   nodes: Array<{ unique_id: string; name: string; version?: string | null }>;
 }
@@ -28,17 +31,25 @@ export interface Publication {
 /** A published manifest as the view reads it. */
 export function publicationOf(manifest: PublishedManifest): Publication {
   const facts = publicationFacts(manifest);
-  return { project: facts.project, openFile: facts.database?.file, openSchema: facts.database?.schema, access: facts.access, nodes: facts.nodes.map((n) => ({ unique_id: n.unique_id, name: n.name, version: n.version === null ? null : String(n.version) })) };
+  return {
+    project: facts.project,
+    openFile: facts.database?.file,
+    openSchema: facts.database?.schema,
+    openCatalog: facts.database?.catalog,
+    access: facts.access,
+    nodes: facts.nodes.map((n) => ({ unique_id: n.unique_id, name: n.name, version: n.version === null ? null : String(n.version) })),
+  };
 }
 
 export function consumerView(publication: Publication, consumer: string): ConsumerView {
-  const view: ConsumerView = { file: publication.openFile, schema: publication.openSchema, refused: new Map(), withheld: new Map() };
+  const view: ConsumerView = { file: publication.openFile, schema: publication.openSchema, catalog: publication.openCatalog, refused: new Map(), withheld: new Map() };
   const access = publication.access;
   if (!access) return view;
   const upstream = publication.project;
   const share = access.shares[consumer] ?? access.shares['*'];
   view.file = share?.file;
   view.schema = share?.schema;
+  view.catalog = share?.catalog;
   const ask = `${access.owner.team} (${access.owner.email})`;
   const grantedPorts = Object.entries(access.ports).filter(([, p]) => p.grantees.includes(consumer) || p.grantees.includes('*')).map(([name]) => name);
   for (const node of publication.nodes) {

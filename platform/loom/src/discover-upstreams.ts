@@ -13,6 +13,7 @@ import { PUBLISHED_DIR } from './publish';
 import { addDbtLoomUpstreams } from './dbt-loom-config';
 import { consumerView, publicationOf, type ConsumerView } from './consumer-view';
 import { accessSection, planPublication } from './publication-plan';
+import { importTrinoShare, upstreamReading } from './cross-engine';
 import { loadDataProduct, restrictsAccess } from '@mesh/governance';
 
 /** The contract of a publication, beside its manifest (written by the contract gate of `mesh build`). */
@@ -215,24 +216,11 @@ export interface LoadUpstreamsOptions {
 }
 
 /**
- * A publication inside a database server is read where it is: the consumer must build on the same
- * kind of engine (and server). Reading across engines (a DuckDB consumer of a PostgreSQL producer)
- * would need the data copied out, which publications on a server do not do.
+ * On a server the consumer reads its share schema there: on PostgreSQL an empty database names the
+ * schema as it is; on Trino the share schema is in the producer's catalog.
  */
-function assertSameEngine(source: UpstreamSource, facts: PublicationFacts, parsed: ParsedProject): void {
-  const inDatabase = facts.adapterType === 'postgres';
-  if (inDatabase === (parsed.target.type === 'postgres')) return;
-  throw new MeshError('E_UPSTREAM_ENGINE', `${parsed.name} builds on ${parsed.target.type}, but upstream '${source.name}' publishes on ${facts.adapterType}`, {
-    location: { file: parsed.files.projectFilePath },
-    hint: inDatabase
-      ? `Build ${parsed.name} on the PostgreSQL server '${source.name}' publishes to (a postgres target), or have '${source.name}' publish on DuckDB.`
-      : `Build '${source.name}' on the same PostgreSQL server as ${parsed.name}, or build ${parsed.name} on DuckDB.`,
-  });
-}
-
-/** On a server the consumer reads its share schema there: an empty database names the schema as it is. */
-function inShare(node: ModelNode, schema: string | undefined): ModelNode {
-  return { ...node, database: '', schema: schema ?? `${node.package_name}_share_none`, config: { ...node.config, schema: schema ?? node.config.schema } };
+function inShare(node: ModelNode, schema: string | undefined, catalog: string | undefined): ModelNode {
+  return { ...node, database: catalog ?? '', schema: schema ?? `${node.package_name}_share_none`, config: { ...node.config, schema: schema ?? node.config.schema } };
 }
 
 /** A model as this consumer sees it: without the columns withheld from it. */
@@ -318,18 +306,19 @@ export async function loadUpstreams(parsed: ParsedProject, options: LoadUpstream
         });
       }
       assertVersionInRange(source, facts, parsed);
-      assertSameEngine(source, facts, parsed);
+      const reading = upstreamReading(source, manifest, parsed);
       if (!facts.fromMesh) {
         out.push(dbtProjectUpstream(source, facts, parsed));
         continue;
       }
       const view = consumerView(publicationOf(manifest), parsed.name);
-      const located = (node: ModelNode) => (facts.adapterType === 'postgres' ? inShare(node, view.schema) : node);
+      const located = (node: ModelNode) => (reading === 'in-place' ? inShare(node, view.schema, view.catalog) : node);
+      const imported = reading === 'import' ? await importTrinoShare(source, manifest, view, parsed, cacheDir) : undefined;
       out.push({
         name: source.name,
         version: facts.version,
         nodes: [...facts.nodes.map((n) => located(visible(toModelNode(n, source.name), view))), ...facts.restricted.map((r) => restrictedNode(source.name, r))],
-        database: base && view.file ? { path: join(base, view.file) } : undefined,
+        database: imported ? { path: imported } : base && view.file ? { path: join(base, view.file) } : undefined,
         refused: view.refused,
         withheld: view.withheld,
       });

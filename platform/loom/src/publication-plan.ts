@@ -24,6 +24,8 @@ export interface PlannedDatabase {
   file: string;
   /** Set when the engine publishes inside its own database: the share's schema there (replaces the file). */
   schema?: string;
+  /** The catalog that holds the share schema, on engines with a catalog per domain (Trino). */
+  catalog?: string;
   models: PlannedModel[];
 }
 
@@ -82,7 +84,7 @@ export function accessSection(product: DataProduct, plan: PublicationPlan): Publ
     owner: { team: product.owner.team, email: product.owner.email },
     ports: Object.fromEntries(product.output_ports.map((p) => [p.name, { model: p.model, version: p.version ?? null, grantees: granteesOf(product, p.name) }])),
     shares: Object.fromEntries(plan.shares.map((s) => [s.consumer, {
-      ...(s.schema ? { schema: s.schema } : { file: s.file }),
+      ...(s.schema ? { schema: s.schema, ...(s.catalog ? { catalog: s.catalog } : {}) } : { file: s.file }),
       models: Object.fromEntries(s.models.map((m) => [m.node.unique_id, { port: m.port ?? m.node.name, pii: m.pii, withheld: m.relation.withheld ?? [] }])),
     }])),
   };

@@ -6,7 +6,7 @@ import { accessSection, planPublication, shareSchema, SHARES_DIR, type Publicati
 
 /** The grantee of a publication every domain may read. */
 const EVERYONE_GRANTEE = '*';
-import { buildPublishedManifest } from './published-manifest';
+import { buildPublishedManifest, publicationFacts, publishedManifestSchema } from './published-manifest';
 
 export const PUBLISHED_DIR = 'published';
 
@@ -77,19 +77,26 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
   const rows = new Map<string, number>();
   // A server engine shares inside its database (views per grantee, read through the grantee's role);
   // an embedded one writes database files consumers attach.
-  const inDatabase = adapter.publishShare !== undefined;
+  const inDatabase = adapter.capabilities.shares === 'schemas';
+  // Pinned shares are new schemas per publication: the previous ones stay readable until this manifest
+  // replaces theirs, and one publication longer for readers that resolved the old manifest.
+  const version = adapter.capabilities.pinnedShares ? `_v${publicationVersion()}` : '';
   for (const db of [...(plan.open ? [plan.open] : []), ...plan.shares]) {
     let counts: number[];
-    if (adapter.publishShare) {
+    if (inDatabase && adapter.publishShare) {
       const consumer = 'consumer' in db ? (db as { consumer: string }).consumer : undefined;
-      db.schema = shareSchema(outcome.parsed.name, consumer);
+      db.schema = `${shareSchema(outcome.parsed.name, consumer)}${version}`;
+      if (adapter.capabilities.pinnedShares) db.catalog = outcome.parsed.target.database;
       counts = await adapter.publishShare(db.models.map((m) => m.relation), { schema: db.schema, grantee: consumer ?? EVERYONE_GRANTEE });
     } else {
       counts = await adapter.publish(db.models.map((m) => m.relation), join(directory, db.file));
     }
     db.models.forEach((m, i) => rows.set(m.node.unique_id, counts[i]!));
   }
-  if (inDatabase) await adapter.dropStaleShares?.(outcome.parsed.name, [...(plan.open?.schema ? [plan.open.schema] : []), ...plan.shares.map((s) => s.schema!)]);
+  if (inDatabase) {
+    const current = [...(plan.open?.schema ? [plan.open.schema] : []), ...plan.shares.map((s) => s.schema!)];
+    await adapter.dropStaleShares?.(outcome.parsed.name, version ? [...current, ...previousShareSchemas(directory)] : current);
+  }
   // Rows as built, for models no share holds too: the catalog shows them.
   const unshared = models.filter((n) => !rows.has(n.unique_id));
   if (unshared.length) {
@@ -107,7 +114,7 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
     release: packageVersion(outcome.parsed.root) ?? outcome.parsed.files.project.version,
     adapterType: adapter.type,
     rows,
-    database: plan.open ? (plan.open.schema ? { schema: plan.open.schema } : { file: plan.open.file }) : undefined,
+    database: plan.open ? (plan.open.schema ? { schema: plan.open.schema, ...(plan.open.catalog ? { catalog: plan.open.catalog } : {}) } : { file: plan.open.file }) : undefined,
     access: product && !plan.open ? accessSection(product, plan) : undefined,
   });
   mkdirSync(directory, { recursive: true });
@@ -125,6 +132,23 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
     models: models.map((m) => ({ unique_id: m.unique_id, rows: rows.get(m.unique_id) ?? 0 })),
     shares: plan.shares.map((s) => ({ consumer: s.consumer, models: s.models.length })),
   };
+}
+
+/** Sortable and valid in a schema name: the time of the publication to the millisecond. */
+function publicationVersion(): string {
+  return new Date().toISOString().replace(/[^0-9]/g, '');
+}
+
+/** The share schemas the publication now in place names (kept one publication longer). */
+function previousShareSchemas(directory: string): string[] {
+  const path = join(directory, 'manifest.json');
+  if (!existsSync(path)) return [];
+  try {
+    const previous = publicationFacts(publishedManifestSchema.parse(JSON.parse(readFileSync(path, 'utf8'))));
+    return [previous.database?.schema, ...Object.values(previous.access?.shares ?? {}).map((s) => s.schema)].filter((s): s is string => s !== undefined);
+  } catch {
+    return [];
+  }
 }
 
 /**

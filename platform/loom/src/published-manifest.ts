@@ -17,8 +17,10 @@ import { z } from 'zod';
 const shareEntrySchema = z.strictObject({
   /** The grantee's database file, relative to the manifest (file-based engines). */
   file: z.string().optional(),
-  /** The grantee's schema on the producer's server, readable by its role only (postgres). */
+  /** The grantee's schema on the producer's server, readable by its role only (postgres, trino). */
   schema: z.string().optional(),
+  /** The catalog holding that schema (trino: the producer's catalog, the grantee's user reads it). */
+  catalog: z.string().optional(),
   port: z.string(),
   pii: z.enum(['masked', 'clear', 'refused']),
   /** Personal columns left out of this share. */
@@ -32,7 +34,7 @@ export const meshFactsSchema = z.strictObject({
   /** Rows of the model as built. */
   rows: z.number(),
   /** Where every consumer reads it, when the product grants nothing per consumer; relative to the manifest. */
-  database: z.strictObject({ file: z.string().optional(), schema: z.string().optional() }).optional(),
+  database: z.strictObject({ file: z.string().optional(), schema: z.string().optional(), catalog: z.string().optional() }).optional(),
   /** The data product and its owner, when it grants its ports to named consumers. */
   product: z.strictObject({ name: z.string(), owner: z.strictObject({ team: z.string(), email: z.string() }) }).optional(),
   /** The output ports serving the model and who may read each. */
@@ -64,7 +66,7 @@ export interface PublishedAccess {
   product: string;
   owner: { team: string; email: string };
   ports: Record<string, { model: string; version: string | null; grantees: string[] }>;
-  shares: Record<string, { file?: string; schema?: string; models: Record<string, { port: string; pii: 'masked' | 'clear' | 'refused'; withheld: string[] }> }>;
+  shares: Record<string, { file?: string; schema?: string; catalog?: string; models: Record<string, { port: string; pii: 'masked' | 'clear' | 'refused'; withheld: string[] }> }>;
 }
 
 /** A publication as readers use it, whichever tool wrote the manifest. */
@@ -80,7 +82,7 @@ export interface PublicationFacts {
   restricted: PublishedNode[];
   rows: Record<string, number>;
   /** The database every consumer reads, when access is not granted per consumer. */
-  database?: { file?: string; schema?: string };
+  database?: { file?: string; schema?: string; catalog?: string };
   access?: PublishedAccess;
   /** True when the mesh published it (its public models carry `meta.mesh`). */
   fromMesh: boolean;
@@ -90,6 +92,12 @@ export function meshFactsOf(node: { meta?: unknown }): MeshFacts | undefined {
   const facts = (node.meta as { mesh?: unknown } | undefined)?.mesh;
   const parsed = meshFactsSchema.safeParse(facts);
   return parsed.success ? parsed.data : undefined;
+}
+
+/** Where a share is: a file, or a schema (in a catalog, on engines with one per domain). */
+function where(share: { file?: string; schema?: string; catalog?: string }): { file?: string; schema?: string; catalog?: string } {
+  if (!share.schema) return { file: share.file };
+  return share.catalog ? { schema: share.schema, catalog: share.catalog } : { schema: share.schema };
 }
 
 function isModel(node: ManifestFile['nodes'][string]): node is PublishedNode {
@@ -104,7 +112,7 @@ function accessOf(nodes: Array<{ node: PublishedNode; facts: MeshFacts }>): Publ
   for (const { node, facts } of nodes) {
     for (const port of facts.ports ?? []) access.ports[port.name] = { model: node.name, version: port.version, grantees: port.grantees };
     for (const [consumer, share] of Object.entries(facts.shares ?? {})) {
-      const entry = (access.shares[consumer] ??= { ...(share.schema ? { schema: share.schema } : { file: share.file }), models: {} });
+      const entry = (access.shares[consumer] ??= { ...where(share), models: {} });
       entry.models[node.unique_id] = { port: share.port, pii: share.pii, withheld: share.withheld };
     }
   }
@@ -140,7 +148,7 @@ export interface PublicationInput {
   adapterType: string;
   rows: Map<string, number>;
   /** The database every consumer reads, when access is not granted per consumer. */
-  database?: { file?: string; schema?: string };
+  database?: { file?: string; schema?: string; catalog?: string };
   access?: PublishedAccess;
 }
 
@@ -218,7 +226,7 @@ function factsFor(node: PublishedNode, input: PublicationInput): MeshFacts {
     facts.shares = {};
     for (const [consumer, share] of Object.entries(access.shares)) {
       const held = share.models[node.unique_id];
-      if (held) facts.shares[consumer] = { ...(share.schema ? { schema: share.schema } : { file: share.file }), port: held.port, pii: held.pii, withheld: held.withheld };
+      if (held) facts.shares[consumer] = { ...where(share), port: held.port, pii: held.pii, withheld: held.withheld };
     }
   }
   return facts;

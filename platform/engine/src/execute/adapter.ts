@@ -95,8 +95,20 @@ export interface AdapterSession {
   close(): void;
 }
 
-/** What an engine can do beyond building models, declared rather than found out by trying. */
+/** What an engine can do, declared by its adapter rather than discovered by probing for methods. */
 export interface AdapterCapabilities {
+  /**
+   * How consumers get the public models: `files`, a database file per share that consumers attach
+   * (`publish`); `schemas`, share schemas inside the engine that consumers on the same engine read in
+   * place (`publishShare`, `dropStaleShares`).
+   */
+  shares: 'files' | 'schemas';
+  /**
+   * Share schemas are made anew for each publication and read the data as it was tested (Iceberg
+   * snapshots), so a publication appears whole when its manifest names them, and a later build changes
+   * nothing a consumer reads until that build is published in turn.
+   */
+  pinnedShares: boolean;
   /** Copies relations into a database file of their own (`exportTables`): the data a contract's server names. */
   tableExport: boolean;
 }

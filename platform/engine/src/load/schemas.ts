@@ -211,10 +211,40 @@ const postgresTargetSchema = z.strictObject({
   password_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').default('MESH_PG_PASSWORD'),
   threads: z.number().int().positive().optional(),
 });
-const targetSchema = z.discriminatedUnion('type', [duckdbTargetSchema, postgresTargetSchema]);
+
+/**
+ * A Trino cluster: the domain's tables live in an Iceberg catalog of its own (`catalog`, by default the
+ * project's name), built and read as the domain's own Trino user, whose password is read from the
+ * variable `password_env` names. Trino reads no CSV file in place: seeds and CSV sources are written as
+ * Parquet to `staging.path` on this machine, the folder every Trino node reads as `staging.location`.
+ */
+const trinoTargetSchema = z.strictObject({
+  type: z.literal('trino'),
+  host: z.string().default('localhost'),
+  port: z.number().int().positive().default(8443),
+  /** https whenever users log in with a password; http only for a cluster without authentication. */
+  http_scheme: z.enum(['https', 'http']).default('https'),
+  /** The domain's Trino user; defaults to the project's name. */
+  user: z.string().optional(),
+  password_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').default('MESH_TRINO_PASSWORD'),
+  /** A PEM file of the authority that signed the cluster's certificate, when it is not a public one. */
+  ca_file: z.string().optional(),
+  /** The Iceberg catalog the domain builds into; defaults to the project's name. */
+  catalog: z.string().regex(/^[a-z][a-z0-9_]*$/, 'a catalog name in lower case').optional(),
+  staging: z.strictObject({
+    /** The folder on this machine. */
+    path: z.string(),
+    /** The same folder as the catalog's file system names it (`local:///staging`, `s3://bucket/staging`). */
+    location: z.string(),
+  }).optional(),
+  threads: z.number().int().positive().optional(),
+});
+
+const targetSchema = z.discriminatedUnion('type', [duckdbTargetSchema, postgresTargetSchema, trinoTargetSchema]);
 export type TargetConfig = z.infer<typeof targetSchema>;
 export type PostgresTargetConfig = z.output<typeof postgresTargetSchema>;
-export { postgresTargetSchema };
+export type TrinoTargetConfig = z.output<typeof trinoTargetSchema>;
+export { postgresTargetSchema, trinoTargetSchema };
 
 /** An upstream project whose published manifest this project may ref, as dbt-loom's manifests list. */
 const upstreamSchema = z.strictObject({

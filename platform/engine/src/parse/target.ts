@@ -1,6 +1,6 @@
 import { basename, extname, isAbsolute, join } from 'node:path';
 import { MeshError } from '@mesh/errors';
-import type { PostgresTargetConfig, ProjectFile, TargetConfig } from '../load/schemas';
+import type { PostgresTargetConfig, ProjectFile, TargetConfig, TrinoTargetConfig } from '../load/schemas';
 
 /**
  * How compiled SQL names a relation. `catalog`: `"database"."schema"."name"`, each project a catalog of
@@ -19,7 +19,7 @@ export type ExternalSourceMode = 'read' | 'load';
 
 export interface ResolvedTarget {
   name: string;
-  type: 'duckdb' | 'postgres';
+  type: 'duckdb' | 'postgres' | 'trino';
   /** Absolute path of the database file (duckdb targets; for others, where one would be). */
   path: string;
   /** The catalog name relations are quoted with: DuckDB's name of the attached file, or the project. */
@@ -30,6 +30,8 @@ export interface ResolvedTarget {
   externalSources: ExternalSourceMode;
   /** The server to connect to (postgres targets). */
   postgres?: PostgresTargetConfig;
+  /** The cluster to connect to, with the user and catalog filled in and paths made absolute (trino targets). */
+  trino?: TrinoTargetConfig & { user: string; catalog: string };
 }
 
 /** Picks the target (`--target`, else the project's `target:`, else `dev`) and fills in its defaults. */
@@ -47,6 +49,18 @@ export function resolveTarget(project: ProjectFile, root: string, requested?: st
   const targetDir = project['target-path'] ?? 'target';
   const rel = (config.type === 'duckdb' ? config.path : undefined) ?? join(targetDir, `${project.name}.duckdb`);
   const path = isAbsolute(rel) ? rel : join(root, rel);
+  if (config.type === 'trino') {
+    // One Iceberg catalog per domain: three-part names as on DuckDB, `"<catalog>"."<schema>"."<model>"`.
+    const abs = (p: string) => (isAbsolute(p) ? p : join(root, p));
+    const trino = {
+      ...config,
+      user: config.user ?? project.name,
+      catalog: config.catalog ?? project.name,
+      ca_file: config.ca_file === undefined ? undefined : abs(config.ca_file),
+      staging: config.staging && { ...config.staging, path: abs(config.staging.path) },
+    };
+    return { name, type: 'trino', path, database: trino.catalog, threads: config.threads ?? 4, settings: {}, relations: 'catalog', externalSources: 'load', trino };
+  }
   if (config.type === 'postgres') {
     // The project's name is its catalog: relations become `<project>_<schema>` in the shared database.
     return { name, type: 'postgres', path, database: project.name, threads: config.threads ?? 4, settings: {}, relations: 'schema-prefixed', externalSources: 'load', postgres: config };
