@@ -1,5 +1,5 @@
 import { DBT_SCHEMA_URLS, manifestSchema, modelNodeSchema, schemaVersionOf, type Manifest, type ManifestFile, type ManifestModel, type ManifestNode } from '@mesh/artifacts';
-import type { GraphNode, ModelNode } from '@mesh/engine';
+import type { ModelNode } from '@mesh/engine';
 import { z } from 'zod';
 
 /**
@@ -276,9 +276,4 @@ export function buildPublishedManifest(manifest: Manifest, models: ModelNode[], 
     semantic_models: {},
     unit_tests: {},
   };
-}
-
-/** Whether a graph node is the project's own model (not one injected from an upstream). */
-export function isOwnModel(node: GraphNode, project: string): node is ModelNode {
-  return node.resource_type === 'model' && !node.external && node.package_name === project;
 }
