@@ -1,4 +1,4 @@
-// Generated from the finance data contract, version 1.0.0. Regenerate it instead of editing it.
+// Generated from the finance data contract, version 1.0.1. Regenerate it instead of editing it.
 
 import { z } from 'zod';
 
@@ -15,6 +15,6 @@ export type OrdersPl = z.infer<typeof ordersPl>;
 /** The contract this module was generated from. */
 export const contract = {
   name: "finance",
-  version: "1.0.0",
+  version: "1.0.1",
   models: ["orders_pl"],
 } as const;

@@ -1,4 +1,4 @@
-// Generated from the sales data contract, version 1.0.0. Regenerate it instead of editing it.
+// Generated from the sales data contract, version 2.0.0. Regenerate it instead of editing it.
 
 import { z } from 'zod';
 
@@ -19,7 +19,8 @@ export const orderSummary = z.object({
   order_id: z.number().int(),
   customer_id: z.number().int(),
   order_date: z.union([z.iso.date(), z.date()]).nullable(),
-  order_status: z.string().nullable(),
+  /** Teddy Retailers' own words: open (placed, not paid yet), paid, delivered. */
+  order_status: z.enum(["open", "paid", "delivered"]).nullable(),
   /** Sum of price_cents times quantity over the order's lines. */
   total_value: z.union([z.bigint(), z.number().int()]).nullable(),
 });
@@ -39,6 +40,6 @@ export type StgOrderProducts = z.infer<typeof stgOrderProducts>;
 /** The contract this module was generated from. */
 export const contract = {
   name: "sales",
-  version: "1.0.0",
+  version: "2.0.0",
   models: ["customer_summary", "order_summary", "stg_order_products"],
 } as const;

@@ -1,17 +1,15 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyDomains, meshWithEnv, queryDb } from '@mesh/testing';
+import { copyDomains, meshTeddy, queryDb } from '@mesh/testing';
 import { contract, products, stockProduct, type Products } from '@teddy/inventory/contract';
 
-const RAW = fileURLToPath(new URL('../../../platform/loom/src/__fixtures__/teddy-small', import.meta.url));
 
 /** Sales reads inventory's published products through the types generated from inventory's released contract. */
 describe("inventory's contract types, used by a TypeScript consumer", () => {
   let published: string;
   beforeAll(() => {
     const root = copyDomains(['inventory'], 'typed');
-    const r = meshWithEnv(join(root, 'inventory'), { TEDDY_RAW_DIR: RAW }, 'build');
+    const r = meshTeddy(join(root, 'inventory'), 'build');
     if (r.code !== 0) throw new Error(r.output);
     // Sales reads the share inventory grants it.
     published = join(root, 'inventory', 'target', 'published', 'shares', 'sales.duckdb');

@@ -65,6 +65,19 @@ describe('generateTypeScript', () => {
     expect(plain.contract).toEqual({ name: 'inventory', version: '1.0.0', models: ['products', 'stock_product'] });
   });
 
+  it('types a column with accepted values as those values; a warning-only rule leaves it any string', async () => {
+    // The fixture's rule on product_category is severity warn: values outside it are allowed.
+    expect((plain.products as z.ZodType).safeParse({ product_id: 1, product_name: 'Teddy', product_category: 'robot', price_cents: 1n }).success).toBe(true);
+    const strict = structuredClone(inventory);
+    for (const rule of strict.schema[0]!.properties.find((p) => p.name === 'product_category')!.quality) delete rule.severity;
+    const module = await load('inventory_strict', strict);
+    expect(generateTypeScript(strict)).toContain(`product_category: z.enum(["plush", "puppet", "figurine"]).nullable(),`);
+    expect(shapeOf(module.products)).toEqual(shapeOf(contractSchemas(strict).products));
+    const products = module.products as z.ZodType;
+    expect(products.safeParse({ product_id: 1, product_name: 'Teddy', product_category: 'puppet', price_cents: 1n }).success).toBe(true);
+    expect(products.safeParse({ product_id: 1, product_name: 'Teddy', product_category: 'robot', price_cents: 1n }).success).toBe(false);
+  });
+
   it('aliases the unpinned name to the latest version', () => {
     expect(split.products).toBe(split.productsV2);
     expect(Object.keys((split.productsV1 as z.ZodObject).shape)).toContain('product_category');

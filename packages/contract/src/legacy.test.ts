@@ -24,16 +24,17 @@ describe('contracts released before ODCS v3.1.0', () => {
     expect(contract.team).toEqual({ name: 'inventory', email: 'inventory@teddy-retailers.example' });
   });
 
-  it.each(['inventory', 'sales', 'finance'])('%s 1.0.0: the committed release is the legacy one migrated, promises unchanged', (domain) => {
+  // Every release written before ODCS, as it was released, migrated: the committed file, byte for byte.
+  it.each([['inventory', '1.0.0'], ['sales', '1.0.0'], ['sales', '2.0.0'], ['finance', '1.0.0'], ['finance', '1.0.1']])('%s %s: the committed release is the legacy one migrated, promises unchanged', (domain, version) => {
     const dir = mkdtempSync(join(tmpdir(), 'contract-migrate-'));
-    const path = join(dir, '1.0.0.odcs.yaml');
-    copyFileSync(fixture(`legacy/${domain}-1.0.0.odcs.yaml`), path);
-    const released = join(DOMAINS, domain, 'contracts', '1.0.0.odcs.yaml');
+    const path = join(dir, `${version}.odcs.yaml`);
+    copyFileSync(fixture(`legacy/${domain}-${version}.odcs.yaml`), path);
+    const released = join(DOMAINS, domain, 'contracts', `${version}.odcs.yaml`);
     const legacy = readContract(path);
-    expect(migrateRelease({ version: '1.0.0', path }, readContract(released).servers)).toEqual({ migrated: true, path });
+    expect(migrateRelease({ version, path }, readContract(released).servers)).toEqual({ migrated: true, path });
     expect(readFileSync(path, 'utf8')).toBe(readFileSync(released, 'utf8'));
     expect(diffContracts(legacy, readContract(path)).filter((c) => c.message !== 'servers of the contract changed')).toEqual([]);
     // Migrating again leaves the file as it is.
-    expect(migrateRelease({ version: '1.0.0', path })).toEqual({ migrated: false, path, reason: 'already in the ODCS v3.1.0 form' });
+    expect(migrateRelease({ version, path })).toEqual({ migrated: false, path, reason: 'already in the ODCS v3.1.0 form' });
   });
 });

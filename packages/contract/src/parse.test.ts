@@ -79,7 +79,7 @@ describe('parseContract', () => {
     const typo = errorOf(() => parseContract('c.yaml', `${HEADER}${entry('products')}`.replace('physicalType: table', 'physicaltype: table')));
     expect(typo.code).toBe('E_YAML_SCHEMA');
     expect(typo.message).toBe('data contract: schema[0].physicalType: is required (expected string)');
-    expect(typo.details).toContain("c.yaml:8: schema[0]: unknown key 'physicaltype'");
+    expect(typo.details).toContain("c.yaml:10: schema[0]: unknown key 'physicaltype'");
     const version = errorOf(() => parseContract('c.yaml', HEADER.replace('1.0.0', 'v1.0.0')));
     expect(version.message).toBe('data contract: version: expected a semantic version x.y.z');
     expect(version.location).toEqual({ file: 'c.yaml', line: 5 });

@@ -50,14 +50,30 @@ export function valueKindOf(property: ContractProperty): ValueKind {
   return BY_LOGICAL_TYPE[logicalTypeOf(type)];
 }
 
+/**
+ * The values a text column promises (an `invalidValues` rule with validValues, not merely a warning),
+ * as the column's type: `'open' | 'paid' | 'delivered'` rather than any string.
+ */
+export function acceptedValuesOf(property: ContractProperty): [string, ...string[]] | undefined {
+  if (valueKindOf(property) !== 'string') return undefined;
+  for (const rule of property.quality) {
+    if (rule.type !== 'library' || rule.metric !== 'invalidValues' || rule.severity === 'warning' || rule.mustBe !== 0) continue;
+    const values = rule.arguments?.validValues;
+    if (Array.isArray(values) && values.length && values.every((v): v is string => typeof v === 'string')) return values as [string, ...string[]];
+  }
+  return undefined;
+}
+
 /** The schema source of one column, `.nullable()` unless the contract promises it is never null. */
 export function columnSource(property: ContractProperty): string {
-  const source = VALUE_SCHEMAS[valueKindOf(property)].source;
+  const values = acceptedValuesOf(property);
+  const source = values ? `z.enum([${values.map((v) => JSON.stringify(v)).join(', ')}])` : VALUE_SCHEMAS[valueKindOf(property)].source;
   return property.required ? source : `${source}.nullable()`;
 }
 
 export function columnSchema(property: ContractProperty): z.ZodType {
-  const schema = VALUE_SCHEMAS[valueKindOf(property)].build();
+  const values = acceptedValuesOf(property);
+  const schema = values ? z.enum(values) : VALUE_SCHEMAS[valueKindOf(property)].build();
   return property.required ? schema : schema.nullable();
 }
 

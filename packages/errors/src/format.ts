@@ -9,8 +9,16 @@ function where(error: MeshError): string {
   return text;
 }
 
-/** Renders an error the way the CLI prints it: code, place, node, message, details, hint. */
+/** Renders an error the way the CLI prints it: code, place, node, message, details, hint; then any related ones. */
 export function formatError(error: unknown): string {
+  if (error instanceof MeshError && error.related.length) {
+    const all = [error, ...error.related];
+    return [...all.map((e) => formatOne(e)), `${all.length} errors`].join('\n');
+  }
+  return formatOne(error);
+}
+
+function formatOne(error: unknown): string {
   if (!(error instanceof MeshError)) {
     const message = error instanceof Error ? error.message : String(error);
     return `error: ${message}`;

@@ -14,6 +14,8 @@ export interface MeshErrorOptions {
   /** Extra lines printed verbatim below the message (a table of mismatches, failing rows). */
   details?: string;
   cause?: unknown;
+  /** Further errors found in the same pass (a compile lists every node that fails, not only the first). */
+  related?: MeshError[];
 }
 
 /**
@@ -26,6 +28,7 @@ export class MeshError extends Error {
   readonly location?: SourceLocation;
   readonly node?: string;
   readonly details?: string;
+  readonly related: MeshError[];
 
   constructor(code: string, message: string, options: MeshErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -35,6 +38,21 @@ export class MeshError extends Error {
     this.location = options.location;
     this.node = options.node;
     this.details = options.details;
+    this.related = options.related ?? [];
+  }
+
+  /**
+   * One error standing for several found in one pass: the first, carrying the rest as `related`, so
+   * its code and place stay those of the first and the CLI prints them all.
+   */
+  static all(errors: MeshError[]): MeshError {
+    const [first, ...rest] = errors;
+    if (!first) throw new Error('MeshError.all needs at least one error');
+    if (!rest.length) return first;
+    return new MeshError(first.code, first.message, {
+      hint: first.hint, location: first.location, node: first.node, details: first.details, cause: first.cause,
+      related: [...first.related, ...rest],
+    });
   }
 }
 

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,51 @@ export function copyFixture(source: string, label = 'fixture'): string {
   const dir = mkdtempSync(join(tmpdir(), `mesh-${label}-`));
   cpSync(source, dir, { recursive: true, filter: (src) => !/\/(node_modules|target|\.mesh)(\/|$)/.test(src) });
   return dir;
+}
+
+/**
+ * The small raw data of the Teddy mesh, with totals worked out by hand (platform/loom/src/teddy-mesh.e2e.test.ts),
+ * landed as `pnpm demo` lands the real one: a folder per domain.
+ */
+export const TEDDY_SMALL_RAW = join(REPO_ROOT, 'platform/loom/src/__fixtures__/teddy-small');
+
+/**
+ * The raw tables the Teddy domains' ingest.yml declare, each with its file of the small data set. `mesh
+ * ingest` loads DuckDB targets; a domain on a server engine (PostgreSQL, Trino) gets these from the
+ * server's own loader, which a test plays by staging the files with the adapter, into `<domain>.bronze`.
+ */
+export const TEDDY_SMALL_RAW_TABLES: ReadonlyArray<{ domain: string; table: string; path: string }> = [
+  ['inventory', 'catalog', 'inventory/catalog.csv'],
+  ['inventory', 'stock', 'inventory/stock_2026.csv'],
+  ['sales', 'customers', 'sales/customers.csv'],
+  ['sales', 'orders', 'sales/orders_2026.csv'],
+  ['sales', 'order_products', 'sales/order_products_2026.csv'],
+].map(([domain, table, file]) => ({ domain: domain!, table: table!, path: join(TEDDY_SMALL_RAW, file!) }));
+
+const INGESTING = new Set(['build', 'run', 'test']);
+
+/**
+ * `mesh <args>` in a copy of a demo domain, reading the small Teddy data. Before a build, run or test of a
+ * domain that declares sources (ingest.yml), its files are ingested as a scheduled run would (files
+ * already loaded are skipped), so its bronze tables hold them.
+ */
+export function meshTeddy(dir: string, ...args: string[]): CliResult {
+  const env = { TEDDY_RAW_DIR: TEDDY_SMALL_RAW };
+  if (INGESTING.has(args[0] ?? '') && existsSync(join(dir, 'ingest.yml'))) {
+    const ingested = meshWithEnv(dir, env, 'ingest', '--wait');
+    if (ingested.code !== 0) return ingested;
+  }
+  return meshWithEnv(dir, env, ...args);
+}
+
+/** meshTeddy without blocking this process (for a test that serves or kills something meanwhile). */
+export async function meshTeddyAsync(dir: string, ...args: string[]): Promise<CliResult> {
+  const env = { TEDDY_RAW_DIR: TEDDY_SMALL_RAW };
+  if (INGESTING.has(args[0] ?? '') && existsSync(join(dir, 'ingest.yml'))) {
+    const ingested = await meshAsync(dir, env, 'ingest', '--wait');
+    if (ingested.code !== 0) return ingested;
+  }
+  return meshAsync(dir, env, ...args);
 }
 
 export interface CliResult {
@@ -116,6 +161,11 @@ export async function queryDb(path: string, sql: string): Promise<Array<Record<s
  */
 export function copyDomains(names: readonly string[], label = 'mesh'): string {
   const root = mkdtempSync(join(tmpdir(), `mesh-${label}-`));
+  copyDomainsInto(root, names);
+  return root;
+}
+
+function copyDomainsInto(root: string, names: readonly string[]): void {
   for (const name of names) {
     cpSync(join(REPO_ROOT, 'domains', name), join(root, name), { recursive: true, filter: (src) => !/\/(node_modules|target|\.mesh)(\/|$)/.test(src) });
   }
@@ -134,11 +184,28 @@ export function copyDomains(names: readonly string[], label = 'mesh'): string {
       symlinkSync(target, link);
     }
   }
+}
+
+/**
+ * The repository's mesh workspace copied to a temp folder: the demo domains under domains/, the
+ * workspace's governance/ and a .changeset/ folder (which marks a workspace root), and a package.json
+ * with node_modules/.bin/mesh, so a command printed or documented as `pnpm exec mesh ...` runs there as
+ * written, on the copy.
+ */
+export function copyWorkspace(label = 'workspace'): string {
+  const root = mkdtempSync(join(tmpdir(), `mesh-${label}-`));
+  mkdirSync(join(root, 'domains'));
+  copyDomainsInto(join(root, 'domains'), ['inventory', 'sales', 'finance']);
+  cpSync(join(REPO_ROOT, 'governance'), join(root, 'governance'), { recursive: true, filter: (src) => !src.endsWith('api.yml') });
+  mkdirSync(join(root, '.changeset'));
+  cpSync(join(REPO_ROOT, '.changeset', 'config.json'), join(root, '.changeset', 'config.json'));
+  writeFileSync(join(root, 'package.json'), `${JSON.stringify({ name: 'mesh-workspace-copy', private: true, type: 'module' }, null, 2)}\n`);
+  mkdirSync(join(root, 'node_modules', '.bin'), { recursive: true });
+  symlinkSync(join(REPO_ROOT, 'node_modules', '.bin', 'mesh'), join(root, 'node_modules', '.bin', 'mesh'));
   return root;
 }
 
-/** The small raw data of the Teddy mesh, with totals worked out by hand (platform/loom/src/teddy-mesh.e2e.test.ts). */
-export const TEDDY_SMALL_RAW = join(REPO_ROOT, 'platform/loom/src/__fixtures__/teddy-small');
+export { generateProject, PROJECT_NAME, TRIVIAL_PROJECT_NAME, type GenerateOptions as GenerateProjectOptions, type GeneratedProject } from './generate-project';
 
 /**
  * The totals a reviewer checks first when the Teddy mesh moves engines: the same SQL on every engine,

@@ -1,2 +1,4 @@
-export { parseYamlFile, validateYaml, yamlLineOf, type ParsedYaml, type YamlCache } from './parse-yaml';
+export { parseYamlFile, validateYaml, yamlLineOf, type ParsedYaml, type UnknownKey, type ValidateOptions, type YamlCache } from './parse-yaml';
 export { formatZodIssues, formatPath } from './format-issues';
+export { didYouMean, editDistance } from './did-you-mean';
+export { knownKeysAt } from './parse-yaml';

@@ -2,9 +2,10 @@ import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { MeshError } from '@mesh/errors';
-import type { Adapter, AdapterCapabilities, AdapterSession, ColumnInfo, MaskMethod, MaterializePlan, MaterializeResult, PublishRelation, RelationFacts, RelationKind, RelationName } from '@mesh/engine';
+import { commented, type Adapter, type AdapterCapabilities, type AdapterSession, type ColumnInfo, type MaskMethod, type MaterializePlan, type MaterializeResult, type PublishRelation, type QueryComment, type RelationFacts, type RelationKind, type RelationName } from '@mesh/engine';
 import { BYTES_MEANING, columnsSql, loadedAtSql, relationsSql, statsSql } from './describe-sql';
-import { lit, materializeStatements, q, rel } from './materialize-sql';
+import { lit, materializeStatements, q, rel, replaceTable } from './materialize-sql';
+import { planSeed, seedError } from './seed';
 
 export interface DuckDBAdapterOptions {
   /** Database file; created with its folder when missing. ':memory:' for an in-memory database. */
@@ -27,6 +28,8 @@ export function databaseError(error: unknown): string {
 }
 
 class DuckDBSession implements AdapterSession {
+  queryComment: QueryComment | undefined;
+
   constructor(
     private readonly connection: DuckDBConnection,
     private readonly log: string[] | undefined,
@@ -35,18 +38,20 @@ class DuckDBSession implements AdapterSession {
   ) {}
 
   async execute(sql: string): Promise<void> {
+    sql = commented(sql, this.queryComment);
     this.log?.push(sql);
     await this.connection.run(sql);
   }
 
   async query(sql: string): Promise<Array<Record<string, unknown>>> {
+    sql = commented(sql, this.queryComment);
     this.log?.push(sql);
     const reader = await this.connection.runAndReadAll(sql);
     return reader.getRowObjectsJS().map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plain(v)])));
   }
 
   async describe(sql: string): Promise<ColumnInfo[]> {
-    const reader = await this.connection.runAndReadAll(`DESCRIBE (\n${sql}\n)`);
+    const reader = await this.connection.runAndReadAll(commented(`DESCRIBE (\n${sql}\n)`, this.queryComment));
     return reader.getRowObjectsJS().map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
   }
 
@@ -72,26 +77,36 @@ class DuckDBSession implements AdapterSession {
   }
 
   async materialize(plan: MaterializePlan, existing: RelationKind | undefined): Promise<MaterializeResult> {
-    const { build, swap } = materializeStatements(plan, existing);
+    const { build, swap } = plan.kind === 'seed'
+      ? replaceTable(plan.relation, existing, (await planSeed(this.connection, plan)).create)
+      : materializeStatements(plan, existing);
     // Two round trips per model: open the transaction and build (the last statement reports the row
     // count), then swap and commit. Any failure rolls the whole transaction back.
     let rows: number | undefined;
     try {
+      const c = (statements: string[]) => statements.map((sql) => commented(sql, this.queryComment)).join(';\n');
       if (build.length) {
-        const sql = ['BEGIN TRANSACTION', ...build].join(';\n');
+        const sql = c(['BEGIN TRANSACTION', ...build]);
         this.log?.push(sql);
         const result = await this.connection.run(sql);
         const count = (await result.getRowObjectsJS())[0]?.Count;
         rows = count === undefined ? undefined : Number(count);
-        await this.execute([...swap, 'COMMIT'].join(';\n'));
+        await this.raw(c([...swap, 'COMMIT']));
       } else {
-        await this.execute(['BEGIN TRANSACTION', ...swap, 'COMMIT'].join(';\n'));
+        await this.raw(c(['BEGIN TRANSACTION', ...swap, 'COMMIT']));
       }
     } catch (error) {
       await this.connection.run('ROLLBACK').catch(() => undefined);
+      if (plan.kind === 'seed' && !(error instanceof MeshError)) throw await seedError(this.connection, plan, error);
       throw error;
     }
     return { rows };
+  }
+
+  /** Statements that carry their comments already. */
+  private async raw(sql: string): Promise<void> {
+    this.log?.push(sql);
+    await this.connection.run(sql);
   }
 
   close(): void {

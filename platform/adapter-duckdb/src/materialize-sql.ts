@@ -35,7 +35,7 @@ export interface StatementPlan {
  * A new table is created in place (the transaction makes that atomic: a failure leaves nothing). An
  * existing one is rebuilt beside it as `<name>__mesh_tmp` and swapped in: drop, rename, commit.
  */
-function replaceTable(target: RelationName, existing: RelationKind | undefined, create: (into: RelationName) => string[]): StatementPlan {
+export function replaceTable(target: RelationName, existing: RelationKind | undefined, create: (into: RelationName) => string[]): StatementPlan {
   if (!existing) return { build: create(target), swap: [] };
   const tmp = tmpName(target, 'tmp');
   return { build: create(tmp), swap: [...dropExisting(target, existing), `ALTER TABLE ${rel(tmp)} RENAME TO ${q(target.identifier)}`] };
@@ -49,13 +49,9 @@ export function materializeStatements(plan: MaterializePlan, existing: RelationK
         build: [],
         swap: [...(existing === 'table' ? dropExisting(target, existing) : []), `CREATE OR REPLACE VIEW ${rel(target)} AS (\n${plan.sql}\n)`],
       };
-    case 'seed': {
-      const types = Object.entries(plan.columnTypes);
-      const typeArg = types.length ? `, types = {${types.map(([k, v]) => `${lit(k)}: ${lit(v)}`).join(', ')}}` : '';
-      return replaceTable(target, existing, (into) => [
-        `CREATE TABLE ${rel(into)} AS SELECT * FROM read_csv(${lit(plan.path)}, header = true, auto_detect = true${typeArg})`,
-      ]);
-    }
+    case 'seed':
+      // A seed's columns are typed from its file first (see seed.ts); the adapter plans it there.
+      throw new Error('seeds are planned by planSeed, which reads the file');
     case 'table':
       return replaceTable(target, existing, (into) =>
         plan.contract

@@ -59,8 +59,8 @@ export function mergeStatements(target: RelationName, fresh: string, columns: st
 }
 
 /**
- * A seed's columns typed as DuckDB's CSV sniffer would type them (BIGINT, DOUBLE, BOOLEAN, DATE,
- * TIMESTAMP, else VARCHAR), decided by one aggregate over the staged text: the rows stay in the database.
+ * A seed's columns typed as dbt types them on DuckDB (INTEGER, DOUBLE, BOOLEAN, DATE, TIMESTAMP, else
+ * VARCHAR), decided by one aggregate over the staged text: the rows stay in the database.
  */
 export function seedTypeProbe(staged: RelationName, columns: string[]): string {
   const probes = columns.flatMap((c, i) => {
@@ -77,8 +77,9 @@ export function seedTypeProbe(staged: RelationName, columns: string[]): string {
 }
 
 export function seedColumnType(probe: Record<string, unknown>, i: number): string {
-  // bool_and over no non-null value is NULL: an empty column stays VARCHAR, as DuckDB types it.
-  if (probe[`i${i}`] === true) return 'BIGINT';
+  // As dbt types seeds (dbt-duckdb's rules): whole numbers are INTEGER, and a column with no value at all
+  // (bool_and over nothing is NULL) is INTEGER too.
+  if (probe[`i${i}`] !== false) return 'INTEGER';
   if (probe[`d${i}`] === true) return 'DOUBLE';
   if (probe[`b${i}`] === true) return 'BOOLEAN';
   if (probe[`t${i}`] === true) return 'DATE';

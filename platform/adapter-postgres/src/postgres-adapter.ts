@@ -4,8 +4,9 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { MeshError } from '@mesh/errors';
-import type {
-  Adapter, AdapterCapabilities, AdapterSession, ColumnInfo, MaterializePlan, MaterializeResult, PostgresTargetConfig, PublishRelation, RelationFacts, RelationKind, RelationName, ShareTarget, StagedFile,
+import {
+  commented,
+  type Adapter, type AdapterCapabilities, type AdapterSession, type ColumnInfo, type MaterializePlan, type MaterializeResult, type PostgresTargetConfig, type PublishRelation, type QueryComment, type RelationFacts, type RelationKind, type RelationName, type ShareTarget, type StagedFile,
 } from '@mesh/engine';
 import { consumerRole, fromPgType, lit, maskExpression, pgError, pgSchema, q, rel, toPgType } from './dialect';
 import { createTableStatements, mergeStatements, parseCsvHeader, seedColumnType, seedTypeProbe, swapStatements, tmpName } from './materialize-sql';
@@ -32,12 +33,15 @@ const types = {
 };
 
 class PostgresSession implements AdapterSession {
+  queryComment: QueryComment | undefined;
+
   constructor(
     private readonly client: pg.PoolClient,
     private readonly adapter: PostgresAdapter,
   ) {}
 
   private async run(sql: string): Promise<pg.QueryResult> {
+    sql = commented(sql, this.queryComment);
     this.adapter.statementLog?.push(sql);
     try {
       return await this.client.query({ text: sql, types });

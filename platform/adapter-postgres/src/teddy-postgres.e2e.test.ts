@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEDDY_SMALL_RAW as RAW, TEDDY_TOTALS as TOTALS, copyDomains, edit, meshWithEnv, queryDb } from '@mesh/testing';
+import { TEDDY_SMALL_RAW_TABLES, TEDDY_TOTALS as TOTALS, copyDomains, edit, mesh, meshTeddy, queryDb } from '@mesh/testing';
+import { PostgresAdapter } from './postgres-adapter';
 import { publicationFacts, publishedManifestSchema } from '@mesh/loom';
 import { startTestServer, type TestServer } from './test-server';
 
@@ -24,10 +25,17 @@ describe('the Teddy Retailers mesh on PostgreSQL, one setting away from DuckDB',
       edit(join(post, domain), 'mesh_project.yml', (text) =>
         `${text}\ntarget: pg\ntargets:\n  pg: {type: postgres, host: ${server.socketDir}, port: ${server.port}, database: teddy, user: postgres}\n`);
     }
+    const loader = await PostgresAdapter.open({ target: { host: server.socketDir, port: server.port, database: 'teddy', user: server.user, password_env: 'MESH_PG_PASSWORD' } });
+    try {
+      // The server's own loader fills the raw tables the domains' ingest.yml declare (mesh ingest loads DuckDB targets).
+      await loader.stageFiles(TEDDY_SMALL_RAW_TABLES.map((t) => ({ relation: { database: t.domain, schema: 'bronze', identifier: t.table }, path: t.path })));
+    } finally {
+      await loader.close();
+    }
     for (const [label, root] of [['duckdb', duck], ['postgres', post]] as const) {
       const t0 = performance.now();
       for (const domain of DOMAINS) {
-        const r = meshWithEnv(join(root, domain), { TEDDY_RAW_DIR: RAW }, 'build');
+        const r = label === 'duckdb' ? meshTeddy(join(root, domain), 'build') : mesh(join(root, domain), 'build');
         if (r.code !== 0) throw new Error(`${label}: ${domain} failed:\n${r.output}`);
       }
       timings[label] = performance.now() - t0;
@@ -37,6 +45,12 @@ describe('the Teddy Retailers mesh on PostgreSQL, one setting away from DuckDB',
   afterAll(() => {
     server?.stop();
     if (timings.duckdb) console.log(`Teddy (small) build of three domains: duckdb ${(timings.duckdb / 1000).toFixed(1)} s, postgres ${(timings.postgres! / 1000).toFixed(1)} s`);
+  });
+
+  it('refuses to ingest into a PostgreSQL target, saying how its raw tables get there', () => {
+    const r = meshTeddy(join(post, 'sales'), 'ingest');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("error[E_INGEST_TARGET] sales builds into target 'pg' (postgres); mesh ingest loads into DuckDB targets only");
   });
 
   it('builds every model with the same totals as on DuckDB', async () => {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { planSeed, seedError } from '@mesh/adapter-duckdb';
 import { MeshError } from '@mesh/errors';
 import type { ColumnInfo } from '@mesh/engine';
 import { lit } from './dialect';
@@ -26,6 +27,18 @@ export interface StagedParquet {
   columns: ColumnInfo[];
 }
 
+/** How a seed's file is read (its configs), as for a DuckDB target. */
+export interface SeedOptions {
+  file?: string;
+  columnTypes?: Record<string, string>;
+  delimiter?: string;
+  quoteColumns?: boolean;
+}
+
+/** The converter's scratch table for a seed, in its in-memory DuckDB. */
+const SEED_TABLE = { database: 'memory', schema: 'main', identifier: '__mesh_seed' };
+const SEED_SQL = '"memory"."main"."__mesh_seed"';
+
 export class CsvConverter {
   private connection?: Promise<DuckDBConnection>;
   private instance?: DuckDBInstance;
@@ -44,7 +57,7 @@ export class CsvConverter {
    * Writes `csv` as `<staging>/<folder>/data.parquet`. `reader` is DuckDB's call that reads the file: the
    * seed reader with its declared column types, or `read_csv_auto` as external sources are read in place.
    */
-  async convert(csv: string, folder: string, reader: 'seed' | 'source', columnTypes: Record<string, string> = {}): Promise<StagedParquet> {
+  async convert(csv: string, folder: string, reader: 'seed' | 'source', seed: SeedOptions = {}): Promise<StagedParquet> {
     if (!this.staging) {
       throw new MeshError('E_TRINO_STAGING', `loading ${csv} needs a staging folder Trino can read`, {
         hint: 'Add staging: {path: <a folder here>, location: <the same folder as the Trino catalog names it>} to the trino target in mesh_project.yml.',
@@ -56,15 +69,26 @@ export class CsvConverter {
     const dir = join(this.staging.path, folder);
     mkdirSync(dir, { recursive: true });
     const file = join(dir, 'data.parquet');
-    const types = Object.entries(columnTypes);
-    const read = reader === 'seed'
-      ? `read_csv(${lit(csv)}, header = true, auto_detect = true${types.length ? `, types = {${types.map(([k, v]) => `${lit(k)}: ${lit(v)}`).join(', ')}}` : ''})`
-      : `read_csv_auto(${lit(csv)})`;
     const c = await this.connect();
-    try {
-      await c.run(`COPY (SELECT * FROM ${read}) TO ${lit(file)} (FORMAT parquet)`);
-    } catch (error) {
-      throw new MeshError('E_SOURCE_FILE', `cannot load ${csv}: ${(error as Error).message.split('\n')[0]}`, { hint: 'Check the file: a header line, then one row per line with the same columns.' });
+    if (reader === 'seed') {
+      // Typed and loaded as the DuckDB adapter loads a seed (dbt-duckdb's rules), then written out.
+      const plan = { kind: 'seed' as const, relation: SEED_TABLE, path: csv, file: seed.file, columnTypes: seed.columnTypes ?? {}, delimiter: seed.delimiter, quoteColumns: seed.quoteColumns };
+      const load = await planSeed(c, plan);
+      try {
+        await c.run(`DROP TABLE IF EXISTS ${SEED_SQL}`);
+        for (const sql of load.create(SEED_TABLE)) await c.run(sql);
+        await c.run(`COPY (SELECT * FROM ${SEED_SQL}) TO ${lit(file)} (FORMAT parquet)`);
+      } catch (error) {
+        throw error instanceof MeshError ? error : await seedError(c, plan, error);
+      } finally {
+        await c.run(`DROP TABLE IF EXISTS ${SEED_SQL}`).catch(() => undefined);
+      }
+    } else {
+      try {
+        await c.run(`COPY (SELECT * FROM read_csv_auto(${lit(csv)})) TO ${lit(file)} (FORMAT parquet)`);
+      } catch (error) {
+        throw new MeshError('E_SOURCE_FILE', `cannot load ${csv}: ${(error as Error).message.split('\n')[0]}`, { hint: 'Check the file: a header line, then one row per line with the same columns.' });
+      }
     }
     const described = await c.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${lit(file)})`);
     const columns = described.getRowObjectsJS().map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));

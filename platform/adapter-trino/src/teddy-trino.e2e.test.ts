@@ -2,8 +2,8 @@ import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEDDY_SMALL_RAW, TEDDY_TOTALS, copyDomains, edit, meshWithEnv, queryDb } from '@mesh/testing';
-import { startTestCluster, type TrinoTestCluster } from './test-cluster';
+import { TEDDY_SMALL_RAW, TEDDY_SMALL_RAW_TABLES, TEDDY_TOTALS, copyDomains, edit, meshWithEnv, queryDb } from '@mesh/testing';
+import { stageRawTables, startTestCluster, type TrinoTestCluster } from './test-cluster';
 
 const DOMAINS = ['inventory', 'sales', 'finance'] as const;
 
@@ -44,9 +44,15 @@ describe('the Teddy Retailers mesh on Trino, one target setting away from DuckDB
     onTrino = copyDomains(DOMAINS, 'teddy-trino');
     // The one setting: each domain's target says trino. Nothing else of the domains changes.
     for (const domain of DOMAINS) edit(join(onTrino, domain), 'mesh_project.yml', (text) => `${text}${trinoTarget(domain)}`);
+    // Raw tables: on DuckDB mesh ingest loads them; on Trino the cluster's own loader does, played here by the adapter.
+    await stageRawTables(cluster, TEDDY_SMALL_RAW_TABLES);
     for (const [label, root] of [['duckdb', duck], ['trino', onTrino]] as const) {
       const t0 = performance.now();
       for (const domain of DOMAINS) {
+        if (label === 'duckdb' && domain !== 'finance') {
+          const ingested = meshWithEnv(join(root, domain), { TEDDY_RAW_DIR: raw }, 'ingest');
+          if (ingested.code !== 0) throw new Error(`${label}: ${domain} failed to ingest:\n${ingested.output}`);
+        }
         const r = build(root, domain);
         if (r.code !== 0) throw new Error(`${label}: ${domain} failed:\n${r.output}`);
       }
@@ -104,14 +110,17 @@ describe('the Teddy Retailers mesh on Trino, one target setting away from DuckDB
   it('publishes whole or not at all: a build whose tests fail changes nothing a consumer reads', async () => {
     const before = manifest('sales');
     const share = before.access.shares.finance!.schema!;
-    // A test on order_summary that the next order breaks once order_summary is rebuilt: 'returned' is a
-    // status raw_orders accepts but this test does not.
+    // A test on order_summary that the next order breaks once order_summary is rebuilt: it is the first
+    // order of customer 3, whom this test does not expect.
     const gold = readFileSync(join(onTrino, 'sales', 'models', 'gold', '_gold.yml'), 'utf8');
-    const strict = gold.replace('      - name: order_status\n        data_type: varchar\n', '      - name: order_status\n        data_type: varchar\n        data_tests: [{accepted_values: {values: [completed, shipped, placed, cancelled]}}]\n');
+    const strict = gold.replace('      - name: customer_id\n        data_type: integer\n        constraints: [{type: not_null}]\n', '      - name: customer_id\n        data_type: integer\n        constraints: [{type: not_null}]\n        data_tests: [{accepted_values: {values: [1, 2]}}]\n');
     expect(strict).not.toBe(gold);
     writeFileSync(join(onTrino, 'sales', 'models', 'gold', '_gold.yml'), strict);
-    appendFileSync(join(raw, 'source_orders.csv'), '105,2,returned,2026-03-06\n');
-    appendFileSync(join(raw, 'source_order_products.csv'), '9,105,1,1\n');
+    // The next export reaches the cluster's raw tables.
+    for (const file of ['orders_2026.csv', 'order_products_2026.csv']) cpSync(join(TEDDY_SMALL_RAW, 'sales', file), join(raw, file));
+    appendFileSync(join(raw, 'orders_2026.csv'), '105,3,open,2026-03-06\n');
+    appendFileSync(join(raw, 'order_products_2026.csv'), '9,105,1,1\n');
+    await stageRawTables(cluster, [{ domain: 'sales', table: 'orders', path: join(raw, 'orders_2026.csv') }, { domain: 'sales', table: 'order_products', path: join(raw, 'order_products_2026.csv') }]);
     const failed = build(onTrino, 'sales');
     expect(failed.code, failed.output).toBe(1);
     // The table holds the new snapshot; the published share still reads the tested one.

@@ -5,7 +5,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { freePort, startTestServer, type TestServer } from '@mesh/adapter-postgres/test-server';
+import { trinoTargetSchema } from '@mesh/engine';
 import { TrinoClient } from './client';
+import { TrinoAdapter } from './trino-adapter';
 import { JDBC_CATALOG_DDL, clusterFiles, jvmOptions, type NodeSpec } from './cluster-config';
 
 /**
@@ -204,3 +206,22 @@ async function stopProcess(p: ChildProcess): Promise<void> {
   await exited;
   clearTimeout(timer);
 }
+
+/**
+ * Fills raw tables into each domain's catalog (`<domain>.bronze.<table>`), as that domain's own user, the
+ * way a loader feeding the cluster would: `mesh ingest` loads DuckDB targets, and a domain on Trino reads
+ * its bronze sources from tables like these. Each file is staged as Parquet by the adapter itself.
+ */
+export async function stageRawTables(cluster: TrinoTestCluster, tables: ReadonlyArray<{ domain: string; table: string; path: string }>): Promise<void> {
+  for (const domain of new Set(tables.map((t) => t.domain))) {
+    const target = trinoTargetSchema.parse(cluster.target(domain));
+    const catalog = target.catalog ?? domain;
+    const adapter = await TrinoAdapter.open({ target: { ...target, user: target.user ?? domain, catalog }, env: { [target.password_env]: cluster.password(domain) } });
+    try {
+      await adapter.stageFiles(tables.filter((t) => t.domain === domain).map((t) => ({ relation: { database: catalog, schema: 'bronze', identifier: t.table }, path: t.path })));
+    } finally {
+      await adapter.close();
+    }
+  }
+}
+

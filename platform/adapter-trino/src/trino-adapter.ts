@@ -211,7 +211,7 @@ export class TrinoAdapter implements Adapter {
       case 'table':
         return { rows: await this.buildTable(target, plan.sql, existing, plan.contract) };
       case 'seed':
-        return { rows: await this.loadSeed(target, plan.path, plan.columnTypes, existing) };
+        return { rows: await this.loadSeed(target, plan, existing) };
       case 'incremental': {
         if (existing !== 'table') return { rows: await this.buildTable(target, plan.sql, existing, plan.contract) };
         const columns = (await new TrinoSession(this).describe(plan.sql)).map((c) => c.name);
@@ -282,10 +282,10 @@ export class TrinoAdapter implements Adapter {
   }
 
   /** A seed: DuckDB's reader writes Parquet, Iceberg adds the file to a load table, one statement copies it in. */
-  private async loadSeed(target: RelationName, path: string, columnTypes: Record<string, string>, existing: RelationKind | undefined): Promise<number | undefined> {
+  private async loadSeed(target: RelationName, plan: Extract<MaterializePlan, { kind: 'seed' }>, existing: RelationKind | undefined): Promise<number | undefined> {
     if (existing === 'view') await this.run(`DROP VIEW ${rel(target)}`);
     const load = tmpName(target, `load_${token()}`);
-    const staged = await this.converter.convert(path, `${target.database}/${target.schema}/${load.identifier}`, 'seed', columnTypes);
+    const staged = await this.converter.convert(plan.path, `${target.database}/${target.schema}/${load.identifier}`, 'seed', plan);
     try {
       await this.addParquet(load, staged.columns, staged.location);
       return this.created(await this.run(createTableAs(target, `SELECT * FROM ${rel(load)}`, existing === 'table')));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyDomains, meshAsync, meshWithEnv, REPO_ROOT } from '@mesh/testing';
+import { copyDomains, meshTeddy, meshTeddyAsync } from '@mesh/testing';
 import { addToken } from './config';
 import { serveApi, type ApiServer } from './server';
 
@@ -14,7 +14,6 @@ import { serveApi, type ApiServer } from './server';
  * (personal data masked); inventory grants products to sales and stock_product to finance.
  */
 
-const RAW = join(REPO_ROOT, 'platform', 'loom', 'src', '__fixtures__', 'teddy-small');
 const DOMAINS = ['inventory', 'sales', 'finance'] as const;
 
 let root: string;
@@ -37,7 +36,7 @@ const ORDERS = '/v1/products/teddy-sales/ports/order_summary';
  * serving meanwhile: a build that blocked the loop for longer than the keep-alive timeout would leave
  * the client a connection the server is closing.
  */
-const rebuildSales = () => meshAsync(join(root, 'sales'), { TEDDY_RAW_DIR: RAW }, 'build');
+const rebuildSales = () => meshTeddyAsync(join(root, 'sales'), 'build');
 
 /** A counter or gauge of /metrics, as a number. */
 async function metric(name: string): Promise<number> {
@@ -47,7 +46,7 @@ async function metric(name: string): Promise<number> {
 beforeAll(async () => {
   root = copyDomains(DOMAINS, 'api');
   for (const d of DOMAINS) {
-    const r = meshWithEnv(join(root, d), { TEDDY_RAW_DIR: RAW }, 'build');
+    const r = meshTeddy(join(root, d), 'build');
     if (r.code !== 0) throw new Error(`${d}:\n${r.output}`);
   }
   for (const consumer of ['finance', 'analysts', 'marketing']) tokens[consumer] = addToken(root, `${consumer}-service`, consumer).token;
@@ -77,7 +76,7 @@ describe('health, metrics and discovery', () => {
 
   it('shows a product with its released versions, its contract as YAML or JSON, and its OpenAPI description', async () => {
     const { body } = await json('/v1/products/sales');
-    expect(body).toMatchObject({ name: 'teddy-sales', domain: 'sales', version: '1.0.0', versions: ['1.0.0'] });
+    expect(body).toMatchObject({ name: 'teddy-sales', domain: 'sales', version: '2.0.0', versions: ['1.0.0', '2.0.0'] });
     const yaml = await get('/v1/products/teddy-sales/contract', tokens.finance);
     expect(yaml.headers.get('content-type')).toContain('application/yaml');
     expect(await yaml.text()).toContain('kind: DataContract');
@@ -138,7 +137,7 @@ describe('rows: pages, filters, sort, columns, formats', () => {
     expect(await ids('order_id=eq.101')).toEqual([101]);
     expect(await ids('total_value=lt.3000')).toEqual([101, 104]);
     expect(await ids('total_value=gt.3000&customer_id=eq.2')).toEqual([102]);
-    expect(await ids('order_status=in.(completed,placed)')).toEqual([100, 102, 104]);
+    expect(await ids('order_status=in.(delivered,open)')).toEqual([100, 102, 104]);
     expect(await ids('order_date=between.(2026-02-01,2026-02-28)')).toEqual([101, 102]);
     expect(await ids('order_status=is.null')).toEqual([]);
     expect(await ids('order_id=neq.100&order_id=lte.102')).toEqual([101, 102]);
@@ -152,7 +151,7 @@ describe('rows: pages, filters, sort, columns, formats', () => {
     expect(nd.headers.get('x-next-cursor')).toBeTruthy();
     expect(await nd.text()).toBe('{"order_id":100,"order_date":"2026-01-15"}\n{"order_id":101,"order_date":"2026-02-20"}\n');
     const csv = await get(`${ORDERS}/rows?select=order_id,order_status&order=order_id&limit=2`, tokens.finance, { Accept: 'text/csv' });
-    expect(await csv.text()).toBe('"order_id","order_status"\r\n"100","completed"\r\n"101","shipped"\r\n');
+    expect(await csv.text()).toBe('"order_id","order_status"\r\n"100","delivered"\r\n"101","paid"\r\n');
   });
 
   it('exports every matching row as CSV, NDJSON and Parquet', async () => {
@@ -221,12 +220,12 @@ describe('bad parameters', () => {
 describe('injection attempts are rejected or treated as data', () => {
   const values = [
     "' OR '1'='1",
-    "completed'; DROP TABLE gold.order_summary; --",
-    'completed/* comment */',
-    'completed; SELECT * FROM duckdb_tables()',
+    "delivered'; DROP TABLE gold.order_summary; --",
+    'delivered/* comment */',
+    'delivered; SELECT * FROM duckdb_tables()',
     '\u02BC OR 1=1 --',
     'ｃｏｍｐｌｅｔｅｄ',
-    'completed\u0000',
+    'delivered\u0000',
     '😀',
     '$1',
     "'); COPY (SELECT 1) TO '/tmp/pwned.csv'; --",
@@ -259,7 +258,7 @@ describe('injection attempts are rejected or treated as data', () => {
 describe('reads while the producer builds', () => {
   it('serves complete data throughout a rebuild of the producer, then the new publication', async () => {
     const before = (await json('/v1/products/teddy-sales')).body.published_at;
-    const build = meshAsync(join(root, 'sales'), { TEDDY_RAW_DIR: RAW }, 'build');
+    const build = meshTeddyAsync(join(root, 'sales'), 'build');
     let done = false;
     void build.then(() => (done = true));
     const totals: number[] = [];

@@ -98,3 +98,17 @@ export function addToken(workspaceRoot: string, name: string, consumer: string):
   writeFileSync(path, stringify(raw));
   return { token, file: API_CONFIG_FILE };
 }
+
+/** Revokes a token by its holder's name: its entry leaves the file. Returns whether there was one. */
+export function removeToken(workspaceRoot: string, name: string): boolean {
+  const path = join(workspaceRoot, API_CONFIG_FILE);
+  if (!existsSync(path)) return false;
+  loadApiConfig(workspaceRoot);
+  const raw = parseYamlFile(API_CONFIG_FILE, readFileSync(path, 'utf8')).data as Record<string, unknown>;
+  const tokens = Array.isArray(raw.tokens) ? (raw.tokens as Array<{ name?: unknown }>) : [];
+  const kept = tokens.filter((t) => t.name !== name);
+  if (kept.length === tokens.length) return false;
+  raw.tokens = kept;
+  writeFileSync(path, stringify(raw));
+  return true;
+}

@@ -1,5 +1,5 @@
 export { createApi, type ApiApp, type ApiOptions } from './app';
 export { serveApi, type ApiServer, type ServeApiOptions } from './server';
-export { addToken, apiConfigSchema, hashToken, loadApiConfig, parseApiConfig, API_CONFIG_FILE, type ApiConfig, type ApiLimits } from './config';
+export { addToken, removeToken, apiConfigSchema, hashToken, loadApiConfig, parseApiConfig, API_CONFIG_FILE, type ApiConfig, type ApiLimits } from './config';
 export { ApiError } from './api-error';
 export { parseRowQuery, type RowQuery } from './row-query';

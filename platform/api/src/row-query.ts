@@ -3,7 +3,7 @@ import { checkValue, kindOf } from './column-types';
 
 /**
  * The query string of a rows request, parsed and checked against the port's columns before any SQL is
- * written. Filters follow PostgREST: `?total_value=gt.1000&order_status=in.(shipped,returned)`.
+ * written. Filters follow PostgREST: `?total_value=gt.1000&order_status=in.(open,paid)`.
  * Column names are only ever taken from the port's own columns; values are only ever bound.
  */
 

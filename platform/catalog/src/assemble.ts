@@ -3,7 +3,7 @@ import { publicationFacts } from '@mesh/loom';
 import type { ManifestFile, RunResultsFile } from './artifacts';
 import type { CollectedDomain, CollectedMesh } from './collect';
 import { splitRelationName } from './relation-index';
-import type { CatalogColumn, CatalogDomain, CatalogNode, CatalogTest, NodeKind } from './types';
+import type { CatalogColumn, CatalogDomain, CatalogNode, CatalogTest, HistoryPoint, NodeKind } from './types';
 
 /**
  * The catalog's domains and nodes from every domain's artifacts, before column lineage. A model that
@@ -34,7 +34,19 @@ function columns(node: NodeView, built: Array<{ name: string; type: string }> | 
   return node.columns.map((c) => column(c.name, null));
 }
 
-function testsOf(manifest: ManifestFile, results: ReturnType<typeof resultsById>): Map<string, CatalogTest[]> {
+/** Each test's recorded results, oldest first (the store answers newest first). */
+function historyByTest(domain: CollectedDomain): Map<string, HistoryPoint[]> {
+  const out = new Map<string, HistoryPoint[]>();
+  for (const r of domain.history?.tests ?? []) {
+    const point = { at: r.finishedAt.toISOString(), status: r.status };
+    const list = out.get(r.uniqueId);
+    if (list) list.unshift(point);
+    else out.set(r.uniqueId, [point]);
+  }
+  return out;
+}
+
+function testsOf(manifest: ManifestFile, results: ReturnType<typeof resultsById>, history: Map<string, HistoryPoint[]>): Map<string, CatalogTest[]> {
   const byNode = new Map<string, CatalogTest[]>();
   for (const test of Object.values(manifest.nodes).map(nodeView)) {
     if (test.resource_type !== 'test') continue;
@@ -47,6 +59,7 @@ function testsOf(manifest: ManifestFile, results: ReturnType<typeof resultsById>
       failures: result?.failures ?? null,
       message: result?.message ?? null,
       ran_at: result?.timing.at(-1)?.completed_at ?? null,
+      history: history.get(test.unique_id) ?? [],
     };
     // A generic test belongs to the model it is attached to; a singular test to every model it reads.
     const targets = test.attached_node ? [test.attached_node] : test.depends_on;
@@ -57,6 +70,16 @@ function testsOf(manifest: ManifestFile, results: ReturnType<typeof resultsById>
     }
   }
   return byNode;
+}
+
+const LAYER_OF_KIND: Partial<Record<NodeKind, string>> = { source: 'sources', seed: 'seeds', snapshot: 'snapshots' };
+
+/** The folder a model sits in under models/ (bronze, staging, marts), else its schema. */
+function layerOf(kind: NodeKind, path: string | undefined, relation: string[]): string {
+  const fixed = LAYER_OF_KIND[kind];
+  if (fixed) return fixed;
+  const folder = /^models\/([^/]+)\//.exec(path ?? '')?.[1];
+  return folder ?? relation.at(-2)?.toLowerCase() ?? 'models';
 }
 
 function groupOwner(manifest: ManifestFile, domain: string, group: string | null): string | null {
@@ -83,6 +106,7 @@ function domainEntry(d: CollectedDomain): CatalogDomain {
     product: p ? { name: p.name, status: p.status, classification: p.classification } : null,
     output_ports: (p?.output_ports ?? []).map((o) => ({ name: o.name, model: o.model, format: o.format, description: o.description ?? null })),
     input_ports: (p?.input_ports ?? []).map((i) => ({ domain: i.domain ?? i.product ?? '', version: i.version, models: i.models })),
+    products: [],
     nodes: [],
     built_at: d.runResults?.metadata.generated_at ?? d.manifest.metadata.generated_at ?? null,
     external: false,
@@ -92,7 +116,7 @@ function domainEntry(d: CollectedDomain): CatalogDomain {
 function externalDomain(name: string): CatalogDomain {
   return {
     name, package_name: null, package_version: null, contract_version: null, released_contracts: [], description: '',
-    owner: null, product: null, output_ports: [], input_ports: [], nodes: [], built_at: null, external: true,
+    owner: null, product: null, output_ports: [], input_ports: [], products: [], nodes: [], built_at: null, external: true,
   };
 }
 
@@ -102,7 +126,7 @@ export function assemble(mesh: CollectedMesh): { domains: CatalogDomain[]; nodes
   const nodes = new Map<string, AssembledNode>();
   for (const d of mesh.domains) {
     const results = resultsById(d.runResults);
-    const tests = testsOf(d.manifest, results);
+    const tests = testsOf(d.manifest, results, historyByTest(d));
     const ownerTeam = d.product?.owner.team ?? null;
     for (const entry of [...Object.values(d.manifest.nodes), ...Object.values(d.manifest.sources)].map(nodeView)) {
       const kind = entry.resource_type as NodeKind;
@@ -123,6 +147,7 @@ export function assemble(mesh: CollectedMesh): { domains: CatalogDomain[]; nodes
         kind,
         domain: owner,
         name: entry.name,
+        layer: layerOf(kind, entry.original_file_path, parts),
         description: entry.description,
         columns: columns(entry, built),
         columnsFromDatabase: built !== undefined && built.length > 0,

@@ -1,13 +1,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { findWorkspaceRoot, workspaceProjects } from '@mesh/contracts';
-import { findProjectFile, projectFileSchema } from '@mesh/engine';
+import { findProjectFile, readProjectFile } from '@mesh/engine';
 import { MeshError } from '@mesh/errors';
 import { loadDataProduct, type DataProduct } from '@mesh/governance';
 import { publishedManifestSchema, type PublishedManifest } from '@mesh/loom';
-import { parse as parseYaml } from 'yaml';
 import { catalogFileSchema, manifestFileSchema, readArtifact, readOptionalArtifact, runResultsFileSchema, type ManifestFile, type RunResultsFile } from './artifacts';
 import { factsFromCatalog, type DatabaseFacts } from './database-facts';
+import { readDomainHistory, type DomainHistory } from './history';
 
 /** Everything one domain's folder says about it after a build, read as it is. */
 export interface CollectedDomain {
@@ -23,6 +23,8 @@ export interface CollectedDomain {
   product: DataProduct | undefined;
   releasedContracts: string[];
   database: DatabaseFacts | undefined;
+  /** SLO measurements and test results of past runs, from the metadata database. */
+  history: DomainHistory | undefined;
 }
 
 export interface CollectedMesh {
@@ -54,9 +56,12 @@ function readPackage(root: string): { name: string | null; version: string | nul
 
 /** The project file's description. */
 function projectDescription(root: string): string {
-  const parsed = projectFileSchema.safeParse(parseYaml(readFileSync(findProjectFile(root), 'utf8')));
   // The build that wrote the manifest validated this file; a file edited since then is its next build's error.
-  return parsed.success ? (parsed.data.description ?? '') : '';
+  try {
+    return readProjectFile(findProjectFile(root)).project.description ?? '';
+  } catch {
+    return '';
+  }
 }
 
 function releasedContracts(root: string): string[] {
@@ -87,6 +92,8 @@ export async function collectDomain(root: string, workspace: string, notes: stri
   const catalog = readOptionalArtifact(join(target, 'catalog.json'), catalogFileSchema, 'catalog', '`mesh build` or `mesh docs generate`', workspace);
   const database: DatabaseFacts | undefined = catalog ? factsFromCatalog(catalog) : undefined;
   if (!catalog) notes.push(`${name}: no row counts or built columns: target/catalog.json is missing (mesh build or mesh docs generate writes it)`);
+  const history = await readDomainHistory(root, name);
+  if (history.problem) notes.push(`${name}: no SLO or test history: ${history.problem}`);
   return {
     name,
     root,
@@ -99,6 +106,7 @@ export async function collectDomain(root: string, workspace: string, notes: stri
     product: loadDataProduct(root),
     releasedContracts: releasedContracts(root),
     database,
+    history: history.history,
   };
 }
 

@@ -8,7 +8,7 @@ import type { CatalogNode, ColumnRef } from './types';
 function node(id: string, columns: Record<string, ColumnRef[]>, parents: string[], extra: Partial<CatalogNode> = {}): CatalogNode {
   const [, domain, name] = id.split('.');
   return {
-    id, kind: 'model', domain: domain!, name: name!, description: '', tags: [], access: 'public', materialized: 'table', group: null, owner: null,
+    id, kind: 'model', domain: domain!, name: name!, layer: 'gold', description: '', tags: [], access: 'public', materialized: 'table', group: null, owner: null,
     relation: null, path: null, compiled_sql: null, tests: [], row_count: null, last_built_at: null, build_status: null, contract_enforced: false,
     contract_version: null, version: null, deprecation_date: null, parents, children: [], lineage_warnings: [],
     columns: Object.entries(columns).map(([c, lineage]) => ({ name: c, type: null, description: '', tags: [], lineage })),

@@ -1,5 +1,5 @@
-export type { Catalog, CatalogColumn, CatalogDomain, CatalogNode, CatalogTest, ColumnRef, NodeKind, SearchEntry } from './types';
-export { CATALOG_SCHEMA_VERSION } from './types';
+export type { Catalog, CatalogColumn, CatalogConsumer, CatalogDomain, CatalogNode, CatalogProduct, CatalogSlo, CatalogSummary, CatalogTest, ColumnRef, HistoryPoint, NodeDetail, NodeKind, NodeSummary, SearchEntry } from './types';
+export { CATALOG_SCHEMA_VERSION, DETAIL_FIELDS } from './types';
 export { collectMesh, collectDomain, meshRoot, type CollectedDomain, type CollectedMesh } from './collect';
 export { columnLineage, type KnownRelation, type OutputColumn, type QueryLineage, type RelationName, type RelationResolver } from './column-lineage';
 export { parseSqlTrees } from './parse-sql';

@@ -21,6 +21,8 @@ export function buildSearchIndex(nodes: readonly CatalogNode[], domains: readonl
 }
 
 export interface SearchHit {
+  /** The entry's position in the index. */
+  entry: number;
   node: number;
   /** -1 for the node itself. */
   column: number;
@@ -37,7 +39,8 @@ export function search(index: readonly SearchEntry[], query: string, limit = 50)
   if (!words.length) return [];
   const first = words[0]!;
   const hits: Array<SearchHit & { length: number }> = [];
-  for (const [node, column, text] of index) {
+  for (let entry = 0; entry < index.length; entry++) {
+    const [node, column, text] = index[entry]!;
     let all = true;
     for (const word of words) {
       if (!text.includes(word)) {
@@ -49,10 +52,10 @@ export function search(index: readonly SearchEntry[], query: string, limit = 50)
     const end = text.indexOf('\u0001');
     const name = text.slice(0, end);
     const rank = name === first ? 0 : name.startsWith(first) ? 1 : name.includes(first) ? 2 : 3;
-    hits.push({ node, column, rank, length: name.length });
+    hits.push({ entry, node, column, rank, length: name.length });
   }
   hits.sort((a, b) => a.rank - b.rank || Number(a.column !== -1) - Number(b.column !== -1) || a.length - b.length || a.node - b.node || a.column - b.column);
-  return hits.slice(0, limit).map(({ node, column, rank }) => ({ node, column, rank }));
+  return hits.slice(0, limit).map(({ entry, node, column, rank }) => ({ entry, node, column, rank }));
 }
 
 /** The catalog's entries for a query, as names a person or a test can read: `sales.order_summary.total_value`. */

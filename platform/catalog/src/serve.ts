@@ -5,6 +5,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { MeshError } from '@mesh/errors';
 import { Hono } from 'hono';
+import { SITE_FILES } from './write-site';
 
 export interface ServeOptions {
   dir: string;
@@ -26,7 +27,7 @@ export function catalogApp(dir: string): Hono {
     c.header('Cache-Control', 'no-cache');
   });
   app.use('*', serveStatic({ root: resolve(dir) }));
-  app.notFound((c) => c.text('Not found: the catalog has index.html, app.js, app.css and catalog-data.js.', 404));
+  app.notFound((c) => c.text(`Not found: the catalog has ${SITE_FILES.join(', ')}.`, 404));
   return app;
 }
 

@@ -21,6 +21,13 @@ export interface CatalogColumn {
   lineage: ColumnRef[];
 }
 
+/** One past result: when, how it went, and (for an SLO) the value measured. */
+export interface HistoryPoint {
+  at: string;
+  status: string;
+  measured?: number | null;
+}
+
 export interface CatalogTest {
   id: string;
   name: string;
@@ -31,6 +38,8 @@ export interface CatalogTest {
   failures: number | null;
   message: string | null;
   ran_at: string | null;
+  /** Results of the last runs recorded in the metadata database, oldest first. */
+  history: HistoryPoint[];
 }
 
 export type NodeKind = 'model' | 'source' | 'seed' | 'snapshot';
@@ -41,6 +50,11 @@ export interface CatalogNode {
   kind: NodeKind;
   domain: string;
   name: string;
+  /**
+   * Where the node sits in its domain, for grouping: the first folder under models/ (`bronze`, `staging`,
+   * `marts`), else the relation's schema; `sources` and `seeds` for those.
+   */
+  layer: string;
   description: string;
   columns: CatalogColumn[];
   tags: string[];
@@ -81,6 +95,54 @@ export interface CatalogInputPort {
   models: string[];
 }
 
+/** One SLO of a data product as last measured, with its history. */
+export interface CatalogSlo {
+  slo: string;
+  model: string;
+  column: string | null;
+  objective: string;
+  /** pass, breach or error, at the last measurement. */
+  status: string;
+  measured: number | null;
+  message: string;
+  at: string;
+  /** Oldest first. */
+  history: HistoryPoint[];
+}
+
+/** Who reads a data product: a domain whose models ref it, and anyone its grants name. */
+export interface CatalogConsumer {
+  name: string;
+  /** A domain of the mesh, or a role outside it (analysts, controlling). */
+  kind: 'domain' | 'role';
+  /** Models of the consumer read the product. */
+  reads: boolean;
+  /** A grant of the product names the consumer. */
+  granted: boolean;
+}
+
+/** An output port as a consumer sees it: what it is, how healthy, how fresh, who reads it. */
+export interface CatalogProduct {
+  port: string;
+  model: string;
+  /** The node that serves the port; null when the model is not in the domain's manifest. */
+  node: string | null;
+  description: string | null;
+  format: string;
+  contract_version: string | null;
+  row_count: number | null;
+  last_built_at: string | null;
+  build_status: string | null;
+  /** met (every SLO passed at its last measurement), breached, error, or unmeasured (none recorded). */
+  slo_status: 'met' | 'breached' | 'error' | 'unmeasured';
+  slos: CatalogSlo[];
+  /** The model's tests by their last result. */
+  tests: { passed: number; failed: number; other: number };
+  consumers: CatalogConsumer[];
+  /** Ports of other domains built (transitively) from this one, as `domain/port`: the edges of the mesh map. */
+  feeds: string[];
+}
+
 export interface CatalogDomain {
   name: string;
   package_name: string | null;
@@ -93,6 +155,8 @@ export interface CatalogDomain {
   product: { name: string; status: string; classification: string } | null;
   output_ports: CatalogOutputPort[];
   input_ports: CatalogInputPort[];
+  /** The output ports with their health, freshness and consumers. */
+  products: CatalogProduct[];
   /** Node ids owned by the domain, models first. */
   nodes: string[];
   built_at: string | null;
@@ -111,4 +175,23 @@ export interface Catalog {
   domains: CatalogDomain[];
   nodes: CatalogNode[];
   search: SearchEntry[];
+}
+
+/**
+ * How the site ships the catalog: what the first page needs (domains, and of every node what the home
+ * page, the sidebar and a domain's table show) in one script, the search index in a second loaded right
+ * after, and the rest of each node (columns, SQL, tests, lineage) in a third loaded when a page needs it.
+ * A 5,000-model catalog then paints after a megabyte or two rather than fifteen.
+ */
+export const DETAIL_FIELDS = [
+  'columns', 'compiled_sql', 'tests', 'lineage_warnings', 'parents', 'children', 'relation', 'path', 'group', 'owner', 'tags',
+  'version', 'deprecation_date', 'contract_enforced', 'contract_version',
+] as const;
+export type NodeDetail = Pick<CatalogNode, (typeof DETAIL_FIELDS)[number]>;
+export type NodeSummary = Omit<CatalogNode, (typeof DETAIL_FIELDS)[number]>;
+
+export interface CatalogSummary {
+  metadata: Catalog['metadata'];
+  domains: CatalogDomain[];
+  nodes: NodeSummary[];
 }

@@ -40,7 +40,7 @@ describe('mesh build on the shop project (real DuckDB file)', () => {
     expect(node.access).toBe('public');
     expect(node.contract.enforced).toBe(true);
     expect(node.checksum.name).toBe('sha256');
-    expect(node.columns.customer_id.data_type).toBe('bigint');
+    expect(node.columns.customer_id.data_type).toBe('integer');
     expect(manifest.child_map['model.shop.orders']).toContain('model.shop.customers');
     expect(manifest.parent_map['model.shop.orders']).toEqual(['model.shop.stg_orders', 'model.shop.stg_payments']);
 

@@ -22,11 +22,14 @@ export interface CommonFlags {
   vars?: string;
   failOnDeprecated?: boolean;
   timings?: boolean;
+  profilesDir?: string;
+  warnError?: boolean;
 }
 
 export interface RunFlags extends CommonFlags {
   threads?: string;
   fullRefresh?: boolean;
+  failFast?: boolean;
   /** Wait for another run of the project to finish instead of failing at once. */
   wait?: boolean;
 }
@@ -44,6 +47,8 @@ export function projectOptions(flags: CommonFlags): ProjectOptions {
     target: flags.target,
     vars: parseVars(flags.vars),
     failOnDeprecated: flags.failOnDeprecated,
+    profilesDir: flags.profilesDir,
+    warnError: flags.warnError || undefined,
     upstreams: loadUpstreams,
   };
 }
@@ -108,6 +113,7 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
       command,
       threads,
       fullRefresh: flags.fullRefresh,
+      failFast: flags.failFast || undefined,
       openAdapter: (target) => openTargetAdapter(target),
       onCompiled: (project) => {
         for (const w of project.warnings) io.err(formatError(w).replace(/^error/, 'warning'));

@@ -62,7 +62,7 @@ describe('a jaffle-shop dbt project: seeds, an external CSV source, staging and 
     expect(stored).toEqual([{ customer_id: 4 }, { customer_id: 8 }]);
     // Folder configs: +schema on marts, tags added up from the project file and config().
     const manifest = JSON.parse(readFileSync(join(dir, 'target', 'manifest.json'), 'utf8'));
-    expect(manifest.nodes['model.jaffle_shop.customers'].schema).toBe('marts');
+    expect(manifest.nodes['model.jaffle_shop.customers'].schema).toBe('main_marts');
     expect(manifest.nodes['model.jaffle_shop.customers'].tags).toEqual(['marts', 'finance']);
     expect(manifest.nodes['model.jaffle_shop.stg_orders'].tags).toEqual(['staging']);
   });
@@ -70,7 +70,7 @@ describe('a jaffle-shop dbt project: seeds, an external CSV source, staging and 
   it('customers equals the plain SQL over the seed files', async () => {
     const { rows, diff } = await difference(dir, 'jaffle_shop',
       `select customer_key, customer_id, first_name, last_name, first_order, most_recent_order, number_of_orders, customer_lifetime_value::double
-       from built.marts.customers`,
+       from built.main_marts.customers`,
       `select md5(c.id::varchar || '-' || c.first_name) as customer_key, c.id, c.first_name, c.last_name,
               min(o.order_date), max(o.order_date), nullif(count(o.id), 0),
               (select sum(p.amount) / 100.0 from read_csv_auto('data/raw_payments.csv') p
@@ -85,7 +85,7 @@ describe('a jaffle-shop dbt project: seeds, an external CSV source, staging and 
   it('orders pivots payments per method as the plain SQL does', async () => {
     const { rows, diff } = await difference(dir, 'jaffle_shop',
       `select order_id, customer_id, order_date, status, credit_card_amount::double, coupon_amount::double, bank_transfer_amount::double, gift_card_amount::double, amount::double
-       from built.marts.orders`,
+       from built.main_marts.orders`,
       `select o.id, o.user_id, o.order_date, o.status,
               coalesce(sum(p.amount) filter (where p.payment_method = 'credit_card'), 0) / 100.0,
               coalesce(sum(p.amount) filter (where p.payment_method = 'coupon'), 0) / 100.0,
@@ -169,9 +169,10 @@ describe('versioned models with access and groups, split over two projects wired
   });
 
   it('a project named in dependencies.yml must say where its manifest is', () => {
-    write(consumer, 'dependencies.yml', 'projects:\n  - name: core_platform\n  - name: marketing\n');
+    const original = readFileSync(join(consumer, 'dependencies.yml'), 'utf8');
+    write(consumer, 'dependencies.yml', original.replace('  - name: core_platform\n', '  - name: core_platform\n  - name: marketing\n'));
     const r = mesh(consumer, 'compile');
-    write(consumer, 'dependencies.yml', 'projects:\n  - name: core_platform\n');
+    write(consumer, 'dependencies.yml', original);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("error[E_UPSTREAM_UNDECLARED] dependencies.yml: dependencies.yml names the project 'marketing', but nothing says where its manifest is");
   });
@@ -224,7 +225,7 @@ describe('a macro-heavy dbt project: macros, return(), do, filters, dbt_utils, c
   });
 
   it('stores the failing rows of a store_failures test in the audit schema', async () => {
-    const rows = await queryDb(join(dir, 'target', 'macro_lab.duckdb'), 'select * from main_dbt_test__audit.accepted_values_user_purchases_country_name__8b87ef04d0');
+    const rows = await queryDb(join(dir, 'target', 'macro_lab.duckdb'), 'select * from main_dbt_test__audit.accepted_values_user_purchases_10b5566d43aef004a0c31203a19c213c');
     expect(rows).toEqual([{ value_field: 'unknown', n_records: 1 }]);
   });
 

@@ -13,11 +13,32 @@ import { differential, requireOracle, type DifferentialOptions } from '@mesh/ora
  */
 
 const ROOT = fileURLToPath(new URL('./__fixtures__/dbt-differential', import.meta.url));
-const fixtures = readdirSync(ROOT).filter((name) => existsSync(join(ROOT, name, 'dbt_project.yml'))).sort();
+// A fixture is a dbt project, or a folder of projects whose differential.json names the one judged.
+const fixtures = readdirSync(ROOT).filter((name) => existsSync(join(ROOT, name, 'dbt_project.yml')) || existsSync(join(ROOT, name, 'differential.json'))).sort();
 
 function optionsOf(name: string): DifferentialOptions {
   const file = join(ROOT, name, 'differential.json');
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DifferentialOptions) : {};
+}
+
+/** The corpus's projects, judged the same way; its differential.json holds each project's options. */
+const CORPUS = fileURLToPath(new URL('./__fixtures__/dbt-corpus', import.meta.url));
+const corpus = JSON.parse(readFileSync(join(CORPUS, 'differential.json'), 'utf8')) as Record<string, DifferentialOptions>;
+
+async function judge(fixture: string, options: DifferentialOptions): Promise<void> {
+  const d = await differential(fixture, options);
+  const report = d.report();
+  for (const upstream of d.upstreams) {
+    expect(upstream.dbt.code, report).toBe(0);
+    expect(upstream.mesh.code, report).toBe(0);
+  }
+  expect(d.dbt.run.code, report).toBe(d.mesh.run.code);
+  expect(d.dbt.statuses.size, report).toBeGreaterThan(0);
+  expect(d.relations.compared.length, report).toBeGreaterThan(0);
+  expect(d.nodesOnlyDbt, report).toEqual([]);
+  expect(d.nodesOnlyMesh, report).toEqual([]);
+  expect(d.statusDifferences, report).toEqual([]);
+  expect(d.relations.equal, report).toBe(true);
 }
 
 describe('dbt projects built by dbt-core and by mesh give the same relations, nodes and results', () => {
@@ -26,17 +47,9 @@ describe('dbt projects built by dbt-core and by mesh give the same relations, no
     expect(fixtures.length).toBeGreaterThan(0);
   });
 
-  for (const name of fixtures) {
-    it(name, async () => {
-      const d = await differential(join(ROOT, name), optionsOf(name));
-      const report = d.report();
-      expect(d.dbt.run.code, report).toBe(d.mesh.run.code);
-      expect(d.dbt.statuses.size, report).toBeGreaterThan(0);
-      expect(d.relations.compared.length, report).toBeGreaterThan(0);
-      expect(d.nodesOnlyDbt, report).toEqual([]);
-      expect(d.nodesOnlyMesh, report).toEqual([]);
-      expect(d.statusDifferences, report).toEqual([]);
-      expect(d.relations.equal, report).toBe(true);
-    });
-  }
+  for (const name of fixtures) it(name, () => judge(join(ROOT, name), optionsOf(name)), 300_000);
+});
+
+describe('the dbt corpus built by dbt-core and by mesh gives the same relations, nodes and results', () => {
+  for (const [name, options] of Object.entries(corpus)) it(name, () => judge(CORPUS, options), 300_000);
 });

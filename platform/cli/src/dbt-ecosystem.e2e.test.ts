@@ -5,7 +5,7 @@ import { extname, join, normalize } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkDbtArtifacts, dbtDocsPage, formatVerdicts, requireOracle, type ArtifactKind } from '@mesh/oracle';
-import { copyDomains, edit, meshWithEnv, REPO_ROOT } from '@mesh/testing';
+import { copyDomains, edit, meshTeddy, meshWithEnv, REPO_ROOT, TEDDY_SMALL_RAW } from '@mesh/testing';
 
 /**
  * The artifacts of the Teddy domains and of plain dbt projects built by mesh, judged by the ecosystem's
@@ -14,7 +14,7 @@ import { copyDomains, edit, meshWithEnv, REPO_ROOT } from '@mesh/testing';
  */
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const RAW = join(REPO_ROOT, 'platform/loom/src/__fixtures__/teddy-small');
+const RAW = TEDDY_SMALL_RAW;
 const MIXED = join(REPO_ROOT, 'platform/loom/src/__fixtures__/mixed');
 const ARTIFACTS = join(REPO_ROOT, 'target', 'test-artifacts');
 
@@ -35,7 +35,8 @@ function build(): void {
   edit(join(root, 'inventory'), 'data_product.yaml', (text) => text.replace('  grants:\n', '  grants:\n    - to: [storefront]\n      ports: [products]\n'));
   const env = { TEDDY_RAW_DIR: RAW, INVENTORY_PUBLICATION: join(root, 'inventory', 'target', 'published') };
   for (const { name } of PROJECTS) {
-    const r = meshWithEnv(join(root, name), env, 'build');
+    // The Teddy domains load their exports into bronze first (mesh ingest), as their users do.
+    const r = name === 'storefront' || name === 'suppliers' ? meshWithEnv(join(root, name), env, 'build') : meshTeddy(join(root, name), 'build');
     if (r.code !== 0) throw new Error(`${name} failed to build:\n${r.output}`);
     // Stale sources warn or error; either way sources.json is written.
     meshWithEnv(join(root, name), env, 'source', 'freshness');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { relative } from 'node:path';
-import { resolveTarget } from '@mesh/engine';
+import { resolveProjectTarget } from '@mesh/engine';
 import { formatError, MeshError } from '@mesh/errors';
 import { ingest, INGEST_FILE, loadIngestFile, type FileEvent, type IngestLedger, type IngestReport } from '@mesh/ingest';
 import { MetadataStore, metadataPath, type RunRecord } from '@mesh/metadata';
@@ -14,6 +14,7 @@ export interface IngestFlags {
   projectDir: string;
   source?: string[];
   target?: string;
+  fullRefresh?: boolean;
   wait?: boolean;
 }
 
@@ -36,19 +37,24 @@ async function ingestLocked(flags: IngestFlags, io: Output): Promise<number> {
       hint: `Declare them under sources: in ${INGEST_FILE} in the domain folder (see "Ingestion, scheduling and runs" in the README).`,
     });
   }
-  const target = resolveTarget(project, root, flags.target);
+  const target = resolveProjectTarget(root, { target: flags.target });
+  if (target.type !== 'duckdb') {
+    throw new MeshError('E_INGEST_TARGET', `${name} builds into target '${target.name}' (${target.type}); mesh ingest loads into DuckDB targets only`, {
+      hint: `Load the raw tables with the server's own loader (COPY, a replication tool) into the schemas the sources name, or ingest on a DuckDB target (-t <name>).`,
+    });
+  }
   const lock = await lockProject(root, 'ingest', flags, io);
   // After the lock: time spent waiting for another run is not this run's duration.
   const startedAt = new Date();
   const runId = randomUUID();
   let report: IngestReport;
   try {
-    io.out(`${clock()}  Ingesting ${config.sources.length} source${config.sources.length === 1 ? '' : 's'} of ${name} into ${relative(process.cwd(), target.path) || target.path}`);
+    io.out(`${clock()}  Ingesting ${config.sources.length} source${config.sources.length === 1 ? '' : 's'} of ${name} into ${relative(process.cwd(), target.path) || target.path}${flags.fullRefresh ? ' (full refresh: tables dropped, every file loaded)' : ''}`);
     const adapter = await openTargetAdapter(target);
     try {
       const session = await adapter.session();
       try {
-        report = await ingest({ project: name, root, config, session, ledger: metadataLedger(root), runId, sources: flags.source, onFile: (e) => io.out(fileLine(e, root)) });
+        report = await ingest({ project: name, root, config, session, ledger: metadataLedger(root), runId, sources: flags.source, fullRefresh: flags.fullRefresh, onFile: (e) => io.out(fileLine(e, root)) });
       } finally {
         session.close();
       }
@@ -75,6 +81,7 @@ function metadataLedger(root: string): IngestLedger {
   return {
     ingestedFiles: (project, source) => MetadataStore.use(path, (store) => store.ingestedFiles(project, source)),
     recordIngestedFile: (file, replacing) => MetadataStore.use(path, (store) => store.recordIngestedFile(file, replacing)),
+    forgetIngestedFiles: (project, source) => MetadataStore.use(path, (store) => store.forgetIngestedFiles(project, source)),
   };
 }
 

@@ -4,7 +4,7 @@ import { compileCommand, listCommand, runCommand, type Output } from './commands
 import { checkCommand, diffCommand, generateCommand, migrateCommand, releaseCommand } from './contract-commands';
 import { policyCheckCommand } from './policy-command';
 import { sloCommand } from './slo-command';
-import { serveCommand, tokenAddCommand, tokenListCommand } from './serve-command';
+import { serveCommand, tokenAddCommand, tokenListCommand, tokenRemoveCommand } from './serve-command';
 import { docsGenerateCommand, docsServeCommand, impactCommand } from './docs-command';
 import { ingestCommand } from './ingest-command';
 import { scheduleCommand } from './schedule-command';
@@ -26,13 +26,16 @@ function common(cmd: Command): Command {
     .option('--exclude <selector>', 'nodes to leave out; repeatable', collect)
     .option('-t, --target <name>', 'the target (database) to use from the project file')
     .option('--vars <yaml>', "variables for var(), as YAML: '{raw_dir: ./data}'")
-    .option('--fail-on-deprecated', 'fail instead of warning on refs to deprecated models');
+    .option('--fail-on-deprecated', 'fail instead of warning on refs to deprecated models')
+    .option('--warn-error', 'fail on any warning; a test that would warn fails (dbt\'s --warn-error)')
+    .option('--profiles-dir <dir>', "where a dbt project's profiles.yml is (default: DBT_PROFILES_DIR, the project folder, ~/.dbt)");
 }
 
 function runnable(cmd: Command): Command {
   return common(cmd)
     .option('--threads <n>', 'how many nodes to build at once')
     .option('--full-refresh', 'rebuild incremental models from scratch')
+    .option('-x, --fail-fast', 'stop at the first failure; what has not run is skipped')
     .option('--wait', 'wait for another run of the project to finish instead of failing');
 }
 
@@ -91,7 +94,12 @@ export function buildProgram(): Command {
     .requiredOption('--name <name>', 'who holds it')
     .requiredOption('--consumer <name>', 'the consumer domain or role whose grants it reads with')
     .option('--workspace <dir>', 'the mesh workspace')
+    .option('--quiet', 'print only the token, for TOKEN=$(mesh token add ...)')
     .action((flags) => { process.exitCode = tokenAddCommand(flags, io); });
+  token.command('remove').description('revoke a token by the name of its holder')
+    .requiredOption('--name <name>', 'who holds it')
+    .option('--workspace <dir>', 'the mesh workspace')
+    .action((flags) => { process.exitCode = tokenRemoveCommand(flags, io); });
   token.command('list').description('list token holders and their consumers')
     .option('--workspace <dir>', 'the mesh workspace')
     .action((flags) => { process.exitCode = tokenListCommand(flags, io); });
@@ -119,11 +127,14 @@ export function buildProgram(): Command {
     .option('--project-dir <dir>', 'the project folder', process.cwd())
     .option('--source <name>', 'only this source; repeatable', collect)
     .option('-t, --target <name>', 'the target (database) to load into')
+    .option('--full-refresh', "drop the sources' tables and load every file they name now")
     .option('--wait', 'wait for another run of the project to finish instead of failing')
     .action(async (flags) => { process.exitCode = await ingestCommand(flags, io); });
   program.command('schedule').description("run the domains' cron schedules (ingest.yml): ingest and build each domain, then those downstream of it")
     .option('--workspace <dir>', 'the mesh workspace (default: the one holding the current folder)')
     .option('--trigger <domain>', 'run one scheduled run of the domain now, then exit')
+    .option('--once', 'run every domain once now, upstreams first (ingest, then build), then exit')
+    .option('--full-refresh', 'with --once or --trigger: reload every source and rebuild incremental models')
     .action(async (flags) => { process.exitCode = await scheduleCommand(flags, io); });
   const runs = program.command('runs').description('the history of runs (build, test, seed, ingest, schedule) of the project, or of every domain at the workspace root')
     .option('--project-dir <dir>', 'the project or workspace folder', process.cwd())

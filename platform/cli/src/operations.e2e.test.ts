@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { copyDomains, copyFixture, mesh, meshAsync, meshProcess, meshWithEnv, queryDb, REPO_ROOT } from '@mesh/testing';
+import { copyDomains, copyFixture, mesh, meshAsync, meshProcess, meshWithEnv, queryDb, REPO_ROOT, TEDDY_SMALL_RAW } from '@mesh/testing';
 
 /** Ingestion, run history, status, alerts, the project lock and recovery from a killed build, through the real binary. */
 
@@ -259,10 +259,35 @@ describe('mesh schedule', () => {
     const data = join(REPO_ROOT, 'platform', 'loom', 'src', '__fixtures__', 'teddy-small');
     const r = meshWithEnv(root, { TEDDY_RAW_DIR: data }, 'schedule', '--trigger', 'inventory', '--workspace', root);
     expect(r.code, r.output).toBe(0);
-    expect(r.stdout).toContain(': build inventory, build sales, build finance');
+    expect(r.stdout).toContain(': ingest inventory, build inventory, ingest sales, build sales, build finance');
+    expect(r.stdout).toMatch(/\[sales ingest\] .*OK +orders -> bronze.orders  .*orders_2026.csv 5 rows/);
     const order = [...r.stdout.matchAll(/build (\w+): SUCCESS/g)].map((m) => m[1]);
     expect(order).toEqual(['inventory', 'sales', 'finance']);
   });
+
+  it('runs every domain once with --once; run again, it loads only a file that landed since; --full-refresh reloads all', () => {
+    const root = copyDomains(['inventory', 'sales', 'finance'], 'once');
+    const raw = copyFixture(TEDDY_SMALL_RAW, 'once-raw');
+    const once = (...flags: string[]) => meshWithEnv(root, { TEDDY_RAW_DIR: raw }, 'schedule', '--once', '--workspace', root, ...flags);
+    const first = once();
+    expect(first.code, first.output).toBe(0);
+    expect(first.stdout).toMatch(/every domain, once \([0-9a-f]{8}\): ingest inventory, build inventory, ingest sales, build sales, build finance\n/);
+    expect(first.stdout).toMatch(/every domain: run [0-9a-f]{8} SUCCESS/);
+    writeFileSync(join(raw, 'sales', 'orders_2026-07-01.csv'), 'order_id,customer_id,order_status,order_date\n200,3,open,2026-07-01\n');
+    writeFileSync(join(raw, 'sales', 'order_products_2026-07-01.csv'), 'transaction_id,order_id,product_id,product_quantity\n9,200,1,4\n');
+    const second = once();
+    expect(second.code, second.output).toBe(0);
+    const loaded = [...second.stdout.matchAll(/\[(\w+) ingest\] \S+ +OK +\w+ -> \S+ +(\S+) (\d+) rows/g)].map((m) => `${m[1]} ${m[2]!.split('/').pop()} ${m[3]}`);
+    expect(loaded).toEqual(['sales orders_2026-07-01.csv 1', 'sales order_products_2026-07-01.csv 1']);
+    expect(second.stdout).toContain('[sales ingest] Done. LOADED=2 REPLACED=0 UNCHANGED=3 ERROR=0 ROWS=2');
+    expect(second.stdout).toContain('[inventory ingest] Done. LOADED=0 REPLACED=0 UNCHANGED=2 ERROR=0 ROWS=0');
+    const refreshed = once('--full-refresh');
+    expect(refreshed.code, refreshed.output).toBe(0);
+    expect(refreshed.stdout).toContain('[sales ingest] Done. LOADED=5 REPLACED=0 UNCHANGED=0 ERROR=0 ROWS=');
+    const runs = JSON.parse(mesh(root, 'runs', '--json', '--project-dir', root, '--command', 'schedule').stdout) as Array<{ domain: string; message: string }>;
+    expect(runs.map((r) => [r.domain, r.message])).toEqual(Array(3).fill(['inventory', 'every domain, once (mesh schedule --once)']));
+    expect(once('--trigger', 'sales').stderr).toContain('error[E_SCHEDULE_FLAGS] --once and --trigger cannot be used together');
+  }, 240_000);
 
   it('refuses a bad cron expression with the file and line', () => {
     const dir = copyFixture(FIXTURE, 'depot-cron');

@@ -1,8 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { findWorkspaceRoot, workspaceProjects } from '@mesh/contracts';
-import { findProjectFile, PROJECT_FILE_NAMES, projectFileSchema, type ProjectFile } from '@mesh/engine';
-import { parseYamlFile, validateYaml } from '@mesh/validate';
+import { findProjectFile, PROJECT_FILE_NAMES, readProjectFile as readFile, type ProjectFile } from '@mesh/engine';
 import { join } from 'node:path';
 
 export interface ProjectAt {
@@ -15,7 +14,7 @@ export interface ProjectAt {
 export function readProjectFile(projectDir: string): ProjectAt {
   const root = resolve(projectDir);
   const file = findProjectFile(root);
-  const project = validateYaml(parseYamlFile(file, readFileSync(file, 'utf8')), projectFileSchema, 'project file');
+  const { project } = readFile(file);
   return { root, name: project.name, project };
 }
 

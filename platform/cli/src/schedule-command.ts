@@ -20,6 +20,10 @@ export interface ScheduleFlags {
   workspace?: string;
   /** Run one tick of this domain now and exit, instead of running the schedules. */
   trigger?: string;
+  /** Run every domain once now, upstreams first, and exit. */
+  once?: boolean;
+  /** With --once or --trigger: every step runs with --full-refresh (sources reloaded, incremental models rebuilt). */
+  fullRefresh?: boolean;
 }
 
 interface WorkspaceDomain extends ScheduledDomain {
@@ -48,7 +52,7 @@ export function workspaceDomains(workspaceRoot: string): WorkspaceDomain[] {
   return domains.map((d) => ({ ...d, upstreams: d.upstreams.filter((u) => names.has(u)) }));
 }
 
-/** `mesh schedule`: runs the domains' cron schedules until stopped (SIGINT, SIGTERM), or one tick with --trigger. */
+/** `mesh schedule`: runs the domains' cron schedules until stopped (SIGINT, SIGTERM), one tick with --trigger, or every domain once with --once. */
 export async function scheduleCommand(flags: ScheduleFlags, io: Output): Promise<number> {
   const start = resolve(flags.workspace ?? process.cwd());
   const workspaceRoot = findWorkspaceRoot(start) ?? start;
@@ -57,11 +61,18 @@ export async function scheduleCommand(flags: ScheduleFlags, io: Output): Promise
   const scheduler = new Scheduler({
     domains,
     newId: randomUUID,
-    runStep: (step, tick) => runStep(step, tick, byName.get(step.domain)!.root, io),
+    runStep: (step, tick) => runStep(step, tick, byName.get(step.domain)!.root, io, flags.fullRefresh ?? false),
     lastScheduled: (domain) => lastScheduled(byName.get(domain)!.root, domain),
     onTickEnd: (result) => recordTick(byName.get(result.domain)!.root, result, io),
     onEvent: (event) => log(event, io),
   });
+  if (flags.once && flags.trigger) {
+    throw new MeshError('E_SCHEDULE_FLAGS', '--once and --trigger cannot be used together', { hint: '--once runs every domain; --trigger <domain> runs one domain and what is downstream of it.' });
+  }
+  if (flags.fullRefresh && !flags.once && !flags.trigger) {
+    throw new MeshError('E_SCHEDULE_FLAGS', '--full-refresh applies to one run: use it with --once or --trigger <domain>', { hint: 'A scheduler that reloads everything on every tick is never what a schedule means.' });
+  }
+  if (flags.once) return (await scheduler.runOnce()).status === 'success' ? 0 : 1;
   if (flags.trigger) {
     if (!byName.has(flags.trigger)) {
       throw new MeshError('E_SCHEDULE_DOMAIN', `no domain named '${flags.trigger}' in ${workspaceRoot}`, { hint: `Domains: ${[...byName.keys()].join(', ')}.` });
@@ -90,9 +101,9 @@ export async function scheduleCommand(flags: ScheduleFlags, io: Output): Promise
  * someone started by hand), records its own run and sends its own alerts, and a crash in it cannot take
  * the scheduler down.
  */
-function runStep(step: Step, tick: Tick, root: string, io: Output): Promise<{ ok: boolean; message?: string }> {
+function runStep(step: Step, tick: Tick, root: string, io: Output, fullRefresh: boolean): Promise<{ ok: boolean; message?: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [process.argv[1]!, step.kind, '--project-dir', root, '--wait'], {
+    const child = spawn(process.execPath, [process.argv[1]!, step.kind, '--project-dir', root, '--wait', ...(fullRefresh ? ['--full-refresh'] : [])], {
       env: { ...process.env, [PARENT_RUN_ENV]: tick.id, FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group: Ctrl-C stops the scheduler, which lets the runs under way finish.
@@ -127,7 +138,7 @@ async function recordTick(root: string, result: TickResult, io: Output): Promise
     startedAt: result.startedAt,
     finishedAt: result.finishedAt,
     status: result.status,
-    message: result.message ?? (result.caughtUp ? 'caught up a run missed while the scheduler was down' : undefined),
+    message: result.message ?? (result.caughtUp ? 'caught up a run missed while the scheduler was down' : result.everyDomain ? 'every domain, once (mesh schedule --once)' : undefined),
     trigger: 'schedule',
     scheduledFor: result.scheduledFor,
     nodes: result.steps.map((s) => ({
@@ -149,9 +160,11 @@ function log(event: SchedulerEvent, io: Output): void {
     case 'armed':
       io.out(`${clock()}  ${event.domain}: next run ${when(event.next)}`);
       return;
-    case 'tick-start':
-      io.out(`${clock()}  ${event.tick.domain}: ${event.tick.caughtUp ? 'catching up the run due' : 'run due'} ${when(event.tick.scheduledFor)} (${event.tick.id.slice(0, 8)}): ${event.plan.map((s) => `${s.kind} ${s.domain}`).join(', ')}`);
+    case 'tick-start': {
+      const what = event.tick.everyDomain ? 'every domain, once' : `${event.tick.domain}: ${event.tick.caughtUp ? 'catching up the run due' : 'run due'} ${when(event.tick.scheduledFor)}`;
+      io.out(`${clock()}  ${what} (${event.tick.id.slice(0, 8)}): ${event.plan.map((s) => `${s.kind} ${s.domain}`).join(', ')}`);
       return;
+    }
     case 'waiting':
       io.out(`${clock()}  ${event.tick.domain}: waiting for the run of ${event.domain} under way`);
       return;
@@ -159,7 +172,7 @@ function log(event: SchedulerEvent, io: Output): void {
       io.out(`${clock()}  ${event.result.kind} ${event.result.domain}: ${event.result.status.toUpperCase()}${event.result.message ? ` (${event.result.message})` : ''}`);
       return;
     case 'tick-end':
-      io.out(`${clock()}  ${event.result.domain}: run ${event.result.id.slice(0, 8)} ${event.result.status.toUpperCase()}${event.result.message ? `: ${event.result.message}` : ''}`);
+      io.out(`${clock()}  ${event.result.everyDomain ? 'every domain' : event.result.domain}: run ${event.result.id.slice(0, 8)} ${event.result.status.toUpperCase()}${event.result.message ? `: ${event.result.message}` : ''}`);
       return;
     case 'step-start':
       return;

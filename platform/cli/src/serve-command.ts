@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { addToken, loadApiConfig, serveApi } from '@mesh/api';
+import { addToken, API_CONFIG_FILE, loadApiConfig, removeToken, serveApi } from '@mesh/api';
 import { meshRoot } from '@mesh/catalog';
 import type { Output } from './commands';
 
@@ -32,10 +32,25 @@ export async function serveCommand(flags: ServeFlags, io: Output): Promise<numbe
 }
 
 /** `mesh token add`: a new API token for a consumer; printed once, stored only as its hash. */
-export function tokenAddCommand(flags: { workspace?: string; name: string; consumer: string }, io: Output): number {
+export function tokenAddCommand(flags: { workspace?: string; name: string; consumer: string; quiet?: boolean }, io: Output): number {
   const { token, file } = addToken(rootOf(flags), flags.name, flags.consumer);
+  // For a script: TOKEN=$(mesh token add ... --quiet).
+  if (flags.quiet) {
+    io.out(token);
+    return 0;
+  }
   io.out(`Added token '${flags.name}' for consumer '${flags.consumer}' to ${file} (stored as its sha256).`);
   io.out(`Token (shown once, hand it to its holder): ${token}`);
+  return 0;
+}
+
+/** `mesh token remove`: revokes a token; a server already running keeps it until restarted. */
+export function tokenRemoveCommand(flags: { workspace?: string; name: string }, io: Output): number {
+  if (!removeToken(rootOf(flags), flags.name)) {
+    io.err(`error[E_API_TOKEN] no token named '${flags.name}' in ${API_CONFIG_FILE}\n  hint: mesh token list shows the holders.`);
+    return 2;
+  }
+  io.out(`Removed token '${flags.name}' from ${API_CONFIG_FILE}; restart mesh serve for it to stop working.`);
   return 0;
 }
 

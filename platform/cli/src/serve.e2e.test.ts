@@ -2,16 +2,15 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copyDomains, mesh, meshWithEnv, REPO_ROOT } from '@mesh/testing';
+import { copyDomains, mesh, meshTeddy, REPO_ROOT } from '@mesh/testing';
 
 /** `mesh token add` and `mesh serve` as a user runs them: a token printed once, a server that answers with it and stops on SIGTERM. */
 
-const RAW = join(REPO_ROOT, 'platform', 'loom', 'src', '__fixtures__', 'teddy-small');
 
 describe('mesh serve and mesh token', () => {
   it('adds a token, serves with it, and stops cleanly', async () => {
     const root = copyDomains(['inventory'], 'serve');
-    expect(meshWithEnv(join(root, 'inventory'), { TEDDY_RAW_DIR: RAW }, 'build').code).toBe(0);
+    expect(meshTeddy(join(root, 'inventory'), 'build').code).toBe(0);
     const added = mesh(root, 'token', 'add', '--workspace', root, '--name', 'sales-service', '--consumer', 'sales');
     expect(added.code, added.output).toBe(0);
     expect(added.stdout).toContain("Added token 'sales-service' for consumer 'sales' to governance/api.yml (stored as its sha256).");
@@ -38,6 +37,19 @@ describe('mesh serve and mesh token', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+  });
+
+  it('prints only the token with --quiet, and revokes a token by its holder', () => {
+    const root = copyDomains(['inventory'], 'token');
+    const quiet = mesh(root, 'token', 'add', '--workspace', root, '--name', 'script', '--consumer', 'sales', '--quiet');
+    expect(quiet.code, quiet.output).toBe(0);
+    expect(quiet.stdout).toMatch(/^mesh_[\w-]{32}\n$/);
+    const removed = mesh(root, 'token', 'remove', '--workspace', root, '--name', 'script');
+    expect(removed.stdout).toContain("Removed token 'script' from governance/api.yml; restart mesh serve for it to stop working.");
+    expect(mesh(root, 'token', 'list', '--workspace', root).stdout).toBe('No API tokens.\n');
+    const again = mesh(root, 'token', 'remove', '--workspace', root, '--name', 'script');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain("error[E_API_TOKEN] no token named 'script' in governance/api.yml");
   });
 
   it('refuses a bad port number', () => {

@@ -1,8 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { findProjectFile, projectFileSchema } from '@mesh/engine';
+import { findProjectFile, readProjectFile } from '@mesh/engine';
 import { MetadataStore, metadataPath } from '@mesh/metadata';
-import { parseYamlFile, validateYaml } from '@mesh/validate';
 import type { Output } from './commands';
 import { sloTable } from './slo-step';
 
@@ -15,7 +14,7 @@ export async function sloCommand(flags: { projectDir: string; history?: string; 
   }
   const root = resolve(flags.projectDir);
   const file = findProjectFile(root);
-  const project = validateYaml(parseYamlFile(file, readFileSync(file, 'utf8')), projectFileSchema, 'project file').name;
+  const project = readProjectFile(file).project.name;
   const path = metadataPath(root);
   const history = existsSync(path) ? await readHistory(path, project, limit) : [];
   if (flags.json) {

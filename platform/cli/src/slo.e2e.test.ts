@@ -1,12 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyDomains, edit, meshWithEnv, queryDb, REPO_ROOT } from '@mesh/testing';
+import { copyDomains, edit, meshTeddy, queryDb } from '@mesh/testing';
 
 /** SLOs measured after each build of a real domain, kept in its metadata database, failing or warning as configured. */
 
-const RAW = join(REPO_ROOT, 'platform', 'loom', 'src', '__fixtures__', 'teddy-small');
-const mesh = (dir: string, ...args: string[]) => meshWithEnv(dir, { TEDDY_RAW_DIR: RAW }, ...args);
+const mesh = (dir: string, ...args: string[]) => meshTeddy(dir, ...args);
 
 describe('SLOs after a build', () => {
   let inventory: string;
@@ -26,7 +25,7 @@ describe('SLOs after a build', () => {
       { slo: 'freshness', model: 'stock_product', column_name: null, measured: expect.any(Number), status: 'pass' },
       { slo: 'row_count', model: 'products', column_name: null, measured: 3, status: 'pass' },
     ]);
-    expect(await queryDb(join(inventory, '.mesh', 'metadata.duckdb'), "select command, status from runs")).toEqual([{ command: 'build', status: 'success' }]);
+    expect(await queryDb(join(inventory, '.mesh', 'metadata.duckdb'), "select command, status from runs order by started_at")).toEqual([{ command: 'ingest', status: 'success' }, { command: 'build', status: 'success' }]);
   });
 
   it('a breached SLO with on_breach: fail fails the build and keeps the last publication', async () => {

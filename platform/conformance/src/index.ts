@@ -118,7 +118,7 @@ export function describeAdapterConformance(engine: ConformanceEngine): void {
       writeFileSync(csv, 'id,name,price,day\n1,"a, b",1.5,2026-01-02\n2,c,2,2026-01-03\n');
       expect((await s.materialize({ kind: 'seed', relation: r('seed'), path: csv, columnTypes: { name: 'varchar' } }, undefined)).rows).toBe(2);
       expect(await s.describe(`SELECT * FROM ${name('seed')}`)).toEqual([
-        { name: 'id', type: 'BIGINT' }, { name: 'name', type: 'VARCHAR' }, { name: 'price', type: 'DOUBLE' }, { name: 'day', type: 'DATE' },
+        { name: 'id', type: 'INTEGER' }, { name: 'name', type: 'VARCHAR' }, { name: 'price', type: 'DOUBLE' }, { name: 'day', type: 'DATE' },
       ]);
       expect((await rows('seed')).map((row) => row.name)).toEqual(['a, b', 'c']);
       // Loaded again over the first load: the same rows, not twice as many.

@@ -1,14 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyDomains, edit, meshWithEnv, queryDb, REPO_ROOT, write } from '@mesh/testing';
+import { copyDomains, edit, meshTeddy, queryDb, REPO_ROOT, write } from '@mesh/testing';
 
-const RAW = fileURLToPath(new URL('../../loom/src/__fixtures__/teddy-small', import.meta.url));
 const DOMAINS = ['inventory', 'sales', 'finance'] as const;
 
-const run = (root: string, domain: string, ...args: string[]) => meshWithEnv(join(root, domain), { TEDDY_RAW_DIR: RAW }, ...args);
+const run = (root: string, domain: string, ...args: string[]) => meshTeddy(join(root, domain), ...args);
 
 /** A workspace like the repository's: the domains, a root package, pnpm's workspace file and changesets. */
 function makeWorkspace(): string {

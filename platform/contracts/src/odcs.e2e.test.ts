@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { datacontract, requireOracle } from '@mesh/oracle';
-import { copyDomains, meshWithEnv, REPO_ROOT } from '@mesh/testing';
+import { copyDomains, meshTeddy, REPO_ROOT } from '@mesh/testing';
 
 /**
  * Contracts judged by datacontract-cli: every released contract passes `datacontract lint` (ODCS
@@ -11,7 +11,6 @@ import { copyDomains, meshWithEnv, REPO_ROOT } from '@mesh/testing';
  * build publishes it, and fails when a rule is broken on purpose.
  */
 
-const RAW = join(REPO_ROOT, 'platform/loom/src/__fixtures__/teddy-small');
 const SUPPLIERS = join(REPO_ROOT, 'platform/loom/src/__fixtures__/mixed/suppliers');
 const DOMAINS = ['inventory', 'sales', 'finance'] as const;
 
@@ -49,7 +48,7 @@ describe('datacontract test against the published data', () => {
     root = copyDomains(DOMAINS, 'odcs');
     cpSync(SUPPLIERS, join(root, 'suppliers'), { recursive: true });
     for (const domain of [...DOMAINS, 'suppliers']) {
-      const r = meshWithEnv(join(root, domain), { TEDDY_RAW_DIR: RAW }, 'build');
+      const r = meshTeddy(join(root, domain), 'build');
       if (r.code !== 0) throw new Error(`${domain} failed to build:\n${r.output}`);
     }
   }, 240_000);

@@ -1,5 +1,5 @@
 import type { QualityRule, Relationship } from '@mesh/contract';
-import type { RefCall, TestNode } from '@mesh/engine';
+import { parseRelationshipTo, type RefCall, type TestNode } from '@mesh/engine';
 
 /**
  * A dbt test as ODCS says it, so ODCS tools (datacontract-cli) run it as they are:
@@ -30,7 +30,9 @@ function argsOf(test: TestNode): Record<string, unknown> {
   return nested && typeof nested === 'object' && !Array.isArray(nested) ? { ...kwargs, ...(nested as Record<string, unknown>) } : kwargs;
 }
 
-function refOf(to: unknown): RefCall | undefined {
+/** The model a relationships test points at; `to` is written as dbt has it, `ref('customers')`. */
+function refOf(written: unknown): RefCall | undefined {
+  const to = typeof written === 'string' ? parseRelationshipTo(written) : written;
   return to && typeof to === 'object' && 'ref' in to ? (to as { ref: RefCall }).ref : undefined;
 }
 

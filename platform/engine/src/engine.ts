@@ -35,6 +35,10 @@ export interface ProjectOptions {
   writeCompiledFiles?: boolean;
   /** Reuse parsed YAML and compiled Jinja of unchanged files from target/partial_parse.json (default true). */
   partialParse?: boolean;
+  /** `--profiles-dir`: where a dbt project's profiles.yml is (else DBT_PROFILES_DIR, the project, ~/.dbt). */
+  profilesDir?: string;
+  /** `--warn-error`: every warning fails the command, and a test that would warn fails (else the project's flags). */
+  warnError?: boolean;
   /** Told how long each stage took (load, parse, resolve, ...), for benchmarks and `--timings`. */
   onStage?(stage: string, ms: number): void;
 }
@@ -69,24 +73,44 @@ export async function compileProject(options: ProjectOptions): Promise<CompiledP
     options.onStage?.(name, now - mark);
     mark = now;
   };
-  const files = loadProject(options.projectDir, { cache: options.partialParse });
+  const files = loadProject(options.projectDir, { cache: options.partialParse, profilesDir: options.profilesDir, env: options.env });
   stage('load');
   const parsed = parseProject(files, { vars: options.vars, env: options.env, target: options.target });
   stage('parse');
   const upstreams = typeof options.upstreams === 'function' ? await options.upstreams(parsed) : options.upstreams;
   stage('upstreams');
-  const resolution = resolveRefs(parsed, { upstreams, failOnDeprecated: options.failOnDeprecated });
+  let resolution: Resolution;
+  try {
+    resolution = resolveRefs(parsed, { upstreams, failOnDeprecated: options.failOnDeprecated, restrictAccess: parsed.restrictAccess });
+  } catch (error) {
+    // Without a graph nothing can be left out: every model that failed to parse is said with the refs that failed.
+    if (error instanceof MeshError && parsed.broken.size) throw MeshError.all([...parsed.broken.values(), error, ...error.related]);
+    throw error;
+  }
   stage('resolve');
   const dag = buildDag(resolution.nodes);
   stage('graph');
-  const selection = { select: options.select, exclude: options.exclude };
+  // dbt brings a selected model's tests along eagerly; the mesh's own projects only when all they read is built.
+  const selection = {
+    select: options.select,
+    exclude: options.exclude,
+    indirectSelection: files.flags.indirectSelection ?? (files.dbt ? ('eager' as const) : ('cautious' as const)),
+  };
   const selected = selectNodes(dag, selection);
   stage('select');
+  // A model that failed to parse fails the command only if the command selects it.
+  const brokenSelected = [...parsed.broken].filter(([id]) => selected.has(id)).map(([, error]) => error);
+  if (brokenSelected.length) throw MeshError.all(brokenSelected);
   const warnings = [...parsed.warnings, ...resolution.warnings];
   for (const selector of unmatchedSelectors(dag, selection)) {
     warnings.push(new MeshError('W_SELECTOR_UNMATCHED', `the selection criterion '${selector}' does not match any node`, {
       hint: 'Check the name, tag or path; run mesh ls to see the nodes.',
     }));
+  }
+  if (options.warnError ?? files.flags.warnError) {
+    if (warnings.length) {
+      throw MeshError.all(warnings.map((w) => new MeshError(w.code.replace(/^W_/, 'E_'), w.message, { location: w.location, node: w.node, details: w.details, hint: `${w.hint ? `${w.hint} ` : ''}(warn_error makes this warning an error.)` })));
+    }
   }
   const compiler = new Compiler(parsed, dag, resolution);
   const compiled = new Map<string, CompiledNode>();
@@ -105,7 +129,7 @@ export async function compileProject(options: ProjectOptions): Promise<CompiledP
       const node = dag.nodes.get(id)!;
       if (!c.sql) continue;
       const path = node.resource_type === 'test' && node.test_metadata
-        ? `${base}${node.original_file_path}/${node.name}.sql`
+        ? `${base}${node.original_file_path}/${node.alias}.sql`
         : `${base}${node.original_file_path}`;
       compiledFiles.set(path, c.sql);
     }
@@ -125,6 +149,8 @@ export interface RunProjectOptions extends ProjectOptions, RunEvents {
   command: RunCommand;
   threads?: number;
   fullRefresh?: boolean;
+  /** `--fail-fast`: stop at the first failure (else the project's flags). */
+  failFast?: boolean;
   /** Opens the database for the resolved target; the CLI passes the DuckDB adapter. */
   openAdapter(target: ResolvedTarget, parsed: ParsedProject): Promise<Adapter>;
   /** Called once the project is compiled, before the database opens (the CLI prints warnings and a header). */
@@ -196,6 +222,8 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
       selected,
       threads: options.threads ?? parsed.target.threads,
       fullRefresh: options.fullRefresh,
+      failFast: options.failFast ?? parsed.files.flags.failFast,
+      warnError: options.warnError ?? parsed.files.flags.warnError,
       onStart: options.onStart,
       onEnd: options.onEnd,
     });

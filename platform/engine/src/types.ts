@@ -142,6 +142,8 @@ export interface TestConfig {
 
 export interface TestNode extends BaseNode {
   resource_type: 'test';
+  /** The relation and compiled file name: the name, or dbt's shortened one for names of 64 characters or more. */
+  alias: string;
   config: TestConfig;
   /** For generic tests: the test name, its arguments and its package (`dbt_utils`); singular tests have raw SQL. */
   test_metadata?: { name: string; kwargs: Record<string, unknown>; namespace?: string };

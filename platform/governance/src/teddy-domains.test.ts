@@ -49,7 +49,7 @@ describe('the Teddy Retailers domains', () => {
     const found = await findingsOf(repoRoot);
     expect(found.inventory).toEqual([]);
     expect(formatFindings(found.sales)).toBe([
-      "domains/sales/models/gold/_gold.yml:36  error  pii-not-exposed  column 'customer_email' of public model 'customer_summary' is personal data (tagged pii) and is not masked",
+      "domains/sales/models/gold/_gold.yml:40  error  pii-not-exposed  column 'customer_email' of public model 'customer_summary' is personal data (tagged pii) and is not masked",
       '  hint: Declare how it is masked for other domains with meta: {masking: hash} (one of hash, redact, null) on the column, or leave the column out of the public model.',
     ].join('\n'));
     expect(formatFindings(found.finance)).toBe([

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -80,10 +80,42 @@ describe('incremental loading by file', () => {
   it('never duplicates a file whose load was not recorded (a crash between the two databases)', async () => {
     file('orders_1.csv', 'id,amount\n1,10\n');
     await load(ORDERS);
-    const forgetful = { ingestedFiles: async () => ({ files: [], legacy: [] }), recordIngestedFile: async () => {} };
+    const forgetful = { ingestedFiles: async () => ({ files: [], legacy: [] }), recordIngestedFile: async () => {}, forgetIngestedFiles: async () => {} };
     const config = parseIngestFile(join(dir, 'ingest.yml'), ORDERS);
     await ingest({ project: 'shop', root: dir, config, session, ledger: forgetful, runId: 'again' });
     expect(await rows('SELECT count(*)::INTEGER AS n FROM bronze.orders')).toEqual([{ n: 1 }]);
+  });
+
+  it("loads a file again when the table lacks its rows (a database restored from a cache, a rebuilt target)", async () => {
+    file('orders_1.csv', 'id,amount\n1,10\n2,20\n');
+    file('orders_2.csv', 'id,amount\n3,30\n');
+    await load(ORDERS);
+    // The table as an older copy of the database had it: orders_2 never arrived there.
+    await session.execute(`DELETE FROM bronze.orders WHERE _source_file = 'orders_2.csv'`);
+    const healed = await load(ORDERS);
+    expect(outcomes(healed)).toEqual([['raw/orders_1.csv', 'unchanged', 0], ['raw/orders_2.csv', 'loaded', 1]]);
+    expect(healed.files[1]!.notes).toEqual(['loaded again: bronze.orders held 0 of its 1 rows']);
+    // The whole table gone (the database file deleted and built anew): every file loads again.
+    await session.execute('DROP TABLE bronze.orders');
+    expect(outcomes(await load(ORDERS))).toEqual([['raw/orders_1.csv', 'loaded', 2], ['raw/orders_2.csv', 'loaded', 1]]);
+    expect(await rows('SELECT count(*)::INTEGER AS n FROM bronze.orders')).toEqual([{ n: 3 }]);
+  });
+
+  it('starts a source over with fullRefresh: rows of files no longer there go, every file present loads', async () => {
+    file('orders_1.csv', 'id,amount\n1,10\n');
+    file('orders_2.csv', 'id,amount\n2,20\n');
+    await load(ORDERS);
+    rmSync(join(dir, 'raw', 'orders_2.csv'));
+    // Without a refresh, bronze is a history: the rows of a file that went stay.
+    expect(outcomes(await load(ORDERS))).toEqual([['raw/orders_1.csv', 'unchanged', 0]]);
+    expect(await rows('SELECT count(*)::INTEGER AS n FROM bronze.orders')).toEqual([{ n: 2 }]);
+    const config = parseIngestFile(join(dir, 'ingest.yml'), ORDERS);
+    const refreshed = await ingest({ project: 'shop', root: dir, config, session, ledger: store, runId: 'refresh', fullRefresh: true });
+    expect(outcomes(refreshed)).toEqual([['raw/orders_1.csv', 'loaded', 1]]);
+    expect(refreshed.files[0]!.notes).toEqual(['created bronze.orders']);
+    expect(await rows('SELECT id FROM bronze.orders')).toEqual([{ id: 1 }]);
+    // What went is forgotten too: landing it again is a first load, not a restore.
+    expect((await store.ingestedFiles('shop', 'orders')).files.map((f) => f.file)).toEqual(['orders_1.csv']);
   });
 
   it('reads JSON, newline-delimited JSON and Parquet files, folders, and paths from the environment', async () => {

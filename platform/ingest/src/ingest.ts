@@ -1,12 +1,12 @@
 import { statSync } from 'node:fs';
 import type { AdapterSession } from '@mesh/engine';
-import { didYouMean } from '@mesh/engine';
+import { didYouMean, quoteIdent } from '@mesh/engine';
 import { MeshError, isMeshError } from '@mesh/errors';
 import type { IngestedFile, IngestedFiles, LegacyIngestedFile } from '@mesh/metadata';
-import { targetOf, type DomainOperations, type SourceConfig } from './config';
+import { targetOf, type DomainOperations, type SourceConfig, type TargetTable } from './config';
 import { fileChecksum } from './checksum';
 import { discoverFiles, type SourceFile } from './discover-files';
-import { loadFile, rekeyRows } from './load-file';
+import { loadFile, rekeyRows, SOURCE_FILE, tableExists } from './load-file';
 import { describeChange } from './schema-drift';
 
 /** Where loaded files are remembered: the project's metadata database (MetadataStore), or a fake in tests. */
@@ -15,6 +15,8 @@ export interface IngestLedger {
   ingestedFiles(project: string, source: string): Promise<IngestedFiles>;
   /** `replacing`: the absolute path of the legacy record this one takes the place of. */
   recordIngestedFile(file: IngestedFile, replacing?: string): Promise<void>;
+  /** After a full refresh dropped the source's table: its files are loaded as if for the first time. */
+  forgetIngestedFiles(project: string, source: string): Promise<void>;
 }
 
 export type FileOutcome = 'loaded' | 'replaced' | 'unchanged' | 'failed';
@@ -44,6 +46,8 @@ export interface IngestOptions {
   runId: string;
   /** Only these sources (by name); all when empty. */
   sources?: string[];
+  /** Drop each source's table first and load every file it names now, as if none had been loaded. */
+  fullRefresh?: boolean;
   env?: Record<string, string | undefined>;
   now?: () => Date;
   onFile?(event: FileEvent): void;
@@ -55,9 +59,10 @@ export interface IngestReport {
 }
 
 /**
- * Loads every new or changed file of the domain's sources; unchanged files (same path, same sha256) are
- * skipped. Within a source, files load in path order and the first file that fails stops that source,
- * so a later file never lands before an earlier broken one is fixed; other sources go on.
+ * Loads every new or changed file of the domain's sources; unchanged files (same path, same sha256, and
+ * their rows still in the table) are skipped. Within a source, files load in path order and the first
+ * file that fails stops that source, so a later file never lands before an earlier broken one is fixed;
+ * other sources go on.
  */
 export async function ingest(options: IngestOptions): Promise<IngestReport> {
   const now = options.now ?? (() => new Date());
@@ -73,9 +78,15 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     const target = targetOf(source).key;
     let files: SourceFile[];
     let known: IngestedFiles;
+    let present: Map<string, number>;
     try {
+      if (options.fullRefresh) {
+        await dropTable(options.session, targetOf(source));
+        await options.ledger.forgetIngestedFiles(options.project, source.name);
+      }
       files = await discoverFiles(options.session, source, { root: options.root, env: options.env ?? process.env, location });
       known = await options.ledger.ingestedFiles(options.project, source.name);
+      present = await rowsPerFile(options.session, targetOf(source));
     } catch (error) {
       emit({ source: source.name, target, file: source.path, outcome: 'failed', rows: 0, replacedRows: 0, elapsedS: 0, finishedAt: now(), notes: [], error: asMeshError(error) });
       continue;
@@ -83,7 +94,7 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     const records = new Map(known.files.map((f) => [f.file, f]));
     const legacy = [...known.legacy];
     for (const file of files) {
-      const event = await ingestFile(options, source, file, recordOf(file, records, legacy), location, now);
+      const event = await ingestFile(options, source, file, recordOf(file, records, legacy), present, location, now);
       emit(event);
       if (event.outcome === 'failed') break;
     }
@@ -129,7 +140,7 @@ function recordOf(file: SourceFile, records: Map<string, IngestedFile>, legacy: 
   return { record: found, legacyPath: found.path };
 }
 
-async function ingestFile(options: IngestOptions, source: SourceConfig, file: SourceFile, known: KnownFile | undefined, location: { file: string; line?: number }, now: () => Date): Promise<FileEvent> {
+async function ingestFile(options: IngestOptions, source: SourceConfig, file: SourceFile, known: KnownFile | undefined, present: Map<string, number>, location: { file: string; line?: number }, now: () => Date): Promise<FileEvent> {
   const t0 = performance.now();
   const target = targetOf(source);
   const { path, key } = file;
@@ -138,7 +149,11 @@ async function ingestFile(options: IngestOptions, source: SourceConfig, file: So
   try {
     const checksum = await fileChecksum(path);
     const legacyPath = known?.legacyPath;
-    if (known?.record.checksum === checksum) {
+    // The table is the truth, not the ledger: a database restored from a cache or a backup, rebuilt, or
+    // dropped by --full-refresh lacks rows the ledger says were loaded, and then the file loads again.
+    const rowsThere = present.get(legacyPath ?? key) ?? 0;
+    const intact = known !== undefined && rowsThere === known.record.rowsLoaded;
+    if (known?.record.checksum === checksum && intact) {
       // Unchanged, but its rows and record still carry the absolute path an older version keyed them by.
       if (legacyPath !== undefined) {
         await rekeyRows(options.session, target, legacyPath, key);
@@ -153,15 +168,30 @@ async function ingestFile(options: IngestOptions, source: SourceConfig, file: So
     await options.ledger.recordIngestedFile({
       project: options.project, source: source.name, file: key, path, checksum, bytes: statSync(path).size, rowsLoaded: result.rows, target: target.key, runId: options.runId, loadedAt,
     }, legacyPath);
+    const restored = known?.record.checksum === checksum && !intact;
     return finish({
-      outcome: known ? 'replaced' : 'loaded',
+      outcome: known && !restored && !options.fullRefresh ? 'replaced' : 'loaded',
       rows: result.rows,
       replacedRows: result.replacedRows,
-      notes: [...(result.createdTable ? [`created ${target.key}`] : []), ...result.schemaChanges.map((c) => `${describeChange(c)}${c.kind === 'added' ? ': added to the table' : c.kind === 'missing' ? ': loaded as NULL' : ''}`)],
+      notes: [
+        ...(restored && !options.fullRefresh ? [`loaded again: ${target.key} held ${rowsThere.toLocaleString('en-US')} of its ${known.record.rowsLoaded.toLocaleString('en-US')} rows`] : []),
+        ...(result.createdTable ? [`created ${target.key}`] : []),
+        ...result.schemaChanges.map((c) => `${describeChange(c)}${c.kind === 'added' ? ': added to the table' : c.kind === 'missing' ? ': loaded as NULL' : ''}`)],
     });
   } catch (error) {
     return finish({ outcome: 'failed', error: asMeshError(error) });
   }
+}
+
+/** Rows per `_source_file` in a source's table; empty when the table does not exist yet. */
+async function rowsPerFile(session: AdapterSession, target: TargetTable): Promise<Map<string, number>> {
+  if (!(await tableExists(session, target))) return new Map();
+  const rows = await session.query(`SELECT ${SOURCE_FILE} AS file, count(*) AS n FROM ${quoteIdent(target.schema)}.${quoteIdent(target.table)} GROUP BY ALL`);
+  return new Map(rows.map((r) => [String(r.file), Number(r.n)]));
+}
+
+async function dropTable(session: AdapterSession, target: TargetTable): Promise<void> {
+  await session.execute(`DROP TABLE IF EXISTS ${quoteIdent(target.schema)}.${quoteIdent(target.table)}`);
 }
 
 function asMeshError(error: unknown): MeshError {

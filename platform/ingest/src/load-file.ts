@@ -108,11 +108,15 @@ export async function rekeyRows(session: AdapterSession, target: TargetTable, fr
   return counted(session, `UPDATE ${table} SET ${SOURCE_FILE} = ${quoteString(to)} WHERE ${SOURCE_FILE} = ${quoteString(from)}`);
 }
 
-async function existingColumns(session: AdapterSession, target: TargetTable): Promise<ColumnInfo[] | undefined> {
+export async function tableExists(session: AdapterSession, target: TargetTable): Promise<boolean> {
   const found = await session.query(
     `SELECT 1 FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = ${quoteString(target.schema)} AND table_name = ${quoteString(target.table)}`,
   );
-  return found.length ? session.describe(`SELECT * FROM ${quoteIdent(target.schema)}.${quoteIdent(target.table)}`) : undefined;
+  return found.length > 0;
+}
+
+async function existingColumns(session: AdapterSession, target: TargetTable): Promise<ColumnInfo[] | undefined> {
+  return (await tableExists(session, target)) ? session.describe(`SELECT * FROM ${quoteIdent(target.schema)}.${quoteIdent(target.table)}`) : undefined;
 }
 
 /** DuckDB answers CREATE TABLE AS, INSERT and DELETE with the number of rows they wrote. */

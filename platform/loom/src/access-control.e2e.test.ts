@@ -1,16 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyDomains, edit, meshWithEnv, queryDb, write } from '@mesh/testing';
+import { copyDomains, edit, meshTeddy, queryDb, write } from '@mesh/testing';
 
 /**
  * Grants in a data product's descriptor decide what each consumer domain can ref at compile time and
  * what its share of the publication holds; personal columns reach it masked, in clear, or not at all.
  */
 
-const RAW = fileURLToPath(new URL('./__fixtures__/teddy-small', import.meta.url));
-const mesh = (root: string, domain: string, ...args: string[]) => meshWithEnv(join(root, domain), { TEDDY_RAW_DIR: RAW }, ...args);
+const mesh = (root: string, domain: string, ...args: string[]) => meshTeddy(join(root, domain), ...args);
 const share = (root: string, producer: string, consumer: string) => join(root, producer, 'target', 'published', 'shares', `${consumer}.duckdb`);
 
 /** Sales' grant to finance, rewritten per case: ports and PII treatment. */

@@ -2,11 +2,9 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFixture, edit, meshAsync, meshWithEnv, queryDb, REPO_ROOT } from '@mesh/testing';
+import { copyFixture, edit, meshTeddy, meshTeddyAsync, queryDb, REPO_ROOT } from '@mesh/testing';
 
-const RAW = fileURLToPath(new URL('./__fixtures__/teddy-small', import.meta.url));
 
 /** Any static file server will do: the publication is plain files. */
 function serveFolder(root: string): Promise<{ server: Server; url: string }> {
@@ -34,7 +32,7 @@ describe('a mesh across machines: two domains sharing only published artifacts o
   beforeAll(async () => {
     producer = copyFixture(join(REPO_ROOT, 'domains', 'inventory'), 'machine-a');
     consumer = copyFixture(join(REPO_ROOT, 'domains', 'sales'), 'machine-b');
-    const built = meshWithEnv(producer, { TEDDY_RAW_DIR: RAW }, 'build');
+    const built = meshTeddy(producer, 'build');
     if (built.code !== 0) throw new Error(`inventory failed:\n${built.output}`);
     served = await serveFolder(join(producer, 'target', 'published'));
     edit(consumer, 'mesh_project.yml', (text) => text.replace(/- name: inventory\n(\s+)version: \^1\.0\.0/, `- name: inventory\n$1version: ^1.0.0\n$1from: ${served.url}/manifest.json`));
@@ -44,7 +42,7 @@ describe('a mesh across machines: two domains sharing only published artifacts o
 
   it('builds the consumer from the producer\'s publication, fetching the manifest, its contract and the share', async () => {
     expect(existsSync(join(consumer, 'node_modules'))).toBe(false);
-    const r = await meshAsync(consumer, { TEDDY_RAW_DIR: RAW }, 'build');
+    const r = await meshTeddyAsync(consumer, 'build');
     expect(r.code, r.output).toBe(0);
     expect(await queryDb(join(consumer, 'target', 'sales.duckdb'), 'select count(*) as n, sum(total_value) as total from gold.order_summary')).toEqual([{ n: 4, total: 18100 }]);
     const cache = join(consumer, 'target', 'upstreams', 'inventory');
@@ -56,7 +54,7 @@ describe('a mesh across machines: two domains sharing only published artifacts o
 
   it('builds with an optional upstream that is unreachable, warning about it', async () => {
     edit(consumer, 'mesh_project.yml', (text) => text.replace('upstreams:\n', 'upstreams:\n  - name: partners\n    from: http://127.0.0.1:9/partners/manifest.json\n    optional: true\n'));
-    const r = await meshAsync(consumer, { TEDDY_RAW_DIR: RAW }, 'build');
+    const r = await meshTeddyAsync(consumer, 'build');
     expect(r.code, r.output).toBe(0);
     expect(r.output).toMatch(/W_UPSTREAM_OPTIONAL[\s\S]*partners/);
   });
@@ -64,7 +62,7 @@ describe('a mesh across machines: two domains sharing only published artifacts o
   it('fails with E_UPSTREAM_UNREACHABLE naming the URL when a required upstream is down and never fetched', async () => {
     const fresh = copyFixture(join(REPO_ROOT, 'domains', 'sales'), 'machine-c');
     edit(fresh, 'mesh_project.yml', (text) => text.replace(/- name: inventory\n(\s+)version: \^1\.0\.0/, '- name: inventory\n$1version: ^1.0.0\n$1from: http://127.0.0.1:9/inventory/manifest.json'));
-    const r = await meshAsync(fresh, { TEDDY_RAW_DIR: RAW }, 'build');
+    const r = await meshTeddyAsync(fresh, 'build');
     expect(r.code).toBe(2);
     expect(r.output).toMatch(/E_UPSTREAM_UNREACHABLE[\s\S]*http:\/\/127\.0\.0\.1:9\/inventory\/manifest\.json/);
     expect(r.output).toMatch(/optional: true/);

@@ -29,9 +29,9 @@ describe('dbtLoomUpstreams', () => {
       ].join('\n'),
     });
     expect(dbtLoomUpstreams(dir, { DATA_HOST: 'https://data.example.com' })).toEqual([
-      { name: 'core', from: join(dir, '..', 'core', 'target', 'published', 'manifest.json'), optional: false, file: 'dbt_loom.config.yml' },
+      { name: 'core', from: join(dir, '..', 'core', 'target', 'published', 'manifest.json'), optional: false, file: 'dbt_loom.config.yml', manifestNamed: true },
       { name: 'marketing', optional: false, file: 'dependencies.yml' },
-      { name: 'finance', from: 'https://data.example.com/finance/manifest.json', optional: true, file: 'dbt_loom.config.yml' },
+      { name: 'finance', from: 'https://data.example.com/finance/manifest.json', optional: true, file: 'dbt_loom.config.yml', manifestNamed: true },
     ]);
   });
 

@@ -40,6 +40,11 @@ export interface DbtUpstream {
   from?: string;
   optional: boolean;
   file: string;
+  /**
+   * dbt-loom's `name` only labels the entry: the project is the one the manifest names
+   * (`metadata.project_name`), and refs use that name.
+   */
+  manifestNamed?: boolean;
 }
 
 /** dbt-loom replaces `$VAR` and `${VAR}` in its config with environment variables. */
@@ -87,7 +92,7 @@ export function dbtLoomUpstreams(root: string, env: Record<string, string | unde
       }
       const value = expandEnv(raw, env, DBT_LOOM_CONFIG, line);
       const from = m.type === 'http' || isAbsolute(value) ? value : resolve(root, value);
-      out.set(m.name, { name: m.name, from, optional: m.optional === true, file: DBT_LOOM_CONFIG });
+      out.set(m.name, { name: m.name, from, optional: m.optional === true, file: DBT_LOOM_CONFIG, manifestNamed: true });
     });
   }
   return [...out.values()];
@@ -100,15 +105,37 @@ export function dbtLoomUpstreams(root: string, env: Record<string, string | unde
  */
 export function addDbtLoomUpstreams(out: Map<string, UpstreamSource>, parsed: ParsedProject): void {
   const meshDeclared = new Set((parsed.files.project.upstreams ?? []).map((u) => u.name));
-  for (const u of dbtLoomUpstreams(parsed.root, parsed.env)) {
+  const declared = dbtLoomUpstreams(parsed.root, parsed.env);
+  // A dbt-loom manifest's project is known once it is read: a project only dependencies.yml names may be it.
+  const loomManifests = declared.some((u) => u.manifestNamed);
+  for (const u of declared) {
     if (u.from) {
       const kind = /^https?:\/\//.test(u.from) ? 'url' : 'path';
-      out.set(u.name, { name: u.name, from: u.from, kind, optional: u.optional });
-    } else if (!out.has(u.name) && !meshDeclared.has(u.name)) {
+      out.set(u.name, { name: u.name, from: u.from, kind, optional: u.optional, manifestNamed: u.manifestNamed });
+    } else if (!out.has(u.name) && !meshDeclared.has(u.name) && !loomManifests) {
       throw new MeshError('E_UPSTREAM_UNDECLARED', `${DBT_DEPENDENCIES} names the project '${u.name}', but nothing says where its manifest is`, {
         location: { file: u.file },
         hint: `Add it to ${DBT_LOOM_CONFIG} (manifests: [{name: ${u.name}, type: file, config: {path: ../${u.name}/target/published/manifest.json}}]), or depend on its package in package.json.`,
       });
     }
+  }
+}
+
+/**
+ * A project dependencies.yml names with no manifest of its own name in the dbt-loom config is fine only
+ * when one of the config's manifests turns out to be that project (a dbt-loom `name` is only a label):
+ * checked once the manifests are read.
+ */
+export function assertDependenciesProvided(parsed: ParsedProject, loaded: Iterable<string>): void {
+  const names = new Set(loaded);
+  const declared = dbtLoomUpstreams(parsed.root, parsed.env);
+  if (!declared.some((u) => u.manifestNamed)) return;
+  const meshDeclared = new Set((parsed.files.project.upstreams ?? []).map((u) => u.name));
+  for (const u of declared) {
+    if (u.from || names.has(u.name) || meshDeclared.has(u.name)) continue;
+    throw new MeshError('E_UPSTREAM_UNDECLARED', `${DBT_DEPENDENCIES} names the project '${u.name}', but nothing says where its manifest is`, {
+      location: { file: u.file },
+      hint: `Add it to ${DBT_LOOM_CONFIG} (manifests: [{name: ${u.name}, type: file, config: {path: ../${u.name}/target/manifest.json}}]), or remove it from ${DBT_DEPENDENCIES}.`,
+    });
   }
 }

@@ -1,16 +1,15 @@
 import { createWriteStream, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import semver from 'semver';
 import { latestRelease, readRelease, releaseSatisfying } from '@mesh/contract';
 import { MeshError } from '@mesh/errors';
-import { parseYamlFile, validateYaml } from '@mesh/validate';
-import { findProjectFile, projectFileSchema, type ModelNode, type ParsedProject, type UpstreamProject } from '@mesh/engine';
+import { findProjectFile, readProjectFile, type ModelNode, type ParsedProject, type UpstreamProject } from '@mesh/engine';
 import { publicationFacts, publishedManifestSchema, type PublicationFacts, type PublishedManifest, type PublishedNode } from './published-manifest';
 import { nodesFromContract } from './contract-nodes';
 import { PUBLISHED_DIR } from './publish';
-import { addDbtLoomUpstreams } from './dbt-loom-config';
+import { addDbtLoomUpstreams, assertDependenciesProvided } from './dbt-loom-config';
 import { consumerView, publicationOf, type ConsumerView } from './consumer-view';
 import { accessSection, planPublication } from './publication-plan';
 import { importTrinoShare, upstreamReading } from './cross-engine';
@@ -32,6 +31,8 @@ export interface UpstreamSource {
   range?: string;
   /** The DuckDB file of a plain dbt project upstream (`database:` of its entry), absolute. */
   database?: string;
+  /** A dbt-loom entry: its `name` is a label, the project is the one its manifest names. */
+  manifestNamed?: boolean;
 }
 
 function readJson(path: string): unknown {
@@ -46,7 +47,7 @@ function projectNameOf(dir: string): { name: string; targetPath: string } | unde
   } catch {
     return undefined;
   }
-  const project = validateYaml(parseYamlFile(file, readFileSync(file, 'utf8')), projectFileSchema, 'project file');
+  const { project } = readProjectFile(file);
   return { name: project.name, targetPath: project['target-path'] ?? 'target' };
 }
 
@@ -100,7 +101,7 @@ function toModelNode(e: PublishedNode, database: string): ModelNode {
   const config = e.config as ModelNode['config'];
   return {
     unique_id: e.unique_id,
-    resource_type: 'model',
+    resource_type: e.resource_type,
     name: e.name,
     package_name: e.package_name,
     original_file_path: e.original_file_path,
@@ -194,6 +195,18 @@ async function fetchPublication(source: UpstreamSource, cacheDir: string, consum
   }
 }
 
+/**
+ * The published manifest a path means. A dbt-loom config written for dbt points at the producer's
+ * `target/manifest.json`; when the mesh built the producer, its publication sits beside it in
+ * `target/published/`, and that is what a consumer reads (public models and their data only).
+ */
+function publicationPath(from: string): string {
+  const path = from.endsWith('.json') ? from : join(from, 'manifest.json');
+  if (basename(path) !== 'manifest.json' || basename(dirname(path)) === PUBLISHED_DIR) return path;
+  const beside = join(dirname(path), PUBLISHED_DIR, 'manifest.json');
+  return existsSync(beside) ? beside : path;
+}
+
 /** A consumer pins the releases it accepts; a publication outside that range is refused, not silently used. */
 function assertVersionInRange(source: UpstreamSource, facts: PublicationFacts, parsed: ParsedProject): void {
   const version = facts.version;
@@ -273,6 +286,12 @@ function fromReleasedContract(source: UpstreamSource, consumer: string): Upstrea
 }
 
 export async function loadUpstreams(parsed: ParsedProject, options: LoadUpstreamsOptions = {}): Promise<UpstreamProject[]> {
+  const out = await readUpstreams(parsed, options);
+  assertDependenciesProvided(parsed, out.map((u) => u.name));
+  return out;
+}
+
+async function readUpstreams(parsed: ParsedProject, options: LoadUpstreamsOptions): Promise<UpstreamProject[]> {
   const out: UpstreamProject[] = [];
   const cacheDir = join(parsed.root, parsed.files.project['target-path'] ?? 'target', 'upstreams');
   for (const source of declaredUpstreams(parsed)) {
@@ -282,7 +301,7 @@ export async function loadUpstreams(parsed: ParsedProject, options: LoadUpstream
       if (source.kind === 'url') {
         ({ manifest, base } = await fetchPublication(source, cacheDir, parsed.name));
       } else {
-        const path = source.from.endsWith('.json') ? source.from : join(source.from, 'manifest.json');
+        const path = publicationPath(source.from);
         const released = !existsSync(path) && options.fallbackToContracts ? fromReleasedContract(source, parsed.name) : undefined;
         if (released) {
           out.push(released);
@@ -299,7 +318,8 @@ export async function loadUpstreams(parsed: ParsedProject, options: LoadUpstream
         base = dirname(path);
       }
       const facts = publicationFacts(manifest);
-      if (facts.project !== source.name) {
+      const name = source.manifestNamed ? facts.project : source.name;
+      if (facts.project !== name) {
         throw new MeshError('E_UPSTREAM_MANIFEST', `upstream '${source.name}' points at the publication of '${facts.project}'`, {
           location: { file: parsed.files.projectFilePath },
           hint: `Fix the name or the from: of the upstream in ${parsed.files.projectFilePath}.`,
@@ -308,16 +328,16 @@ export async function loadUpstreams(parsed: ParsedProject, options: LoadUpstream
       assertVersionInRange(source, facts, parsed);
       const reading = upstreamReading(source, manifest, parsed);
       if (!facts.fromMesh) {
-        out.push(dbtProjectUpstream(source, facts, parsed));
+        out.push(dbtProjectUpstream({ ...source, name }, facts, parsed));
         continue;
       }
       const view = consumerView(publicationOf(manifest), parsed.name);
       const located = (node: ModelNode) => (reading === 'in-place' ? inShare(node, view.schema, view.catalog) : node);
       const imported = reading === 'import' ? await importTrinoShare(source, manifest, view, parsed, cacheDir) : undefined;
       out.push({
-        name: source.name,
+        name,
         version: facts.version,
-        nodes: [...facts.nodes.map((n) => located(visible(toModelNode(n, source.name), view))), ...facts.restricted.map((r) => restrictedNode(source.name, r))],
+        nodes: [...facts.nodes.map((n) => located(visible(toModelNode(n, name), view))), ...facts.restricted.map((r) => restrictedNode(name, r))],
         database: imported ? { path: imported } : base && view.file ? { path: join(base, view.file) } : undefined,
         refused: view.refused,
         withheld: view.withheld,

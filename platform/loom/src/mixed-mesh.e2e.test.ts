@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dbt, requireOracle } from '@mesh/oracle';
-import { copyDomains, edit, meshWithEnv, queryDb } from '@mesh/testing';
+import { copyDomains, edit, meshTeddy, meshWithEnv, queryDb } from '@mesh/testing';
 import { publicationFacts, publishedManifestSchema } from './published-manifest';
 import { publishedDir } from './publish';
 
@@ -16,7 +16,6 @@ import { publishedDir } from './publish';
  */
 
 const MIXED = fileURLToPath(new URL('./__fixtures__/mixed', import.meta.url));
-const RAW = fileURLToPath(new URL('./__fixtures__/teddy-small', import.meta.url));
 
 function workspace(): string {
   const root = copyDomains(['inventory'], 'mixed');
@@ -47,7 +46,7 @@ describe('a dbt-core project consumes a mesh domain through real dbt-loom', () =
   beforeAll(() => {
     requireOracle();
     root = workspace();
-    const r = meshWithEnv(join(root, 'inventory'), { TEDDY_RAW_DIR: RAW }, 'build');
+    const r = meshTeddy(join(root, 'inventory'), 'build');
     if (r.code !== 0) throw new Error(`inventory failed:\n${r.output}`);
   });
 

@@ -1,4 +1,4 @@
-import type { ModelNode, PublishRelation } from '@mesh/engine';
+import type { ModelNode, PublishRelation, RunOutcome } from '@mesh/engine';
 import type { PublishedAccess } from './published-manifest';
 import { EVERYONE, OPENNESS, grantees, granteesOf, grantsFor, personalColumns, portServes, restrictsAccess, type DataProduct, type PiiParams, type PiiTreatment } from '@mesh/governance';
 
@@ -10,6 +10,18 @@ import { EVERYONE, OPENNESS, grantees, granteesOf, grantsFor, personalColumns, p
  */
 
 export const SHARES_DIR = 'shares';
+
+/**
+ * What a project publishes: its own public models, and its public seeds, which dbt-loom offers a
+ * consumer as it offers models (`+access: public` on a seed).
+ */
+export function publishedNodes(outcome: RunOutcome): ModelNode[] {
+  return [...outcome.dag.nodes.values()].filter(
+    (n): n is ModelNode =>
+      (n.resource_type === 'model' || n.resource_type === 'seed') && !n.external && n.package_name === outcome.parsed.name &&
+      n.config.access === 'public' && n.config.materialized !== 'ephemeral',
+  );
+}
 
 export interface PlannedModel {
   node: ModelNode;

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Adapter, ModelNode, RunOutcome } from '@mesh/engine';
+import type { Adapter, RunOutcome } from '@mesh/engine';
 import { loadDataProduct, piiParamsFor } from '@mesh/governance';
-import { accessSection, planPublication, shareSchema, SHARES_DIR, type PublicationPlan } from './publication-plan';
+import { accessSection, planPublication, publishedNodes, shareSchema, SHARES_DIR, type PublicationPlan } from './publication-plan';
 
 /** The grantee of a publication every domain may read. */
 const EVERYONE_GRANTEE = '*';
@@ -38,13 +38,7 @@ function packageVersion(root: string): string | undefined {
   }
 }
 
-function publicModels(outcome: RunOutcome): ModelNode[] {
-  return [...outcome.dag.nodes.values()].filter(
-    (n): n is ModelNode =>
-      n.resource_type === 'model' && !n.external && n.package_name === outcome.parsed.name &&
-      n.config.access === 'public' && n.config.materialized !== 'ephemeral',
-  );
-}
+const publicModels = publishedNodes;
 
 /**
  * Publishes the project's public models: their tables copied into `target/published/<project>.duckdb`

@@ -1,4 +1,4 @@
-import { DBT_SCHEMA_URLS, manifestSchema, modelNodeSchema, schemaVersionOf, type Manifest, type ManifestFile, type ManifestModel, type ManifestNode } from '@mesh/artifacts';
+import { DBT_SCHEMA_URLS, manifestSchema, modelNodeSchema, schemaVersionOf, seedNodeSchema, type Manifest, type ManifestFile, type ManifestModel, type ManifestNode, type ManifestSeed } from '@mesh/artifacts';
 import type { ModelNode } from '@mesh/engine';
 import { z } from 'zod';
 
@@ -59,7 +59,16 @@ export const publishedManifestSchema = manifestSchema.superRefine((manifest, ctx
   }
 });
 export type PublishedManifest = ManifestFile;
-export type PublishedNode = ManifestModel;
+/**
+ * A published model or seed as readers use it: a seed (published when `+access: public`, as dbt-loom
+ * offers seeds) read with a model's fields, its access from its config, no versions and no contract.
+ */
+export type PublishedNode = Pick<
+  ManifestModel,
+  | 'unique_id' | 'name' | 'package_name' | 'path' | 'original_file_path' | 'fqn' | 'description' | 'tags' | 'meta' | 'database' | 'schema'
+  | 'alias' | 'relation_name' | 'access' | 'group' | 'version' | 'latest_version' | 'deprecation_date' | 'contract' | 'columns'
+  | 'config' | 'checksum' | 'depends_on' | 'docs'
+> & { resource_type: 'model' | 'seed' };
 
 /** Who each share is for, what it holds, and who may read each port (a product that grants per consumer). */
 export interface PublishedAccess {
@@ -100,8 +109,32 @@ function where(share: { file?: string; schema?: string; catalog?: string }): { f
   return share.catalog ? { schema: share.schema, catalog: share.catalog } : { schema: share.schema };
 }
 
-function isModel(node: ManifestFile['nodes'][string]): node is PublishedNode {
-  return node.resource_type === 'model';
+/** A model as it is; a seed with the fields of a model it lacks, its access from its config. */
+function asPublishedNode(node: ManifestFile['nodes'][string]): PublishedNode | undefined {
+  if (node.resource_type === 'model') return node as PublishedNode;
+  if (node.resource_type !== 'seed') return undefined;
+  const seed = node as ManifestSeed;
+  const access = (seed.config as { access?: unknown }).access;
+  return {
+    ...seed,
+    resource_type: 'seed',
+    access: access === 'public' || access === 'private' ? access : 'protected',
+    version: null,
+    latest_version: null,
+    deprecation_date: null,
+    contract: { enforced: false, alias_types: true, checksum: null },
+    constraints: [],
+    language: 'sql',
+    refs: [],
+    sources: [],
+    metrics: [],
+    depends_on: { macros: [], nodes: [] },
+    compiled_path: null,
+    compiled: false,
+    compiled_code: null,
+    extra_ctes_injected: false,
+    extra_ctes: [],
+  } as PublishedNode;
 }
 
 /** The grants spread over the public models' facts, put back together per port and per share. */
@@ -121,7 +154,7 @@ function accessOf(nodes: Array<{ node: PublishedNode; facts: MeshFacts }>): Publ
 
 export function publicationFacts(manifest: PublishedManifest): PublicationFacts {
   const project = manifest.metadata.project_name ?? '';
-  const own = Object.values(manifest.nodes).filter((n): n is PublishedNode => isModel(n) && n.package_name === project);
+  const own = Object.values(manifest.nodes).flatMap((n) => (n.package_name === project ? (asPublishedNode(n) ?? []) : []));
   const published = own.filter((n) => n.access === 'public' && n.config.materialized !== 'ephemeral');
   const withFacts = published.flatMap((node) => {
     const facts = meshFactsOf(node);
@@ -183,7 +216,7 @@ function stub(node: ManifestNode, keepDependencies: boolean): ManifestNode {
   };
   if (node.resource_type === 'seed') return { ...base, resource_type: 'seed', config: node.config, depends_on: { macros: [] } } as ManifestNode;
   if (node.resource_type !== 'model' && node.resource_type !== 'snapshot') return base as ManifestNode;
-  const compiled = node as PublishedNode;
+  const compiled = node as ManifestModel;
   return {
     ...base,
     compiled: false,
@@ -198,8 +231,14 @@ function stub(node: ManifestNode, keepDependencies: boolean): ManifestNode {
   } as ManifestNode;
 }
 
-/** A public model as consumers see it: everything but its SQL, with the publication's facts in meta.mesh. */
-function publicEntry(node: PublishedNode, facts: MeshFacts): PublishedNode {
+/** A public model (or seed) as consumers see it: everything but its SQL, with the publication's facts in meta.mesh. */
+function publicEntry(node: ManifestNode, facts: MeshFacts): ManifestNode {
+  if (node.resource_type === 'seed') {
+    const seed = seedNodeSchema.parse({ ...node, raw_code: '', meta: { ...node.meta, mesh: facts } });
+    seed.config = { ...seed.config, meta: { ...seed.config.meta, mesh: facts } };
+    return seed;
+  }
+  if (node.resource_type !== 'model') throw new Error(`${node.unique_id}: only models and seeds are published`);
   const entry = modelNodeSchema.parse({
     ...node,
     raw_code: '',
@@ -214,14 +253,14 @@ function publicEntry(node: PublishedNode, facts: MeshFacts): PublishedNode {
   return entry;
 }
 
-function factsFor(node: PublishedNode, input: PublicationInput): MeshFacts {
+function factsFor(node: { unique_id: string; name: string; version?: string | number | null }, input: PublicationInput): MeshFacts {
   const facts: MeshFacts = { release: input.release ?? null, rows: input.rows.get(node.unique_id) ?? 0 };
   if (input.database) facts.database = input.database;
   const access = input.access;
   if (access) {
     facts.product = { name: access.product, owner: access.owner };
     facts.ports = Object.entries(access.ports)
-      .filter(([, p]) => p.model === node.name && (p.version === null || p.version === (node.version === null ? null : String(node.version))))
+      .filter(([, p]) => p.model === node.name && (p.version === null || p.version === (node.version === null || node.version === undefined ? null : String(node.version))))
       .map(([name, p]) => ({ name, version: p.version, grantees: p.grantees }));
     facts.shares = {};
     for (const [consumer, share] of Object.entries(access.shares)) {
@@ -242,8 +281,8 @@ export function buildPublishedManifest(manifest: Manifest, models: ModelNode[], 
   const closure = dependencyClosure(manifest, publicIds);
   const nodes: Manifest['nodes'] = {};
   for (const id of publicIds) {
-    const node = manifest.nodes[id] as PublishedNode;
-    nodes[id] = publicEntry(node, factsFor(node, input));
+    const node = manifest.nodes[id]!;
+    nodes[id] = publicEntry(node, factsFor(node as { unique_id: string; name: string; version?: string | null }, input));
   }
   for (const id of closure) if (!nodes[id]) nodes[id] = stub(manifest.nodes[id]!, true);
   for (const [id, node] of Object.entries(manifest.nodes)) {

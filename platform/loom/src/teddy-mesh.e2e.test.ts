@@ -2,17 +2,15 @@ import { createReadStream, existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyDomains, edit, meshAsync, meshWithEnv, queryDb, write } from '@mesh/testing';
+import { copyDomains, edit, meshTeddy, meshTeddyAsync, queryDb, write } from '@mesh/testing';
 
-const RAW = fileURLToPath(new URL('./__fixtures__/teddy-small', import.meta.url));
 const DOMAINS = ['inventory', 'sales', 'finance'] as const;
 
 const makeWorkspace = () => copyDomains(DOMAINS, 'teddy');
 
-const build = (root: string, domain: string, ...args: string[]) => meshWithEnv(join(root, domain), { TEDDY_RAW_DIR: RAW }, 'build', ...args);
+const build = (root: string, domain: string, ...args: string[]) => meshTeddy(join(root, domain), 'build', ...args);
 const db = (root: string, domain: string) => join(root, domain, 'target', `${domain}.duckdb`);
 
 describe('the Teddy Retailers mesh on a small dataset computed by hand', () => {
@@ -177,7 +175,7 @@ describe('upstreams from a URL', () => {
     rmSync(join(sales, 'node_modules'), { recursive: true });
     edit(sales, 'mesh_project.yml', (t) => t.replace('  - name: inventory\n', `  - name: inventory\n    from: ${url}\n`));
     try {
-      const r = await meshAsync(sales, { TEDDY_RAW_DIR: RAW }, 'build');
+      const r = await meshTeddyAsync(sales, 'build');
       expect(r.code, r.output).toBe(0);
       // Only the share granted to sales is fetched.
       expect(existsSync(join(sales, 'target', 'upstreams', 'inventory', 'shares', 'sales.duckdb'))).toBe(true);

@@ -39,6 +39,19 @@ describe('metadata store', () => {
     await store.close();
   });
 
+  it("keeps each test's results, newest first and at most the limit, for the project's runs only", async () => {
+    const store = await MetadataStore.open(':memory:');
+    const test = (status: string, finished: string) => ({ uniqueId: 'test.sales.unique_orders_id', resourceType: 'test', status, elapsedS: 0, finishedAt: at(finished) });
+    for (const [i, status] of ['pass', 'fail', 'pass'].entries()) {
+      await store.recordRun({ runId: `r${i}`, project: 'sales', command: 'build', startedAt: at(`2026-01-0${i + 1}T00:00:00Z`), finishedAt: at(`2026-01-0${i + 1}T00:01:00Z`), status: 'success',
+        nodes: [test(status, `2026-01-0${i + 1}T00:00:30Z`), { uniqueId: 'model.sales.orders', resourceType: 'model', status: 'success', elapsedS: 0, finishedAt: at(`2026-01-0${i + 1}T00:00:10Z`) }] });
+    }
+    await store.recordRun({ runId: 'x', project: 'finance', command: 'build', startedAt: at('2026-01-05T00:00:00Z'), finishedAt: at('2026-01-05T00:01:00Z'), status: 'success', nodes: [test('error', '2026-01-05T00:00:30Z')] });
+    expect((await store.testHistory('sales', 2)).map((t) => [t.uniqueId, t.status, t.runId])).toEqual([['test.sales.unique_orders_id', 'pass', 'r2'], ['test.sales.unique_orders_id', 'fail', 'r1']]);
+    expect(await store.testHistory('sales')).toHaveLength(3);
+    await store.close();
+  });
+
   it('migrates a new file once and reopens it with its history', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'mesh-meta-')), 'm.duckdb');
     const first = await MetadataStore.open(path);

@@ -100,6 +100,14 @@ export interface SloMeasurement {
   message: string;
 }
 
+/** One result of one test in one run. */
+export interface TestResult {
+  uniqueId: string;
+  status: string;
+  finishedAt: Date;
+  runId: string;
+}
+
 export interface StoredSlo extends SloMeasurement {
   runId: string;
   measuredAt: Date;
@@ -222,6 +230,21 @@ export class MetadataStore {
     return rows.map(storedSlo);
   }
 
+  /**
+   * The last `limit` results of each test of the project, newest first: a test's history, for the
+   * catalog's trend of a data product's quality.
+   */
+  async testHistory(project: string, limit = 20): Promise<TestResult[]> {
+    const rows = await this.rows(
+      `SELECT n.unique_id, n.status, n.finished_at, n.run_id FROM node_results n JOIN runs r USING (run_id)
+       WHERE r.project = $1 AND n.resource_type = 'test'
+       QUALIFY row_number() OVER (PARTITION BY n.unique_id ORDER BY n.finished_at DESC) <= $2
+       ORDER BY n.unique_id, n.finished_at DESC`,
+      [project, limit],
+    );
+    return rows.map((r) => ({ uniqueId: String(r.unique_id), status: String(r.status), finishedAt: r.finished_at as Date, runId: String(r.run_id) }));
+  }
+
   /** The newest runs first, with node totals; `project` and `command` narrow the list. */
   async listRuns(options: { project?: string; command?: string; limit?: number } = {}): Promise<RunSummary[]> {
     const rows = await this.rows(
@@ -283,6 +306,14 @@ export class MetadataStore {
     const files = await this.rows('SELECT * FROM ingested_files WHERE project = $1 AND source = $2 ORDER BY file', [project, source]);
     const legacy = await this.rows('SELECT * FROM ingested_files_legacy WHERE project = $1 AND source = $2 ORDER BY path', [project, source]);
     return { files: files.map((r) => ({ ...legacyIngestedFile(r), file: String(r.file) })), legacy: legacy.map(legacyIngestedFile) };
+  }
+
+  /** Forgets every file a source loaded (its table was dropped by a full refresh): the next load of each is a first. */
+  async forgetIngestedFiles(project: string, source: string): Promise<void> {
+    await this.transaction(async () => {
+      await this.connection.run('DELETE FROM ingested_files WHERE project = $1 AND source = $2', [project, source]);
+      await this.connection.run('DELETE FROM ingested_files_legacy WHERE project = $1 AND source = $2', [project, source]);
+    });
   }
 
   /**

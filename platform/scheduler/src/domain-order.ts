@@ -6,6 +6,15 @@ import { MeshError } from '@mesh/errors';
  * order is the same every time.
  */
 export function downstreamOrder(upstreamsOf: ReadonlyMap<string, readonly string[]>, root: string): string[] {
+  return orderOf(upstreamsOf, reachableFrom(upstreamsOf, root), root);
+}
+
+/** Every domain, each after all of its upstreams; ties keep name order. */
+export function workspaceOrder(upstreamsOf: ReadonlyMap<string, readonly string[]>): string[] {
+  return orderOf(upstreamsOf, new Set(upstreamsOf.keys()));
+}
+
+function reachableFrom(upstreamsOf: ReadonlyMap<string, readonly string[]>, root: string): Set<string> {
   const downstream = new Map<string, string[]>();
   for (const [domain, ups] of upstreamsOf) {
     for (const up of ups) downstream.set(up, [...(downstream.get(up) ?? []), domain]);
@@ -20,20 +29,24 @@ export function downstreamOrder(upstreamsOf: ReadonlyMap<string, readonly string
       }
     }
   }
+  return reach;
+}
+
+function orderOf(upstreamsOf: ReadonlyMap<string, readonly string[]>, reach: ReadonlySet<string>, root?: string): string[] {
   const order: string[] = [];
   const placed = new Set<string>();
   while (order.length < reach.size) {
     const ready = [...reach]
       .filter((d) => !placed.has(d) && (upstreamsOf.get(d) ?? []).every((u) => !reach.has(u) || placed.has(u)))
       .sort();
-    if (!ready.length && placed.size > 0) {
+    if (!ready.length && (placed.size > 0 || root === undefined)) {
       const stuck = [...reach].filter((d) => !placed.has(d));
       throw new MeshError('E_SCHEDULE_CYCLE', `the domains ${stuck.join(', ')} depend on each other in a cycle`, {
         hint: 'Cross-domain references must form no cycle; remove the dependency that closes it.',
       });
     }
     // The root goes first: what fired is refreshed before anything that reads it.
-    const next = placed.size === 0 ? root : ready[0]!;
+    const next = placed.size === 0 && root !== undefined ? root : ready[0]!;
     order.push(next);
     placed.add(next);
   }

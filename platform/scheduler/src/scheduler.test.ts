@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock, sleep } from './clock';
 import { parseCron } from './cron';
-import { downstreamOrder } from './domain-order';
+import { downstreamOrder, workspaceOrder } from './domain-order';
 import { Scheduler, type ScheduledDomain, type Step, type TickResult } from './scheduler';
 import { formatError } from '@mesh/errors';
 
@@ -90,6 +90,19 @@ describe('scheduler', () => {
     await scheduler.stop();
     // finance (00:58-01:03) still runs when inventory's chain reaches it at 01:02: it waits until 01:03.
     expect(log).toEqual(['00:58 build finance', '01:00 build inventory', '01:01 build sales', '01:03 build finance']);
+  });
+
+  it('runs every domain once, upstreams first, as one run recorded on the first (mesh schedule --once)', async () => {
+    const clock = new FakeClock(start);
+    // Two roots: an independent domain runs too, once, and finance is built once, after both of its upstreams.
+    const { scheduler, log, ticks } = mesh(clock, [domain('sales', undefined, { ingests: true }), domain('finance'), domain('inventory', '0 6 * * *', { ingests: true }), domain('crm', undefined, { ingests: true })]);
+    expect(workspaceOrder(graph)).toEqual(['inventory', 'sales', 'finance']);
+    const result = scheduler.runOnce();
+    await clock.advance(10 * MIN);
+    const tick = await result;
+    expect(log).toEqual(['00:00 ingest crm', '00:01 build crm', '00:02 ingest inventory', '00:03 build inventory', '00:04 ingest sales', '00:05 build sales', '00:06 build finance']);
+    expect([tick.domain, tick.everyDomain, tick.status]).toEqual(['crm', true, 'success']);
+    expect(ticks).toHaveLength(1);
   });
 
   it('skips what is downstream of a failed step', async () => {

@@ -1,6 +1,7 @@
+import { MeshError } from '@mesh/errors';
 import { systemClock, type Clock } from './clock';
 import type { CronSchedule } from './cron';
-import { downstreamOrder } from './domain-order';
+import { downstreamOrder, workspaceOrder } from './domain-order';
 
 export interface ScheduledDomain {
   name: string;
@@ -34,6 +35,11 @@ export interface Tick {
   scheduledFor: Date;
   /** A run the scheduler missed while it was down, run once at start. */
   caughtUp: boolean;
+  /**
+   * A run of every domain (`mesh schedule --once`) rather than of `domain` and what is downstream of it;
+   * `domain` is then the first domain it runs, where the run is recorded.
+   */
+  everyDomain?: boolean;
   startedAt: Date;
 }
 
@@ -92,9 +98,10 @@ export class Scheduler {
     this.upstreamsOf = new Map(options.domains.map((d) => [d.name, d.upstreams.filter((u) => this.domains.has(u))]));
   }
 
-  /** The order a tick of `domain` runs its steps in. */
-  plan(domain: string): Step[] {
-    return downstreamOrder(this.upstreamsOf, domain).flatMap((d) => [
+  /** The order a tick of `domain` runs its steps in; of every domain when none is named. */
+  plan(domain?: string): Step[] {
+    const domains = domain === undefined ? workspaceOrder(this.upstreamsOf) : downstreamOrder(this.upstreamsOf, domain);
+    return domains.flatMap((d) => [
       ...(this.domains.get(d)?.ingests ? [{ domain: d, kind: 'ingest' as const }] : []),
       { domain: d, kind: 'build' as const },
     ]);
@@ -128,8 +135,15 @@ export class Scheduler {
     return this.launch(domain, scheduledFor, caughtUp);
   }
 
-  private launch(domain: string, scheduledFor: Date, caughtUp: boolean): Promise<TickResult> {
-    const run = this.tick({ id: this.options.newId?.() ?? `tick-${++this.counter}`, domain, scheduledFor, caughtUp, startedAt: this.clock.now() });
+  /** Runs every domain once now, each after its upstreams (ingest, then build): `mesh schedule --once`. */
+  runOnce(): Promise<TickResult> {
+    const first = this.plan()[0]?.domain;
+    if (first === undefined) throw new MeshError('E_SCHEDULE_NONE', 'there is no domain to run', { hint: 'Run it at the root of a workspace that has domains.' });
+    return this.launch(first, this.clock.now(), false, true);
+  }
+
+  private launch(domain: string, scheduledFor: Date, caughtUp: boolean, everyDomain = false): Promise<TickResult> {
+    const run = this.tick({ id: this.options.newId?.() ?? `tick-${++this.counter}`, domain, scheduledFor, caughtUp, ...(everyDomain ? { everyDomain } : {}), startedAt: this.clock.now() });
     this.running.add(run);
     void run.finally(() => this.running.delete(run));
     return run;
@@ -154,7 +168,7 @@ export class Scheduler {
   }
 
   private async tick(tick: Tick): Promise<TickResult> {
-    const plan = this.plan(tick.domain);
+    const plan = this.plan(tick.everyDomain ? undefined : tick.domain);
     const results: StepResult[] = [];
     const finish = async (status: TickResult['status'], message?: string): Promise<TickResult> => {
       const result: TickResult = { ...tick, finishedAt: this.clock.now(), status, steps: results, message };

@@ -1,11 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { addToken, hashToken } from '@mesh/api';
-import { generateTeddyData } from '@mesh/datagen';
+import { landTeddyHistory } from '@mesh/datagen';
 import { publicationFacts, publishedManifestSchema } from '@mesh/loom';
 import { copyDomains, meshWithEnv, REPO_ROOT } from '@mesh/testing';
 import { BENCHMARKS_MD } from './paths';
@@ -203,10 +203,12 @@ async function main(): Promise<void> {
   const log = (line: string) => console.error(line);
   const servers: Server[] = [];
   try {
-    await generateTeddyData({ outDir: raw, seed: 42, lines: 45_000 });
+    await landTeddyHistory({ outDir: raw, seed: 42, lines: 45_000 });
     bulkDomain(root, exportRows);
     for (const d of ['inventory', 'sales', 'finance', 'bulk']) {
       const t = performance.now();
+      const ingested = existsSync(join(root, d, 'ingest.yml')) ? meshWithEnv(join(root, d), { TEDDY_RAW_DIR: raw }, 'ingest') : undefined;
+      if (ingested && ingested.code !== 0) throw new Error(`${d} did not ingest:\n${ingested.output}`);
       const r = meshWithEnv(join(root, d), { TEDDY_RAW_DIR: raw }, 'build');
       if (r.code !== 0) throw new Error(`${d} did not build:\n${r.output}`);
       log(`api: built ${d} in ${((performance.now() - t) / 1000).toFixed(1)}s`);

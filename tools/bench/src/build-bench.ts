@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDBAdapter } from '@mesh/adapter-duckdb';
 import { runProject } from '@mesh/engine';
-import { generateProject, type GeneratedProject } from './generate-project';
+import { generateProject, type GeneratedProject } from '@mesh/testing';
 
 export interface BuildBenchOptions {
   dir: string;

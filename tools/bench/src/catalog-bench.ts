@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildCatalog, collectMesh, search, writeSite } from '@mesh/catalog';
 import { compileProject } from '@mesh/engine';
-import { generateProject } from './generate-project';
+import { generateProject } from '@mesh/testing';
 import { BENCHMARKS_MD } from './paths';
 import { updateBenchmarksFile } from './report';
 

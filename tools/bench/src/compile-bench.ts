@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { compileProject } from '@mesh/engine';
 import { compileStages, type Stage } from './compile-stages';
 import { profile, summarize, type Summary } from './cpu-profile';
-import { generateProject, type GeneratedProject } from './generate-project';
+import { generateProject, type GeneratedProject } from '@mesh/testing';
 import { MESH_BIN, REPO_ROOT } from './paths';
 
 export interface CompileBenchOptions {

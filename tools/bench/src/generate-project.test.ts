@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileProject, type GraphNode, type ModelNode } from '@mesh/engine';
-import { generateProject } from './generate-project';
+import { generateProject } from '@mesh/testing';
 
 const root = mkdtempSync(join(tmpdir(), 'mesh-bench-test-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -9,7 +9,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileProject } from '@mesh/engine';
-import { generateProject } from './generate-project';
+import { generateProject } from '@mesh/testing';
 
 const { values } = parseArgs({ options: { project: { type: 'string' }, generate: { type: 'string' }, models: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '3' } } });
 

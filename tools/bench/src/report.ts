@@ -207,12 +207,13 @@ _Not run yet._
 const APPENDED_SECTIONS: Record<string, string> = {
   mesh: 'Mesh build: the Teddy Retailers domains',
   catalog: 'Catalog: 10,000 models',
+  'catalog-browser': 'Catalog in the browser: 5,000 models',
   api: 'Data product API',
   ingest: 'Ingestion: a 1,000,000-row CSV file',
   trino: 'Mesh build on Trino: 1 and 2 workers beside DuckDB',
 };
 
-export function updateBenchmarksFile(path: string, section: 'compile' | 'build' | 'mesh' | 'catalog' | 'api' | 'ingest' | 'trino', body: string): void {
+export function updateBenchmarksFile(path: string, section: 'compile' | 'build' | 'mesh' | 'catalog' | 'catalog-browser' | 'api' | 'ingest' | 'trino', body: string): void {
   let text = existsSync(path) ? readFileSync(path, 'utf8') : TEMPLATE;
   const start = `<!-- bench:${section}:start -->`;
   const end = `<!-- bench:${section}:end -->`;

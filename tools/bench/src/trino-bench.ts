@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateTeddyData } from '@mesh/datagen';
-import { startTestCluster, type TrinoTestCluster } from '@mesh/adapter-trino/test-cluster';
+import { generateTeddyData, landTeddyHistory, rawTables } from '@mesh/datagen';
+import { stageRawTables, startTestCluster, type TrinoTestCluster } from '@mesh/adapter-trino/test-cluster';
 import { copyDomains, edit, REPO_ROOT } from '@mesh/testing';
 import { BENCHMARKS_MD } from './paths';
 import { median, stamp, table, updateBenchmarksFile } from './report';
@@ -12,8 +12,9 @@ import { publicationFacts, publishedManifestSchema } from '@mesh/loom';
 
 /**
  * The Teddy Retailers mesh at 10 million order lines on DuckDB and on Trino clusters of one and two
- * workers, in one run: the same generated data, `mesh build` in inventory, sales and finance as new
- * processes, rounds alternating between the engines. Each Trino cluster is started once (its start-up
+ * workers, in one run: the same generated data, its raw tables loaded (`mesh ingest` on DuckDB, the
+ * adapter's staging on Trino, timed with the domain), then `mesh build` in inventory, sales and finance
+ * as new processes, rounds alternating between the engines. Each Trino cluster is started once (its start-up
  * is shown apart) and the domains are built on it from a fresh copy at each round. The published totals
  * of every engine are compared, so a figure is never that of a wrong result.
  *
@@ -32,7 +33,14 @@ interface Engine {
   totals?: string;
 }
 
-function buildAll(engine: Engine, raw: string, log: (l: string) => void): Record<string, number> {
+interface RawData {
+  /** The landing folders, for mesh ingest. */
+  landing: string;
+  /** The same rows as one file per raw table, for a Trino cluster's loader. */
+  tables: ReturnType<typeof rawTables>;
+}
+
+async function buildAll(engine: Engine, raw: RawData, log: (l: string) => void): Promise<Record<string, number>> {
   const root = copyDomains(DOMAINS, `bench-${engine.label.replace(/\W+/g, '-')}`);
   const times: Record<string, number> = {};
   try {
@@ -42,14 +50,20 @@ function buildAll(engine: Engine, raw: string, log: (l: string) => void): Record
         edit(join(root, domain), 'mesh_project.yml', (text) => `${text}\ntarget: trino\ntargets:\n  trino: ${JSON.stringify({ ...target, threads: 4 })}\n`);
       }
       const t0 = performance.now();
-      const r = spawnSync(MESH_BIN, ['build'], {
-        cwd: join(root, domain),
-        encoding: 'utf8',
-        env: { ...process.env, TEDDY_RAW_DIR: raw, ...(engine.cluster ? { MESH_TRINO_PASSWORD: engine.cluster.password(domain) } : {}) },
-        maxBuffer: 64 * 1024 * 1024,
-      });
+      const mesh = (command: string) => {
+        const r = spawnSync(MESH_BIN, [command], {
+          cwd: join(root, domain),
+          encoding: 'utf8',
+          env: { ...process.env, TEDDY_RAW_DIR: raw.landing, ...(engine.cluster ? { MESH_TRINO_PASSWORD: engine.cluster.password(domain) } : {}) },
+          maxBuffer: 64 * 1024 * 1024,
+        });
+        if (r.status !== 0) throw new Error(`${engine.label}: mesh ${command} in ${domain} failed:\n${r.stdout}\n${r.stderr}`);
+      };
+      const own = raw.tables.filter((t) => t.domain === domain);
+      if (own.length && engine.cluster) await stageRawTables(engine.cluster, own);
+      else if (own.length) mesh('ingest');
+      mesh('build');
       times[domain] = performance.now() - t0;
-      if (r.status !== 0) throw new Error(`${engine.label}: mesh build in ${domain} failed:\n${r.stdout}\n${r.stderr}`);
       log(`${engine.label}: ${domain} built in ${(times[domain]! / 1000).toFixed(1)} s`);
     }
     const rowsOf = (domain: string) => publicationFacts(publishedManifestSchema.parse(JSON.parse(readFileSync(join(root, domain, 'target', 'published', 'manifest.json'), 'utf8')))).rows;
@@ -76,8 +90,9 @@ async function main(): Promise<number> {
     { label: 'Trino, 2 workers', workers: 2, builds: [] },
   ];
   try {
-    const raw = join(dir, 'raw');
-    await generateTeddyData({ outDir: raw, lines, seed: 42 });
+    const flat = await generateTeddyData({ outDir: join(dir, 'flat'), lines, seed: 42 });
+    await landTeddyHistory({ outDir: join(dir, 'landing'), lines, seed: 42 });
+    const raw: RawData = { landing: join(dir, 'landing'), tables: rawTables(flat.files) };
     for (let round = 0; round < rounds; round++) {
       for (const engine of engines) {
         if (engine.workers && !engine.cluster) {
@@ -91,7 +106,7 @@ async function main(): Promise<number> {
           engine.startMs = performance.now() - t0;
           log(`${engine.label}: cluster started in ${(engine.startMs / 1000).toFixed(1)} s`);
         }
-        engine.builds.push(buildAll(engine, raw, log));
+        engine.builds.push(await buildAll(engine, raw, log));
       }
     }
   } finally {

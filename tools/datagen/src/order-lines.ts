@@ -9,13 +9,13 @@ const REUSE_WINDOW = 5_000;
  * A popularity ranking: a product's chance of being picked falls with its rank (u^1.5 over
  * the ranking), so the best seller takes ~7% of lines at 50 products, as in real sales.
  */
-function popularity(random: Random, productIds: readonly number[]): Int32Array {
+export function popularity(random: Random, productIds: readonly number[]): Int32Array {
   const ranked = Int32Array.from(productIds);
   random.shuffle(ranked);
   return ranked;
 }
 
-function quantity(random: Random): number {
+export function quantity(random: Random): number {
   const r = random.next();
   if (r < 0.72) return 1;
   if (r < 0.92) return 2;
@@ -23,16 +23,17 @@ function quantity(random: Random): number {
 }
 
 /**
- * Streams order lines straight into the writer, order by order. This is the only table that
- * reaches millions of rows, so it uses the fast PRNG and pre-formatted rows, and it waits
- * on the writer whenever a chunk is full so memory stays flat at any size.
+ * Streams order lines straight into the writer of each order (one file, or a file per month),
+ * order by order. This is the only table that reaches millions of rows, so it uses the fast
+ * PRNG and pre-formatted rows, and it waits on the writer whenever a chunk is full so memory
+ * stays flat at any size.
  */
 export async function writeOrderLines(
   random: Random,
   plan: OrderPlan,
   productIds: readonly number[],
   repeatedShare: number,
-  writer: CsvWriter,
+  writerFor: (order: number) => CsvWriter,
 ): Promise<void> {
   const ranked = popularity(random, productIds);
   const products = ranked.length;
@@ -40,6 +41,7 @@ export async function writeOrderLines(
   for (let order = 0; order < plan.lineCount.length; order++) {
     const lines = plan.lineCount[order] as number;
     const orderId = order + 1;
+    const writer = writerFor(order);
     for (let k = 0; k < lines; k++) {
       let transactionId: number;
       if (nextTransaction > 1 && random.next() < repeatedShare) {

@@ -2,7 +2,11 @@ import { DAYS } from './calendar';
 import type { Random } from './prng';
 import type { Scale } from './scale';
 
-export const ORDER_STATUSES = ['placed', 'shipped', 'completed', 'returned', 'cancelled'] as const;
+/**
+ * Teddy Retailers' own words for an order's state, as its shop exports them: `open` (placed, not yet
+ * paid), `paid`, `delivered`.
+ */
+export const ORDER_STATUSES = ['open', 'paid', 'delivered'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /**
@@ -77,15 +81,19 @@ function assignCustomers(random: Random, scale: Scale): Int32Array {
   return customerId;
 }
 
-/** Old orders are mostly completed; the last days still have orders placed or in transit. */
+/**
+ * Old orders are mostly delivered; the last days still have orders open or paid and on their way, and a
+ * few old ones were never paid. One draw per order, whatever the outcome: the streams after it, and so
+ * every other figure of the data, do not depend on how statuses are worded.
+ */
 function statusFor(random: Random, dayIndex: number): number {
   const age = DAYS.length - 1 - dayIndex;
   const r = random.next();
   let status: OrderStatus;
-  if (r < 0.03) status = 'cancelled';
-  else if (age <= 2) status = r < 0.8 ? 'placed' : 'shipped';
-  else if (age <= 10) status = r < 0.1 ? 'placed' : r < 0.6 ? 'shipped' : 'completed';
-  else status = r < 0.07 ? 'returned' : 'completed';
+  if (r < 0.03) status = 'open';
+  else if (age <= 2) status = r < 0.8 ? 'open' : 'paid';
+  else if (age <= 10) status = r < 0.1 ? 'open' : r < 0.6 ? 'paid' : 'delivered';
+  else status = 'delivered';
   return ORDER_STATUSES.indexOf(status);
 }
 

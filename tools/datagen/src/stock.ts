@@ -11,10 +11,10 @@ export interface StockEntry {
 }
 
 /** Deliveries come in cartons of six. */
-const CARTON = 6;
+export const CARTON = 6;
 
 /** Supplier prices wander between 40% and 65% of the shelf price from one delivery to the next. */
-function purchasePrice(random: Random, priceCents: number): number {
+export function purchasePrice(random: Random, priceCents: number): number {
   const cents = Math.round(priceCents * (0.4 + 0.25 * random.next()));
   return Math.min(Math.max(cents, 1), priceCents - 1);
 }

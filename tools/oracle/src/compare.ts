@@ -44,6 +44,11 @@ export interface CompareOptions {
   sample?: number;
   /** Other databases a side's views read (an upstream project's file), by catalog name. */
   attach?: { left?: Record<string, string>; right?: Record<string, string> };
+  /**
+   * The folder a side's views resolve relative file paths from (the folder its build ran in): a view over
+   * `'data/x.csv'` reads it there, as it did when it was built.
+   */
+  searchPath?: { left?: string; right?: string };
 }
 
 const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -78,8 +83,10 @@ function catalogOf(path: string): string {
  * Copies every relation of one database into the scratch database as `<side>.<schema>__<name>`. Views
  * name their own catalog, so the file is attached under its own name, one side at a time.
  */
-async function snapshotSide(c: DuckDBConnection, path: string, side: string, ignore: Set<string>, attach: Record<string, string>): Promise<Map<RelationId, Column[]>> {
+async function snapshotSide(c: DuckDBConnection, path: string, side: string, ignore: Set<string>, attach: Record<string, string>, searchPath: string | undefined): Promise<Map<RelationId, Column[]>> {
   const catalog = catalogOf(path);
+  if (searchPath) await c.run(`SET file_search_path = ${lit(searchPath)}`);
+  else await c.run('RESET file_search_path');
   const extra = Object.entries(attach).filter(([name]) => name !== catalog);
   for (const [name, file] of extra) await c.run(`ATTACH ${lit(file)} AS ${q(name)} (READ_ONLY)`);
   await c.run(`ATTACH ${lit(path)} AS ${q(catalog)} (READ_ONLY)`);
@@ -109,8 +116,8 @@ export async function compareDatabases(leftPath: string, rightPath: string, opti
   const c = await instance.connect();
   try {
     await c.run(`ATTACH ':memory:' AS scratch`);
-    const left = await snapshotSide(c, leftPath, 'left', ignoreSchemas, options.attach?.left ?? {});
-    const right = await snapshotSide(c, rightPath, 'right', ignoreSchemas, options.attach?.right ?? {});
+    const left = await snapshotSide(c, leftPath, 'left', ignoreSchemas, options.attach?.left ?? {}, options.searchPath?.left);
+    const right = await snapshotSide(c, rightPath, 'right', ignoreSchemas, options.attach?.right ?? {}, options.searchPath?.right);
     for (const id of ignoreRelations) {
       left.delete(id);
       right.delete(id);

@@ -1,6 +1,6 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import { meshWithEnv, type CliResult } from '@mesh/testing';
 import { compareDatabases, formatComparison, type CompareOptions, type DatabaseComparison } from './compare';
 import { dbt, readDbtProject, type DbtOptions } from './dbt';
@@ -26,6 +26,8 @@ export interface Differential {
   nodesOnlyMesh: string[];
   /** Nodes whose status differs: `id: dbt=<status> mesh=<status>`. */
   statusDifferences: string[];
+  /** The upstream projects each side built first, with how each side's build of them exited. */
+  upstreams: Array<{ dir: string; dbt: ToolResult; mesh: CliResult }>;
   /** Everything above as one text, for a failing test. */
   report(): string;
 }
@@ -43,6 +45,23 @@ export interface DifferentialOptions {
   resourceTypes?: string[];
   /** Copies the project is made in (default: two new temp folders); a test that edits between runs passes its own. */
   dirs?: { dbt: string; mesh: string };
+  /**
+   * For a fixture that holds several projects (a mesh of dbt-loom projects side by side): the project
+   * judged, as a folder of the fixture. The whole fixture is copied for each side, so relative paths
+   * between the projects hold.
+   */
+  project?: string;
+  /**
+   * Projects each side builds first, in order, with its own tool (`dbt build` on dbt's side, `mesh
+   * build` on the mesh's), as folders of the fixture: the upstreams of a dbt-loom consumer.
+   */
+  upstreams?: Array<string | { dir: string; command?: string[]; dbt?: DbtOptions }>;
+  /**
+   * dbt packages put in `dbt_packages/<name>` of both copies of each project that declares them (in
+   * packages.yml or dependencies.yml), as `dbt deps` would install them: package name to its folder
+   * (absolute, or relative to the fixture).
+   */
+  packages?: Record<string, string>;
 }
 
 const DEFAULT_TYPES = ['model', 'seed', 'test', 'snapshot', 'unit_test'];
@@ -64,6 +83,18 @@ function nodes(dir: string, targetPath: string, types: string[]): Map<string, st
   return out;
 }
 
+/** Whether a project's packages.yml or dependencies.yml lists the package (`dbt-labs/dbt_utils` lists dbt_utils). */
+function declaresPackage(projectDir: string, name: string): boolean {
+  return ['packages.yml', 'dependencies.yml'].some((file) => {
+    const path = join(projectDir, file);
+    return existsSync(path) && new RegExp(`package:\\s*['"]?([\\w.-]+/)?${name}['"]?\\s*$`, 'm').test(readFileSync(path, 'utf8'));
+  });
+}
+
+function resolvedPaths(paths: Record<string, string> | undefined, base: string): Record<string, string> | undefined {
+  return paths && Object.fromEntries(Object.entries(paths).map(([name, path]) => [name, isAbsolute(path) ? path : join(base, path)]));
+}
+
 /** A fresh copy of a fixture project for one side, without any earlier build's output. */
 export function copyProject(source: string, label: string): string {
   const dir = mkdtempSync(join(tmpdir(), `oracle-${label}-${basename(source)}-`));
@@ -76,13 +107,35 @@ export function copyProject(source: string, label: string): string {
  * then compares every relation of the two DuckDB files row for row, the node sets of the two manifests
  * and the status of every node in the two run_results.json.
  */
-export async function differential(projectDir: string, options: DifferentialOptions = {}): Promise<Differential> {
+export async function differential(fixtureDir: string, options: DifferentialOptions = {}): Promise<Differential> {
   const command = options.command ?? ['build'];
-  const project = readDbtProject(projectDir);
+  const inside = options.project ?? '.';
+  const project = readDbtProject(join(fixtureDir, inside));
   const targetPath = project['target-path'] ?? 'target';
   const types = options.resourceTypes ?? DEFAULT_TYPES;
-  const dirs = options.dirs ?? { dbt: copyProject(projectDir, 'dbt'), mesh: copyProject(projectDir, 'mesh') };
+  const copies = options.dirs ?? { dbt: copyProject(fixtureDir, 'dbt'), mesh: copyProject(fixtureDir, 'mesh') };
+  const dirs = { dbt: join(copies.dbt, inside), mesh: join(copies.mesh, inside) };
+  const projects = [inside, ...(options.upstreams ?? []).map((u) => (typeof u === 'string' ? u : u.dir))];
+  for (const [name, folder] of Object.entries(options.packages ?? {})) {
+    const source = isAbsolute(folder) ? folder : join(fixtureDir, folder);
+    for (const project of projects.filter((p) => declaresPackage(join(fixtureDir, p), name))) {
+      for (const copy of [copies.dbt, copies.mesh]) cpSync(source, join(copy, project, 'dbt_packages', name), { recursive: true });
+    }
+  }
   const database = join(targetPath, `${project.name}.duckdb`);
+
+  const upstreamRuns: Array<{ dir: string; dbt: ToolResult; mesh: CliResult }> = [];
+  // Nodes of an upstream project are that project's: dbt-loom injects them all, the mesh the ones refd.
+  const upstreamProjects = new Set<string>();
+  for (const upstream of options.upstreams ?? []) {
+    const { dir, command: upstreamCommand = ['build'], dbt: upstreamDbt } = typeof upstream === 'string' ? { dir: upstream } : upstream;
+    upstreamProjects.add(readDbtProject(join(fixtureDir, dir)).name);
+    upstreamRuns.push({
+      dir,
+      dbt: dbt(join(copies.dbt, dir), upstreamCommand, upstreamDbt),
+      mesh: meshWithEnv(join(copies.mesh, dir), options.meshEnv ?? {}, ...upstreamCommand),
+    });
+  }
 
   for (const step of options.before ?? []) {
     dbt(dirs.dbt, step, options.dbt);
@@ -95,12 +148,20 @@ export async function differential(projectDir: string, options: DifferentialOpti
     database: join(dir, database),
     run,
     statuses: statuses(dir, targetPath),
-    nodes: nodes(dir, targetPath, types),
+    nodes: new Map([...nodes(dir, targetPath, types)].filter(([id]) => !upstreamProjects.has(id.split('.')[1]!))),
   });
   const dbtSide = side(dirs.dbt, dbtRun);
   const meshSide = side(dirs.mesh, meshRun);
   const relations = existsSync(dbtSide.database) && existsSync(meshSide.database)
-    ? await compareDatabases(dbtSide.database, meshSide.database, options.compare)
+    ? await compareDatabases(dbtSide.database, meshSide.database, {
+        ...options.compare,
+        searchPath: { left: dirs.dbt, right: dirs.mesh, ...options.compare?.searchPath },
+        // Databases a side's views read, given relative to its project (an upstream's file), resolved per side.
+        attach: {
+          left: resolvedPaths(options.compare?.attach?.left, dirs.dbt),
+          right: resolvedPaths(options.compare?.attach?.right, dirs.mesh),
+        },
+      })
     : { compared: [], onlyLeft: [], onlyRight: [], differences: [], equal: false };
   const nodesOnlyDbt = [...dbtSide.nodes.keys()].filter((id) => !meshSide.nodes.has(id)).sort();
   const nodesOnlyMesh = [...meshSide.nodes.keys()].filter((id) => !dbtSide.nodes.has(id)).sort();
@@ -118,8 +179,10 @@ export async function differential(projectDir: string, options: DifferentialOpti
     nodesOnlyDbt,
     nodesOnlyMesh,
     statusDifferences,
+    upstreams: upstreamRuns,
     report() {
       const parts = [
+        ...upstreamRuns.map((u) => `upstream ${u.dir}: dbt exit ${u.dbt.code}, mesh exit ${u.mesh.code}${u.dbt.code ? `\n--- dbt output (${u.dir}) ---\n${u.dbt.stdout.slice(-3000)}` : ''}${u.mesh.code ? `\n--- mesh output (${u.dir}) ---\n${u.mesh.output.slice(-3000)}` : ''}`),
         `dbt exit ${dbtRun.code}, mesh exit ${meshRun.code}`,
         nodesOnlyDbt.length ? `nodes only dbt has: ${nodesOnlyDbt.join(', ')}` : '',
         nodesOnlyMesh.length ? `nodes only mesh has: ${nodesOnlyMesh.join(', ')}` : '',

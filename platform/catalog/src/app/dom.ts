@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 
-type Child = Node | string | number | null | undefined | false | Child[];
+export type Child = Node | string | number | null | undefined | false | Child[];
 
 /** Creates an element; text goes in as text nodes, so no catalog content is ever parsed as HTML. */
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | undefined> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
@@ -12,6 +12,14 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<s
     else el.append(c instanceof Node ? c : String(c));
   };
   children.forEach(add);
+  return el;
+}
+
+/** An SVG element (the mesh map's edges); attributes only, no text from the catalog. */
+export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}, ...children: SVGElement[]): SVGElementTagNameMap[K] {
+  const el = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  el.append(...children);
   return el;
 }
 
@@ -27,3 +35,24 @@ export function metaTable(rows: Array<[string, Child]>): HTMLTableElement {
 }
 
 export const tags = (list: string[]) => list.map((t) => h('span', { class: 'tag' }, t));
+
+/**
+ * A long list shown short: the first `limit` items and a button that shows the rest. The items are made
+ * only when shown, so a list of 5,000 costs nothing until it is opened.
+ */
+export function collapsible<T>(items: readonly T[], render: (item: T) => Node, options: { limit?: number; tag?: 'ul' | 'tbody'; attrs?: Record<string, string> } = {}): HTMLElement {
+  const limit = options.limit ?? 8;
+  const list = h(options.tag ?? 'ul', options.attrs ?? {});
+  list.append(...items.slice(0, limit).map(render));
+  if (items.length > limit) {
+    const rest = items.length - limit;
+    const button = h('button', { type: 'button', class: 'show-more', 'data-more': String(rest) }, `Show ${rest.toLocaleString('en-US')} more`);
+    button.addEventListener('click', () => {
+      list.append(...items.slice(limit).map(render));
+      (row ?? button).remove();
+    });
+    const row = options.tag === 'tbody' ? h('tr', { class: 'more-row' }, h('td', { colspan: '99' }, button)) : undefined;
+    list.append(row ?? h('li', { class: 'more-row' }, button));
+  }
+  return list;
+}

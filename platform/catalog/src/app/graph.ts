@@ -2,7 +2,7 @@
 import dagre from '@dagrejs/dagre';
 import cytoscape, { type Core, type ElementDefinition } from 'cytoscape';
 import type { Neighbourhood } from '../neighbourhood';
-import type { CatalogNode, ColumnRef } from '../types';
+import type { CatalogNode } from '../types';
 
 /**
  * The lineage graph: dagre lays out the focused neighbourhood left to right with one box per domain
@@ -99,15 +99,4 @@ export function drawGraph(
     if (!id.startsWith('domain:')) onOpen(id);
   });
   return { cy, destroy: () => cy.destroy() };
-}
-
-/** For the graph's labels: the traced columns grouped by node. */
-export function tracedByNode(refs: readonly ColumnRef[]): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const r of refs) {
-    const list = out.get(r.node);
-    if (list) list.push(r.column);
-    else out.set(r.node, [r.column]);
-  }
-  return out;
 }

@@ -3,7 +3,7 @@ import { Relation } from '../parse/relation';
 import type { ResolvedTarget } from '../parse/target';
 
 /** What of the target decides how compiled SQL names relations. */
-export type RelationNaming = Pick<ResolvedTarget, 'relations' | 'externalSources'>;
+export type RelationNaming = Pick<ResolvedTarget, 'relations' | 'externalSources'> & Partial<Pick<ResolvedTarget, 'quoting'>>;
 
 /** DuckDB's: three-part names, files read in place. */
 export const CATALOG_NAMING: RelationNaming = { relations: 'catalog', externalSources: 'read' };
@@ -32,9 +32,15 @@ export function relationSql(node: GraphNode, naming: RelationNaming = CATALOG_NA
  * A relation's quoted name in the target's style. With `schema-prefixed`, an empty database names the
  * schema as it is (an upstream's share schema on the same server).
  */
-export function qualifiedName(relation: { database: string; schema: string; identifier: string }, naming: Pick<RelationNaming, 'relations'> = CATALOG_NAMING): string {
-  if (naming.relations === 'catalog') return new Relation(relation.database, relation.schema, relation.identifier).toString();
-  return `${quoteIdent(prefixedSchema(relation.database, relation.schema))}.${quoteIdent(relation.identifier)}`;
+export function qualifiedName(relation: { database: string; schema: string; identifier: string }, naming: Pick<RelationNaming, 'relations' | 'quoting'> = CATALOG_NAMING): string {
+  const quoting = naming.quoting;
+  const part = (name: string, quote: boolean | undefined) => (quote === false ? name : quoteIdent(name));
+  if (naming.relations === 'catalog') {
+    if (!quoting) return new Relation(relation.database, relation.schema, relation.identifier).toString();
+    const parts = relation.database ? [part(relation.database, quoting.database)] : [];
+    return [...parts, part(relation.schema, quoting.schema), part(relation.identifier, quoting.identifier)].join('.');
+  }
+  return `${part(prefixedSchema(relation.database, relation.schema), quoting?.schema)}.${part(relation.identifier, quoting?.identifier)}`;
 }
 
 /** The one schema that holds `database.schema` where a single database holds every project. */

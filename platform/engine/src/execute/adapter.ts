@@ -44,7 +44,20 @@ export type MaterializePlan =
       uniqueKey: string[];
       contract?: ContractColumn[];
     }
-  | { kind: 'seed'; relation: RelationName; path: string; columnTypes: Record<string, string> };
+  | {
+      kind: 'seed';
+      relation: RelationName;
+      /** Absolute path of the CSV file. */
+      path: string;
+      /** The path as the user knows it (`seeds/raw_customers.csv`), for errors. */
+      file?: string;
+      /** Types given by `column_types`, by column name; the others are inferred as dbt infers them. */
+      columnTypes: Record<string, string>;
+      /** The field separator (`delimiter`; a comma by default). */
+      delimiter?: string;
+      /** Quote the column names in the table's DDL (`quote_columns`; true by default, as in dbt). */
+      quoteColumns?: boolean;
+    };
 
 /** A file an adapter loads into a table (an `external_location` source on a server engine). */
 export interface StagedFile {
@@ -81,7 +94,23 @@ export interface RelationFacts {
   bytesMeaning?: string;
 }
 
+/** The comment put on every statement a node runs (dbt's `query-comment`). */
+export interface QueryComment {
+  text: string;
+  /** After the statement rather than before it. */
+  append: boolean;
+}
+
+/** A statement with the query comment on it; a comment-closing marker in the text cannot end it early. */
+export function commented(sql: string, comment: QueryComment | undefined): string {
+  if (!comment?.text) return sql;
+  const text = `/* ${comment.text.replaceAll('*/', '* /')} */`;
+  return comment.append ? `${sql}\n${text}` : `${text}\n${sql}`;
+}
+
 export interface AdapterSession {
+  /** Put on every statement the session runs while it is set; the runner sets it per node. */
+  queryComment?: QueryComment;
   /** Runs statements that return nothing of interest. */
   execute(sql: string): Promise<void>;
   /** Runs a query whose result is small (test failures shown, counts, descriptions). */

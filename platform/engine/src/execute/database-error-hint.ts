@@ -3,8 +3,8 @@
  * went wrong; these say where the fix usually is in a mesh project.
  */
 const HINTS: Array<[RegExp, string]> = [
-  [/No files found that match the pattern "([^"]+)"/, 'A source reads $1, which does not exist. Check the source\'s external_location and the vars or environment variables it uses (for the demo domains: TEDDY_RAW_DIR or the raw_dir var; `pnpm demo` writes the data).'],
-  [/Catalog Error: Table with name (\w+) does not exist/, 'Read other models through ref() and raw data through source(); another domain\'s tables are reachable only as its public models, with ref(\'domain\', \'model\').'],
+  [/No files found that match the pattern "([^"]+)"/, 'A source reads $1, which does not exist. Check the source\'s external_location and the vars or environment variables it uses, or create the file.'],
+  [/Catalog Error: Table with name (\w+) does not exist/, 'Read other models through ref() and raw data through source(). A source table must exist before the build: the tables a domain\'s ingest.yml declares are loaded by `mesh ingest`. Another domain\'s tables are reachable only as its public models, with ref(\'domain\', \'model\').'],
   [/Binder Error: (?:Referenced column|Values list) "?(\w+)"? (?:not found|does not have)/, 'Column $1 is not produced by the relation it is read from; check the upstream model\'s columns (mesh ls, or target/manifest.json).'],
   [/Conversion Error/, 'A value does not convert to the type asked for; cast or filter it explicitly (try_cast returns null instead of failing).'],
   [/Constraint Error/, 'The rows break a constraint declared in the model\'s contract (not_null, unique, primary_key, check); fix the data or the constraint.'],

@@ -7,8 +7,10 @@ import type { ParsedProject } from '../parse/parse-project';
 import { PlaceholderRelation } from '../parse/relation';
 import type { GraphNode, ModelNode, RefCall, TestNode } from '../types';
 import { qualifiedName } from '../compile/relations';
+import { isCommentOnly } from '../util/sql-text';
 import { relationKey, type Adapter, type AdapterSession, type MaterializePlan, type RelationKind } from './adapter';
 import { checkContract } from './contract';
+import { testEdges } from './test-edges';
 import { databaseErrorHint } from './database-error-hint';
 import type { NodeResult } from './results';
 
@@ -26,6 +28,10 @@ export interface RunOptions extends RunEvents {
   fullRefresh?: boolean;
   /** How many failing rows of a test to show. */
   failingRowLimit?: number;
+  /** dbt's fail_fast: after the first failure nothing more starts; what has not run is skipped. */
+  failFast?: boolean;
+  /** dbt's warn_error: a test that would warn fails. */
+  warnError?: boolean;
 }
 
 function executes(node: GraphNode, command: RunCommand): boolean {
@@ -59,7 +65,22 @@ function withheldColumn(node: GraphNode, text: string, withheld: Resolution['wit
   return undefined;
 }
 
-function errorResult(node: GraphNode, error: unknown, withheld: Resolution['withheld']): Pick<NodeResult, 'status' | 'message' | 'error'> {
+/**
+ * A file a source reads that is not there, said with the source that reads it and where its
+ * external_location is written (and, for a relative path, where it was read from).
+ */
+function missingFileHint(text: string, node: GraphNode, dag: Dag): string | undefined {
+  const path = /No files found that match the pattern "([^"]+)"/.exec(text)?.[1];
+  if (!path || !('depends_on' in node)) return undefined;
+  for (const id of node.depends_on.nodes) {
+    const source = dag.nodes.get(id);
+    if (source?.resource_type !== 'source' || !source.external_location?.includes(path)) continue;
+    return `source('${source.source_name}', '${source.name}') reads ${path}, which does not exist. Fix its external_location in ${source.original_file_path} (or the vars and environment variables it uses), or create the file.`;
+  }
+  return undefined;
+}
+
+function errorResult(node: GraphNode, error: unknown, withheld: Resolution['withheld'], dag: Dag): Pick<NodeResult, 'status' | 'message' | 'error'> {
   if (error instanceof MeshError) {
     return {
       status: 'error',
@@ -82,7 +103,7 @@ function errorResult(node: GraphNode, error: unknown, withheld: Resolution['with
     error: {
       code: 'E_SQL',
       file: node.original_file_path,
-      hint: databaseErrorHint(text),
+      hint: missingFileHint(text, node, dag) ?? databaseErrorHint(text),
     },
   };
 }
@@ -106,18 +127,12 @@ export class Runner {
       return node && (executes(node, command) || (isEphemeral(node) && command !== 'test' && command !== 'seed'));
     });
     const set = new Set(runnable);
+    // dbt build: a node waits for the tests of what is upstream of it, and is skipped if one fails.
+    const gates = command === 'build' ? testEdges(this.dag, runnable.filter((id) => this.dag.nodes.get(id)!.resource_type === 'test')) : new Map<string, string[]>();
     const waitsFor = new Map<string, string[]>();
     for (const id of runnable) {
       const prereq = new Set(this.dag.parents.get(id)!.filter((p) => set.has(p)));
-      // dbt build: a model waits for the tests of its parents, and is skipped if one fails.
-      if (command === 'build' && this.dag.nodes.get(id)!.resource_type !== 'test') {
-        for (const parent of this.dag.parents.get(id)!) {
-          for (const sibling of this.dag.children.get(parent)!) {
-            const t = this.dag.nodes.get(sibling)!;
-            if (t.resource_type === 'test' && set.has(sibling) && t.attached_node === parent) prereq.add(sibling);
-          }
-        }
-      }
+      for (const test of gates.get(id) ?? []) prereq.add(test);
       waitsFor.set(id, [...prereq]);
     }
     return this.schedule(runnable, waitsFor, options);
@@ -155,13 +170,15 @@ export class Runner {
       }
     };
 
-    const skip = (id: string, because: string) => {
+    const skip = (id: string, because: string, kind: 'skipped' | 'stopped' | 'error' = 'skipped') => {
       const node = this.dag.nodes.get(id)!;
       const now = new Date().toISOString();
       const index = ++counter;
+      const status = kind === 'error' ? 'error' : 'skipped';
       const result: NodeResult = {
-        unique_id: id, status: 'skipped', message: `skipped because ${because} failed`,
+        unique_id: id, status, message: kind === 'skipped' ? `skipped because ${because} failed` : because,
         execution_time: 0, started_at: now, completed_at: now, thread_id: 'main',
+        ...(status === 'error' ? { error: { code: 'E_BUILD_ORDER', file: node.original_file_path, hint: 'The node waits on tests that wait on it; report this with the project, it should not happen.' } } : {}),
       };
       results.push(result);
       options.onEnd?.(node, result, index, reported);
@@ -177,7 +194,7 @@ export class Runner {
             // checks a model downstream of what it guards). Skip them rather than hang.
             for (const [left, count] of pending) if (count > 0 && !results.some((r) => r.unique_id === left)) {
               pending.set(left, 0);
-              skip(left, 'a circular wait between tests and models');
+              skip(left, `${left} was never ready: it waits on nodes that wait on it`, 'error');
               finish(left, false);
             }
             wake();
@@ -188,7 +205,10 @@ export class Runner {
         }
         const node = this.dag.nodes.get(id)!;
         const failedParent = (this.dag.parents.get(id) ?? []).concat(waitsFor.get(id) ?? []).find((p) => failed.has(p));
-        if (failedParent) {
+        if (options.failFast && failed.size && !failedParent) {
+          if (!isEphemeral(node)) skip(id, 'Skipping due to fail_fast', 'stopped');
+          finish(id, false);
+        } else if (failedParent) {
           if (!isEphemeral(node)) skip(id, failedParent);
           finish(id, false);
         } else if (isEphemeral(node)) {
@@ -224,9 +244,10 @@ export class Runner {
     let compiled: string | undefined;
     let relationName: string | undefined;
     try {
+      session.queryComment = this.parsed.queryComment?.(node);
       if (node.resource_type === 'test') {
         compiled = this.compiler.compileNode(node).sql;
-        partial = await this.executeTest(node, compiled, session, options.failingRowLimit ?? 5);
+        partial = await this.executeTest(node, compiled, session, options.failingRowLimit ?? 5, options.warnError === true);
       } else if (node.resource_type === 'model' || node.resource_type === 'seed') {
         const out = await this.executeModel(node, session, options.fullRefresh === true);
         compiled = out.sql;
@@ -236,8 +257,10 @@ export class Runner {
         partial = { status: 'skipped', message: 'not executable' };
       }
     } catch (error) {
-      partial = errorResult(node, error, this.resolution.withheld);
+      partial = errorResult(node, error, this.resolution.withheld, this.dag);
       if (partial.error && !partial.error.file) partial.error.file = node.original_file_path;
+    } finally {
+      session.queryComment = undefined;
     }
     return {
       unique_id: node.unique_id,
@@ -255,11 +278,11 @@ export class Runner {
    * Counts the failures with the test's fail_calc and compares them with error_if and warn_if in the
    * database, as dbt does; with store_failures the failing rows are kept in a table of the audit schema.
    */
-  private async executeTest(node: TestNode, sql: string, session: AdapterSession, limit: number) {
+  private async executeTest(node: TestNode, sql: string, session: AdapterSession, limit: number, warnError: boolean) {
     const c = node.config;
     if (c.store_failures) {
       // Built as a table model is, so each engine replaces it in its own dialect.
-      const relation = { database: this.parsed.target.database, schema: c.schema ?? 'main_dbt_test__audit', identifier: node.name };
+      const relation = { database: this.parsed.target.database, schema: c.schema ?? 'main_dbt_test__audit', identifier: node.alias };
       const key = relationKey(relation);
       await session.materialize({ kind: 'table', relation, sql }, this.relations.get(key));
       this.relations.set(key, 'table');
@@ -274,7 +297,7 @@ export class Runner {
     if (!shouldError && !shouldWarn) return { status: 'pass' as const, message: 'pass', failures };
     const shown = c.limit === undefined ? limit : Math.min(limit, c.limit);
     const failingRows = await session.query(`SELECT * FROM (\n${sql}\n) AS __mesh_test LIMIT ${shown}`);
-    const status = shouldError ? ('fail' as const) : ('warn' as const);
+    const status = shouldError || warnError ? ('fail' as const) : ('warn' as const);
     return { status, message: `${failures} failing row${failures === 1 ? '' : 's'}`, failures, failingRows };
   }
 
@@ -320,12 +343,24 @@ export class Runner {
     let plan: MaterializePlan;
     let sql = '';
     if (node.resource_type === 'seed') {
-      plan = { kind: 'seed', relation, path: `${this.parsed.root}/${node.original_file_path}`, columnTypes: config.column_types ?? {} };
+      plan = {
+        kind: 'seed', relation, path: `${this.parsed.root}/${node.original_file_path}`, file: node.original_file_path,
+        columnTypes: config.column_types ?? {},
+        delimiter: typeof config.delimiter === 'string' ? config.delimiter : undefined,
+        quoteColumns: typeof config.quote_columns === 'boolean' ? config.quote_columns : undefined,
+      };
     } else {
       // An incremental model merges into its table once it exists; the first build and a full refresh
       // build the whole table and swap it in, as a table model does.
       const merging = config.materialized === 'incremental' && existing === 'table' && !fullRefresh && config.full_refresh !== true;
       sql = merging ? this.incrementalSql(node) : this.compiler.compileNode(node).sql;
+      if (isCommentOnly(sql)) {
+        throw new MeshError('E_MODEL_EMPTY', `model ${node.name} has no SQL to build: ${node.original_file_path} holds only comments`, {
+          location: { file: node.original_file_path, line: 1 },
+          node: node.unique_id,
+          hint: 'Write the model\'s select statement, or delete the file.',
+        });
+      }
       const contract = config.contract.enforced ? await checkContract(node, await session.describe(sql), session) : undefined;
       if (config.materialized === 'view') plan = { kind: 'view', relation, sql };
       else if (merging) {

@@ -88,7 +88,7 @@ describe('resolveRefs', () => {
     const parsed = consumer("select * from {{ ref('inventory', 'products', v=1) }}");
     const r = resolveRefs(parsed, { upstreams: [up], now: new Date('2026-06-01') });
     expect(r.warnings.map((w) => w.code)).toEqual(['W_REF_DEPRECATED']);
-    expect(r.warnings[0]!.hint).toBe("Move to version 2: ref('products', v=2).");
+    expect(r.warnings[0]!.hint).toBe("Move to version 2: ref('inventory', 'products', v=2).");
     expect(errorOf(() => resolveRefs(consumer("select * from {{ ref('inventory', 'products', v=1) }}"), { upstreams: [up], now: new Date('2026-06-01'), failOnDeprecated: true })).code).toBe('E_REF_DEPRECATED');
   });
 
@@ -107,5 +107,32 @@ describe('resolveRefs', () => {
     const up = upstream('inventory', [{ name: 'products', version: '1', latest_version: '1' }]);
     const e = errorOf(() => resolveRefs(consumer("select * from {{ ref('inventory', 'products', v=3) }}"), { upstreams: [up] }));
     expect(e.hint).toBe('Available versions: 1.');
+  });
+
+  it('a seed has no access in its own project, as in dbt: a private seed outside its group is read', () => {
+    const parsed = parseProject(projectFromFiles({
+      'seeds/codes.csv': 'id\n1\n',
+      'models/b.sql': "select * from {{ ref('codes') }}",
+      'models/p.yml': 'groups:\n  - name: fin\n    owner: {name: Finance}\nseeds:\n  - name: codes\n    config: {access: private, group: fin}\n',
+    }));
+    expect(resolveRefs(parsed).refTargets.get('model.demo.b')).toEqual(['seed.demo.codes']);
+  });
+
+  it('a protected model of an installed package is read unless the package sets restrict-access', () => {
+    const parsed = parseProject(projectFromFiles({ 'models/b.sql': "select * from {{ ref('helper') }}" }));
+    const [helper] = upstream('pkg', [{ name: 'helper', config: { access: 'protected' } as ModelNode['config'] }]).nodes;
+    parsed.nodes.push({ ...helper!, external: false });
+    expect(resolveRefs(parsed).refTargets.get('model.demo.b')).toEqual(['model.pkg.helper']);
+    const e = errorOf(() => resolveRefs(parsed, { restrictAccess: new Set(['pkg']) }));
+    expect(e.message).toBe("Node model.demo.b attempted to reference node model.pkg.helper, which is not allowed because the referenced node is protected to the 'pkg' package.");
+  });
+
+  it('lists every ref that does not resolve, not only the first', () => {
+    const parsed = parseProject(projectFromFiles({
+      'models/a.sql': "select * from {{ ref('nope') }}",
+      'models/b.sql': "select 1\nfrom {{ ref('gone') }}",
+    }));
+    const e = errorOf(() => resolveRefs(parsed));
+    expect([e, ...e.related].map((x) => `${x.location?.file}:${x.location?.line} ${x.code}`)).toEqual(['models/a.sql:1 E_REF_UNKNOWN', 'models/b.sql:2 E_REF_UNKNOWN']);
   });
 });

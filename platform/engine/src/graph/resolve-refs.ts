@@ -37,6 +37,8 @@ export interface Resolution {
 
 export interface ResolveOptions {
   upstreams?: UpstreamProject[];
+  /** Packages of the build whose dbt_project.yml sets `restrict-access: true` (the project's own included). */
+  restrictAccess?: ReadonlySet<string>;
   /** Fail instead of warning when a ref points at a model past its deprecation_date. */
   failOnDeprecated?: boolean;
   now?: Date;
@@ -87,9 +89,17 @@ function accessError(from: GraphNode, target: ModelNode, reason: string, hint: s
   );
 }
 
-function checkAccess(from: GraphNode, target: ModelNode, call: RefCall, ownGroupOf: (n: GraphNode) => string | undefined): void {
+/**
+ * dbt's access rules. A private model is for its group; a protected one for its own project and the
+ * packages installed with it. Across a package that sets `restrict-access: true`, and across projects of
+ * a mesh (which dbt-loom treats so), both are refused. A seed in the same build has no access: dbt checks
+ * models only. From another project a seed comes in as a model does, with its access.
+ */
+function checkAccess(from: GraphNode, target: ModelNode, call: RefCall, ownGroupOf: (n: GraphNode) => string | undefined, restricted: (pkg: string) => boolean): void {
+  if (target.resource_type === 'seed' && !target.external) return;
   const access = target.config.access;
-  const crossProject = target.package_name !== from.package_name;
+  const otherPackage = target.package_name !== from.package_name;
+  const crossProject = otherPackage && (target.external === true || restricted(target.package_name));
   if (access === 'private') {
     const group = target.config.group;
     if (crossProject || !group || ownGroupOf(from) !== group) {
@@ -172,7 +182,7 @@ export function resolveRefs(parsed: ParsedProject, options: ResolveOptions = {})
         hint: versions.length ? `Available versions: ${versions.join(', ')}.` : `'${call.name}' is not versioned; drop v=.`,
       });
     }
-    checkAccess(from, target, call, groupOf);
+    checkAccess(from, target, call, groupOf, (pkg) => options.restrictAccess?.has(pkg) === true);
     const refusal = target.external ? upstreams.get(target.package_name)?.refused?.get(target.unique_id) : undefined;
     if (refusal) {
       throw new MeshError(
@@ -181,11 +191,12 @@ export function resolveRefs(parsed: ParsedProject, options: ResolveOptions = {})
         { location: { file: from.original_file_path, line: refLine(from, call) }, node: from.unique_id, hint: refusal.hint },
       );
     }
-    if (target.deprecation_date && new Date(target.deprecation_date) <= now) {
+    // As dbt: a model's own tests do not warn about its deprecation; the model itself does, once.
+    if (target.deprecation_date && new Date(target.deprecation_date) <= now && from.resource_type !== 'test') {
       const warning = new MeshError('W_REF_DEPRECATED', `${from.unique_id} references ${target.unique_id}, which was deprecated on ${target.deprecation_date.slice(0, 10)}`, {
         location: { file: from.original_file_path, line: refLine(from, call) },
         node: from.unique_id,
-        hint: target.latest_version && target.version !== target.latest_version ? `Move to version ${target.latest_version}: ref('${call.name}', v=${target.latest_version}).` : 'Move to its replacement before it is removed.',
+        hint: target.latest_version && target.version !== target.latest_version ? `Move to version ${target.latest_version}: ${describeRef({ ...call, version: target.latest_version })}.` : 'Move to its replacement before it is removed.',
       });
       if (options.failOnDeprecated) throw new MeshError('E_REF_DEPRECATED', warning.message, { location: warning.location, node: warning.node, hint: warning.hint });
       warnings.push(warning);
@@ -210,13 +221,29 @@ export function resolveRefs(parsed: ParsedProject, options: ResolveOptions = {})
   };
 
   for (const node of own) {
-    if (node.resource_type === 'source') continue;
-    const refs = node.refs.map((call) => resolveRef(node, call));
-    const sources = node.sources.map((call) => resolveSource(node, call));
-    refTargets.set(node.unique_id, refs);
-    sourceTargets.set(node.unique_id, sources);
-    node.depends_on.nodes = [...new Set([...refs, ...sources])];
+    if (node.resource_type !== 'model' || !node.deprecation_date || new Date(node.deprecation_date) > now) continue;
+    warnings.push(new MeshError('W_MODEL_DEPRECATED', `model ${node.name}${node.version ? ` v${node.version}` : ''} has passed its deprecation date of ${node.deprecation_date.slice(0, 10)}; it should be disabled or removed`, {
+      location: { file: node.patch_path ?? node.original_file_path },
+      node: node.unique_id,
+      hint: node.latest_version && node.version !== node.latest_version ? `Move its consumers to version ${node.latest_version}, then remove it.` : 'Remove it once nothing reads it, or move its deprecation_date.',
+    }));
   }
+  // Every node's refs are resolved before any error is thrown: a compile lists all that do not resolve.
+  const errors: MeshError[] = [];
+  for (const node of own) {
+    if (node.resource_type === 'source') continue;
+    try {
+      const refs = node.refs.map((call) => resolveRef(node, call));
+      const sources = node.sources.map((call) => resolveSource(node, call));
+      refTargets.set(node.unique_id, refs);
+      sourceTargets.set(node.unique_id, sources);
+      node.depends_on.nodes = [...new Set([...refs, ...sources])];
+    } catch (error) {
+      if (!(error instanceof MeshError)) throw error;
+      errors.push(error);
+    }
+  }
+  if (errors.length) throw MeshError.all(errors);
   const withheld = new Map<string, { columns: string[]; hint: string }>();
   for (const id of injected.keys()) {
     const entry = upstreams.get(injected.get(id)!.package_name)?.withheld?.get(id);

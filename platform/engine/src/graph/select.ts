@@ -20,6 +20,12 @@ export interface SelectionOptions {
   resourceTypes?: ResourceType[];
   /** Keep sources in the selection (never built, so left out otherwise): `source freshness` selects them. */
   includeSources?: boolean;
+  /**
+   * Which tests a selection brings along, as dbt's indirect_selection: `eager` (dbt's default) a test of
+   * any selected node; `cautious` only when all it reads is selected (unselected sources aside);
+   * `buildable` when all it reads is selected or upstream of what is; `empty` none. Default cautious.
+   */
+  indirectSelection?: 'eager' | 'cautious' | 'buildable' | 'empty';
 }
 
 export const SELECTOR_METHODS = [
@@ -121,13 +127,20 @@ class Selection {
     // a narrow selection then costs next to nothing.
     const tests: string[] = [];
     const checked = new Set<string>();
-    for (const id of chosen) {
+    const mode = options.indirectSelection ?? 'cautious';
+    const upstream = mode === 'buildable' ? reach(this.dag, chosen, 'up') : undefined;
+    const qualifies = (test: TestNode): boolean => {
+      if (mode === 'eager') return test.depends_on.nodes.some((p) => chosen.has(p));
+      if (mode === 'buildable') return test.depends_on.nodes.every((p) => upstream!.has(p) || !this.dag.nodes.has(p));
+      return this.testParentsSelected(test, chosen);
+    };
+    for (const id of mode === 'empty' ? [] : chosen) {
       for (const child of this.dag.children.get(id) ?? []) {
         if (chosen.has(child)) continue;
         const node = this.dag.nodes.get(child);
         if (node?.resource_type !== 'test' || checked.has(child)) continue;
         checked.add(child);
-        if (!excluded?.has(child) && this.testParentsSelected(node, chosen)) tests.push(child);
+        if (!excluded?.has(child) && qualifies(node)) tests.push(child);
       }
     }
     for (const id of tests) chosen.add(id);

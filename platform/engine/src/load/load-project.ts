@@ -3,7 +3,10 @@ import { join, relative, resolve, sep } from 'node:path';
 import { createHash } from 'node:crypto';
 import { MeshError } from '@mesh/errors';
 import { parseYamlFile, validateYaml, yamlLineOf } from '@mesh/validate';
-import { projectFileSchema, propertiesFileSchema, type ProjectFile, type PropertiesFile } from './schemas';
+import { propertiesFileSchema, type ProjectFile, type PropertiesFile } from './schemas';
+import { parseProjectFile } from './project-file';
+import { findProfile, type ProfileFile } from './profiles';
+import { projectFlags, type BuildFlags } from './project-flags';
 import { ParseCache } from './parse-cache';
 
 export const PROJECT_FILE_NAMES = ['mesh_project.yml', 'dbt_project.yml'] as const;
@@ -37,7 +40,17 @@ export interface ProjectFiles {
   projectFilePath: string;
   project: ProjectFile;
   projectLineOf(path: readonly PropertyKey[]): number | undefined;
+  /** A `dbt_project.yml`: the project follows dbt's rules (relation names, profiles, paths from the working folder). */
+  dbt: boolean;
+  /** The dbt project's profiles.yml, when one is found. */
+  profile?: ProfileFile;
+  /** What loading found worth saying (keys of the project file that are ignored). */
+  warnings: MeshError[];
+  /** dbt's `flags:` that change what a build does. */
+  flags: BuildFlags;
   models: SourceFile[];
+  /** Python models (`.py` under the model paths): refused when enabled, as the engine cannot run them. */
+  pythonModels: SourceFile[];
   properties: PropertiesSource[];
   seeds: SourceFile[];
   macros: SourceFile[];
@@ -53,6 +66,9 @@ export interface ProjectFiles {
 export interface LoadOptions {
   /** Use and update the partial-parse cache in the target folder (default true). */
   cache?: boolean;
+  /** `--profiles-dir`: where a dbt project's profiles.yml is. */
+  profilesDir?: string;
+  env?: Record<string, string | undefined>;
 }
 
 function toPosix(p: string): string {
@@ -90,12 +106,13 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
   }
   const projectFilePath = findProjectFile(root);
   const projectRel = toPosix(relative(root, projectFilePath));
-  const parsedProject = parseYamlFile(projectRel, readFileSync(projectFilePath, 'utf8'));
-  const project = validateYaml(parsedProject, projectFileSchema, 'project file');
-  const cache = ParseCache.open(options.cache === false ? undefined : join(root, project['target-path'] ?? 'target'));
+  const read0 = parseProjectFile(projectRel, readFileSync(projectFilePath, 'utf8'));
+  const project = read0.project;
+  const flags = projectFlags(project.flags, { file: projectRel, lineOf: read0.lineOf }, read0.warnings);
+  const cache = ParseCache.open(options.cache === false || !flags.partialParse ? undefined : join(root, project['target-path'] ?? 'target'));
 
-  const modelPaths = project['model-paths'] ?? ['models'];
-  const seedPaths = project['seed-paths'] ?? ['seeds'];
+  const modelPaths = project['model-paths'] ?? project['source-paths'] ?? ['models'];
+  const seedPaths = project['seed-paths'] ?? project['data-paths'] ?? ['seeds'];
   const macroPaths = project['macro-paths'] ?? ['macros'];
   const testPaths = project['test-paths'] ?? ['tests'];
 
@@ -108,7 +125,7 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
 
   const modelFiles = collect(modelPaths);
   const seedFiles = collect(seedPaths);
-  refuseDbtOnlyFiles(root, modelFiles, collect(project['snapshot-paths'] ?? ['snapshots']));
+  refuseDbtOnlyFiles(root, collect(project['snapshot-paths'] ?? ['snapshots']));
   // dbt reads generic test definitions ({% test %} blocks) from tests/generic/ as it reads macros.
   const testFiles = collect(testPaths).filter((p) => p.endsWith('.sql'));
   const isGeneric = (p: string) => testPaths.some((t) => p.startsWith(`${t.replace(/\/+$/, '')}/generic/`));
@@ -126,8 +143,13 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
     root,
     projectFilePath: projectRel,
     project,
-    projectLineOf: parsedProject.lineOf,
+    projectLineOf: read0.lineOf,
+    dbt: read0.dbt,
+    profile: read0.dbt ? findProfile(root, project.profile ?? project.name, { profilesDir: options.profilesDir, env: options.env }) : undefined,
+    warnings: read0.warnings,
+    flags,
     models: modelFiles.filter((p) => p.endsWith('.sql')).map(read),
+    pythonModels: modelFiles.filter((p) => p.endsWith('.py')).map(read),
     properties,
     seeds: seedFiles.filter((p) => p.endsWith('.csv')).map((path) => ({ path, text: '', checksum: seedChecksum(join(root, path)) })),
     macros: [...collect(macroPaths).filter((p) => p.endsWith('.sql')), ...testFiles.filter(isGeneric)].map(read),
@@ -143,14 +165,7 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
  * Files a dbt project may hold that the engine does not run. Refused up front: skipping them would build
  * a project that looks complete and is not.
  */
-function refuseDbtOnlyFiles(root: string, modelFiles: string[], snapshotFiles: string[]): void {
-  const python = modelFiles.find((p) => p.endsWith('.py'));
-  if (python) {
-    throw new MeshError('E_DBT_UNSUPPORTED', `python models are not supported: ${python}`, {
-      location: { file: python, line: 1 },
-      hint: 'Write the model in SQL (DuckDB has list, struct, regex and window functions for most of what pandas does), or compute it upstream and read the file as a source with external_location.',
-    });
-  }
+function refuseDbtOnlyFiles(root: string, snapshotFiles: string[]): void {
   for (const path of snapshotFiles.filter((p) => p.endsWith('.sql'))) {
     const text = readFileSync(join(root, path), 'utf8');
     const m = /\{%-?\s*snapshot\b/.exec(text);

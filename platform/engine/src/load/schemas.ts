@@ -260,9 +260,36 @@ const upstreamSchema = z.strictObject({
   database: z.string().optional(),
 });
 
+/** dbt's `dispatch:` entries: where `adapter.dispatch('x', macro_namespace)` looks, in order. */
+export const dispatchSchema = z.array(z.strictObject({
+  macro_namespace: z.string(),
+  search_order: z.array(z.string()),
+}));
+export type DispatchConfig = z.infer<typeof dispatchSchema>;
+
+/** Whether relation names are quoted when a template prints them (dbt's `quoting:`). */
+export const quotingSchema = z.looseObject({
+  database: z.boolean().optional(),
+  schema: z.boolean().optional(),
+  identifier: z.boolean().optional(),
+  column: z.boolean().optional(),
+});
+export type QuotingConfig = z.infer<typeof quotingSchema>;
+
+/** The comment put on each statement a build runs: a template, or `{comment, append}`; null turns it off. */
+export const queryCommentSchema = z.union([
+  z.string(),
+  z.null(),
+  z.strictObject({ comment: z.string().nullable().optional(), append: z.boolean().optional(), 'job-label': z.boolean().optional() }),
+]);
+export type QueryCommentConfig = z.infer<typeof queryCommentSchema>;
+
+const configTree = z.record(z.string(), z.unknown());
+
 /**
- * `mesh_project.yml`: dbt_project.yml's keys (name, version, paths, vars, `models:` folder configs) plus the
- * mesh's own: targets and upstream projects.
+ * `mesh_project.yml` and `dbt_project.yml`: dbt's keys (name, version, paths, vars, `models:` folder
+ * configs, dispatch, flags, quoting, query-comment, restrict-access) plus the mesh's own: targets and
+ * upstream projects. Keys dbt reads and the engine has no use for are accepted as they are.
  */
 export const projectFileSchema = z.strictObject({
   name,
@@ -270,32 +297,48 @@ export const projectFileSchema = z.strictObject({
   'config-version': z.number().optional(),
   description: z.string().optional(),
   profile: z.string().optional(),
+  'project-root': z.string().optional(),
   'model-paths': z.array(z.string()).optional(),
+  /** dbt's older names for model-paths and seed-paths. */
+  'source-paths': z.array(z.string()).optional(),
+  'data-paths': z.array(z.string()).optional(),
   'seed-paths': z.array(z.string()).optional(),
   'macro-paths': z.array(z.string()).optional(),
   'test-paths': z.array(z.string()).optional(),
   'target-path': z.string().optional(),
   'clean-targets': z.array(z.string()).optional(),
-  // dbt_project.yml keys the engine reads nothing from yet; accepted so a dbt project file parses.
-  'require-dbt-version': z.unknown().optional(),
+  'log-path': z.string().optional(),
+  'packages-install-path': z.string().optional(),
+  'require-dbt-version': z.union([z.string(), z.array(z.string())]).optional(),
   'analysis-paths': z.array(z.string()).optional(),
   'snapshot-paths': z.array(z.string()).optional(),
   'docs-paths': z.array(z.string()).optional(),
   'asset-paths': z.array(z.string()).optional(),
-  'packages-install-path': z.string().optional(),
-  'on-run-start': z.unknown().optional(),
-  'on-run-end': z.unknown().optional(),
-  quoting: z.unknown().optional(),
-  'query-comment': z.unknown().optional(),
-  flags: z.unknown().optional(),
-  snapshots: z.record(z.string(), z.unknown()).optional(),
-  analyses: z.record(z.string(), z.unknown()).optional(),
-  vars: z.record(z.string(), z.unknown()).optional(),
-  models: z.record(z.string(), z.unknown()).optional(),
-  seeds: z.record(z.string(), z.unknown()).optional(),
-  tests: z.record(z.string(), z.unknown()).optional(),
-  data_tests: z.record(z.string(), z.unknown()).optional(),
-  sources: z.record(z.string(), z.unknown()).optional(),
+  'function-paths': z.array(z.string()).optional(),
+  'osi-paths': z.array(z.string()).optional(),
+  'on-run-start': z.union([z.string(), z.array(z.string()), z.null()]).optional(),
+  'on-run-end': z.union([z.string(), z.array(z.string()), z.null()]).optional(),
+  dispatch: dispatchSchema.optional(),
+  quoting: quotingSchema.optional(),
+  'query-comment': queryCommentSchema.optional(),
+  'restrict-access': z.boolean().optional(),
+  flags: z.record(z.string(), z.unknown()).optional(),
+  'dbt-cloud': z.record(z.string(), z.unknown()).optional(),
+  packages: z.array(z.unknown()).optional(),
+  snapshots: configTree.optional(),
+  analyses: configTree.optional(),
+  vars: configTree.optional(),
+  models: configTree.optional(),
+  seeds: configTree.optional(),
+  tests: configTree.optional(),
+  data_tests: configTree.optional(),
+  unit_tests: configTree.optional(),
+  sources: configTree.optional(),
+  exposures: configTree.optional(),
+  metrics: configTree.optional(),
+  'semantic-models': configTree.optional(),
+  'saved-queries': configTree.optional(),
+  functions: configTree.optional(),
   target: z.string().optional(),
   targets: z.record(z.string(), targetSchema).optional(),
   upstreams: z.array(upstreamSchema).optional(),

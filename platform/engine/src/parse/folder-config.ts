@@ -54,3 +54,28 @@ export function folderConfig(
   }
   return config;
 }
+
+/**
+ * Config set for one node by its name under its folder (`seeds: {proj: {raw_customers: {+column_types:
+ * ...}}}`), as dbt matches the node's fqn; for a version, also under `v<version>` below the name.
+ */
+export function nameConfig(
+  tree: Record<string, unknown> | undefined,
+  projectName: string,
+  folders: string[],
+  name: string,
+  version?: string,
+): Record<string, unknown> | undefined {
+  let level = tree?.[projectName];
+  for (const folder of folders) {
+    if (!level || typeof level !== 'object' || Array.isArray(level)) return undefined;
+    level = (level as Record<string, unknown>)[folder];
+  }
+  if (!level || typeof level !== 'object' || Array.isArray(level)) return undefined;
+  const own = (level as Record<string, unknown>)[name];
+  if (!own || typeof own !== 'object' || Array.isArray(own)) return undefined;
+  const config = levelConfig(own as Record<string, unknown>);
+  const versioned = version ? (own as Record<string, unknown>)[`v${version}`] : undefined;
+  if (versioned && typeof versioned === 'object' && !Array.isArray(versioned)) mergeConfig(config, levelConfig(versioned as Record<string, unknown>));
+  return config;
+}

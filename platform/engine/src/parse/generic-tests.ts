@@ -5,6 +5,7 @@ import { parseLiteralTemplate } from './literal-calls';
 import { DBT_UTILS_TESTS } from './dbt-natives';
 import { mergeConfig } from './folder-config';
 import { digest } from '../util/digest';
+import { modelArgument, synthesizeTestNames, testHash } from './test-names';
 
 export const GENERIC_TESTS = ['not_null', 'unique', 'accepted_values', 'relationships'] as const;
 export type GenericTestName = (typeof GENERIC_TESTS)[number];
@@ -13,7 +14,7 @@ export type GenericTestName = (typeof GENERIC_TESTS)[number];
 const COLUMN_TESTS = new Set<string>([...GENERIC_TESTS, 'accepted_range', 'not_constant', 'at_least_one', 'not_empty_string']);
 
 /** Configs a test takes, under `config:` or (older dbt) beside its arguments. */
-const TEST_CONFIG_KEYS = ['severity', 'where', 'tags', 'enabled', 'warn_if', 'error_if', 'store_failures', 'store_failures_as', 'fail_calc', 'limit', 'schema', 'alias', 'meta', 'database'] as const;
+const TEST_CONFIG_KEYS = ['severity', 'where', 'tags', 'enabled', 'warn_if', 'error_if', 'store_failures', 'store_failures_as', 'fail_calc', 'limit', 'schema', 'alias', 'meta', 'database', 'sql_header'] as const;
 
 /** `>10`, `!=0`, `= 0`: how dbt's warn_if and error_if compare the failure count. */
 const THRESHOLD = /^\s*(==|=|!=|<>|>=|<=|>|<)\s*-?\d+(\.\d+)?\s*$/;
@@ -46,7 +47,8 @@ export function testConfig(raw: Record<string, unknown>, where: { file: string; 
   if (raw.limit !== undefined && raw.limit !== null) config.limit = Number(raw.limit);
   if (storeFailures) {
     config.store_failures = true;
-    config.schema = String(raw.schema ?? 'main_dbt_test__audit');
+    // The schema as configured; the parse stage names the relation's schema from it (see auditSchema).
+    if (raw.schema !== undefined && raw.schema !== null) config.schema = String(raw.schema);
   }
   return config;
 }
@@ -71,20 +73,24 @@ export interface TestSpecContext {
 const REF_FNS = new Set(['ref', 'source']);
 
 /** `to: ref('customers')` in a relationships test is a Jinja string; read the call without rendering. */
-function parseTo(to: unknown, ctx: TestSpecContext): { ref: RefCall } | { source: SourceCall } {
-  const text = String(to ?? '');
-  const pieces = parseLiteralTemplate(`{{ ${text} }}`, REF_FNS, new Set());
+export function parseRelationshipTo(to: unknown): { ref: RefCall } | { source: SourceCall } | undefined {
+  const pieces = parseLiteralTemplate(`{{ ${String(to ?? '')} }}`, REF_FNS, new Set());
   const call = pieces?.[0];
-  if (call && typeof call === 'object' && 'fn' in call) {
-    const args = call.args.map(String);
-    if (call.fn === 'source' && args.length === 2) return { source: { source: args[0]!, table: args[1]! } };
-    if (call.fn === 'ref' && (args.length === 1 || args.length === 2)) {
-      const v = call.kwargs.v ?? call.kwargs.version;
-      const ref: RefCall = args.length === 1 ? { name: args[0]! } : { project: args[0], name: args[1]! };
-      if (v !== undefined && v !== null) ref.version = String(v);
-      return { ref };
-    }
+  if (!call || typeof call !== 'object' || !('fn' in call)) return undefined;
+  const args = call.args.map(String);
+  if (call.fn === 'source' && args.length === 2) return { source: { source: args[0]!, table: args[1]! } };
+  if (call.fn === 'ref' && (args.length === 1 || args.length === 2)) {
+    const v = call.kwargs.v ?? call.kwargs.version;
+    const ref: RefCall = args.length === 1 ? { name: args[0]! } : { project: args[0], name: args[1]! };
+    if (v !== undefined && v !== null) ref.version = String(v);
+    return { ref };
   }
+  return undefined;
+}
+
+function parseTo(to: unknown, ctx: TestSpecContext): { ref: RefCall } | { source: SourceCall } {
+  const parsed = parseRelationshipTo(to);
+  if (parsed) return parsed;
   throw new MeshError('E_TEST_ARGS', `relationships test on '${ctx.attachedName}': 'to' must be ref('model') or source('src', 'table'), got ${JSON.stringify(to)}`, {
     location: { file: ctx.file, line: ctx.line() },
     hint: "Write to: ref('customers') and field: customer_id.",
@@ -139,6 +145,8 @@ export function genericTestNode(entry: unknown, ctx: TestSpecContext): TestNode 
   }
   const customName = typeof args.name === 'string' ? args.name : undefined;
   delete args.name;
+  const description = typeof args.description === 'string' ? args.description : '';
+  delete args.description;
   const columnName = (args.column_name as string | undefined) ?? ctx.column;
   if (!columnName && COLUMN_TESTS.has(testName)) {
     throw new MeshError('E_TEST_ARGS', `${testName} test on '${ctx.attachedName}' needs a column`, {
@@ -166,24 +174,29 @@ export function genericTestNode(entry: unknown, ctx: TestSpecContext): TestNode 
     const to = parseTo(args.to, ctx);
     if ('ref' in to) refs.push(to.ref);
     else sources.push(to.source);
-    args.to = to;
   }
   checkDbtUtilsArgs(testName, namespace, args, ctx);
-  const prefix = namespace ? `${namespace}_${testName}` : testName;
-  const base = `${prefix}_${ctx.attachedName}${columnName ? `_${columnName}` : ''}`.replace(/[^A-Za-z0-9_]/g, '_');
-  const hashed = testName === 'accepted_values' || testName === 'relationships' || namespace || custom || !columnName;
-  const unique = customName ?? (hashed ? `${base}__${shortHash(JSON.stringify(args))}` : base);
-  const config = testConfig(rawConfig, { file: ctx.file, line: ctx.line, test: unique });
+  // dbt's names: `<namespace>_source_<test>_<target>_<arguments>`, a shortened alias past 63 characters,
+  // and a hash of the test's metadata in the unique id.
   const kwargs: Record<string, unknown> = { ...args };
   if (columnName) kwargs.column_name = columnName;
+  const testType = `${namespace ? `${namespace}_` : ''}${'source' in ctx.target ? 'source_' : ''}${testName}`;
+  const names = customName ? { name: customName, alias: customName } : synthesizeTestNames(testType, ctx.attachedName, kwargs);
+  kwargs.model = modelArgument(ctx.target);
+  const unique = names.name;
+  const rawConfigWithAlias = names.alias !== names.name && rawConfig.alias === undefined ? { ...rawConfig, alias: names.alias } : rawConfig;
+  const config = testConfig(rawConfigWithAlias, { file: ctx.file, line: ctx.line, test: unique });
+  const hash = testHash(unique, { namespace, name: testName, kwargs });
   return {
-    unique_id: `test.${ctx.project}.${unique}`,
+    unique_id: `test.${ctx.project}.${unique}.${hash}`,
     resource_type: 'test',
     name: unique,
+    alias: String(rawConfigWithAlias.alias ?? unique),
     package_name: ctx.project,
     original_file_path: ctx.file,
-    fqn: [ctx.project, unique],
-    description: '',
+    // The folders of the properties file below its top folder (models/, seeds/), as dbt's fqn has them.
+    fqn: [ctx.project, ...ctx.file.split('/').slice(1, -1), unique],
+    description,
     tags: config.tags,
     meta: {},
     config,

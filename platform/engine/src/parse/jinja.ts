@@ -21,6 +21,8 @@ export interface RenderHooks {
   env: Readonly<Record<string, string | undefined>>;
   /** `{{ log(msg, info=True) }}`: messages dbt would print. */
   log?(message: string): void;
+  /** Variables of this render alone (a query comment's `node`). */
+  context?: Record<string, unknown>;
 }
 
 const CONTEXT_FUNCTIONS = new Set(['ref', 'source', 'config', 'var', 'env_var', 'is_incremental']);
@@ -250,6 +252,15 @@ export class JinjaEnvironment {
     return this.withHooks(hooks, () => String(macro((nunjucks.runtime as unknown as { makeKeywordArgs(o: object): object }).makeKeywordArgs({ ...kwargs }))), file);
   }
 
+  /**
+   * Calls a project macro with positional arguments, as dbt calls the macros a project may override
+   * (`generate_schema_name(custom_schema_name, node)`): the value its `return()` gave, else its text.
+   */
+  callMacroPositional(name: string, args: unknown[], hooks: RenderHooks, file: string): unknown {
+    const macro = (this.env as unknown as { getGlobal(name: string): (...a: unknown[]) => unknown }).getGlobal(name);
+    return this.withHooks(hooks, () => macro(...args), file);
+  }
+
   /** Where compiled templates are kept between runs; none by default. */
   cache: ParseCache | undefined;
 
@@ -259,7 +270,7 @@ export class JinjaEnvironment {
       return { render: (hooks) => this.withHooks(hooks, () => this.renderPieces(pieces), file, source) };
     }
     const template = this.compileNunjucks(file, source);
-    return { render: (hooks) => this.withHooks(hooks, () => template.render({}), file, source) };
+    return { render: (hooks) => this.withHooks(hooks, () => template.render(hooks.context ?? {}), file, source) };
   }
 
   private renderPieces(pieces: Piece[]): string {

@@ -83,8 +83,13 @@ describe('parseProject', () => {
     }
   });
 
-  it('properties for a model with no SQL file are an error', () => {
-    expect(() => parseProject(projectFromFiles({ 'models/a.yml': 'models:\n  - name: ghost\n' }))).toThrowError(/properties describe model 'ghost', but there is no ghost.sql/);
+  it('properties for a model with no SQL file warn, as dbt does, and the rest builds', () => {
+    const parsed = parseProject(projectFromFiles({ 'models/a.yml': 'models:\n  - name: b\n  - name: ghost\n', 'models/b.sql': 'select 1 as id' }));
+    expect(parsed.nodes.map((n) => n.unique_id)).toEqual(['model.demo.b']);
+    const [warning] = parsed.warnings;
+    expect(warning!.code).toBe('W_PROPERTIES_ORPHAN');
+    expect(warning!.message).toBe("models/a.yml describes model 'ghost', but there is no ghost.sql; the entry is ignored");
+    expect(warning!.location).toEqual({ file: 'models/a.yml', line: 3 });
   });
 
   it('renders source external_location with vars', () => {

@@ -1,9 +1,17 @@
 import { isAbsolute, join, posix } from 'node:path';
-import { MeshError } from '@mesh/errors';
+import { MeshError, type SourceLocation } from '@mesh/errors';
 import type { ProjectFiles, PropertiesSource } from '../load/load-project';
-import type { ColumnInput, GroupInput, ModelPropertiesInput, NodeConfigInput } from '../load/schemas';
-import type { ColumnDef, GraphNode, ModelNode, NodeConfig, RefCall, SourceCall, SourceNode, TestNode } from '../types';
-import { folderConfig, mergeConfig } from './folder-config';
+import type { GroupInput, NodeConfigInput, QueryCommentConfig } from '../load/schemas';
+import type { QueryComment } from '../execute/adapter';
+import type { GraphNode, ModelNode, NodeConfig, RefCall, SourceCall, SourceNode, TestNode } from '../types';
+import { folderConfig, mergeConfig, nameConfig } from './folder-config';
+import { columns, indexModelProperties, modelTests, versionColumnInputs, versionColumns, type ModelProps } from './model-properties';
+import { relationNamer, type NamedNode } from './relation-naming';
+import { configOrigin } from './config-origin';
+import { plainHooks } from './plain-hooks';
+import { pythonConfigCalls } from './python-models';
+import { isCommentOnly } from '../util/sql-text';
+import { didYouMean } from '../util/did-you-mean';
 import { genericTestNode, testConfig, type TestSpecContext } from './generic-tests';
 import { DBT_UTILS_MACROS } from './dbt-natives';
 import { JinjaEnvironment, type CompiledTemplate, type RenderHooks } from './jinja';
@@ -19,6 +27,8 @@ export interface ParseOptions {
   vars?: Record<string, unknown>;
   env?: Record<string, string | undefined>;
   target?: string;
+  /** The folder the command runs in: where a dbt project's relative paths start (default: the process's). */
+  cwd?: string;
 }
 
 /** SQL rendered at parse time; refs, sources and `this` are placeholders until the graph is resolved. */
@@ -46,6 +56,19 @@ export interface ParsedProject {
   warnings: MeshError[];
   /** Messages of `{{ log(..., info=True) }}` from templates rendered in this parse. */
   logs: string[];
+  /**
+   * Packages of the build that set `restrict-access: true` in their dbt_project.yml (this project's own
+   * included): their protected and private models are refused to the other packages.
+   */
+  restrictAccess: Set<string>;
+  /**
+   * Models that could not be parsed (a Jinja error, a construct the engine refuses, a python model), kept in
+   * the graph with what is known of them: a command that selects one fails with its error, one that leaves
+   * it out (`--exclude`, a narrower `--select`) builds the rest, as dbt does with models it is not asked for.
+   */
+  broken: Map<string, MeshError>;
+  /** dbt's `query-comment`: the comment put on each statement a node runs; undefined when the project sets none. */
+  queryComment?: (node: GraphNode) => QueryComment | undefined;
 }
 
 export const PLACEHOLDER = /\u0001([RST])(\d*)\u0001/g;
@@ -55,73 +78,6 @@ const THIS_TOKEN = '\u0001T\u0001';
 
 function sha(text: string): string {
   return digest('sha256', text, 'hex');
-}
-
-function columns(input: ColumnInput[] | undefined): ColumnDef[] {
-  return (input ?? []).map((c) => ({
-    name: c.name,
-    description: c.description ?? '',
-    data_type: c.data_type,
-    constraints: (c.constraints ?? []).map((k) => ({ type: k.type, expression: k.expression, name: k.name })),
-    tags: [...(c.tags ?? []), ...(c.config?.tags ?? [])],
-    meta: { ...(c.meta ?? {}), ...(c.config?.meta ?? {}) },
-  }));
-}
-
-interface ModelProps {
-  props: ModelPropertiesInput;
-  file: PropertiesSource;
-  index: number;
-  /** For a versioned model file: its version and that version's properties. */
-  version?: { v: string; props: NonNullable<ModelPropertiesInput['versions']>[number]; index: number };
-}
-
-/** Index of model properties by the SQL file base name they describe (versions: `<name>_v<v>` or defined_in). */
-function indexModelProperties(files: PropertiesSource[]): Map<string, ModelProps> {
-  const out = new Map<string, ModelProps>();
-  const claim = (key: string, value: ModelProps) => {
-    const existing = out.get(key);
-    if (existing) {
-      throw new MeshError('E_DUPLICATE_PROPERTIES', `model '${key}' is described twice`, {
-        location: { file: value.file.path, line: value.file.lineOf(['models', value.index]) },
-        hint: `It is also described in ${existing.file.path}; keep one entry.`,
-      });
-    }
-    out.set(key, value);
-  };
-  for (const file of files) {
-    (file.data.models ?? []).forEach((props, index) => {
-      if (!props.versions?.length) {
-        claim(props.name, { props, file, index });
-        return;
-      }
-      props.versions.forEach((vp, vi) => {
-        claim(vp.defined_in ?? `${props.name}_v${vp.v}`, { props, file, index, version: { v: vp.v, props: vp, index: vi } });
-      });
-    });
-  }
-  return out;
-}
-
-/** Columns of one version: dbt's `include: all` / `exclude:` over the model's columns, plus overrides. */
-function versionColumns(base: ColumnDef[], entries: NonNullable<NonNullable<ModelPropertiesInput['versions']>[number]['columns']> | undefined): ColumnDef[] {
-  if (!entries) return base;
-  let result: ColumnDef[] = [];
-  const overrides: ColumnInput[] = [];
-  for (const entry of entries) {
-    if ('include' in entry) {
-      const include = entry.include;
-      const exclude = new Set(entry.exclude ?? []);
-      const names = include === 'all' || include === '*' ? base.map((c) => c.name) : Array.isArray(include) ? include : [include];
-      result = base.filter((c) => names.includes(c.name) && !exclude.has(c.name));
-    } else overrides.push(entry);
-  }
-  for (const col of columns(overrides)) {
-    const i = result.findIndex((c) => c.name === col.name);
-    if (i >= 0) result[i] = col;
-    else result.push(col);
-  }
-  return result;
 }
 
 /** A config to merge into, sharing nothing mutable with `config` (merges replace tags and meta, never edit them). */
@@ -152,13 +108,28 @@ function normalizeConfig(raw: Record<string, unknown>, defaults: Partial<NodeCon
 export function parseProject(files: ProjectFiles, options: ParseOptions = {}): ParsedProject {
   const project = files.project;
   const name = project.name;
-  const target = resolveTarget(project, files.root, options.target);
   const vars = projectVars(project.vars, name, options.vars);
   const env = options.env ?? process.env;
   const jinja = new JinjaEnvironment();
   jinja.cache = files.cache;
-  jinja.target = { name: target.name, type: target.type, schema: 'main', database: target.database, threads: target.threads, profile_name: project.profile ?? name };
-  const warnings = dbtWarnings(files);
+  const warnings = [...files.warnings, ...dbtWarnings(files)];
+  const logs: string[] = [];
+  /** Hooks for templates that belong to no node: a profile's values, the naming macros. */
+  const noNode = () => plainHooks(vars, env, (message) => logs.push(message));
+  const profile = files.profile;
+  const target = resolveTarget(project, files.root, options.target, {
+    profile,
+    render: profile ? (text) => jinja.compile(profile.path, text).render(noNode()) : undefined,
+    cwd: options.cwd,
+  });
+  warnings.push(...target.notes);
+  if (profile && !profile.profile && profile.from !== 'home' && !project.targets) {
+    warnings.push(new MeshError('W_PROFILE_MISSING', `${profile.path} has no profile '${profile.profileName}'; the build uses ${target.path}`, {
+      location: { file: profile.path },
+      hint: `Add a profile named '${profile.profileName}' (or set profile: in dbt_project.yml to one the file has).`,
+    }));
+  }
+  jinja.target = { name: target.name, type: target.type, schema: target.schema, database: target.database, threads: target.threads, profile_name: project.profile ?? name };
   for (const key of ['on-run-start', 'on-run-end'] as const) {
     const hooks = project[key];
     if (hooks === undefined || hooks === null || (Array.isArray(hooks) && hooks.length === 0)) continue;
@@ -167,11 +138,33 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       hint: 'DuckDB has no grants or warehouses to set up; put setup SQL in a model or a macro the models call, or remove the hooks.',
     });
   }
-  const logs: string[] = [];
   const macros: Array<{ name: string; path: string }> = [];
   for (const file of files.macros) {
     for (const macro of jinja.addMacros(file.path, file.text)) macros.push({ name: macro, path: file.path });
   }
+  const ownMacros = new Map(macros.map((m) => [m.name, m.path]));
+  const namer = relationNamer({
+    style: files.dbt ? 'dbt' : 'mesh',
+    targetSchema: target.schema,
+    targetDatabase: target.database,
+    projectMacro: (macro) => {
+      const path = ownMacros.get(macro);
+      return path === undefined ? undefined : (args) => jinja.callMacroPositional(macro, args, noNode(), path);
+    },
+  });
+
+  // A compile lists every node that fails, not only the first: each node's errors are kept, and thrown together.
+  const errors: MeshError[] = [];
+  /** Models that could not be parsed, by unique id: raised when a command selects them (see ParsedProject.broken). */
+  const broken = new Map<string, MeshError>();
+  const attempt = (fn: () => void): void => {
+    try {
+      fn();
+    } catch (error) {
+      if (!(error instanceof MeshError)) throw error;
+      errors.push(error);
+    }
+  };
 
   const nodes: GraphNode[] = [];
   const rendered = new Map<string, RenderedSql>();
@@ -203,7 +196,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
           i = refs.push(call) - 1;
           refKeys.set(key, i);
         }
-        return new PlaceholderRelation(refToken(i), target.database, 'main', call.name);
+        return new PlaceholderRelation(refToken(i), target.database, target.schema, call.name);
       },
       source: (call) => {
         const key = `${call.source}|${call.table}`;
@@ -239,7 +232,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
    * dbt's partial parsing for SQL files: a render is reused when the file, the target, the project's vars and
    * macros, and the model's own relation are unchanged and the env vars it read have the same values.
    */
-  const projectContext = contentHash(JSON.stringify([vars, files.macros.map((m) => m.text), target.database, target.name]));
+  const projectContext = contentHash(JSON.stringify([vars, files.macros.map((m) => m.text), target.database, target.schema, target.name]));
   const renderCached = (path: string, text: string, thisRel: Relation, config: Record<string, unknown>): RenderedSql => {
     const key = `${projectContext}:${contentHash(text)}:${thisRel.schema}.${thisRel.identifier}`;
     const hit = files.cache.render(key, env);
@@ -262,14 +255,21 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     const folders = (root ? path.slice(root.replace(/\/+$/, '').length + 1) : path).split('/').slice(0, -1);
     return folderConfig(testTree, name, folders);
   };
+  /** Where a test keeps its failing rows: dbt names the audit schema as it names a model's. */
+  const auditSchema = (config: TestNode['config'], node: { unique_id: string; name: string; original_file_path: string; fqn: string[]; tags: string[] }): void => {
+    if (!config.store_failures) return;
+    if (namer.style === 'mesh') config.schema ??= 'main_dbt_test__audit';
+    else config.schema = namer.schema(config.schema ?? 'dbt_test__audit', { ...node, resource_type: 'test', package_name: name, path: node.original_file_path, config: { ...config } });
+  };
   // A properties file declares a test per column: its folder configs are worked out once per file.
   const genericTestRoots = [...files.modelPaths, ...files.seedPaths];
   const genericTestDefaults = new Map<string, Record<string, unknown>>();
-  const addTest = (entry: unknown, ctx: Omit<TestSpecContext, 'defaults' | 'customTests'>) => {
+  const addTest = (entry: unknown, ctx: Omit<TestSpecContext, 'defaults' | 'customTests'>) => attempt(() => {
     let defaults = genericTestDefaults.get(ctx.file);
     if (!defaults) genericTestDefaults.set(ctx.file, (defaults = testDefaults(ctx.file, genericTestRoots)));
     const node = genericTestNode(entry, { ...ctx, defaults, customTests });
     if (!node.config.enabled) return;
+    auditSchema(node.config, node);
     addNode(node);
     const meta = node.test_metadata!;
     if (meta.namespace || !customTests.has(meta.name)) return;
@@ -278,11 +278,11 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       const relation = 'ref' in ctx.target ? hooks.ref(ctx.target.ref) : hooks.source(ctx.target.source);
       const model = node.config.where ? new FilteredRelation(relation, node.config.where) : relation;
       return jinja.callMacro(`test_${meta.name}`, { ...meta.kwargs, model }, hooks, ctx.file);
-    }, new Relation(target.database, 'main', node.name), {});
+    }, new Relation(target.database, target.schema, node.alias), {});
     node.refs = result.refs;
     node.sources = result.sources;
     rendered.set(node.unique_id, result);
-  };
+  });
 
   // Models
   const modelProps = indexModelProperties(files.properties);
@@ -294,35 +294,69 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     if (!shared) folderConfigs.set(key, (shared = folderConfig(project.models, name, folders)));
     return copyConfig(shared);
   };
+  const placeOf = (path: string, roots: string[]) => {
+    const root = roots.find((p) => path.startsWith(`${p.replace(/\/+$/, '')}/`)) ?? '';
+    const relInside = path.slice(root.length + 1);
+    return { relInside, folders: relInside.split('/').slice(0, -1) };
+  };
   const used = new Set<string>();
-  for (const file of files.models) {
-    const modelPath = files.modelPaths.find((p) => file.path.startsWith(`${p.replace(/\/+$/, '')}/`)) ?? '';
-    const relInside = file.path.slice(modelPath.length + 1);
-    const folders = relInside.split('/').slice(0, -1);
+  for (const file of files.models) attempt(() => {
+    const { relInside, folders } = placeOf(file.path, files.modelPaths);
     const base = posix.basename(file.path, '.sql');
     const entry = modelProps.get(base);
     if (entry) used.add(base);
+    // dbt reads an empty file as no model at all.
+    if (!file.text.trim()) {
+      warnings.push(new MeshError('W_MODEL_EMPTY', `${file.path} is empty; it is not a model (dbt skips it too)`, {
+        location: { file: file.path, line: 1 },
+        hint: 'Write the model\'s select statement, or delete the file.',
+      }));
+      return;
+    }
     const modelName = entry?.props.name ?? base;
     const version = entry?.version?.v;
-    const layer = (LAYERS as readonly string[]).includes(folders[0] ?? '') ? folders[0] : undefined;
+    const layer = namer.style === 'mesh' && (LAYERS as readonly string[]).includes(folders[0] ?? '') ? folders[0] : undefined;
+    const fqn = [name, ...folders, modelName, ...(version ? [`v${version}`] : [])];
+    const uniqueId = `model.${name}.${modelName}${version ? `.v${version}` : ''}`;
 
     const config = modelFolderConfig(folders);
+    mergeConfig(config, nameConfig(project.models, name, folders, modelName, version));
     mergeConfig(config, entry?.props.config as Record<string, unknown> | undefined);
     mergeConfig(config, entry?.version?.props.config as Record<string, unknown> | undefined);
     if (entry?.props.access) config.access ??= entry.props.access;
     if (entry?.props.group) config.group ??= entry.props.group;
 
-    const preliminary = normalizeConfig(config, { schema: layer });
-    const thisRel = new Relation(target.database, preliminary.schema, preliminary.alias ?? base);
-    const result = renderCached(file.path, file.text, thisRel, config);
-    const finalConfig = normalizeConfig(config, { schema: layer });
-    if (finalConfig.materialized === ('seed' as string)) finalConfig.materialized = 'table';
-    if (!finalConfig.enabled) continue;
-    refuseUnsupportedConfig(finalConfig, file.path);
+    const placed = (cfg: Record<string, unknown>) => {
+      const named: NamedNode = {
+        unique_id: uniqueId, name: modelName, resource_type: 'model', package_name: name, original_file_path: file.path,
+        path: relInside, fqn, version, tags: (cfg.tags as string[] | undefined) ?? [], config: cfg,
+      };
+      return { schema: namer.schema(cfg.schema, named, layer), alias: namer.alias(cfg.alias, named), database: namer.database(cfg.database, named), keys: [cfg.schema, cfg.alias, cfg.database] };
+    };
+    const preliminary = placed(config);
+    const thisRel = new Relation(preliminary.database, preliminary.schema, preliminary.alias);
+    let result: RenderedSql;
+    let where: typeof preliminary;
+    let finalConfig: NodeConfig;
+    try {
+      result = renderCached(file.path, file.text, thisRel, config);
+      // config() calls in the model may move it; the names are worked out again only then.
+      where = [config.schema, config.alias, config.database].every((v, i) => v === preliminary.keys[i]) ? preliminary : placed(config);
+      finalConfig = normalizeConfig(config, { schema: namer.style === 'mesh' ? where.schema : target.schema });
+      if (finalConfig.materialized === ('seed' as string)) finalConfig.materialized = 'table';
+      if (!finalConfig.enabled) return;
+      refuseUnsupportedConfig(finalConfig, file.path, (key, value) => configOrigin(key, value, { files, model: file, entry, folders, name: modelName }));
+    } catch (error) {
+      if (!(error instanceof MeshError) || config.enabled === false) throw error;
+      // The node stays in the graph with what is known of it, so a selection can leave it out; the
+      // error is raised only if the command selects it.
+      const stubConfig = normalizeConfig(config, { schema: namer.style === 'mesh' ? preliminary.schema : target.schema });
+      addNode(brokenModel({ uniqueId, name: modelName, project: name, file, fqn, config: stubConfig, where: preliminary, version }));
+      broken.set(uniqueId, error);
+      return;
+    }
 
-    const baseColumns = columns(entry?.props.columns);
-    const modelColumns = entry?.version ? versionColumns(baseColumns, entry.version.props.columns as never) : baseColumns;
-    const uniqueId = `model.${name}.${modelName}${version ? `.v${version}` : ''}`;
+    const modelColumns = entry ? versionColumns(entry.props, entry.version) : [];
     const node: ModelNode = {
       unique_id: uniqueId,
       resource_type: 'model',
@@ -330,7 +364,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       package_name: name,
       original_file_path: file.path,
       patch_path: entry?.file.path,
-      fqn: [name, ...folders, modelName, ...(version ? [`v${version}`] : [])],
+      fqn,
       description: entry?.version?.props.description ?? entry?.props.description ?? '',
       tags: finalConfig.tags,
       meta: finalConfig.meta,
@@ -340,9 +374,9 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       refs: result.refs,
       sources: result.sources,
       depends_on: { nodes: [], macros: [] },
-      database: target.database,
-      schema: finalConfig.schema,
-      alias: finalConfig.alias ?? base,
+      database: where.database,
+      schema: where.schema,
+      alias: where.alias,
       version,
       latest_version: entry?.props.versions?.length
         ? (entry.props.latest_version ?? entry.props.versions.map((v) => v.v).sort((a, b) => Number(b) - Number(a))[0])
@@ -350,57 +384,78 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       deprecation_date: entry?.version?.props.deprecation_date ?? entry?.props.deprecation_date,
       checksum: sha(file.text),
     };
+    if (isCommentOnly(result.sql)) {
+      warnings.push(new MeshError('W_MODEL_EMPTY', `model ${modelName} has no SQL: ${file.path} holds only comments`, {
+        location: { file: file.path, line: 1 }, node: uniqueId,
+        hint: 'Write the model\'s select statement, or delete the file; building it fails, as it does in dbt.',
+      }));
+    }
     addNode(node);
     rendered.set(uniqueId, result);
     templates.set(uniqueId, () => jinja.compile(file.path, file.text));
 
-    // Generic tests from the properties file
+    // Generic tests from the properties file; a version's tests are named after the version (`<model>_v<v>`).
     if (entry) {
       const propsFile = entry.file;
-      const path = ['models', entry.index];
       const ref: RefCall = { name: modelName, ...(version ? { version } : {}) };
-      const tests = [
-        ...(entry.props.tests ?? []), ...(entry.props.data_tests ?? []),
-        ...(entry.version?.props.tests ?? []), ...(entry.version?.props.data_tests ?? []),
-      ];
-      for (const t of tests) {
-        addTest(t, { project: name, attachedId: uniqueId, attachedName: modelName, file: propsFile.path, line: () => propsFile.lineOf(path), target: { ref } });
-      }
-      (entry.props.columns ?? []).forEach((col, ci) => {
-        if (!modelColumns.some((c) => c.name === col.name)) return;
-        for (const t of [...(col.tests ?? []), ...(col.data_tests ?? [])]) {
-          addTest(t, {
-            project: name, attachedId: uniqueId, attachedName: `${modelName}${version ? `_v${version}` : ''}`, column: col.name,
-            file: propsFile.path, line: () => propsFile.lineOf([...path, 'columns', ci]), target: { ref },
-          });
+      const attachedName = version ? `${modelName}_v${version}` : modelName;
+      const ctx = { project: name, attachedId: uniqueId, attachedName, file: propsFile.path, target: { ref } };
+      const testsPath: PropertyKey[] = entry.version && (entry.version.props.tests ?? entry.version.props.data_tests) ? ['models', entry.index, 'versions', entry.version.index] : ['models', entry.index];
+      for (const t of modelTests(entry.props, entry.version)) addTest(t, { ...ctx, line: () => propsFile.lineOf(testsPath) });
+      for (const { column, path } of versionColumnInputs(entry.props, entry.version)) {
+        for (const t of [...(column.tests ?? []), ...(column.data_tests ?? [])]) {
+          addTest(t, { ...ctx, column: column.name, line: () => propsFile.lineOf(['models', entry.index, ...path]) });
         }
-      });
+      }
     }
-  }
+  });
 
+  // Python models: the engine cannot run them; a disabled one is left out as dbt leaves it out.
+  for (const file of files.pythonModels) attempt(() => {
+    const { folders } = placeOf(file.path, files.modelPaths);
+    const base = posix.basename(file.path, '.py');
+    const entry = modelProps.get(base);
+    if (entry) used.add(base);
+    const config = modelFolderConfig(folders);
+    mergeConfig(config, nameConfig(project.models, name, folders, base));
+    mergeConfig(config, entry?.props.config as Record<string, unknown> | undefined);
+    mergeConfig(config, pythonConfigCalls(file.text));
+    if (config.enabled === false) return;
+    const uniqueId = `model.${name}.${base}`;
+    addNode(brokenModel({ uniqueId, name: base, project: name, file, fqn: [name, ...folders, base], config: normalizeConfig(config, { schema: target.schema }), where: { database: target.database, schema: target.schema, alias: base } }));
+    broken.set(uniqueId, new MeshError('E_DBT_UNSUPPORTED', `python models are not supported: ${file.path}`, {
+      location: { file: file.path, line: 1 },
+      hint: 'Write the model in SQL (DuckDB has list, struct, regex and window functions for most of what pandas does), compute it upstream and read the file as a source with external_location, disable it (+enabled: false), or leave it out of the command (--exclude).',
+    }));
+  });
+
+  // dbt warns of properties for a model it cannot find, and builds the rest.
   for (const [key, entry] of modelProps) {
-    if (!used.has(key)) {
-      throw new MeshError('E_PROPERTIES_ORPHAN', `properties describe model '${key}', but there is no ${key}.sql`, {
-        location: { file: entry.file.path, line: entry.file.lineOf(['models', entry.index, 'name']) },
-        hint: entry.version ? `Create ${key}.sql for version ${entry.version.v}, or set defined_in:.` : `Create ${key}.sql under a model path, or fix the name.`,
-      });
-    }
+    if (used.has(key)) continue;
+    warnings.push(new MeshError('W_PROPERTIES_ORPHAN', `${entry.file.path} describes model '${key}', but there is no ${key}.sql; the entry is ignored`, {
+      location: { file: entry.file.path, line: entry.file.lineOf(['models', entry.index, ...(entry.version ? ['versions', entry.version.index] : ['name'])]) },
+      hint: entry.version ? `Create ${key}.sql for version ${entry.version.v}, or set defined_in:.` : `Create ${key}.sql under a model path, or fix the name.`,
+    }));
   }
 
   // Seeds
   const seedProps = new Map<string, { props: NonNullable<PropertiesSource['data']['seeds']>[number]; file: PropertiesSource; index: number }>();
   for (const file of files.properties) (file.data.seeds ?? []).forEach((props, index) => seedProps.set(props.name, { props, file, index }));
-  for (const file of files.seeds) {
-    const seedPath = files.seedPaths.find((p) => file.path.startsWith(`${p.replace(/\/+$/, '')}/`)) ?? '';
-    const folders = file.path.slice(seedPath.length + 1).split('/').slice(0, -1);
+  for (const file of files.seeds) attempt(() => {
+    const { relInside, folders } = placeOf(file.path, files.seedPaths);
     const seedName = posix.basename(file.path, '.csv');
     const entry = seedProps.get(seedName);
     const config: Record<string, unknown> = folderConfig(project.seeds, name, folders);
+    mergeConfig(config, nameConfig(project.seeds, name, folders, seedName));
     mergeConfig(config, entry?.props.config as NodeConfigInput as Record<string, unknown> | undefined);
-    const finalConfig = normalizeConfig(config, { schema: (LAYERS as readonly string[]).includes(folders[0] ?? '') ? folders[0] : undefined });
-    finalConfig.materialized = 'seed';
-    if (!finalConfig.enabled) continue;
     const uniqueId = `seed.${name}.${seedName}`;
+    const fqn = [name, ...folders, seedName];
+    const named: NamedNode = { unique_id: uniqueId, name: seedName, resource_type: 'seed', package_name: name, original_file_path: file.path, path: relInside, fqn, tags: (config.tags as string[] | undefined) ?? [], config };
+    const layer = namer.style === 'mesh' && (LAYERS as readonly string[]).includes(folders[0] ?? '') ? folders[0] : undefined;
+    const schema = namer.schema(config.schema, named, layer);
+    const finalConfig = normalizeConfig(config, { schema: namer.style === 'mesh' ? schema : target.schema });
+    finalConfig.materialized = 'seed';
+    if (!finalConfig.enabled) return;
     const seedColumns = columns(entry?.props.columns);
     addNode({
       unique_id: uniqueId,
@@ -409,7 +464,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       package_name: name,
       original_file_path: file.path,
       patch_path: entry?.file.path,
-      fqn: [name, ...folders, seedName],
+      fqn,
       description: entry?.props.description ?? '',
       tags: finalConfig.tags,
       meta: finalConfig.meta,
@@ -419,9 +474,9 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       refs: [],
       sources: [],
       depends_on: { nodes: [], macros: [] },
-      database: target.database,
-      schema: finalConfig.schema,
-      alias: finalConfig.alias ?? seedName,
+      database: namer.database(config.database, named),
+      schema,
+      alias: namer.alias(config.alias, named),
       checksum: file.checksum ?? sha(file.path),
     });
     if (entry) {
@@ -434,22 +489,35 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
         }
       });
     }
-  }
+  });
 
   // Sources
   const renderText = (file: string, text: string): string =>
     text.includes('{{') || text.includes('{%') ? renderForParse(jinja.compile(file, text), new Relation('', '', ''), {}).sql : text;
+  // dbt-duckdb reads a relative external_location from the folder dbt runs in; the mesh's own projects
+  // from the project folder, wherever the build is started.
+  const locationRoot = files.dbt ? (options.cwd ?? process.cwd()) : files.root;
   for (const file of files.properties) {
     (file.data.sources ?? []).forEach((source, si) => {
-      source.tables.forEach((table, ti) => {
+      source.tables.forEach((table, ti) => attempt(() => {
         const uniqueId = `source.${name}.${source.name}.${table.name}`;
-        let location = table.external_location ?? table.config?.external_location ?? (table.meta?.external_location as string | undefined) ?? source.config?.external_location ?? (source.meta?.external_location as string | undefined);
+        // dbt-duckdb reads external_location from the table's config or meta (or its source's); a dbt
+        // project's table-level key is not dbt's, so it is said and left alone, as dbt leaves it.
+        if (table.external_location !== undefined && files.dbt) {
+          warnings.push(new MeshError('W_SOURCE_KEY', `source ${source.name}.${table.name}: external_location beside the table's name is not read by dbt-duckdb; it is ignored`, {
+            location: { file: file.path, line: file.lineOf(['sources', si, 'tables', ti, 'external_location']) },
+            hint: 'Put it under the table\'s config: (config: {external_location: ...}) or meta:, where dbt-duckdb reads it.',
+          }));
+        }
+        let location = (files.dbt ? undefined : table.external_location) ?? table.config?.external_location ?? (table.meta?.external_location as string | undefined) ?? source.config?.external_location ?? (source.meta?.external_location as string | undefined);
         if (location) {
-          location = renderText(file.path, location)
-            .replaceAll('{name}', table.name)
-            .replaceAll('{identifier}', table.identifier ?? table.name)
-            .replaceAll('{schema}', source.schema ?? source.name);
-          location = rootedLocation(location, files.root);
+          // dbt-duckdb formats the location with the table's name, identifier, schema, database and meta keys.
+          const fields: Record<string, unknown> = {
+            ...source.meta, ...source.config, ...table.meta, ...table.config,
+            name: table.name, identifier: table.identifier ?? table.name, schema: source.schema ?? source.name, database: source.database ?? target.database,
+          };
+          location = renderText(file.path, location).replace(/\{(\w+)\}/g, (whole, key: string) => (fields[key] === undefined ? whole : String(fields[key])));
+          location = rootedLocation(location, locationRoot);
         }
         const node: SourceNode = {
           unique_id: uniqueId,
@@ -459,7 +527,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
           package_name: name,
           original_file_path: file.path,
           patch_path: file.path,
-          fqn: [name, source.name, table.name],
+          fqn: [name, ...file.path.split('/').slice(1, -1), source.name, table.name],
           description: table.description ?? source.description ?? '',
           tags: [...(source.tags ?? []), ...(table.tags ?? [])],
           meta: { ...(source.meta ?? {}), ...(table.meta ?? {}) },
@@ -485,26 +553,28 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
             addTest(t, { ...ctx, column: col.name, line: () => file.lineOf(['sources', si, 'tables', ti, 'columns', ci]) });
           }
         });
-      });
+      }));
     });
   }
 
   // Singular tests
   const testRoots = files.project['test-paths'] ?? ['tests'];
-  for (const file of files.tests) {
+  for (const file of files.tests) attempt(() => {
     const testName = posix.basename(file.path, '.sql');
+    const { folders } = placeOf(file.path, testRoots);
     const template = jinja.compile(file.path, file.text);
     const config: Record<string, unknown> = testDefaults(file.path, testRoots);
-    const result = renderForParse(template, new Relation(target.database, 'main', testName), config);
+    const result = renderForParse(template, new Relation(target.database, target.schema, testName), config);
     const testConf = testConfig(config, { file: file.path, line: () => 1, test: testName });
     const uniqueId = `test.${name}.${testName}`;
     const node: TestNode = {
       unique_id: uniqueId,
       resource_type: 'test',
       name: testName,
+      alias: typeof config.alias === 'string' ? config.alias : testName,
       package_name: name,
       original_file_path: file.path,
-      fqn: [name, testName],
+      fqn: [name, ...folders, testName],
       description: '',
       tags: testConf.tags,
       meta: {},
@@ -515,12 +585,42 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       depends_on: { nodes: [], macros: [] },
       checksum: sha(file.text),
     };
+    auditSchema(testConf, node);
     addNode(node);
     rendered.set(uniqueId, result);
-  }
+  });
 
+  if (errors.length) throw MeshError.all(errors);
   const groups = files.properties.flatMap((f) => f.data.groups ?? []);
-  return { name, root: files.root, files, target, nodes, rendered, templates, jinja, groups, macros, vars, env, warnings, logs };
+  const restrictAccess = new Set(project['restrict-access'] ? [name] : []);
+  const queryComment = queryCommentOf(project['query-comment'], (text, node) => jinja.compile(files.projectFilePath, text).render({ ...noNode(), context: { node } }));
+  return { name, root: files.root, files, target, nodes, rendered, templates, jinja, groups, macros, vars, env, warnings, logs, restrictAccess, queryComment, broken };
+}
+
+/** A model the parse could not finish: its place in the project, no SQL and no refs. */
+function brokenModel(n: { uniqueId: string; name: string; project: string; file: { path: string; text: string }; fqn: string[]; config: NodeConfig; where: { database: string; schema: string; alias: string }; version?: string }): ModelNode {
+  return {
+    unique_id: n.uniqueId, resource_type: 'model', name: n.name, package_name: n.project, original_file_path: n.file.path,
+    fqn: n.fqn, description: '', tags: n.config.tags, meta: n.config.meta, config: n.config, columns: [], raw_code: n.file.text,
+    refs: [], sources: [], depends_on: { nodes: [], macros: [] }, database: n.where.database, schema: n.where.schema, alias: n.where.alias,
+    version: n.version, checksum: sha(n.file.text),
+  };
+}
+
+/**
+ * dbt's query-comment: a template rendered per node (`node` in its context), put before each statement,
+ * or after with `append: true`. `null` (or no comment) turns it off; so does leaving the key out, where
+ * dbt would add its own JSON comment: the engine adds nothing the project did not ask for.
+ */
+function queryCommentOf(config: QueryCommentConfig | undefined, render: (text: string, node: GraphNode) => string): ParsedProject['queryComment'] {
+  if (config === undefined || config === null) return undefined;
+  const template = typeof config === 'string' ? config : config.comment;
+  if (!template) return undefined;
+  const append = typeof config === 'object' && config.append === true;
+  return (node) => {
+    const text = template.includes('{{') || template.includes('{%') ? render(template, node).trim() : template;
+    return text ? { text, append } : undefined;
+  };
 }
 
 /**
@@ -571,17 +671,23 @@ function rootedLocation(location: string, root: string): string {
   return absolute(location);
 }
 
-const MATERIALIZATIONS = new Set(['view', 'table', 'incremental', 'ephemeral']);
+const MATERIALIZATIONS = ['view', 'table', 'incremental', 'ephemeral'];
 
 /** Configs a model may carry in dbt that the engine would otherwise ignore, building something else. */
-function refuseUnsupportedConfig(config: NodeConfig, file: string): void {
+function refuseUnsupportedConfig(config: NodeConfig, file: string, origin: (key: string, value: unknown) => SourceLocation): void {
   const materialized: string = config.materialized;
-  if (!MATERIALIZATIONS.has(materialized)) {
-    throw new MeshError('E_DBT_UNSUPPORTED', `materialized='${materialized}' is not supported`, {
-      location: { file },
-      hint: materialized === 'external'
-        ? "Build it as a table; to write files, export the published table (COPY ... TO) outside the build."
-        : 'Use one of view, table, incremental or ephemeral.',
+  if (!MATERIALIZATIONS.includes(materialized)) {
+    const guess = didYouMean(materialized, MATERIALIZATIONS);
+    const known = ['external', 'snapshot', 'seed', 'materialized_view', 'dynamic_table', 'microbatch'].includes(materialized);
+    const location = origin('materialized', materialized);
+    const forModel = location.file === file ? '' : ` (set for ${file})`;
+    throw new MeshError(known ? 'E_DBT_UNSUPPORTED' : 'E_CONFIG_INVALID', known ? `materialized='${materialized}' is not supported${forModel}` : `materialized='${materialized}' is not a materialization${forModel}`, {
+      location,
+      hint: guess && !known
+        ? `Did you mean '${guess}'? The materializations are ${MATERIALIZATIONS.join(', ')}.`
+        : materialized === 'external'
+          ? "Build it as a table; to write files, export the published table (COPY ... TO) outside the build."
+          : `Use one of ${MATERIALIZATIONS.join(', ')}.`,
     });
   }
   for (const key of ['pre-hook', 'post-hook', 'pre_hook', 'post_hook']) {

@@ -1,6 +1,7 @@
-import { basename, extname, isAbsolute, join } from 'node:path';
+import { basename, extname, isAbsolute, join, resolve } from 'node:path';
 import { MeshError } from '@mesh/errors';
 import type { PostgresTargetConfig, ProjectFile, TargetConfig, TrinoTargetConfig } from '../load/schemas';
+import { profileOutput, type ProfileFile } from '../load/profiles';
 
 /**
  * How compiled SQL names a relation. `catalog`: `"database"."schema"."name"`, each project a catalog of
@@ -24,6 +25,18 @@ export interface ResolvedTarget {
   path: string;
   /** The catalog name relations are quoted with: DuckDB's name of the attached file, or the project. */
   database: string;
+  /** The schema nodes build into unless configured otherwise (`target.schema`; dbt-duckdb's default `main`). */
+  schema: string;
+  /** Other DuckDB databases to attach before the run (a dbt-duckdb output's `attach:`). */
+  attach: Array<{ path: string; alias: string; readOnly: boolean }>;
+  /** DuckDB extensions to load when the database opens (a dbt-duckdb output's `extensions:`). */
+  extensions: string[];
+  /** Where the target came from: the project file's `targets:`, a dbt profile, or the built-in `dev`. */
+  source: { kind: 'project' | 'default' } | { kind: 'profile'; file: string; profile: string };
+  /** Keys of a dbt profile the engine does not use, said once as warnings. */
+  notes: MeshError[];
+  /** dbt's `quoting:`: which parts of a relation's name compiled SQL quotes (all, unless the project says otherwise). */
+  quoting?: { database?: boolean; schema?: boolean; identifier?: boolean };
   threads: number;
   settings: Record<string, string | number | boolean>;
   relations: RelationStyle;
@@ -34,9 +47,34 @@ export interface ResolvedTarget {
   trino?: TrinoTargetConfig & { user: string; catalog: string };
 }
 
-/** Picks the target (`--target`, else the project's `target:`, else `dev`) and fills in its defaults. */
-export function resolveTarget(project: ProjectFile, root: string, requested?: string): ResolvedTarget {
+export interface TargetOptions {
+  /** The dbt project's profiles.yml, when it has one (see findProfile). */
+  profile?: ProfileFile;
+  /** Renders a profile's Jinja (`{{ env_var('X') }}`). */
+  render?: (text: string) => string;
+  /** Where relative profile paths start: the folder the command runs in, as for dbt (default: the process's). */
+  cwd?: string;
+}
+
+/** dbt-duckdb output keys the engine reads; the others are named in a warning. */
+const PROFILE_KEYS = new Set(['type', 'path', 'database', 'schema', 'threads', 'settings', 'extensions', 'attach']);
+
+/**
+ * Picks the target: the project file's `targets:` (`--target`, else its `target:`, else `dev`), else the
+ * output of a dbt project's profile, else `dev`, a DuckDB file under target/.
+ */
+export function resolveTarget(project: ProjectFile, root: string, requested?: string, options: TargetOptions = {}): ResolvedTarget {
+  const target = pickTarget(project, root, requested, options);
+  if (project.quoting) target.quoting = { database: project.quoting.database, schema: project.quoting.schema, identifier: project.quoting.identifier };
+  return target;
+}
+
+function pickTarget(project: ProjectFile, root: string, requested: string | undefined, options: TargetOptions): ResolvedTarget {
   const targets: Record<string, TargetConfig> = project.targets ?? {};
+  if (!project.targets && options.profile?.profile) {
+    const fromProfile = profileTarget(options.profile, requested, options);
+    if (fromProfile) return fromProfile;
+  }
   const name = requested ?? project.target ?? 'dev';
   // 'dev' is always there: a DuckDB file under target/, unless the project defines its own.
   const config = targets[name] ?? (name === 'dev' ? { type: 'duckdb' as const } : undefined);
@@ -49,6 +87,8 @@ export function resolveTarget(project: ProjectFile, root: string, requested?: st
   const targetDir = project['target-path'] ?? 'target';
   const rel = (config.type === 'duckdb' ? config.path : undefined) ?? join(targetDir, `${project.name}.duckdb`);
   const path = isAbsolute(rel) ? rel : join(root, rel);
+  const source = targets[name] ? { kind: 'project' as const } : { kind: 'default' as const };
+  const common = { schema: 'main', attach: [], extensions: [], source, notes: [] };
   if (config.type === 'trino') {
     // One Iceberg catalog per domain: three-part names as on DuckDB, `"<catalog>"."<schema>"."<model>"`.
     const abs = (p: string) => (isAbsolute(p) ? p : join(root, p));
@@ -59,11 +99,11 @@ export function resolveTarget(project: ProjectFile, root: string, requested?: st
       ca_file: config.ca_file === undefined ? undefined : abs(config.ca_file),
       staging: config.staging && { ...config.staging, path: abs(config.staging.path) },
     };
-    return { name, type: 'trino', path, database: trino.catalog, threads: config.threads ?? 4, settings: {}, relations: 'catalog', externalSources: 'load', trino };
+    return { name, type: 'trino', path, database: trino.catalog, threads: config.threads ?? 4, settings: {}, relations: 'catalog', externalSources: 'load', trino, ...common };
   }
   if (config.type === 'postgres') {
     // The project's name is its catalog: relations become `<project>_<schema>` in the shared database.
-    return { name, type: 'postgres', path, database: project.name, threads: config.threads ?? 4, settings: {}, relations: 'schema-prefixed', externalSources: 'load', postgres: config };
+    return { name, type: 'postgres', path, database: project.name, threads: config.threads ?? 4, settings: {}, relations: 'schema-prefixed', externalSources: 'load', postgres: config, ...common };
   }
   return {
     name,
@@ -74,5 +114,42 @@ export function resolveTarget(project: ProjectFile, root: string, requested?: st
     settings: config.settings ?? {},
     relations: 'catalog',
     externalSources: 'read',
+    ...common,
+  };
+}
+
+/** A dbt-duckdb output as a target: its path from where the command runs, its schema, threads and settings. */
+function profileTarget(profile: ProfileFile, requested: string | undefined, options: TargetOptions): ResolvedTarget | undefined {
+  const selected = profileOutput(profile, requested, options.render);
+  if (!selected) return undefined;
+  const { name, output } = selected;
+  const cwd = options.cwd ?? process.cwd();
+  const memory = output.path === undefined || output.path === ':memory:';
+  const path = memory ? ':memory:' : isAbsolute(output.path!) ? output.path! : resolve(cwd, output.path!);
+  const notes: MeshError[] = [];
+  const ignored = Object.keys(output).filter((k) => !PROFILE_KEYS.has(k));
+  if (ignored.length) {
+    notes.push(new MeshError('W_PROFILE_IGNORED', `profile '${profile.profileName}', output '${name}': ${ignored.join(', ')} ${ignored.length === 1 ? 'is' : 'are'} not used by the engine`, {
+      location: { file: profile.path, line: profile.lineOf([profile.profileName, 'outputs', name, ignored[0]!]) },
+      hint: 'The build reads path, database, schema, threads, settings, extensions and attach of a dbt-duckdb output.',
+    }));
+  }
+  return {
+    name,
+    type: 'duckdb',
+    path,
+    database: output.database ?? (memory ? 'memory' : basename(path, extname(path))),
+    schema: output.schema ?? 'main',
+    threads: output.threads ?? 1,
+    settings: output.settings ?? {},
+    relations: 'catalog',
+    externalSources: 'read',
+    attach: (output.attach ?? []).map((a) => {
+      const p = isAbsolute(a.path) ? a.path : resolve(cwd, a.path);
+      return { path: p, alias: a.alias ?? basename(p, extname(p)), readOnly: a.read_only === true };
+    }),
+    extensions: (output.extensions ?? []).map((e) => (typeof e === 'string' ? e : e.name)),
+    source: { kind: 'profile', file: profile.path, profile: profile.profileName },
+    notes,
   };
 }

@@ -1,0 +1,1 @@
+select * from {{ source('files', 'no_such_file') }}

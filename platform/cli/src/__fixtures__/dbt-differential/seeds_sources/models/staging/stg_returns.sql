@@ -1,0 +1,1 @@
+select order_id, reason from {{ source('files', 'returns') }}
