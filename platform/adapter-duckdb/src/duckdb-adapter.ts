@@ -6,6 +6,7 @@ import { commented, type Adapter, type AdapterCapabilities, type AdapterSession,
 import { BYTES_MEANING, columnsSql, loadedAtSql, relationsSql, statsSql } from './describe-sql';
 import { lit, materializeStatements, q, rel, replaceTable } from './materialize-sql';
 import { planSeed, seedError } from './seed';
+import { materializeExternal, materializeSnapshot, type MaterializeSteps } from './materialize-files-and-history';
 
 export interface DuckDBAdapterOptions {
   /** Database file; created with its folder when missing. ':memory:' for an in-memory database. */
@@ -77,6 +78,8 @@ class DuckDBSession implements AdapterSession {
   }
 
   async materialize(plan: MaterializePlan, existing: RelationKind | undefined): Promise<MaterializeResult> {
+    if (plan.kind === 'snapshot') return materializeSnapshot(this.steps(), plan, existing);
+    if (plan.kind === 'external') return materializeExternal(this.steps(), plan, existing);
     const { build, swap } = plan.kind === 'seed'
       ? replaceTable(plan.relation, existing, (await planSeed(this.connection, plan)).create)
       : materializeStatements(plan, existing);
@@ -109,6 +112,21 @@ class DuckDBSession implements AdapterSession {
     await this.connection.run(sql);
   }
 
+  /** What the snapshot and external materializations need of a session: statements, counts, columns. */
+  private steps(): MaterializeSteps {
+    return {
+      execute: (sql: string) => this.execute(sql),
+      count: async (sql: string) => {
+        sql = commented(sql, this.queryComment);
+        this.log?.push(sql);
+        const result = await this.connection.run(sql);
+        return Number((await result.getRowObjectsJS())[0]?.Count ?? 0);
+      },
+      columns: (sql: string) => this.describe(sql),
+      rollback: () => this.connection.run('ROLLBACK').then(() => undefined, () => undefined),
+    };
+  }
+
   close(): void {
     if (this.release) this.release();
     else this.connection.closeSync();
@@ -117,7 +135,7 @@ class DuckDBSession implements AdapterSession {
 
 export class DuckDBAdapter implements Adapter {
   readonly type = 'duckdb';
-  readonly capabilities: AdapterCapabilities = { shares: 'files', pinnedShares: false, tableExport: true };
+  readonly capabilities: AdapterCapabilities = { shares: 'files', pinnedShares: false, snapshots: true, externalFiles: true, tableExport: true };
   readonly statementLog?: string[];
   private mainLent = false;
   private constructor(

@@ -41,7 +41,10 @@ export function replaceTable(target: RelationName, existing: RelationKind | unde
   return { build: create(tmp), swap: [...dropExisting(target, existing), `ALTER TABLE ${rel(tmp)} RENAME TO ${q(target.identifier)}`] };
 }
 
-export function materializeStatements(plan: MaterializePlan, existing: RelationKind | undefined): StatementPlan {
+/** The plans built by statements alone; snapshots and external models read the database between steps. */
+export type StatementMaterializePlan = Exclude<MaterializePlan, { kind: 'snapshot' | 'external' }>;
+
+export function materializeStatements(plan: StatementMaterializePlan, existing: RelationKind | undefined): StatementPlan {
   const target = plan.relation;
   switch (plan.kind) {
     case 'view':

@@ -140,6 +140,12 @@ class PostgresSession implements AdapterSession {
         for (const sql of mergeStatements(target, fresh, columns, plan.strategy, plan.uniqueKey)) await this.run(sql);
         return made.rowCount ?? undefined;
       }
+      case 'snapshot':
+      case 'external':
+        // The engine checks capabilities before a run; this is the last line should a caller skip that.
+        throw new MeshError('E_ADAPTER_UNSUPPORTED', `the postgres adapter does not build ${plan.kind === 'snapshot' ? 'snapshots' : 'external models'}`, {
+          hint: 'Build the project on a duckdb target.',
+        });
     }
   }
 
@@ -212,8 +218,8 @@ async function readHeader(path: string): Promise<string[]> {
 
 export class PostgresAdapter implements Adapter {
   readonly type = 'postgres';
-  /** Shares live in the server; nothing is written out as files. */
-  readonly capabilities: AdapterCapabilities = { shares: 'schemas', pinnedShares: false, tableExport: false };
+  /** Snapshots and external files are DuckDB's for now: a run that needs them is refused before it starts. Shares live in the server, never in files. */
+  readonly capabilities: AdapterCapabilities = { shares: 'schemas', pinnedShares: false, snapshots: false, externalFiles: false, tableExport: false };
   readonly statementLog?: string[];
 
   private constructor(

@@ -71,7 +71,8 @@ class TrinoSession implements AdapterSession {
  */
 export class TrinoAdapter implements Adapter {
   readonly type = 'trino';
-  readonly capabilities: AdapterCapabilities = { shares: 'schemas', pinnedShares: true, tableExport: false };
+  /** Snapshots and external files are DuckDB's for now: a run that needs them is refused before it starts. */
+  readonly capabilities: AdapterCapabilities = { shares: 'schemas', pinnedShares: true, snapshots: false, externalFiles: false, tableExport: false };
   readonly statementLog?: string[];
   private readonly converter: CsvConverter;
 
@@ -229,6 +230,12 @@ export class TrinoAdapter implements Adapter {
         }
         return { rows: (await this.run(mergeStatement(target, plan.sql, columns, plan.strategy === 'append' ? [] : plan.uniqueKey))).updateCount };
       }
+      case 'snapshot':
+      case 'external':
+        // The engine checks capabilities before a run; this is the last line should a caller skip that.
+        throw new MeshError('E_ADAPTER_UNSUPPORTED', `the trino adapter does not build ${plan.kind === 'snapshot' ? 'snapshots' : 'external models'}`, {
+          hint: 'Build the project on a duckdb target.',
+        });
     }
   }
 

@@ -90,7 +90,7 @@ describe('failure paths name the file, the node and the fix', () => {
     const r = mesh(dir, 'compile');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('error[E_YAML_SCHEMA] models/gold/_gold.yml:7:');
-    expect(r.stderr).toContain('models[0].config.materialized: expected one of "view", "table", "incremental", "ephemeral", got string "tabel"');
+    expect(r.stderr).toContain('models[0].config.materialized: expected one of "view", "table", "incremental", "ephemeral", "external", got string "tabel"');
   });
 
   it('an unknown ref suggests the closest model', () => {

@@ -57,7 +57,7 @@ function counts(nodes: Iterable<{ resource_type: string }>): string {
   const c = new Map<string, number>();
   for (const n of nodes) c.set(n.resource_type, (c.get(n.resource_type) ?? 0) + 1);
   const plural = (k: string, n: number) => `${n} ${k}${n === 1 ? '' : 's'}`;
-  return ['model', 'seed', 'test', 'source'].filter((k) => c.get(k)).map((k) => plural(k, c.get(k)!)).join(', ') || 'nothing';
+  return ['model', 'seed', 'snapshot', 'test', 'unit_test', 'source'].filter((k) => c.get(k)).map((k) => plural(k.replace('_', ' '), c.get(k)!)).join(', ') || 'nothing';
 }
 
 export async function compileCommand(flags: CommonFlags, io: Output): Promise<number> {

@@ -1,11 +1,11 @@
-import { copyFileSync, cpSync, createReadStream, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, cpSync, createReadStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkDbtArtifacts, dbtDocsPage, formatVerdicts, requireOracle, type ArtifactKind } from '@mesh/oracle';
-import { copyDomains, edit, meshTeddy, meshWithEnv, REPO_ROOT, TEDDY_SMALL_RAW } from '@mesh/testing';
+import { copyDomains, copyFixture, edit, meshTeddy, meshWithEnv, REPO_ROOT, TEDDY_SMALL_RAW } from '@mesh/testing';
 
 /**
  * The artifacts of the Teddy domains and of plain dbt projects built by mesh, judged by the ecosystem's
@@ -65,6 +65,22 @@ describe("dbt-core's artifact classes read what mesh writes", () => {
     const published = verdicts.filter((v) => v.path.includes('/published/')).map((v) => v.path.split('/').at(-4));
     expect(published).toEqual(['inventory', 'sales', 'finance', 'suppliers']);
   });
+});
+
+describe("dbt-core's artifact classes read snapshots and unit tests as mesh writes them", () => {
+  it('the dbt-snapshots and unit_tests fixtures: snapshot nodes and unit test definitions valid, all loaded', () => {
+    requireOracle();
+    const files: Array<[ArtifactKind, string]> = [];
+    for (const fixture of ['dbt-snapshots', 'dbt-differential/unit_tests']) {
+      const dir = copyFixture(join(REPO_ROOT, 'platform/cli/src/__fixtures__', fixture), 'artifacts');
+      meshWithEnv(dir, {}, 'build');
+      const manifest = JSON.parse(readFileSync(join(dir, 'target', 'manifest.json'), 'utf8')) as { nodes: Record<string, { resource_type: string }>; unit_tests: Record<string, unknown> };
+      const kinds = new Set([...Object.values(manifest.nodes).map((n) => n.resource_type), ...(Object.keys(manifest.unit_tests).length ? ['unit_test'] : [])]);
+      expect(kinds.has(fixture === 'dbt-snapshots' ? 'snapshot' : 'unit_test'), fixture).toBe(true);
+      files.push(['manifest', join(dir, 'target', 'manifest.json')], ['run_results', join(dir, 'target', 'run_results.json')], ['catalog', join(dir, 'target', 'catalog.json')]);
+    }
+    expect(formatVerdicts(checkDbtArtifacts(files))).toBe('all valid');
+  }, 180_000);
 });
 
 /** target/ as `dbt docs serve` serves it: the docs page beside manifest.json and catalog.json. */

@@ -49,15 +49,17 @@ export function buildProgram(): Command {
     .action(async (flags) => { process.exitCode = await compileCommand(flags, io); });
   runnable(program.command('run').description('build the selected models'))
     .action(async (flags) => { process.exitCode = await runCommand('run', flags, io); });
-  runnable(program.command('test').description('run the selected tests'))
+  runnable(program.command('test').description('run the selected data tests and unit tests'))
     .action(async (flags) => { process.exitCode = await runCommand('test', flags, io); });
-  runnable(program.command('build').description('seed, run and test in DAG order; a failing test skips what is downstream'))
+  runnable(program.command('build').description('seed, snapshot, run and test in DAG order; a failing test skips what is downstream'))
     .action(async (flags) => { process.exitCode = await runCommand('build', flags, io); });
   runnable(program.command('seed').description('load the CSV files in seeds/'))
     .action(async (flags) => { process.exitCode = await runCommand('seed', flags, io); });
+  runnable(program.command('snapshot').description('run the selected snapshots: record what changed in their history tables'))
+    .action(async (flags) => { process.exitCode = await runCommand('snapshot', flags, io); });
   common(program.command('ls').alias('list').description('list the selected nodes'))
     .addOption(new Option('--output <format>', 'name, json or table').choices(['name', 'json', 'table']).default('name'))
-    .addOption(new Option('--resource-type <type>').choices(['model', 'seed', 'test', 'source']))
+    .addOption(new Option('--resource-type <type>').choices(['model', 'seed', 'snapshot', 'test', 'unit_test', 'source']))
     .action(async (flags) => { process.exitCode = await listCommand(flags, io); });
   const source = program.command('source').description("the project's sources");
   common(source.command('freshness').description("check each source's newest loaded_at_field against its freshness (warn_after, error_after); writes target/sources.json, exits 1 on an error"))

@@ -6,6 +6,8 @@ const clock = () => new Date().toISOString().slice(11, 19);
 function describe(node: GraphNode): string {
   if (node.resource_type === 'test') return `test ${node.name}`;
   if (node.resource_type === 'seed') return `seed file ${node.schema}.${node.alias}`;
+  if (node.resource_type === 'snapshot') return `snapshot ${node.schema}.${node.alias}`;
+  if (node.resource_type === 'unit_test') return `unit_test ${node.model}::${node.name}`;
   if (node.resource_type === 'model') return `${node.config.materialized} model ${node.schema}.${node.alias}`;
   return node.unique_id;
 }

@@ -1,5 +1,5 @@
 import { formatError, MeshError } from '@mesh/errors';
-import type { Dag, NodeResult } from '@mesh/engine';
+import { renderUnitTestDiff, type Dag, type NodeResult } from '@mesh/engine';
 import { formatTable } from '@mesh/text-table';
 
 /** The "what went wrong" section after a run: every error and failing test with its file and fix. */
@@ -16,6 +16,9 @@ export function failureReport(results: NodeResult[], dag: Dag): string {
         hint: e?.hint,
         details: e?.details,
       })));
+    } else if (node.resource_type === 'unit_test') {
+      // dbt's words and daff's table: the rows the model returned against the rows the test expects.
+      out.push(`Failure in ${node.unique_id} (${node.original_file_path})\n\n  actual differs from expected:\n\n${result.diff ? renderUnitTestDiff(result.diff).replace(/^/gm, '  ') : `  ${result.message}`}`);
     } else {
       const label = result.status === 'warn' ? 'Warning' : 'Failure';
       const threshold = node.resource_type === 'test' ? (result.status === 'warn' ? node.config.warn_if : node.config.error_if) : '!=0';

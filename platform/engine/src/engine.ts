@@ -13,6 +13,8 @@ import { Compiler, type CompiledNode } from './compile/compile';
 import type { Adapter, RelationKind, StagedFile } from './execute/adapter';
 import { stagedSourceRelation } from './compile/relations';
 import type { NodeResult } from './execute/results';
+import { refuseUncapable } from './execute/capabilities';
+import { isModelLike, type ModelNode } from './types';
 import { Runner, type RunCommand, type RunEvents } from './execute/runner';
 import { buildDag, topoSort, type Dag } from './graph/dag';
 import { resolveRefs, type Resolution, type UpstreamProject } from './graph/resolve-refs';
@@ -128,8 +130,11 @@ export async function compileProject(options: ProjectOptions): Promise<CompiledP
     for (const [id, c] of compiled) {
       const node = dag.nodes.get(id)!;
       if (!c.sql) continue;
+      // A properties file declares many tests, a snapshot file many snapshots: each gets a file of its own.
       const path = node.resource_type === 'test' && node.test_metadata
         ? `${base}${node.original_file_path}/${node.alias}.sql`
+        : node.resource_type === 'snapshot' || node.resource_type === 'unit_test'
+        ? `${base}${node.original_file_path}/${node.name}.sql`
         : `${base}${node.original_file_path}`;
       compiledFiles.set(path, c.sql);
     }
@@ -198,14 +203,15 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
   const adapter = await options.openAdapter(parsed.target, parsed);
   let outcome: RunOutcome;
   try {
+    refuseUncapable(project, adapter, options.command);
     for (const upstream of project.upstreams) {
       const used = [...dag.nodes.values()].some((n) => n.package_name === upstream.name);
       if (used && upstream.database) await adapter.attach(upstream.database.alias ?? upstream.name, upstream.database.path);
     }
     const schemas = [...selected]
       .map((id) => dag.nodes.get(id)!)
-      .filter((n) => (n.resource_type === 'model' || n.resource_type === 'seed') && !n.external && n.config.materialized !== 'ephemeral')
-      .map((n) => (n as { schema: string }).schema);
+      .filter((n): n is ModelNode => isModelLike(n) && !n.external && n.config.materialized !== 'ephemeral')
+      .map((n) => n.schema);
     // Tests that store their failures write into an audit schema, made here once rather than by each thread.
     if (options.command === 'test' || options.command === 'build') {
       for (const id of selected) {

@@ -17,10 +17,11 @@ export { selectNodes, unmatchedSelectors, type SelectionOptions } from './graph/
 export { parseRelationshipTo } from './parse/generic-tests';
 export { Compiler, type CompiledNode } from './compile/compile';
 export { quoteIdent, quoteString, relationSql, qualifiedName, prefixedSchema, CATALOG_NAMING, type RelationNaming } from './compile/relations';
-export type { Adapter, AdapterCapabilities, AdapterSession, QueryComment, MaskMethod, PublishRelation, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, RelationFacts, RelationKind, RelationName, ShareTarget, StagedFile } from './execute/adapter';
+export type { Adapter, AdapterCapabilities, AdapterSession, ExternalSpec, QueryComment, MaskMethod, PublishRelation, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, RelationFacts, RelationKind, RelationName, ShareTarget, StagedFile } from './execute/adapter';
 export { relationKey, commented } from './execute/adapter';
 export type { NodeResult, NodeStatus } from './execute/results';
 export { isFailure } from './execute/results';
+export { renderUnitTestDiff, type UnitTestDiff } from './execute/unit-test-diff';
 export type { RunCommand } from './execute/runner';
 export { buildManifest, type Manifest, type ManifestOptions } from './artifacts/manifest';
 export { buildRunResults, type RunResultsOptions } from './artifacts/run-results';

@@ -22,15 +22,18 @@ export function projectFromFiles(files: Record<string, string>, root = '/virtual
     models: pick('models/', '.sql'),
     pythonModels: pick('models/', '.py'),
     properties: entries
-      .filter(([p]) => (p.startsWith('models/') || p.startsWith('seeds/')) && p.endsWith('.yml'))
+      .filter(([p]) => (p.startsWith('models/') || p.startsWith('seeds/') || p.startsWith('snapshots/')) && p.endsWith('.yml'))
       .map(([path, text]) => {
         const parsed = parseYamlFile(path, text);
         return { path, text, data: validateYaml(parsed, propertiesFileSchema, 'properties file'), lineOf: parsed.lineOf };
       }),
     seeds: pick('seeds/', '.csv'),
     macros: pick('macros/', '.sql'),
-    tests: pick('tests/', '.sql'),
+    tests: pick('tests/', '.sql').filter((f) => !f.path.startsWith('tests/fixtures/')),
+    snapshots: pick('snapshots/', '.sql'),
+    fixtures: [...pick('tests/fixtures/', '.csv'), ...pick('tests/fixtures/', '.sql')],
     modelPaths: ['models'],
+    snapshotPaths: ['snapshots'],
     dbtPackages: [],
     seedPaths: ['seeds'],
     cache: ParseCache.open(undefined),

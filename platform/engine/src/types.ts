@@ -1,8 +1,8 @@
 /** The shapes that flow between the engine's stages: load -> parse -> graph -> compile -> execute -> artifacts. */
 
-export type Materialization = 'view' | 'table' | 'incremental' | 'ephemeral' | 'seed';
+export type Materialization = 'view' | 'table' | 'incremental' | 'ephemeral' | 'external' | 'seed' | 'snapshot';
 export type Access = 'private' | 'protected' | 'public';
-export type ResourceType = 'model' | 'seed' | 'source' | 'test';
+export type ResourceType = 'model' | 'seed' | 'snapshot' | 'source' | 'test' | 'unit_test';
 
 export interface ColumnConstraint {
   type: 'not_null' | 'unique' | 'primary_key' | 'check' | 'foreign_key';
@@ -63,8 +63,48 @@ export interface BaseNode {
   meta: Record<string, unknown>;
 }
 
+/** What dbt does with a row a snapshot's query no longer returns. */
+export type HardDeletes = 'ignore' | 'invalidate' | 'new_record';
+
+/** The columns a snapshot adds to its rows, under the names `snapshot_meta_column_names` gives them. */
+export interface SnapshotColumnNames {
+  dbt_valid_from: string;
+  dbt_valid_to: string;
+  dbt_scd_id: string;
+  dbt_updated_at: string;
+  dbt_is_deleted: string;
+}
+
+/** How a snapshot finds changed rows and keeps their history (dbt's snapshot configs, checked at parse). */
+export interface SnapshotSpec {
+  strategy: 'timestamp' | 'check';
+  /** Columns (or expressions) that identify a row. */
+  uniqueKey: string[];
+  /** The timestamp strategy's change column; the check strategy stamps rows with it when given, else with the run time. */
+  updatedAt?: string;
+  /** The check strategy's columns to compare, or every column of the query. */
+  checkCols?: string[] | 'all';
+  hardDeletes: HardDeletes;
+  columnNames: SnapshotColumnNames;
+  /** SQL for `dbt_valid_to` of current rows instead of null (`dbt_valid_to_current`). */
+  validToCurrent?: string;
+}
+
+/** Where and how an external model's files are written. */
+export interface ExternalSpec {
+  /** Absolute path of the file, or of the folder of a partitioned write. */
+  location: string;
+  format: 'parquet' | 'csv' | 'json';
+  /** Partition columns (Hive-style folders `col=value/`). */
+  partitionBy: string[];
+  /** CSV's field delimiter. */
+  delimiter?: string;
+  /** Further COPY options as written in the model's `options` config (compression, row_group_size...). */
+  options: Record<string, string | number | boolean>;
+}
+
 export interface ModelNode extends BaseNode {
-  resource_type: 'model' | 'seed';
+  resource_type: 'model' | 'seed' | 'snapshot';
   config: NodeConfig;
   columns: ColumnDef[];
   raw_code: string;
@@ -84,6 +124,10 @@ export interface ModelNode extends BaseNode {
   external?: boolean;
   /** YAML file that describes the node, for errors. */
   patch_path?: string;
+  /** For snapshots: how their history is kept. */
+  snapshot?: SnapshotSpec;
+  /** For external models: the files their rows are written to. */
+  externalFiles?: ExternalSpec;
 }
 
 export interface SourceNode extends BaseNode {
@@ -157,8 +201,47 @@ export interface TestNode extends BaseNode {
   checksum: string;
 }
 
-export type GraphNode = ModelNode | SourceNode | TestNode;
+/** Rows of a unit test's input or expectation: a list of mappings (dict, csv) or a query (sql). */
+export type UnitTestRows =
+  /** `lines`: each row's line in the properties file (dict rows), for errors that name a row. */
+  | { format: 'dict' | 'csv'; rows: Array<Record<string, unknown>>; lines?: number[] }
+  | { format: 'sql'; sql: string }
+  /** An input seed given without rows: the seed's own rows, as dbt reads its file. */
+  | { format: 'seed' };
 
+/** A `given:` entry: the ref or source of the tested model it stands in for, and its rows. */
+export interface UnitTestInput {
+  /** As written: `ref('stg_orders')`, `source('raw', 'orders')`, `this`. */
+  input: string;
+  call: { ref: RefCall } | { source: SourceCall } | { this: true };
+  rows: UnitTestRows;
+  /** Where the entry is, for errors at run time. */
+  line?: number;
+  fixture?: string;
+}
+
+export interface UnitTestNode extends BaseNode {
+  resource_type: 'unit_test';
+  /** The tested model's name, and its version for a versioned model. */
+  model: string;
+  version?: string;
+  config: { enabled: boolean; tags: string[]; meta: Record<string, unknown> };
+  given: UnitTestInput[];
+  expect: UnitTestRows & { line?: number; fixture?: string };
+  overrides: { macros: Record<string, unknown>; vars: Record<string, unknown>; env_vars: Record<string, string> };
+  versions?: { include?: string[]; exclude?: string[] };
+  /** The tested model, as a ref resolved in the graph stage (`depends_on.nodes[0]`). */
+  refs: RefCall[];
+  sources: SourceCall[];
+  depends_on: { nodes: string[]; macros: string[] };
+  checksum: string;
+  /** The properties file line of the entry. */
+  line?: number;
+}
+
+export type GraphNode = ModelNode | SourceNode | TestNode | UnitTestNode;
+
+/** Nodes that build a relation others can ref: models, seeds and snapshots. */
 export function isModelLike(node: GraphNode): node is ModelNode {
-  return node.resource_type === 'model' || node.resource_type === 'seed';
+  return node.resource_type === 'model' || node.resource_type === 'seed' || node.resource_type === 'snapshot';
 }

@@ -10,6 +10,7 @@ export {
   type MeshFacts,
   type PublicationFacts,
   type PublicationInput,
+  type PublishedFiles,
   type PublishedAccess,
   type PublishedManifest,
   type PublishedNode,

@@ -7,6 +7,7 @@ import { accessSection, planPublication, publishedNodes, shareSchema, SHARES_DIR
 /** The grantee of a publication every domain may read. */
 const EVERYONE_GRANTEE = '*';
 import { buildPublishedManifest, publicationFacts, publishedManifestSchema } from './published-manifest';
+import { publishExternalFiles } from './external-files';
 
 export const PUBLISHED_DIR = 'published';
 
@@ -104,12 +105,14 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
       session.close();
     }
   }
+  const files = adapter.capabilities.externalFiles ? publishExternalFiles(directory, plan) : undefined;
   const manifest = buildPublishedManifest(outcome.manifest, models, {
     release: packageVersion(outcome.parsed.root) ?? outcome.parsed.files.project.version,
     adapterType: adapter.type,
     rows,
     database: plan.open ? (plan.open.schema ? { schema: plan.open.schema, ...(plan.open.catalog ? { catalog: plan.open.catalog } : {}) } : { file: plan.open.file }) : undefined,
     access: product && !plan.open ? accessSection(product, plan) : undefined,
+    files,
   });
   mkdirSync(directory, { recursive: true });
   for (const [file, text] of Object.entries(verdict.files ?? {})) {

@@ -41,6 +41,11 @@ export const meshFactsSchema = z.strictObject({
   ports: z.array(z.strictObject({ name: z.string(), version: z.string().nullable(), grantees: z.array(z.string()) })).optional(),
   /** Each grantee's share holding the model. */
   shares: z.record(z.string(), shareEntrySchema).optional(),
+  /**
+   * The files of a public external model, copied beside the manifest (relative paths), for readers of the
+   * files rather than the database. Only where every consumer may read the model unmasked.
+   */
+  files: z.strictObject({ format: z.enum(['parquet', 'csv', 'json']), paths: z.array(z.string()) }).optional(),
 });
 export type MeshFacts = z.infer<typeof meshFactsSchema>;
 
@@ -78,6 +83,9 @@ export interface PublishedAccess {
   shares: Record<string, { file?: string; schema?: string; catalog?: string; models: Record<string, { port: string; pii: 'masked' | 'clear' | 'refused'; withheld: string[] }> }>;
 }
 
+/** The published files of external models, by unique id. */
+export type PublishedFiles = Record<string, NonNullable<MeshFacts['files']>>;
+
 /** A publication as readers use it, whichever tool wrote the manifest. */
 export interface PublicationFacts {
   project: string;
@@ -93,6 +101,8 @@ export interface PublicationFacts {
   /** The database every consumer reads, when access is not granted per consumer. */
   database?: { file?: string; schema?: string; catalog?: string };
   access?: PublishedAccess;
+  /** Files of public external models, by unique id. */
+  files?: PublishedFiles;
   /** True when the mesh published it (its public models carry `meta.mesh`). */
   fromMesh: boolean;
 }
@@ -171,6 +181,7 @@ export function publicationFacts(manifest: PublishedManifest): PublicationFacts 
     rows: Object.fromEntries(withFacts.map(({ node, facts }) => [node.unique_id, facts.rows])),
     database: first?.database,
     access: accessOf(withFacts),
+    ...(withFacts.some(({ facts }) => facts.files) ? { files: Object.fromEntries(withFacts.flatMap(({ node, facts }) => (facts.files ? [[node.unique_id, facts.files]] : []))) } : {}),
     fromMesh: withFacts.length > 0,
   };
 }
@@ -183,6 +194,8 @@ export interface PublicationInput {
   /** The database every consumer reads, when access is not granted per consumer. */
   database?: { file?: string; schema?: string; catalog?: string };
   access?: PublishedAccess;
+  /** The copied files of public external models, by unique id. */
+  files?: PublishedFiles;
 }
 
 /** The public models and, transitively, every node they depend on, sources left out. */
@@ -256,6 +269,8 @@ function publicEntry(node: ManifestNode, facts: MeshFacts): ManifestNode {
 function factsFor(node: { unique_id: string; name: string; version?: string | number | null }, input: PublicationInput): MeshFacts {
   const facts: MeshFacts = { release: input.release ?? null, rows: input.rows.get(node.unique_id) ?? 0 };
   if (input.database) facts.database = input.database;
+  const files = input.files?.[node.unique_id];
+  if (files) facts.files = files;
   const access = input.access;
   if (access) {
     facts.product = { name: access.product, owner: access.owner };

@@ -10,13 +10,15 @@ import {
   type ManifestModel,
   type ManifestNode,
   type ManifestSeed,
+  type ManifestSnapshot,
   type ModelConfig,
   type SourceDefinition,
   type TestConfig,
+  type UnitTest,
 } from '@mesh/artifacts';
 import type { Dag } from '../graph/dag';
 import type { ParsedProject } from '../parse/parse-project';
-import type { ColumnConstraint, ColumnDef, FreshnessPeriod, GraphNode, ModelNode, NodeConfig, SourceNode, TestNode } from '../types';
+import type { ColumnConstraint, ColumnDef, FreshnessPeriod, GraphNode, ModelNode, NodeConfig, SourceNode, TestNode, UnitTestNode, UnitTestRows } from '../types';
 import type { CompiledNode } from '../compile/compile';
 import { relationSql, type RelationNaming } from '../compile/relations';
 import { macroBlocks } from './macro-blocks';
@@ -204,6 +206,95 @@ function seedEntry(node: ModelNode, ctx: Context): ManifestSeed {
     doc_blocks: [],
     root_path: null,
     depends_on: { macros: [] },
+  };
+}
+
+/** dbt's snapshot node: a compiled node like a model's, without what only models have (access, versions, contract). */
+function snapshotEntry(node: ModelNode, compiled: CompiledNode | undefined, ctx: Context): ManifestSnapshot {
+  const code = compiled?.sql ?? null;
+  const spec = node.snapshot;
+  return {
+    database: node.database,
+    schema: node.schema,
+    name: node.name,
+    resource_type: 'snapshot',
+    package_name: node.package_name,
+    path: pathOf(node),
+    original_file_path: node.original_file_path,
+    unique_id: node.unique_id,
+    fqn: node.fqn,
+    alias: node.alias,
+    checksum: { name: 'sha256', checksum: node.checksum },
+    config: {
+      ...modelConfig(node.config),
+      materialized: 'snapshot',
+      strategy: spec?.strategy ?? null,
+      unique_key: spec ? (spec.uniqueKey.length === 1 ? spec.uniqueKey[0]! : spec.uniqueKey) : null,
+      updated_at: spec?.updatedAt ?? null,
+      check_cols: spec?.checkCols ?? null,
+      hard_deletes: spec?.hardDeletes ?? null,
+      snapshot_meta_column_names: spec ? { ...spec.columnNames } : {},
+      dbt_valid_to_current: spec?.validToCurrent ?? null,
+    },
+    tags: node.tags,
+    description: node.description,
+    columns: columnsRecord(node.columns),
+    meta: node.meta,
+    group: node.config.group ?? null,
+    docs: DOCS,
+    patch_path: node.patch_path ? `${node.package_name}://${node.patch_path}` : null,
+    build_path: null,
+    unrendered_config: {},
+    created_at: ctx.createdAt,
+    relation_name: compiled?.relation ?? relationSql(node, ctx.naming),
+    raw_code: node.raw_code,
+    doc_blocks: [],
+    language: 'sql',
+    refs: node.refs.map((r) => ({ name: r.name, package: r.project ?? null, version: r.version ?? null })),
+    sources: node.sources.map((s) => [s.source, s.table]),
+    metrics: [],
+    functions: [],
+    depends_on: node.depends_on,
+    compiled_path: code === null ? null : `target/compiled/${ctx.project}/${node.original_file_path}`,
+    compiled: code !== null,
+    compiled_code: code,
+    extra_ctes_injected: code !== null,
+    extra_ctes: [],
+    contract: NO_CONTRACT,
+    defer_relation: null,
+  };
+}
+
+function fixtureEntry(rows: UnitTestRows, fixture: string | undefined): Record<string, unknown> {
+  if (rows.format === 'sql') return { format: 'sql', rows: rows.sql, fixture: fixture ?? null };
+  if (rows.format === 'seed') return { format: 'dict', rows: null, fixture: null };
+  return { format: rows.format, rows: rows.rows, fixture: fixture ?? null };
+}
+
+/** dbt's unit test definition, in the manifest's own `unit_tests` section. */
+function unitTestEntry(node: UnitTestNode, ctx: Context): UnitTest {
+  const overrides = node.overrides;
+  const hasOverrides = Object.keys(overrides.macros).length + Object.keys(overrides.vars).length + Object.keys(overrides.env_vars).length > 0;
+  return {
+    model: node.model,
+    given: node.given.map((g) => ({ input: g.input, ...fixtureEntry(g.rows, g.fixture) })),
+    expect: fixtureEntry(node.expect, node.expect.fixture),
+    name: node.name,
+    resource_type: 'unit_test',
+    package_name: node.package_name,
+    path: pathOf(node),
+    original_file_path: node.original_file_path,
+    unique_id: node.unique_id,
+    fqn: node.fqn,
+    description: node.description,
+    overrides: hasOverrides ? overrides : null,
+    depends_on: node.depends_on,
+    config: { ...node.config },
+    checksum: node.checksum,
+    schema: null,
+    created_at: ctx.createdAt,
+    versions: node.versions ?? null,
+    version: node.version ?? null,
   };
 }
 
@@ -413,6 +504,7 @@ export function buildManifest(parsed: ParsedProject, dag: Dag, compiled: Map<str
   const ctx: Context = { project: parsed.name, naming: parsed.target, createdAt, testedColumns: testedColumns(dag) };
   const nodes: Manifest['nodes'] = {};
   const sources: Manifest['sources'] = {};
+  const unitTests: Manifest['unit_tests'] = {};
   const groupMap: Record<string, string[]> = {};
   for (const node of dag.nodes.values()) {
     if (node.resource_type === 'source') {
@@ -423,7 +515,14 @@ export function buildManifest(parsed: ParsedProject, dag: Dag, compiled: Map<str
       nodes[node.unique_id] = testEntry(node, compiled.get(node.unique_id), ctx, dag, parsed.target.database);
       continue;
     }
-    nodes[node.unique_id] = node.resource_type === 'seed' ? seedEntry(node, ctx) : modelEntry(node, compiled.get(node.unique_id), ctx);
+    if (node.resource_type === 'unit_test') {
+      unitTests[node.unique_id] = unitTestEntry(node, ctx);
+      continue;
+    }
+    nodes[node.unique_id] =
+      node.resource_type === 'seed' ? seedEntry(node, ctx)
+      : node.resource_type === 'snapshot' ? snapshotEntry(node, compiled.get(node.unique_id), ctx)
+      : modelEntry(node, compiled.get(node.unique_id), ctx);
     const group = node.config.group;
     if (group && node.package_name === parsed.name) (groupMap[group] ??= []).push(node.unique_id);
   }
@@ -459,6 +558,6 @@ export function buildManifest(parsed: ParsedProject, dag: Dag, compiled: Map<str
     group_map: groupMap,
     saved_queries: {},
     semantic_models: {},
-    unit_tests: {},
+    unit_tests: unitTests,
   };
 }

@@ -4,6 +4,7 @@ import type { Resolution } from '../graph/resolve-refs';
 import { PLACEHOLDER, type ParsedProject, type RenderedSql } from '../parse/parse-project';
 import type { GraphNode, ModelNode, TestNode } from '../types';
 import { genericTestSql } from './test-sql';
+import { compileUnitTest, type UnitTestPlan } from './unit-test-sql';
 import { CATALOG_NAMING, ephemeralName, quoteIdent, relationSql, type RelationNaming } from './relations';
 
 export interface CompiledNode {
@@ -12,6 +13,8 @@ export interface CompiledNode {
   sql: string;
   /** Quoted relation name the node materializes into (models, seeds). */
   relation?: string;
+  /** For unit tests: the tested model reading fixtures, whose rows are typed when the test runs. */
+  unitTest?: UnitTestPlan;
 }
 
 /** Replaces the parse-time placeholders with the relation names the graph resolved. */
@@ -101,6 +104,10 @@ export class Compiler {
 
   compileNode(node: GraphNode): CompiledNode {
     if (node.resource_type === 'test') return this.compileTest(node);
+    if (node.resource_type === 'unit_test') {
+      const plan = compileUnitTest(node, { parsed: this.parsed, dag: this.dag, resolution: this.resolution, relationName: (n) => this.relationName(n) });
+      return { unique_id: node.unique_id, sql: plan.sql, unitTest: plan };
+    }
     if (node.resource_type === 'source' || node.resource_type === 'seed') {
       return { unique_id: node.unique_id, sql: '', relation: this.relationName(node) };
     }

@@ -120,13 +120,12 @@ describe('a dbt project\'s vars and sources', () => {
     expect(source?.resource_type === 'source' && source.external_location).toBe("read_csv('/virtual/project/data/orders.csv', delim=';')");
   });
 
-  it('warns about packages that are not installed and unit tests that are not run', () => {
-    const files = projectFromFiles({ 'models/u.yml': 'unit_tests:\n  - name: t\n    model: m\n' });
+  it('warns about packages that are not installed', () => {
+    const files = projectFromFiles({});
     files.dbtPackages.push({ name: 'dbt_utils', file: 'packages.yml', line: 2 }, { name: 'dbt_expectations', file: 'packages.yml', line: 4 });
     const parsed = parseProject(files);
     expect(parsed.warnings.map((w) => `${w.code} ${w.location?.file}:${w.location?.line} ${w.message}`)).toEqual([
       "W_DBT_PACKAGE packages.yml:4 the dbt package 'dbt_expectations' is not installed: its macros, tests and models are not available",
-      'W_DBT_IGNORED models/u.yml:2 unit_tests: in models/u.yml are not run by the engine',
     ]);
   });
 });
@@ -143,7 +142,7 @@ describe('dbt configs the engine does not run', () => {
       });
       return `${e.code} ${e.message}`;
     };
-    expect(refuse({ 'models/m.sql': "{{ config(materialized='external', location='out.parquet') }}select 1" })).toBe("E_DBT_UNSUPPORTED materialized='external' is not supported");
+    expect(refuse({ 'models/m.sql': "{{ config(materialized='materialized_view') }}select 1" })).toBe("E_DBT_UNSUPPORTED materialized='materialized_view' is not supported");
     expect(refuse({ 'mesh_project.yml': "name: demo\nmodels:\n  demo:\n    +post-hook: \"grant select on {{ this }} to role reporter\"\n", 'models/m.sql': 'select 1' })).toBe('E_DBT_UNSUPPORTED post-hook is not supported');
     expect(refuse({ 'mesh_project.yml': "name: demo\non-run-end:\n  - \"{{ grant_all() }}\"\n" })).toBe('E_DBT_UNSUPPORTED on-run-end hooks are not supported');
   });

@@ -23,7 +23,7 @@ export function ephemeralName(node: ModelNode): string {
 /** How SQL names a node: a relation, an ephemeral CTE, or a file DuckDB reads directly. */
 export function relationSql(node: GraphNode, naming: RelationNaming = CATALOG_NAMING): string {
   if (node.resource_type === 'source') return sourceRelationSql(node, naming);
-  if (node.resource_type === 'test') return quoteIdent(node.name);
+  if (node.resource_type === 'test' || node.resource_type === 'unit_test') return quoteIdent(node.name);
   if (node.config.materialized === 'ephemeral') return quoteIdent(ephemeralName(node));
   return qualifiedName({ database: node.database, schema: node.schema, identifier: node.alias }, naming);
 }

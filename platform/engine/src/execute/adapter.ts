@@ -1,3 +1,7 @@
+import type { ExternalSpec, SnapshotSpec } from '../types';
+
+export type { ExternalSpec };
+
 /**
  * The engine talks to a database only through this interface. Dialect (how to swap a table atomically,
  * how to read a CSV, how types are spelled) lives in the adapter; the engine decides what to build.
@@ -57,7 +61,14 @@ export type MaterializePlan =
       delimiter?: string;
       /** Quote the column names in the table's DDL (`quote_columns`; true by default, as in dbt). */
       quoteColumns?: boolean;
-    };
+    }
+  /**
+   * A snapshot: the first build creates the history table from the query; later builds close the
+   * versions that changed or went away and add the new ones, in one transaction.
+   */
+  | { kind: 'snapshot'; relation: RelationName; sql: string; snapshot: SnapshotSpec }
+  /** Rows written to files (dbt-duckdb's external materialization) and a view over them. */
+  | { kind: 'external'; relation: RelationName; sql: string; external: ExternalSpec };
 
 /** A file an adapter loads into a table (an `external_location` source on a server engine). */
 export interface StagedFile {
@@ -74,7 +85,10 @@ export interface ShareTarget {
 }
 
 export interface MaterializeResult {
+  /** Rows written: the table's, or for a snapshot the versions it added. */
   rows?: number;
+  /** Files an external model wrote, absolute paths. */
+  files?: string[];
 }
 
 export type RelationKind = 'table' | 'view';
@@ -138,6 +152,10 @@ export interface AdapterCapabilities {
    * nothing a consumer reads until that build is published in turn.
    */
   pinnedShares: boolean;
+  /** Builds snapshot history tables (`materialize` with kind `snapshot`); a run that needs them is refused before it starts where not. */
+  snapshots: boolean;
+  /** Writes models to files with a view over them (`materialize` with kind `external`), as dbt-duckdb does. */
+  externalFiles: boolean;
   /** Copies relations into a database file of their own (`exportTables`): the data a contract's server names. */
   tableExport: boolean;
 }

@@ -1,3 +1,5 @@
+import type { UnitTestDiff } from './unit-test-diff';
+
 export type NodeStatus = 'success' | 'error' | 'skipped' | 'pass' | 'fail' | 'warn';
 
 export interface NodeResult {
@@ -10,6 +12,8 @@ export interface NodeResult {
   failures?: number;
   /** The first failing rows of a test, shown to the user. */
   failingRows?: Array<Record<string, unknown>>;
+  /** A failing unit test's differing rows, expected against actual. */
+  diff?: UnitTestDiff;
   execution_time: number;
   started_at: string;
   completed_at: string;

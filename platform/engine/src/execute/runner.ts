@@ -5,16 +5,18 @@ import type { Dag } from '../graph/dag';
 import type { Resolution } from '../graph/resolve-refs';
 import type { ParsedProject } from '../parse/parse-project';
 import { PlaceholderRelation } from '../parse/relation';
-import type { GraphNode, ModelNode, RefCall, TestNode } from '../types';
+import { isModelLike, type GraphNode, type ModelNode, type RefCall, type TestNode } from '../types';
 import { qualifiedName } from '../compile/relations';
 import { isCommentOnly } from '../util/sql-text';
 import { relationKey, type Adapter, type AdapterSession, type MaterializePlan, type RelationKind } from './adapter';
 import { checkContract } from './contract';
 import { testEdges } from './test-edges';
 import { databaseErrorHint } from './database-error-hint';
+import { runUnitTest } from './unit-test';
+import { orderUnitTests } from './unit-test-order';
 import type { NodeResult } from './results';
 
-export type RunCommand = 'run' | 'test' | 'build' | 'seed';
+export type RunCommand = 'run' | 'test' | 'build' | 'seed' | 'snapshot';
 
 export interface RunEvents {
   onStart?(node: GraphNode, index: number, total: number): void;
@@ -41,7 +43,10 @@ function executes(node: GraphNode, command: RunCommand): boolean {
       return command === 'run' || command === 'build';
     case 'seed':
       return command === 'seed' || command === 'build';
+    case 'snapshot':
+      return command === 'snapshot' || command === 'build';
     case 'test':
+    case 'unit_test':
       return command === 'test' || command === 'build';
     default:
       return false;
@@ -131,10 +136,12 @@ export class Runner {
     const gates = command === 'build' ? testEdges(this.dag, runnable.filter((id) => this.dag.nodes.get(id)!.resource_type === 'test')) : new Map<string, string[]>();
     const waitsFor = new Map<string, string[]>();
     for (const id of runnable) {
+      if (this.dag.nodes.get(id)!.resource_type === 'unit_test') continue;
       const prereq = new Set(this.dag.parents.get(id)!.filter((p) => set.has(p)));
       for (const test of gates.get(id) ?? []) prereq.add(test);
       waitsFor.set(id, [...prereq]);
     }
+    orderUnitTests(this.dag, runnable, waitsFor, command);
     return this.schedule(runnable, waitsFor, options);
   }
 
@@ -240,7 +247,7 @@ export class Runner {
   private async executeNode(node: GraphNode, session: AdapterSession, threadId: string, options: RunOptions): Promise<NodeResult> {
     const started = new Date();
     const t0 = performance.now();
-    let partial: Pick<NodeResult, 'status' | 'message' | 'rows' | 'failures' | 'failingRows' | 'error'>;
+    let partial: Pick<NodeResult, 'status' | 'message' | 'rows' | 'failures' | 'failingRows' | 'error' | 'diff'>;
     let compiled: string | undefined;
     let relationName: string | undefined;
     try {
@@ -248,7 +255,11 @@ export class Runner {
       if (node.resource_type === 'test') {
         compiled = this.compiler.compileNode(node).sql;
         partial = await this.executeTest(node, compiled, session, options.failingRowLimit ?? 5, options.warnError === true);
-      } else if (node.resource_type === 'model' || node.resource_type === 'seed') {
+      } else if (node.resource_type === 'unit_test') {
+        const outcome = await runUnitTest(node, this.compiler.compileNode(node).unitTest!, session);
+        compiled = outcome.compiled;
+        partial = { status: outcome.status, message: outcome.message, failures: outcome.failures, diff: outcome.diff };
+      } else if (isModelLike(node)) {
         const out = await this.executeModel(node, session, options.fullRefresh === true);
         compiled = out.sql;
         relationName = out.relation;
@@ -349,6 +360,10 @@ export class Runner {
         delimiter: typeof config.delimiter === 'string' ? config.delimiter : undefined,
         quoteColumns: typeof config.quote_columns === 'boolean' ? config.quote_columns : undefined,
       };
+    } else if (node.resource_type === 'snapshot') {
+      // Snapshots are never rebuilt from scratch, not even with --full-refresh: their history is the point.
+      sql = this.compiler.compileNode(node).sql;
+      plan = { kind: 'snapshot', relation, sql, snapshot: node.snapshot! };
     } else {
       // An incremental model merges into its table once it exists; the first build and a full refresh
       // build the whole table and swap it in, as a table model does.
@@ -363,6 +378,7 @@ export class Runner {
       }
       const contract = config.contract.enforced ? await checkContract(node, await session.describe(sql), session) : undefined;
       if (config.materialized === 'view') plan = { kind: 'view', relation, sql };
+      else if (config.materialized === 'external') plan = { kind: 'external', relation, sql, external: node.externalFiles! };
       else if (merging) {
         const uniqueKey = config.unique_key === undefined ? [] : Array.isArray(config.unique_key) ? config.unique_key : [config.unique_key];
         const strategy = config.incremental_strategy ?? (uniqueKey.length ? 'merge' : 'append');
@@ -370,8 +386,8 @@ export class Runner {
       } else plan = { kind: 'table', relation, sql, contract };
     }
     const result = await session.materialize(plan, existing);
-    this.relations.set(key, plan.kind === 'view' ? 'view' : 'table');
-    const verb = { view: 'CREATE VIEW', seed: 'INSERT', incremental: 'MERGE', table: 'CREATE TABLE' }[plan.kind];
+    this.relations.set(key, plan.kind === 'view' || plan.kind === 'external' ? 'view' : 'table');
+    const verb = { view: 'CREATE VIEW', seed: 'INSERT', incremental: 'MERGE', table: 'CREATE TABLE', snapshot: 'SNAPSHOT', external: 'COPY' }[plan.kind];
     const message = result.rows === undefined ? verb : `${verb} (${result.rows.toLocaleString('en-US')} rows)`;
     return { sql, relation: qualifiedName(relation, this.parsed.target), rows: result.rows, message };
   }

@@ -1,7 +1,7 @@
 import { MeshError } from '@mesh/errors';
 import type { ParsedProject } from '../parse/parse-project';
 import { lineOfText } from '../util/line-of-text';
-import type { GraphNode, ModelNode, RefCall, SourceCall } from '../types';
+import { isModelLike, type GraphNode, type ModelNode, type RefCall, type SourceCall } from '../types';
 import { didYouMean } from '../util/did-you-mean';
 
 /** Another project's public models, injected from its published manifest (the platform's loom). */
@@ -51,7 +51,7 @@ interface Candidates {
 function index(nodes: Iterable<GraphNode>): Candidates {
   const byName = new Map<string, ModelNode[]>();
   for (const node of nodes) {
-    if (node.resource_type !== 'model' && node.resource_type !== 'seed') continue;
+    if (!isModelLike(node)) continue;
     const list = byName.get(node.name) ?? [];
     list.push(node);
     byName.set(node.name, list);

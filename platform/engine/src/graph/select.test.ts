@@ -345,7 +345,8 @@ describe('selectNodes: methods', () => {
 
   it('test_type: and test_name:', () => {
     expect(sel('test_type:singular')).toEqual(['test.shop.assert_report_positive']);
-    expect(sel('test_type:data')).toEqual(['test.shop.assert_report_positive']);
+    expect(sel('test_type:data')).toEqual(ALL_TESTS);
+    expect(sel('test_type:unit')).toEqual([]);
     expect(sel('test_type:generic')).toEqual(ALL_TESTS.filter((id) => !id.includes('assert')));
     expect(sel('test_name:relationships')).toEqual([
       'test.shop.relationships_orders_customer_id',
@@ -556,7 +557,7 @@ describe('errors', () => {
   it('rejects bad values for enumerated methods', () => {
     expect(selectorError(() => sel('resource_type:modle')).hint).toContain('model');
     expect(selectorError(() => sel('access:publik')).hint).toContain('public');
-    expect(selectorError(() => sel('test_type:unit')).hint).toContain('singular');
+    expect(selectorError(() => sel('test_type:integration')).hint).toContain('unit');
   });
 
   it('rejects malformed selectors', () => {

@@ -1,5 +1,5 @@
 import { MeshError } from '@mesh/errors';
-import { isModelLike, type GraphNode, type ResourceType, type TestNode } from '../types';
+import { isModelLike, type GraphNode, type ResourceType, type TestNode, type UnitTestNode } from '../types';
 import { didYouMean } from '../util/did-you-mean';
 import { reach, type Dag } from './dag';
 
@@ -44,15 +44,19 @@ export const SELECTOR_METHODS = [
   'test_name',
 ] as const;
 
-const RESOURCE_TYPES: readonly ResourceType[] = ['model', 'seed', 'source', 'test'];
+const RESOURCE_TYPES: readonly ResourceType[] = ['model', 'seed', 'snapshot', 'source', 'test', 'unit_test'];
 const ACCESS_LEVELS = ['private', 'protected', 'public'];
 // `data`/`schema` are dbt's pre-1.0 names, still accepted there.
-const TEST_TYPES: Record<string, 'generic' | 'singular'> = {
+const TEST_TYPES: Record<string, 'generic' | 'singular' | 'unit' | 'data'> = {
   generic: 'generic',
   singular: 'singular',
   schema: 'generic',
-  data: 'singular',
+  unit: 'unit',
+  data: 'data',
 };
+
+/** Data tests and unit tests: both are selected with the nodes they test. */
+const isTest = (node: GraphNode | undefined): node is TestNode | UnitTestNode => node?.resource_type === 'test' || node?.resource_type === 'unit_test';
 const FILE_EXTENSION = /\.(sql|csv|py|ya?ml)$/i;
 
 /**
@@ -108,7 +112,7 @@ class Selection {
       // A test on an excluded node would run against something this invocation did not build.
       for (const id of [...excluded]) {
         for (const child of this.dag.children.get(id) ?? []) {
-          if (this.dag.nodes.get(child)?.resource_type === 'test') excluded.add(child);
+          if (isTest(this.dag.nodes.get(child))) excluded.add(child);
         }
       }
     }
@@ -129,7 +133,7 @@ class Selection {
     const checked = new Set<string>();
     const mode = options.indirectSelection ?? 'cautious';
     const upstream = mode === 'buildable' ? reach(this.dag, chosen, 'up') : undefined;
-    const qualifies = (test: TestNode): boolean => {
+    const qualifies = (test: TestNode | UnitTestNode): boolean => {
       if (mode === 'eager') return test.depends_on.nodes.some((p) => chosen.has(p));
       if (mode === 'buildable') return test.depends_on.nodes.every((p) => upstream!.has(p) || !this.dag.nodes.has(p));
       return this.testParentsSelected(test, chosen);
@@ -138,7 +142,7 @@ class Selection {
       for (const child of this.dag.children.get(id) ?? []) {
         if (chosen.has(child)) continue;
         const node = this.dag.nodes.get(child);
-        if (node?.resource_type !== 'test' || checked.has(child)) continue;
+        if (!isTest(node) || checked.has(child)) continue;
         checked.add(child);
         if (!excluded?.has(child) && qualifies(node)) tests.push(child);
       }
@@ -155,7 +159,7 @@ class Selection {
    * Sources always exist, so they only count for tests that have nothing else to hang on.
    * Checks membership first and the node's type only when it decides something.
    */
-  private testParentsSelected(test: TestNode, kept: Set<string>): boolean {
+  private testParentsSelected(test: TestNode | UnitTestNode, kept: Set<string>): boolean {
     let keptParents = 0;
     let unselectedSource = false;
     for (const parent of test.depends_on.nodes) {
@@ -242,6 +246,9 @@ class Selection {
       case 'test_type': {
         const type = TEST_TYPES[value];
         if (!type) throw badValue(c, Object.keys(TEST_TYPES));
+        // dbt's `data` means every data test (generic and singular); `unit` the unit tests.
+        if (type === 'unit') return this.filter((n) => n.resource_type === 'unit_test');
+        if (type === 'data') return this.filter((n) => n.resource_type === 'test');
         return this.filter((n) => n.resource_type === 'test' && (n.test_metadata ? 'generic' : 'singular') === type);
       }
       case 'test_name': {

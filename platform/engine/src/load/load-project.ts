@@ -55,8 +55,13 @@ export interface ProjectFiles {
   seeds: SourceFile[];
   macros: SourceFile[];
   tests: SourceFile[];
+  /** SQL files under snapshot-paths, which hold `{% snapshot %}` blocks. */
+  snapshots: SourceFile[];
+  /** Unit test fixture files (`<test-path>/fixtures/**.csv|.sql`), named by `fixture:` in a unit test. */
+  fixtures: SourceFile[];
   modelPaths: string[];
   seedPaths: string[];
+  snapshotPaths: string[];
   /** dbt packages a dbt project installs (packages.yml, dependencies.yml `packages:`), by name. */
   dbtPackages: Array<{ name: string; file: string; line?: number }>;
   /** Parsed YAML and compiled Jinja from earlier runs (target/partial_parse.json). */
@@ -123,16 +128,20 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
     return out;
   };
 
+  const snapshotPaths = project['snapshot-paths'] ?? ['snapshots'];
   const modelFiles = collect(modelPaths);
   const seedFiles = collect(seedPaths);
-  refuseDbtOnlyFiles(root, collect(project['snapshot-paths'] ?? ['snapshots']));
-  // dbt reads generic test definitions ({% test %} blocks) from tests/generic/ as it reads macros.
-  const testFiles = collect(testPaths).filter((p) => p.endsWith('.sql'));
-  const isGeneric = (p: string) => testPaths.some((t) => p.startsWith(`${t.replace(/\/+$/, '')}/generic/`));
+  const snapshotFiles = collect(snapshotPaths);
+  // dbt reads generic test definitions ({% test %} blocks) from tests/generic/ as it reads macros, and
+  // unit test fixtures from tests/fixtures/; neither holds singular tests.
+  const allTestFiles = collect(testPaths);
+  const under = (p: string, folder: string) => testPaths.some((t) => p.startsWith(`${t.replace(/\/+$/, '')}/${folder}/`));
+  const testFiles = allTestFiles.filter((p) => p.endsWith('.sql') && !under(p, 'fixtures'));
+  const isGeneric = (p: string) => under(p, 'generic');
   const isYaml = (p: string) => p.endsWith('.yml') || p.endsWith('.yaml');
 
   const properties: PropertiesSource[] = [];
-  for (const path of [...modelFiles, ...seedFiles].filter(isYaml)) {
+  for (const path of [...modelFiles, ...seedFiles, ...snapshotFiles].filter(isYaml)) {
     const file = read(path);
     // The cache keeps the validated document, so an unchanged file skips the schema check as well as the parse.
     const data = cache.yaml(file.text, () => validateYaml(parseYamlFile(path, file.text), propertiesFileSchema, 'properties file')) as PropertiesFile;
@@ -154,28 +163,14 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
     seeds: seedFiles.filter((p) => p.endsWith('.csv')).map((path) => ({ path, text: '', checksum: seedChecksum(join(root, path)) })),
     macros: [...collect(macroPaths).filter((p) => p.endsWith('.sql')), ...testFiles.filter(isGeneric)].map(read),
     tests: testFiles.filter((p) => !isGeneric(p)).map(read),
+    snapshots: snapshotFiles.filter((p) => p.endsWith('.sql')).map(read),
+    fixtures: allTestFiles.filter((p) => under(p, 'fixtures') && (p.endsWith('.csv') || p.endsWith('.sql'))).map(read),
     modelPaths,
     seedPaths,
+    snapshotPaths,
     dbtPackages: readDbtPackages(root),
     cache,
   };
-}
-
-/**
- * Files a dbt project may hold that the engine does not run. Refused up front: skipping them would build
- * a project that looks complete and is not.
- */
-function refuseDbtOnlyFiles(root: string, snapshotFiles: string[]): void {
-  for (const path of snapshotFiles.filter((p) => p.endsWith('.sql'))) {
-    const text = readFileSync(join(root, path), 'utf8');
-    const m = /\{%-?\s*snapshot\b/.exec(text);
-    if (m) {
-      throw new MeshError('E_DBT_UNSUPPORTED', '{% snapshot %} is not supported: snapshots are not built by the engine', {
-        location: { file: path, line: text.slice(0, m.index).split('\n').length },
-        hint: 'Keep history with an incremental model (materialized=incremental, unique_key=...) that adds a row per change, or remove the snapshot.',
-      });
-    }
-  }
 }
 
 /** Package names from packages.yml and dependencies.yml (`packages:`), for a warning about what is not installed. */

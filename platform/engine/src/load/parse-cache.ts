@@ -6,7 +6,7 @@ import { digest } from '../util/digest';
  * Bump when what is cached, or how it is produced, changes (the properties schema in schemas.ts
  * included): an old cache is then ignored.
  */
-const CACHE_VERSION = 'mesh-parse-cache/3 nunjucks@3.2.4 js-yaml@4.1.0 zod@4';
+const CACHE_VERSION = 'mesh-parse-cache/4 nunjucks@3.2.4 js-yaml@4.1.0 zod@4';
 
 /** A model's parse-time render: its SQL with placeholders, what it called, and the env vars it read. */
 export interface CachedRender {

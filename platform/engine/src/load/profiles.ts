@@ -22,6 +22,8 @@ const duckdbOutputSchema = z.looseObject({
   settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   extensions: z.array(z.union([z.string(), z.looseObject({ name: z.string() })])).optional(),
   attach: z.array(z.looseObject({ path: z.string(), alias: z.string().optional(), read_only: z.boolean().optional(), type: z.string().optional() })).optional(),
+  /** Where external models without a location write their files, from the folder the command runs in. */
+  external_root: z.string().optional(),
 });
 
 const otherOutputSchema = z.looseObject({ type: z.string() });

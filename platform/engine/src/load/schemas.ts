@@ -9,7 +9,7 @@ import { z } from 'zod';
 const name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a name of letters, digits and underscores');
 const stringList = z.union([z.string().transform((s) => [s]), z.array(z.string())]);
 
-export const materializationSchema = z.enum(['view', 'table', 'incremental', 'ephemeral']);
+export const materializationSchema = z.enum(['view', 'table', 'incremental', 'ephemeral', 'external']);
 export const accessSchema = z.enum(['private', 'protected', 'public']);
 
 const constraintSchema = z.strictObject({
@@ -163,6 +163,91 @@ const seedPropertiesSchema = z.strictObject({
   meta: z.record(z.string(), z.unknown()).optional(),
 });
 
+const snapshotMetaColumnNamesSchema = z.strictObject({
+  dbt_valid_from: z.string().optional(),
+  dbt_valid_to: z.string().optional(),
+  dbt_scd_id: z.string().optional(),
+  dbt_updated_at: z.string().optional(),
+  dbt_is_deleted: z.string().optional(),
+});
+
+/** A snapshot's configs (dbt's SnapshotConfig); what they mean together is checked when the snapshot is parsed. */
+const snapshotConfigSchema = z.looseObject({
+  materialized: z.literal('snapshot').optional(),
+  strategy: z.string().optional(),
+  unique_key: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+  updated_at: z.string().optional(),
+  check_cols: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+  hard_deletes: z.enum(['ignore', 'invalidate', 'new_record']).optional(),
+  invalidate_hard_deletes: z.boolean().optional(),
+  // null switches off a target_schema set for a folder, so that schema: applies (as in dbt).
+  target_schema: z.string().nullable().optional(),
+  target_database: z.string().nullable().optional(),
+  schema: z.string().optional(),
+  database: z.string().optional(),
+  alias: z.string().optional(),
+  snapshot_meta_column_names: snapshotMetaColumnNamesSchema.optional(),
+  dbt_valid_to_current: z.string().optional(),
+  tags: stringList.optional(),
+  enabled: z.boolean().optional(),
+  meta: z.record(z.string(), z.unknown()).optional(),
+  docs: z.unknown().optional(),
+  persist_docs: z.unknown().optional(),
+});
+
+/** A snapshot described in YAML: properties of a `{% snapshot %}` block, or (with `relation:`) a whole snapshot (dbt 1.9). */
+const snapshotPropertiesSchema = z.strictObject({
+  name,
+  relation: z.string().optional(),
+  description: z.string().optional(),
+  config: snapshotConfigSchema.optional(),
+  columns: z.array(columnSchema).optional(),
+  tests: z.array(testSchema).optional(),
+  data_tests: z.array(testSchema).optional(),
+  meta: z.record(z.string(), z.unknown()).optional(),
+  docs: z.unknown().optional(),
+});
+export type SnapshotPropertiesInput = z.infer<typeof snapshotPropertiesSchema>;
+
+const fixtureFormatSchema = z.enum(['dict', 'csv', 'sql']);
+/** Rows as a list of mappings (dict), CSV text (csv) or a query (sql); or a file under tests/fixtures/. */
+const fixtureRowsSchema = z.union([z.array(z.record(z.string(), z.unknown())), z.string()]);
+
+const unitTestGivenSchema = z.strictObject({
+  input: z.string(),
+  format: fixtureFormatSchema.optional(),
+  rows: fixtureRowsSchema.optional(),
+  fixture: z.string().optional(),
+});
+
+/** dbt's `unit_tests:` entry: a model's SQL run on rows given for its inputs, compared with the rows expected. */
+const unitTestSchema = z.strictObject({
+  name,
+  model: z.string(),
+  description: z.string().optional(),
+  given: z.array(unitTestGivenSchema),
+  expect: z.strictObject({
+    format: fixtureFormatSchema.optional(),
+    rows: fixtureRowsSchema.optional(),
+    fixture: z.string().optional(),
+  }),
+  overrides: z
+    .strictObject({
+      macros: z.record(z.string(), z.unknown()).optional(),
+      vars: z.record(z.string(), z.unknown()).optional(),
+      env_vars: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
+    })
+    .optional(),
+  config: z.looseObject({ tags: stringList.optional(), meta: z.record(z.string(), z.unknown()).optional(), enabled: z.boolean().optional() }).optional(),
+  versions: z
+    .strictObject({
+      include: z.array(z.union([z.number(), z.string()]).transform(String)).optional(),
+      exclude: z.array(z.union([z.number(), z.string()]).transform(String)).optional(),
+    })
+    .optional(),
+});
+export type UnitTestInputSpec = z.infer<typeof unitTestSchema>;
+
 const groupSchema = z.strictObject({
   name,
   owner: z.looseObject({ name: z.string().optional(), email: z.string().optional() }),
@@ -179,10 +264,10 @@ export const propertiesFileSchema = z.strictObject({
   groups: z.array(groupSchema).optional(),
   macros: z.array(z.unknown()).optional(),
   exposures: z.array(z.unknown()).optional(),
-  snapshots: z.array(z.unknown()).optional(),
+  snapshots: z.array(snapshotPropertiesSchema).optional(),
   analyses: z.array(z.unknown()).optional(),
-  // Read by dbt's semantic layer and unit test runner, not by the engine: accepted, and warned about.
-  unit_tests: z.array(z.unknown()).optional(),
+  unit_tests: z.array(unitTestSchema).optional(),
+  // Read by dbt's semantic layer, not by the engine: accepted, and warned about.
   semantic_models: z.array(z.unknown()).optional(),
   metrics: z.array(z.unknown()).optional(),
   saved_queries: z.array(z.unknown()).optional(),
@@ -195,6 +280,8 @@ const duckdbTargetSchema = z.strictObject({
   path: z.string().optional(),
   threads: z.number().int().positive().optional(),
   settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  /** Where external models without a location write their files (dbt-duckdb's external_root), from the working directory. */
+  external_root: z.string().optional(),
 });
 
 /**

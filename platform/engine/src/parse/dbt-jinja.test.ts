@@ -137,7 +137,7 @@ describe('constructs the engine refuses, by name, file and line', () => {
     const refuse = (file: string, text: string) => thrownMeshError(() => env.addMacros(file, text));
     const call = refuse('macros/q.sql', "{% macro q() %}\n{% call statement('x', fetch_result=True) %}select 1{% endcall %}\n{% endmacro %}");
     expect(`${call.code} ${call.location?.file}:${call.location?.line} ${call.message}`).toBe('E_DBT_UNSUPPORTED macros/q.sql:2 {% call statement %} is not supported: it runs a query while compiling, and the engine compiles without a database');
-    expect(refuse('macros/s.sql', "{% snapshot orders_snapshot %}select 1{% endsnapshot %}").message).toBe('{% snapshot %} is not supported: snapshots are not supported');
+    expect(refuse('macros/s.sql', "{% snapshot orders_snapshot %}select 1{% endsnapshot %}").message).toBe('{% snapshot %} is not supported: snapshot blocks belong in files under snapshot-paths, not among models or macros');
     expect(refuse('macros/mat.sql', '{% materialization my_mat, default %}{% endmaterialization %}').hint).toBe('Use one of view, table, incremental or ephemeral.');
   });
 

@@ -204,8 +204,8 @@ const REFUSED_BLOCKS: ReadonlyArray<{ pattern: RegExp; construct: string; why: s
   {
     pattern: /\{%-?\s*snapshot\b/,
     construct: '{% snapshot %}',
-    why: 'snapshots are not supported',
-    hint: 'Keep history with an incremental model (materialized=incremental, unique_key=...) that adds a row per change.',
+    why: 'snapshot blocks belong in files under snapshot-paths, not among models or macros',
+    hint: 'Move the block into a .sql file under snapshots/ (or another folder listed in snapshot-paths).',
   },
   {
     pattern: /\{%-?\s*call\s+statement\b/,

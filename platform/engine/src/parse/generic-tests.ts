@@ -1,7 +1,7 @@
 import { MeshError } from '@mesh/errors';
 import type { RefCall, SourceCall, TestNode } from '../types';
 import { didYouMean } from '../util/did-you-mean';
-import { parseLiteralTemplate } from './literal-calls';
+import { parseRelationCall } from './relation-call';
 import { DBT_UTILS_TESTS } from './dbt-natives';
 import { mergeConfig } from './folder-config';
 import { digest } from '../util/digest';
@@ -70,22 +70,10 @@ export interface TestSpecContext {
   customTests?: ReadonlySet<string>;
 }
 
-const REF_FNS = new Set(['ref', 'source']);
-
 /** `to: ref('customers')` in a relationships test is a Jinja string; read the call without rendering. */
 export function parseRelationshipTo(to: unknown): { ref: RefCall } | { source: SourceCall } | undefined {
-  const pieces = parseLiteralTemplate(`{{ ${String(to ?? '')} }}`, REF_FNS, new Set());
-  const call = pieces?.[0];
-  if (!call || typeof call !== 'object' || !('fn' in call)) return undefined;
-  const args = call.args.map(String);
-  if (call.fn === 'source' && args.length === 2) return { source: { source: args[0]!, table: args[1]! } };
-  if (call.fn === 'ref' && (args.length === 1 || args.length === 2)) {
-    const v = call.kwargs.v ?? call.kwargs.version;
-    const ref: RefCall = args.length === 1 ? { name: args[0]! } : { project: args[0], name: args[1]! };
-    if (v !== undefined && v !== null) ref.version = String(v);
-    return { ref };
-  }
-  return undefined;
+  const call = parseRelationCall(String(to ?? ''));
+  return call && !('this' in call) ? call : undefined;
 }
 
 function parseTo(to: unknown, ctx: TestSpecContext): { ref: RefCall } | { source: SourceCall } {

@@ -21,6 +21,11 @@ export interface RenderHooks {
   env: Readonly<Record<string, string | undefined>>;
   /** `{{ log(msg, info=True) }}`: messages dbt would print. */
   log?(message: string): void;
+  /**
+   * Macros replaced by a value for this render, as a unit test's `overrides: macros:` replace them:
+   * `current_timestamp: "'2024-01-01'"` makes every call return that text (`dbt.` names too).
+   */
+  macros?: Readonly<Record<string, unknown>>;
   /** Variables of this render alone (a query comment's `node`). */
   context?: Record<string, unknown>;
 }
@@ -323,11 +328,42 @@ export class JinjaEnvironment {
     return undefined;
   }
 
+  /** Puts a render's macro overrides in place of the globals they name; returns what puts them back. */
+  private overrideMacros(macros: Readonly<Record<string, unknown>>): () => void {
+    const globals = (this.env as unknown as { globals: Record<string, unknown> }).globals;
+    const saved: Array<[string, PropertyDescriptor | undefined]> = [];
+    const replace = (name: string, value: unknown) => {
+      saved.push([name, Object.getOwnPropertyDescriptor(globals, name)]);
+      Object.defineProperty(globals, name, { value, configurable: true, enumerable: true, writable: true });
+    };
+    for (const [name, value] of Object.entries(macros)) {
+      if (name === 'is_incremental') continue; // answered by the hooks' isIncremental
+      const dot = name.indexOf('.');
+      const bare = dot < 0 ? name : name.slice(dot + 1);
+      const namespace = dot < 0 ? undefined : name.slice(0, dot);
+      const returns = () => value;
+      // dbt makes an override of `dbt.x` the global `x` too, and an override of `x` also `dbt.x`.
+      if (!namespace || namespace === 'dbt') replace(bare, returns);
+      const pkg = namespace ?? 'dbt';
+      const current = globals[pkg];
+      if (current && typeof current === 'object') {
+        replace(pkg, new Proxy(current, { get: (target, key, receiver) => (key === bare ? returns : Reflect.get(target, key, receiver)) }));
+      }
+    }
+    return () => {
+      for (const [name, descriptor] of saved.reverse()) {
+        if (descriptor) Object.defineProperty(globals, name, descriptor);
+        else delete globals[name];
+      }
+    };
+  }
+
   private withHooks<T>(hooks: RenderHooks | undefined, fn: () => T, file: string, source?: string): T {
     const previous = this.fns.hooks;
     this.fns.hooks = hooks;
     this.fns.thrown = undefined;
     this.fns.thrownCall = undefined;
+    const restore = hooks?.macros && Object.keys(hooks.macros).length ? this.overrideMacros(hooks.macros) : undefined;
     try {
       return fn();
     } catch (error) {
@@ -343,6 +379,7 @@ export class JinjaEnvironment {
       if (error instanceof MeshError) throw error;
       throw templateError(file, error, 'E_JINJA_RENDER');
     } finally {
+      restore?.();
       this.fns.hooks = previous;
     }
   }

@@ -3,7 +3,7 @@ import { MeshError, type SourceLocation } from '@mesh/errors';
 import type { ProjectFiles, PropertiesSource } from '../load/load-project';
 import type { GroupInput, NodeConfigInput, QueryCommentConfig } from '../load/schemas';
 import type { QueryComment } from '../execute/adapter';
-import type { GraphNode, ModelNode, NodeConfig, RefCall, SourceCall, SourceNode, TestNode } from '../types';
+import type { ExternalSpec, GraphNode, ModelNode, NodeConfig, RefCall, SourceCall, SourceNode, TestNode } from '../types';
 import { folderConfig, mergeConfig, nameConfig } from './folder-config';
 import { columns, indexModelProperties, modelTests, versionColumnInputs, versionColumns, type ModelProps } from './model-properties';
 import { relationNamer, type NamedNode } from './relation-naming';
@@ -18,6 +18,10 @@ import { JinjaEnvironment, type CompiledTemplate, type RenderHooks } from './jin
 import { FilteredRelation, PlaceholderRelation, Relation } from './relation';
 import { resolveTarget, type ResolvedTarget } from './target';
 import { loadedAt, tableFreshness } from './source-freshness';
+import { parseSnapshots } from './snapshots';
+import { parseUnitTests } from './unit-tests';
+import { externalSpec } from './external-config';
+import { configKeyLine } from '../util/line-of-text';
 import { contentHash } from '../load/parse-cache';
 import { digest } from '../util/digest';
 
@@ -300,6 +304,8 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     return { relInside, folders: relInside.split('/').slice(0, -1) };
   };
   const used = new Set<string>();
+  /** Models switched off (enabled: false): their unit tests are off too, as in dbt. */
+  const disabledModels = new Set<string>();
   for (const file of files.models) attempt(() => {
     const { relInside, folders } = placeOf(file.path, files.modelPaths);
     const base = posix.basename(file.path, '.sql');
@@ -338,14 +344,32 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     let result: RenderedSql;
     let where: typeof preliminary;
     let finalConfig: NodeConfig;
+    let externalFiles: ExternalSpec | undefined;
     try {
       result = renderCached(file.path, file.text, thisRel, config);
       // config() calls in the model may move it; the names are worked out again only then.
       where = [config.schema, config.alias, config.database].every((v, i) => v === preliminary.keys[i]) ? preliminary : placed(config);
       finalConfig = normalizeConfig(config, { schema: namer.style === 'mesh' ? where.schema : target.schema });
       if (finalConfig.materialized === ('seed' as string)) finalConfig.materialized = 'table';
-      if (!finalConfig.enabled) return;
-      refuseUnsupportedConfig(finalConfig, file.path, (key, value) => configOrigin(key, value, { files, model: file, entry, folders, name: modelName }));
+      if (!finalConfig.enabled) {
+        disabledModels.add(modelName);
+        return;
+      }
+      const origin = (key: string, value: unknown) => configOrigin(key, value, { files, model: file, entry, folders, name: modelName });
+      refuseUnsupportedConfig(finalConfig, file.path, origin);
+      if (finalConfig.materialized === 'external') {
+        const config = finalConfig;
+        externalFiles = externalSpec(config, {
+          identifier: where.alias,
+          externalRoot: target.externalRoot,
+          cwd: process.cwd(),
+          warn: (w) => warnings.push(w),
+          locate: (key) => {
+            const line = configKeyLine(file.text, key);
+            return line ? { file: file.path, line } : origin(key, config[key]);
+          },
+        });
+      }
     } catch (error) {
       if (!(error instanceof MeshError) || config.enabled === false) throw error;
       // The node stays in the graph with what is known of it, so a selection can leave it out; the
@@ -384,6 +408,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       deprecation_date: entry?.version?.props.deprecation_date ?? entry?.props.deprecation_date,
       checksum: sha(file.text),
     };
+    if (externalFiles) node.externalFiles = externalFiles;
     if (isCommentOnly(result.sql)) {
       warnings.push(new MeshError('W_MODEL_EMPTY', `model ${modelName} has no SQL: ${file.path} holds only comments`, {
         location: { file: file.path, line: 1 }, node: uniqueId,
@@ -491,6 +516,33 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     }
   });
 
+  attempt(() => parseSnapshots({
+    files,
+    project: name,
+    database: target.database,
+    render: (path, text, thisRel, config) => renderCached(path, text, thisRel, config),
+    normalize: (config) => normalizeConfig(config, { schema: target.schema }),
+    place: (config, node) => {
+      const named: NamedNode = { ...node, resource_type: 'snapshot', package_name: name, tags: (config.tags as string[] | undefined) ?? [], config };
+      return { schema: namer.schema(config.schema, named), alias: namer.alias(config.alias, named), database: namer.database(config.database, named) };
+    },
+    columns,
+    add: (node, result, text, props) => {
+      addNode(node);
+      rendered.set(node.unique_id, result);
+      templates.set(node.unique_id, () => jinja.compile(node.original_file_path, text));
+      if (!props) return;
+      const { entry, file, index } = props;
+      const ctx = { project: name, attachedId: node.unique_id, attachedName: node.name, file: file.path, target: { ref: { name: node.name } } };
+      for (const t of [...(entry.tests ?? []), ...(entry.data_tests ?? [])]) addTest(t, { ...ctx, line: () => file.lineOf(['snapshots', index]) });
+      (entry.columns ?? []).forEach((col, ci) => {
+        for (const t of [...(col.tests ?? []), ...(col.data_tests ?? [])]) {
+          addTest(t, { ...ctx, column: col.name, line: () => file.lineOf(['snapshots', index, 'columns', ci]) });
+        }
+      });
+    },
+  }));
+
   // Sources
   const renderText = (file: string, text: string): string =>
     text.includes('{{') || text.includes('{%') ? renderForParse(jinja.compile(file, text), new Relation('', '', ''), {}).sql : text;
@@ -590,6 +642,10 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     rendered.set(uniqueId, result);
   });
 
+  attempt(() => {
+    for (const node of parseUnitTests({ files, project: name, nodes, disabledModels })) addNode(node);
+  });
+
   if (errors.length) throw MeshError.all(errors);
   const groups = files.properties.flatMap((f) => f.data.groups ?? []);
   const restrictAccess = new Set(project['restrict-access'] ? [name] : []);
@@ -648,11 +704,11 @@ function dbtWarnings(files: ProjectFiles): MeshError[] {
     }));
   }
   for (const file of files.properties) {
-    for (const key of ['unit_tests', 'semantic_models', 'metrics', 'saved_queries'] as const) {
+    for (const key of ['semantic_models', 'metrics', 'saved_queries'] as const) {
       if (!(file.data as Record<string, unknown>)[key]) continue;
-      out.push(new MeshError('W_DBT_IGNORED', `${key}: in ${file.path} ${key === 'unit_tests' ? 'are not run' : 'are not read'} by the engine`, {
+      out.push(new MeshError('W_DBT_IGNORED', `${key}: in ${file.path} are not read by the engine`, {
         location: { file: file.path, line: file.lineOf([key]) },
-        hint: key === 'unit_tests' ? 'Turn each unit test into a singular test in tests/ (a query returning the rows that are wrong).' : 'They are kept in the file for dbt; nothing is built from them.',
+        hint: 'They are kept in the file for dbt; nothing is built from them.',
       }));
     }
   }
@@ -671,22 +727,22 @@ function rootedLocation(location: string, root: string): string {
   return absolute(location);
 }
 
-const MATERIALIZATIONS = ['view', 'table', 'incremental', 'ephemeral'];
+const MATERIALIZATIONS = ['view', 'table', 'incremental', 'ephemeral', 'external'];
 
 /** Configs a model may carry in dbt that the engine would otherwise ignore, building something else. */
 function refuseUnsupportedConfig(config: NodeConfig, file: string, origin: (key: string, value: unknown) => SourceLocation): void {
   const materialized: string = config.materialized;
   if (!MATERIALIZATIONS.includes(materialized)) {
     const guess = didYouMean(materialized, MATERIALIZATIONS);
-    const known = ['external', 'snapshot', 'seed', 'materialized_view', 'dynamic_table', 'microbatch'].includes(materialized);
+    const known = ['snapshot', 'seed', 'materialized_view', 'dynamic_table', 'microbatch'].includes(materialized);
     const location = origin('materialized', materialized);
     const forModel = location.file === file ? '' : ` (set for ${file})`;
     throw new MeshError(known ? 'E_DBT_UNSUPPORTED' : 'E_CONFIG_INVALID', known ? `materialized='${materialized}' is not supported${forModel}` : `materialized='${materialized}' is not a materialization${forModel}`, {
       location,
       hint: guess && !known
         ? `Did you mean '${guess}'? The materializations are ${MATERIALIZATIONS.join(', ')}.`
-        : materialized === 'external'
-          ? "Build it as a table; to write files, export the published table (COPY ... TO) outside the build."
+        : materialized === 'snapshot'
+          ? 'Snapshots are defined with {% snapshot %} blocks in files under snapshots/, or in YAML under snapshots: with a relation.'
           : `Use one of ${MATERIALIZATIONS.join(', ')}.`,
     });
   }

@@ -45,6 +45,8 @@ export interface ResolvedTarget {
   postgres?: PostgresTargetConfig;
   /** The cluster to connect to, with the user and catalog filled in and paths made absolute (trino targets). */
   trino?: TrinoTargetConfig & { user: string; catalog: string };
+  /** Where external models without a location write their files, as dbt-duckdb's `external_root` (default `.`). */
+  externalRoot: string;
 }
 
 export interface TargetOptions {
@@ -57,7 +59,7 @@ export interface TargetOptions {
 }
 
 /** dbt-duckdb output keys the engine reads; the others are named in a warning. */
-const PROFILE_KEYS = new Set(['type', 'path', 'database', 'schema', 'threads', 'settings', 'extensions', 'attach']);
+const PROFILE_KEYS = new Set(['type', 'path', 'database', 'schema', 'threads', 'settings', 'extensions', 'attach', 'external_root']);
 
 /**
  * Picks the target: the project file's `targets:` (`--target`, else its `target:`, else `dev`), else the
@@ -88,7 +90,7 @@ function pickTarget(project: ProjectFile, root: string, requested: string | unde
   const rel = (config.type === 'duckdb' ? config.path : undefined) ?? join(targetDir, `${project.name}.duckdb`);
   const path = isAbsolute(rel) ? rel : join(root, rel);
   const source = targets[name] ? { kind: 'project' as const } : { kind: 'default' as const };
-  const common = { schema: 'main', attach: [], extensions: [], source, notes: [] };
+  const common = { schema: 'main', attach: [], extensions: [], source, notes: [], externalRoot: '.' };
   if (config.type === 'trino') {
     // One Iceberg catalog per domain: three-part names as on DuckDB, `"<catalog>"."<schema>"."<model>"`.
     const abs = (p: string) => (isAbsolute(p) ? p : join(root, p));
@@ -115,6 +117,7 @@ function pickTarget(project: ProjectFile, root: string, requested: string | unde
     relations: 'catalog',
     externalSources: 'read',
     ...common,
+    externalRoot: config.external_root ?? '.',
   };
 }
 
@@ -131,7 +134,7 @@ function profileTarget(profile: ProfileFile, requested: string | undefined, opti
   if (ignored.length) {
     notes.push(new MeshError('W_PROFILE_IGNORED', `profile '${profile.profileName}', output '${name}': ${ignored.join(', ')} ${ignored.length === 1 ? 'is' : 'are'} not used by the engine`, {
       location: { file: profile.path, line: profile.lineOf([profile.profileName, 'outputs', name, ignored[0]!]) },
-      hint: 'The build reads path, database, schema, threads, settings, extensions and attach of a dbt-duckdb output.',
+      hint: 'The build reads path, database, schema, threads, settings, extensions, attach and external_root of a dbt-duckdb output.',
     }));
   }
   return {
@@ -151,5 +154,6 @@ function profileTarget(profile: ProfileFile, requested: string | undefined, opti
     extensions: (output.extensions ?? []).map((e) => (typeof e === 'string' ? e : e.name)),
     source: { kind: 'profile', file: profile.path, profile: profile.profileName },
     notes,
+    externalRoot: output.external_root ?? '.',
   };
 }

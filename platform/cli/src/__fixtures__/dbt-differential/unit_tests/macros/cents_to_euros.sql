@@ -1,0 +1,3 @@
+{% macro cents_to_euros(column) -%}
+  round({{ column }} / 100.0, 2)
+{%- endmacro %}

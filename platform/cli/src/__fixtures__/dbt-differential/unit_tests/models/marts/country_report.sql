@@ -1,0 +1,3 @@
+select c.country, count(*) as customers
+from {{ ref('raw_customers') }} c
+group by c.country

@@ -1,0 +1,1 @@
+select order_id, method, amount_cents from {{ source('raw', 'payments') }}

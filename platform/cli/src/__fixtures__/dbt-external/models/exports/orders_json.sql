@@ -1,0 +1,2 @@
+{{ config(location='out/orders.json') }}
+select id, region, amount from {{ ref('raw_orders') }} where amount is not null

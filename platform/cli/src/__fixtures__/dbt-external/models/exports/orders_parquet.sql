@@ -1,0 +1,2 @@
+{{ config(location='out/orders.parquet') }}
+select id, region, status, amount, ordered_at from {{ ref('raw_orders') }}

@@ -1,0 +1,2 @@
+{{ config(format='csv', delimiter='|') }}
+select id, status, amount from {{ ref('raw_orders') }}

@@ -1,0 +1,1 @@
+select id, name, tier, changed_at from {{ ref('raw_customers') }}
