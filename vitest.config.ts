@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -8,5 +10,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // DuckDB work is native and multi-threaded already; two forks keep a 2-core machine responsive.
     maxWorkers: 2,
+    // Producers' masking keys live outside the repository; tests keep theirs out of the user's home.
+    env: { MESH_SECRETS_DIR: process.env.MESH_SECRETS_DIR ?? join(tmpdir(), 'mesh-test-secrets') },
   },
 });

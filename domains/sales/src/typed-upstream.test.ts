@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyDomains, meshTeddy, queryDb } from '@mesh/testing';
+import { copyDomains, meshTeddy, meshWithEnv, publishedFile, queryDb } from '@mesh/testing';
 import { contract, products, stockProduct, type Products } from '@teddy/inventory/contract';
 
 
@@ -12,7 +12,7 @@ describe("inventory's contract types, used by a TypeScript consumer", () => {
     const r = meshTeddy(join(root, 'inventory'), 'build');
     if (r.code !== 0) throw new Error(r.output);
     // Sales reads the share inventory grants it.
-    published = join(root, 'inventory', 'target', 'published', 'shares', 'sales.duckdb');
+    published = publishedFile(join(root, 'inventory'), 'shares/sales.duckdb');
   });
 
   it('validates the published rows and types them', async () => {

@@ -6,6 +6,7 @@ export {
   type Contract,
   type ContractModel,
   type ContractProperty,
+  type ContractRole,
   type ContractServer,
   type ContractStatus,
   type LogicalType,

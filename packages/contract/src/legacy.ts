@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { columnShape, contractModelSchema, descriptionSchema, headerShape, slaPropertySchema, type Contract, type ContractModel, type QualityRule, type Relationship } from './schema';
+import { columnShape, contractModelSchema, contractRoleSchema, descriptionSchema, headerShape, slaPropertySchema, type Contract, type ContractModel, type QualityRule, type Relationship } from './schema';
 
 /**
  * The contract files the mesh wrote before it followed ODCS v3.1.0: they said `apiVersion: v3.0.2` but
@@ -41,6 +41,8 @@ export const legacyContractSchema = z.strictObject({
   description: descriptionSchema,
   schema: z.array(legacyModelSchema).default([]),
   slaProperties: z.array(slaPropertySchema).default([]),
+  /** Published contracts of that form named their grantees as roles already. */
+  roles: z.array(contractRoleSchema).default([]),
 });
 export type LegacyContract = z.output<typeof legacyContractSchema>;
 
@@ -106,5 +108,6 @@ export function upgradeLegacy(legacy: LegacyContract): Contract {
       };
     }),
     slaProperties: legacy.slaProperties,
+    roles: legacy.roles,
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   columnShape,
+  contractRoleSchema,
   descriptionSchema,
   headerShape,
   qualityRuleSchema,
@@ -67,6 +68,8 @@ export const odcsFileSchema = z.strictObject({
   support: z.array(supportSchema).default([]),
   servers: z.array(serverSchema).default([]),
   schema: z.array(odcsSchemaObjectSchema).default([]),
+  /** In a published contract: one ODCS role per grantee, what it receives under its `receives` custom property. */
+  roles: z.array(contractRoleSchema).default([]),
   slaProperties: z.array(slaPropertySchema).default([]),
   customProperties: z.array(customPropertySchema).default([]),
 });
@@ -148,6 +151,7 @@ export function decodeContract(file: OdcsFile): Contract {
     servers: file.servers,
     schema: file.schema.map(decodeObject),
     slaProperties: file.slaProperties,
+    roles: file.roles,
   };
   const email = file.support.find((s) => s.tool === 'email' && s.url?.startsWith('mailto:'))?.url?.slice('mailto:'.length);
   if (file.team) contract.team = { name: file.team.name, ...(email ? { email } : {}) };
@@ -170,6 +174,7 @@ export function encodeContract(contract: Contract): OdcsFile {
     support: contract.team?.email ? [{ channel: 'email', tool: 'email', url: `mailto:${contract.team.email}`, scope: 'interactive', description: `${contract.team.name}: questions, issues and access requests.` }] : [],
     servers: contract.servers,
     schema: contract.schema.map(encodeObject),
+    roles: contract.roles,
     slaProperties: contract.slaProperties,
     customProperties: [],
   };

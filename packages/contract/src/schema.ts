@@ -149,6 +149,36 @@ export const slaPropertySchema = z.strictObject({
   description: z.string().optional(),
 });
 
+/** A column as one consumer receives it, where that differs from the schema: masked, or left out. */
+export const receivedColumnSchema = z.strictObject({
+  name: text,
+  /** The type the consumer reads (a keyed hash is hexadecimal text whatever the column held). */
+  physicalType: text.optional(),
+  /** `hmac-sha256` (a keyed hash that joins), `redact`, `null`, or `withheld` (not in the consumer's data at all). */
+  masking: z.enum(['hmac-sha256', 'redact', 'null', 'withheld']),
+});
+
+/**
+ * An ODCS role: one per consumer (domain or role) the data product grants ports to, with what it may
+ * read and, under `customProperties` (`receives`), each model it receives and its columns that differ.
+ */
+export const contractRoleSchema = z.strictObject({
+  role: text,
+  access: z.literal('read').default('read'),
+  description: z.string().optional(),
+  customProperties: z.array(z.strictObject({
+    property: z.literal('receives'),
+    value: z.array(z.strictObject({
+      model: text,
+      /** The output port that grants it. */
+      port: text,
+      /** How the grant treats personal data. */
+      pii: z.enum(['masked', 'clear', 'refused']),
+      columns: z.array(receivedColumnSchema).default([]),
+    })),
+  })).default([]),
+});
+
 /** Where the data the contract describes can be read, as ODCS servers say it (datacontract-cli tests them). */
 export const serverSchema = z.strictObject({
   server: text,
@@ -185,9 +215,12 @@ export const contractSchema = z.strictObject({
   /** One entry per public model, or per version of a versioned model. */
   schema: z.array(contractModelSchema).default([]),
   slaProperties: z.array(slaPropertySchema).default([]),
+  /** In a published contract: what each consumer receives (types and masking of its personal columns). */
+  roles: z.array(contractRoleSchema).default([]),
 });
 
 export type Contract = z.output<typeof contractSchema>;
+export type ContractRole = z.output<typeof contractRoleSchema>;
 export type ContractModel = z.output<typeof contractModelSchema>;
 export type ContractProperty = z.output<typeof contractPropertySchema>;
 export type QualityRule = z.output<typeof qualityRuleSchema>;

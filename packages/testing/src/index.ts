@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -49,6 +50,25 @@ export function meshTeddy(dir: string, ...args: string[]): CliResult {
     if (ingested.code !== 0) return ingested;
   }
   return meshWithEnv(dir, env, ...args);
+}
+
+/**
+ * meshTeddy with raw data of the test's own (`env.TEDDY_RAW_DIR`, a copy it changes): ingest first for a
+ * build, run or test, as a scheduled run does.
+ */
+export function meshIngested(dir: string, env: Record<string, string>, ...args: string[]): CliResult {
+  if (INGESTING.has(args[0] ?? '') && existsSync(join(dir, 'ingest.yml'))) {
+    const ingested = meshWithEnv(dir, env, 'ingest', '--wait');
+    if (ingested.code !== 0) return ingested;
+  }
+  return meshWithEnv(dir, env, ...args);
+}
+
+/** A copy of the small Teddy data in a temp folder, for a test that changes it. */
+export function teddySmallCopy(label = 'raw'): string {
+  const raw = mkdtempSync(join(tmpdir(), `mesh-${label}-`));
+  cpSync(TEDDY_SMALL_RAW, raw, { recursive: true });
+  return raw;
 }
 
 /** meshTeddy without blocking this process (for a test that serves or kills something meanwhile). */
@@ -205,6 +225,82 @@ export function copyWorkspace(label = 'workspace'): string {
   return root;
 }
 
+/**
+ * A file of a project's current publication (`shares/finance.duckdb`, `contract.odcs.yaml`): in the
+ * version folder its manifest names. Undefined when nothing is published.
+ */
+export function publishedFile(projectDir: string, relative: string): string {
+  return versionFile(join(projectDir, 'target', 'published'), relative);
+}
+
+/**
+ * What a published manifest (dbt v12) says of its publication, from its public models' `meta.mesh`:
+ * read here without the loom, which tests this package serves depend on.
+ */
+export interface PublishedFactsOnDisk {
+  publication?: { id: string; dir: string; contract?: string; files: Record<string, { bytes: number }> };
+  rows: Record<string, number>;
+  database?: { file?: string; schema?: string };
+  shares: Record<string, { file?: string; schema?: string }>;
+}
+
+export function publicationFactsOf(manifest: unknown): PublishedFactsOnDisk {
+  type Facts = { publication?: PublishedFactsOnDisk['publication']; rows?: number; database?: PublishedFactsOnDisk['database']; shares?: PublishedFactsOnDisk['shares'] };
+  const nodes = Object.values((manifest as { nodes?: Record<string, { unique_id: string; meta?: { mesh?: Facts } }> }).nodes ?? {});
+  const out: PublishedFactsOnDisk = { rows: {}, shares: {} };
+  for (const node of nodes) {
+    const facts = node.meta?.mesh;
+    if (!facts) continue;
+    out.publication ??= facts.publication;
+    out.database ??= facts.database;
+    if (facts.rows !== undefined) out.rows[node.unique_id] = facts.rows;
+    for (const [consumer, share] of Object.entries(facts.shares ?? {})) out.shares[consumer] ??= { file: share.file, schema: share.schema };
+  }
+  return out;
+}
+
+/** A file of the version a published folder's manifest names (a producer's, or a consumer's cache of it). */
+export function versionFile(dir: string, relative: string): string {
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  } catch {
+    return join(dir, relative);
+  }
+  const publication = publicationFactsOf(manifest).publication;
+  return publication ? join(dir, publication.dir, relative) : join(dir, relative);
+}
+
+/** The HMAC-SHA256 a producer's `hash` masking gives a value, computed by Node as an independent judge. */
+export function hmacHex(key: Uint8Array, value: string): string {
+  return createHmac('sha256', key).update(value).digest('hex');
+}
+
+/**
+ * A copy of the workspace's domains in a temp folder that nx can run in: its own nx.json, package.json
+ * and nx cache, the domains copied (their node_modules links are relative, so they point inside the
+ * copy), and the platform, packages and root node_modules linked from the repository.
+ */
+export function nxWorkspace(label = 'nx'): string {
+  const root = mkdtempSync(join(tmpdir(), `mesh-${label}-`));
+  for (const file of ['nx.json', 'package.json', 'pnpm-workspace.yaml']) cpSync(join(REPO_ROOT, file), join(root, file));
+  for (const link of ['node_modules', 'platform', 'packages', 'governance', 'tools']) symlinkSync(join(REPO_ROOT, link), join(root, link));
+  cpSync(join(REPO_ROOT, 'domains'), join(root, 'domains'), { recursive: true, verbatimSymlinks: true, filter: (src) => !/\/(target|\.mesh)(\/|$)/.test(src) });
+  return root;
+}
+
+/** `nx run-many -t build` over the Teddy domains in an nx workspace, with which tasks came from the cache. */
+export function nxBuild(root: string, env: Record<string, string>): { code: number; output: string; cached: string[] } {
+  const r = spawnSync(join(REPO_ROOT, 'node_modules', '.bin', 'nx'), ['run-many', '-t', 'build', '--projects=@teddy/*', '--outputStyle=stream'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, FORCE_COLOR: '0', NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', ...env },
+  });
+  const output = `${r.stdout}\n${r.stderr}`;
+  const cached = [...output.matchAll(/> nx run @teddy\/(\w+):build\s+\[(?:local|existing outputs match the) cache\]/g)].map((m) => m[1]!).sort();
+  return { code: r.status ?? -1, output, cached };
+}
+export * from './faults';
 export { generateProject, PROJECT_NAME, TRIVIAL_PROJECT_NAME, type GenerateOptions as GenerateProjectOptions, type GeneratedProject } from './generate-project';
 
 /**

@@ -1,8 +1,8 @@
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { MeshError } from '@mesh/errors';
-import { commented, type Adapter, type AdapterCapabilities, type AdapterSession, type ColumnInfo, type MaskMethod, type MaterializePlan, type MaterializeResult, type PublishRelation, type QueryComment, type RelationFacts, type RelationKind, type RelationName } from '@mesh/engine';
+import { fileSystemError, fileSystemErrorFor, MeshError } from '@mesh/errors';
+import { commented, type Adapter, type AdapterCapabilities, type AdapterSession, type ColumnInfo, type MaskMethod, type MaterializePlan, type MaterializeResult, type PublishOptions, type PublishRelation, type QueryComment, type RelationFacts, type RelationKind, type RelationName, type SqlErrorPosition } from '@mesh/engine';
 import { BYTES_MEANING, columnsSql, loadedAtSql, relationsSql, statsSql } from './describe-sql';
 import { lit, materializeStatements, q, rel, replaceTable } from './materialize-sql';
 import { planSeed, seedError } from './seed';
@@ -28,12 +28,54 @@ export function databaseError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The position of a DuckDB error in the statement it was raised for (see `errorPosition`). */
+export function duckdbPosition(text: string, sql: string): SqlErrorPosition | undefined {
+  const m = /LINE (\d+): (.*)\n( *)\^/.exec(text);
+  if (!m) return undefined;
+  const line = Number(m[1]);
+  const prefix = `LINE ${m[1]}: `.length;
+  const caret = m[3]!.length - prefix;
+  const shown = m[2]!;
+  const full = sql.split('\n')[line - 1];
+  if (full === undefined) return { line };
+  if (!shown.startsWith('...')) return { line, column: caret + 1 };
+  // A window of a long line: find where it starts in the line itself.
+  const window = shown.slice(3).replace(/\.\.\.$/, '');
+  const at = full.indexOf(window);
+  return at < 0 ? { line } : { line, column: at + (caret - 3) + 1 };
+}
+
+/** DuckDB's words for the file errors a user can fix, by the errno they stand for. */
+const IO_ERRORS: Array<[RegExp, string]> = [
+  [/No space left on device/i, 'ENOSPC'],
+  [/Disk quota exceeded/i, 'EDQUOT'],
+  [/Read-only file system/i, 'EROFS'],
+  [/Operation not permitted/i, 'EPERM'],
+  [/Permission denied/i, 'EACCES'],
+];
+
+/**
+ * A file error met while DuckDB wrote a file (it reports them as `IO Error: ... No space left on
+ * device`), as the typed file-system error; anything else unchanged.
+ */
+export function ioError(error: unknown, doing: string, path: string): unknown {
+  if (error instanceof MeshError) return error;
+  const fromNode = fileSystemError(error, doing, path);
+  if (fromNode !== error) return fromNode;
+  const text = databaseError(error);
+  if (!/IO Error|Could not (write|open|create|truncate|sync)|Cannot open file/i.test(text)) return error;
+  for (const [pattern, errno] of IO_ERRORS) if (pattern.test(text)) return fileSystemErrorFor(errno, doing, path, error);
+  return error;
+}
+
 class DuckDBSession implements AdapterSession {
   queryComment: QueryComment | undefined;
 
   constructor(
     private readonly connection: DuckDBConnection,
     private readonly log: string[] | undefined,
+    /** The database file, to name it in file errors. */
+    private readonly path: string,
     /** Set for the adapter's own connection, which is lent rather than closed. */
     private readonly release?: () => void,
   ) {}
@@ -77,6 +119,19 @@ class DuckDBSession implements AdapterSession {
     }
   }
 
+  /**
+   * DuckDB prints a failing position as `LINE n: <the line>` and a caret under the column, the line cut
+   * to a window with `...` when it is long; the column is found again in the full line of `sql`.
+   */
+  async errorPosition(sql: string): Promise<SqlErrorPosition | undefined> {
+    try {
+      (await this.connection.prepare(sql)).destroySync();
+      return undefined;
+    } catch (error) {
+      return duckdbPosition(databaseError(error), sql);
+    }
+  }
+
   async materialize(plan: MaterializePlan, existing: RelationKind | undefined): Promise<MaterializeResult> {
     if (plan.kind === 'snapshot') return materializeSnapshot(this.steps(), plan, existing);
     if (plan.kind === 'external') return materializeExternal(this.steps(), plan, existing);
@@ -101,7 +156,8 @@ class DuckDBSession implements AdapterSession {
     } catch (error) {
       await this.connection.run('ROLLBACK').catch(() => undefined);
       if (plan.kind === 'seed' && !(error instanceof MeshError)) throw await seedError(this.connection, plan, error);
-      throw error;
+      // A full disk or a target folder made read-only is the file system's doing, not the model's SQL.
+      throw ioError(error, 'write the database', this.path);
     }
     return { rows };
   }
@@ -142,6 +198,7 @@ export class DuckDBAdapter implements Adapter {
     private readonly instance: DuckDBInstance,
     private readonly main: DuckDBConnection,
     log: boolean,
+    private readonly path: string,
   ) {
     if (log) this.statementLog = [];
   }
@@ -155,6 +212,8 @@ export class DuckDBAdapter implements Adapter {
     try {
       instance = await DuckDBInstance.create(options.path, config);
     } catch (error) {
+      const io = ioError(error, 'open the database', options.path);
+      if (io instanceof MeshError) throw io;
       const message = databaseError(error);
       const locked = /lock/i.test(message);
       throw new MeshError(locked ? 'E_DATABASE_LOCKED' : 'E_DATABASE_OPEN', `cannot open database ${options.path}: ${message.split('\n')[0]}`, {
@@ -162,7 +221,7 @@ export class DuckDBAdapter implements Adapter {
       });
     }
     const main = await instance.connect();
-    return new DuckDBAdapter(instance, main, options.logStatements === true);
+    return new DuckDBAdapter(instance, main, options.logStatements === true, options.path);
   }
 
   /**
@@ -172,11 +231,11 @@ export class DuckDBAdapter implements Adapter {
   async session(): Promise<AdapterSession> {
     if (!this.mainLent) {
       this.mainLent = true;
-      return new DuckDBSession(this.main, this.statementLog, () => {
+      return new DuckDBSession(this.main, this.statementLog, this.path, () => {
         this.mainLent = false;
       });
     }
-    return new DuckDBSession(await this.instance.connect(), this.statementLog);
+    return new DuckDBSession(await this.instance.connect(), this.statementLog, this.path);
   }
 
   async listRelations(database: string): Promise<Map<string, RelationKind>> {
@@ -211,43 +270,60 @@ export class DuckDBAdapter implements Adapter {
     }
   }
 
-  async publish(relations: PublishRelation[], destination: string): Promise<number[]> {
-    mkdirSync(dirname(destination), { recursive: true });
+  /**
+   * Copies the relations into a new database file, masked and trimmed on the way in SQL. The file is
+   * written beside `destination` and renamed onto it once complete and checkpointed. A file error
+   * (a full disk, a folder made read-only) removes the partial file and comes out typed.
+   */
+  async publish(relations: PublishRelation[], destination: string, options: PublishOptions = {}): Promise<number[]> {
     const tmp = `${destination}.${process.pid}.tmp`;
-    rmSync(tmp, { force: true });
     const alias = '__mesh_publish';
     const counts: number[] = [];
-    await this.main.run(`ATTACH ${lit(tmp)} AS ${q(alias)}`);
     try {
-      for (const schema of new Set(relations.map((r) => r.schema))) await this.main.run(`CREATE SCHEMA IF NOT EXISTS ${q(alias)}.${q(schema)}`); // `main` exists in every new file
-      for (const r of relations) {
-        const result = await this.main.run(`CREATE TABLE ${q(alias)}.${q(r.schema)}.${q(r.identifier)} AS SELECT *${excludeClause(r.withheld)}${maskClause(r.masks)} FROM ${rel(r)}`);
-        counts.push(Number((await result.getRowObjectsJS())[0]?.Count ?? 0));
+      mkdirSync(dirname(destination), { recursive: true });
+      rmSync(tmp, { force: true });
+      await this.main.run(`ATTACH ${lit(tmp)} AS ${q(alias)}`);
+      try {
+        for (const schema of new Set(relations.map((r) => r.schema))) await this.main.run(`CREATE SCHEMA IF NOT EXISTS ${q(alias)}.${q(schema)}`); // `main` exists in every new file
+        for (const r of relations) {
+          const result = await this.main.run(`CREATE TABLE ${q(alias)}.${q(r.schema)}.${q(r.identifier)} AS SELECT *${excludeClause(r.withheld)}${maskClause(r.masks, options.maskingKey)} FROM ${rel(r)}`);
+          counts.push(Number((await result.getRowObjectsJS())[0]?.Count ?? 0));
+        }
+      } finally {
+        await this.main.run(`DETACH ${q(alias)}`).catch(() => undefined);
       }
-    } finally {
-      await this.main.run(`DETACH ${q(alias)}`);
+      // A rename is atomic: readers see the old file or the new one, never a half-written one.
+      renameSync(tmp, destination);
+    } catch (error) {
+      rmSync(tmp, { force: true });
+      rmSync(`${tmp}.wal`, { force: true });
+      throw ioError(error, 'write the publication', dirname(destination));
     }
-    // A rename is atomic: readers see the old file or the new one, never a half-written one.
-    renameSync(tmp, destination);
     return counts;
   }
 
-  async exportTables(tables: Array<{ relation: PublishRelation; name: string }>, destination: string): Promise<number[]> {
-    mkdirSync(dirname(destination), { recursive: true });
+  async exportTables(tables: Array<{ relation: PublishRelation; name: string }>, destination: string, options: PublishOptions = {}): Promise<number[]> {
     const tmp = `${destination}.${process.pid}.tmp`;
-    rmSync(tmp, { force: true });
     const alias = '__mesh_export';
     const counts: number[] = [];
-    await this.main.run(`ATTACH ${lit(tmp)} AS ${q(alias)}`);
     try {
-      for (const { relation: r, name } of tables) {
-        const result = await this.main.run(`CREATE TABLE ${q(alias)}.main.${q(name)} AS SELECT *${excludeClause(r.withheld)}${maskClause(r.masks)} FROM ${rel(r)}`);
-        counts.push(Number((await result.getRowObjectsJS())[0]?.Count ?? 0));
+      mkdirSync(dirname(destination), { recursive: true });
+      rmSync(tmp, { force: true });
+      await this.main.run(`ATTACH ${lit(tmp)} AS ${q(alias)}`);
+      try {
+        for (const { relation: r, name } of tables) {
+          const result = await this.main.run(`CREATE TABLE ${q(alias)}.main.${q(name)} AS SELECT *${excludeClause(r.withheld)}${maskClause(r.masks, options.maskingKey)} FROM ${rel(r)}`);
+          counts.push(Number((await result.getRowObjectsJS())[0]?.Count ?? 0));
+        }
+      } finally {
+        await this.main.run(`DETACH ${q(alias)}`).catch(() => undefined);
       }
-    } finally {
-      await this.main.run(`DETACH ${q(alias)}`);
+      renameSync(tmp, destination);
+    } catch (error) {
+      rmSync(tmp, { force: true });
+      rmSync(`${tmp}.wal`, { force: true });
+      throw ioError(error, 'write the contract data', dirname(destination));
     }
-    renameSync(tmp, destination);
     return counts;
   }
 
@@ -299,10 +375,30 @@ function excludeClause(withheld: PublishRelation['withheld']): string {
   return withheld?.length ? ` EXCLUDE (${withheld.map(q).join(', ')})` : '';
 }
 
+/**
+ * HMAC-SHA256 of a value's text under `key` (RFC 2104), computed by DuckDB: sha256 of the outer padded
+ * key followed by the raw sha256 of the inner padded key and the value. The pads are constants of the
+ * key, so the statement carries them; the published file holds only the digests. NULL stays NULL.
+ */
+export function hmacSql(column: string, key: Uint8Array): string {
+  if (key.length > 64) throw new Error('a masking key of at most 64 bytes is expected');
+  const pad = (byte: number) => {
+    const block = new Uint8Array(64);
+    block.set(key);
+    return Buffer.from(block.map((b) => b ^ byte)).toString('hex');
+  };
+  return `sha256(unhex('${pad(0x5c)}') || unhex(sha256(unhex('${pad(0x36)}') || encode(CAST(${q(column)} AS VARCHAR)))))`;
+}
+
 /** `* REPLACE (...)` keeps every column in place and rewrites only the masked ones. */
-function maskClause(masks: PublishRelation['masks']): string {
+function maskClause(masks: PublishRelation['masks'], key: Uint8Array | undefined): string {
   if (!masks?.length) return '';
-  const expr = (column: string, method: MaskMethod) =>
-    method === 'hash' ? `sha256(CAST(${q(column)} AS VARCHAR))` : method === 'redact' ? `CASE WHEN ${q(column)} IS NULL THEN NULL ELSE '[redacted]' END` : 'CAST(NULL AS VARCHAR)';
+  const expr = (column: string, method: MaskMethod) => {
+    if (method === 'hash') {
+      if (!key) throw new MeshError('E_MASKING_KEY', `column '${column}' is masked by hash, but no masking key was given`, { hint: 'Publishing passes the producer\'s masking key; this is a bug in the caller.' });
+      return hmacSql(column, key);
+    }
+    return method === 'redact' ? `CASE WHEN ${q(column)} IS NULL THEN NULL ELSE '[redacted]' END` : 'CAST(NULL AS VARCHAR)';
+  };
   return ` REPLACE (${masks.map((m) => `${expr(m.column, m.method)} AS ${q(m.column)}`).join(', ')})`;
 }

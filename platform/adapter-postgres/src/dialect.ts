@@ -49,9 +49,22 @@ export function fromPgType(formatted: string): string {
   return simple[t] ?? formatted.toUpperCase();
 }
 
-/** Masks as DuckDB's publication writes them: `hash` is the same hex sha256, so values join across engines. */
-export function maskExpression(column: string, method: 'hash' | 'redact' | 'null'): string {
-  if (method === 'hash') return `encode(sha256(convert_to(CAST(${q(column)} AS text), 'UTF8')), 'hex')`;
+/**
+ * Masks as DuckDB's publication writes them: `hash` is the same HMAC-SHA256 under the producer's key, in
+ * hexadecimal (RFC 2104 written out: sha256 of the outer padded key and the raw sha256 of the inner
+ * padded key and the value). Computed while the share's copy is made, so no view definition, readable
+ * to every role in the catalog, carries the key.
+ */
+export function maskExpression(column: string, method: 'hash' | 'redact' | 'null', key?: Uint8Array): string {
+  if (method === 'hash') {
+    if (!key || key.length > 64) throw new Error('hash masking needs the producer\'s masking key (at most 64 bytes)');
+    const pad = (byte: number) => {
+      const block = new Uint8Array(64);
+      block.set(key);
+      return Buffer.from(block.map((b) => b ^ byte)).toString('hex');
+    };
+    return `encode(sha256(decode('${pad(0x5c)}', 'hex') || sha256(decode('${pad(0x36)}', 'hex') || convert_to(CAST(${q(column)} AS text), 'UTF8'))), 'hex')`;
+  }
   if (method === 'redact') return `CASE WHEN ${q(column)} IS NULL THEN NULL ELSE '[redacted]' END`;
   return 'CAST(NULL AS varchar)';
 }

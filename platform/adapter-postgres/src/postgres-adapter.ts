@@ -6,7 +6,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { MeshError } from '@mesh/errors';
 import {
   commented,
-  type Adapter, type AdapterCapabilities, type AdapterSession, type ColumnInfo, type MaterializePlan, type MaterializeResult, type PostgresTargetConfig, type PublishRelation, type QueryComment, type RelationFacts, type RelationKind, type RelationName, type ShareTarget, type StagedFile,
+  type Adapter, type AdapterCapabilities, type AdapterSession, type ColumnInfo, type MaterializePlan, type MaterializeResult, type PostgresTargetConfig, type PublishOptions, type PublishRelation, type QueryComment, type RelationFacts, type RelationKind, type RelationName, type ShareTarget, type SqlErrorPosition, type StagedFile,
 } from '@mesh/engine';
 import { consumerRole, fromPgType, lit, maskExpression, pgError, pgSchema, q, rel, toPgType } from './dialect';
 import { createTableStatements, mergeStatements, parseCsvHeader, seedColumnType, seedTypeProbe, swapStatements, tmpName } from './materialize-sql';
@@ -56,6 +56,21 @@ class PostgresSession implements AdapterSession {
 
   async query(sql: string): Promise<Array<Record<string, unknown>>> {
     return (await this.run(sql)).rows as Array<Record<string, unknown>>;
+  }
+
+  /** PostgreSQL gives a failing position as a character offset (1-based) into the statement. */
+  async errorPosition(sql: string): Promise<SqlErrorPosition | undefined> {
+    try {
+      await this.client.query({ text: `PREPARE __mesh_position AS ${sql}` });
+      await this.client.query('DEALLOCATE __mesh_position');
+      return undefined;
+    } catch (error) {
+      const offset = Number((error as { position?: string }).position) - 'PREPARE __mesh_position AS '.length;
+      if (!Number.isFinite(offset) || offset < 1) return undefined;
+      const before = sql.slice(0, offset - 1);
+      const line = before.split('\n').length;
+      return { line, column: offset - before.lastIndexOf('\n') - 1 };
+    }
   }
 
   /** Plans the query with no rows (`LIMIT 0`), then names each column's type by its oid and modifier. */
@@ -219,7 +234,7 @@ async function readHeader(path: string): Promise<string[]> {
 export class PostgresAdapter implements Adapter {
   readonly type = 'postgres';
   /** Snapshots and external files are DuckDB's for now: a run that needs them is refused before it starts. Shares live in the server, never in files. */
-  readonly capabilities: AdapterCapabilities = { shares: 'schemas', pinnedShares: false, snapshots: false, externalFiles: false, tableExport: false };
+  readonly capabilities: AdapterCapabilities = { shares: 'schemas', pinnedShares: true, snapshots: false, externalFiles: false, tableExport: false };
   readonly statementLog?: string[];
 
   private constructor(
@@ -325,12 +340,13 @@ export class PostgresAdapter implements Adapter {
   }
 
   /**
-   * A share is a schema of views over the producer's tables: masked columns computed in the view,
-   * withheld ones left out, readable by the grantee's role only. Views run with their owner's rights, so
-   * the grantee needs nothing on the producer's own schemas; the whole schema is replaced in one
-   * transaction, so a revoked port disappears with the publication that no longer names it.
+   * A share is a schema of tables copied from the producer's, masked columns computed on the way and
+   * withheld ones left out, readable by the grantee's role only. A copy, not views: the producer's
+   * next build changes its own tables, never what a publication holds, and no view definition (which
+   * every role can read in the catalog) carries the masking key. Each publication writes schemas of
+   * its own version in one transaction each; consumers read the one the current manifest names.
    */
-  async publishShare(relations: PublishRelation[], share: ShareTarget): Promise<number[]> {
+  async publishShare(relations: PublishRelation[], share: ShareTarget, options: PublishOptions = {}): Promise<number[]> {
     return this.withSession(async (s) => {
       const role = consumerRole(share.grantee);
       if (role !== 'PUBLIC') {
@@ -348,10 +364,10 @@ export class PostgresAdapter implements Adapter {
           const withheld = new Set((r.withheld ?? []).map((c) => c.toLowerCase()));
           const select = columns.filter((c) => !withheld.has(c.toLowerCase())).map((c) => {
             const method = masks.get(c.toLowerCase());
-            return method ? `${maskExpression(c, method)} AS ${q(c)}` : q(c);
+            return method ? `${maskExpression(c, method, options.maskingKey)} AS ${q(c)}` : q(c);
           });
-          await s.execute(`CREATE VIEW ${q(share.schema)}.${q(r.identifier)} AS SELECT ${select.join(', ')} FROM ${rel(r)}`);
-          counts.push(Number((await s.query(`SELECT count(*) AS n FROM ${rel(r)}`))[0]?.n ?? 0));
+          await s.execute(`CREATE TABLE ${q(share.schema)}.${q(r.identifier)} AS SELECT ${select.join(', ')} FROM ${rel(r)}`);
+          counts.push(Number((await s.query(`SELECT count(*) AS n FROM ${q(share.schema)}.${q(r.identifier)}`))[0]?.n ?? 0));
         }
         await s.execute(`REVOKE ALL ON SCHEMA ${q(share.schema)} FROM PUBLIC`);
         await s.execute(`GRANT USAGE ON SCHEMA ${q(share.schema)} TO ${role}`);

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEDDY_SMALL_RAW_TABLES, TEDDY_TOTALS as TOTALS, copyDomains, edit, mesh, meshTeddy, queryDb } from '@mesh/testing';
+import { existingMaskingKey } from '@mesh/governance';
+import { copyDomains, edit, hmacHex, mesh, meshTeddy, meshWithEnv, publishedFile, queryDb, TEDDY_SMALL_RAW as RAW, TEDDY_SMALL_RAW_TABLES, TEDDY_TOTALS as TOTALS } from '@mesh/testing';
 import { PostgresAdapter } from './postgres-adapter';
 import { publicationFacts, publishedManifestSchema } from '@mesh/loom';
 import { startTestServer, type TestServer } from './test-server';
@@ -84,25 +85,30 @@ describe('the Teddy Retailers mesh on PostgreSQL, one setting away from DuckDB',
   });
 
   it('reads upstreams through the shares their grants made, as roles the database enforces', async () => {
-    const manifest = publishedManifestSchema.parse(JSON.parse(readFileSync(join(post, 'sales', 'target', 'published', 'manifest.json'), 'utf8')));
-    const facts = publicationFacts(manifest);
+    const facts = publicationFacts(publishedManifestSchema.parse(JSON.parse(readFileSync(join(post, 'sales', 'target', 'published', 'manifest.json'), 'utf8'))));
     expect(facts.adapterType).toBe('postgres');
-    expect(facts.access!.shares.finance).toEqual(expect.objectContaining({ schema: 'sales_share_finance' }));
+    // Schemas of the publication's own version: a new publication never changes what consumers read now.
+    const finance = facts.access!.shares.finance!.schema!;
+    const analysts = facts.access!.shares.analysts!.schema!;
+    expect(finance).toMatch(/^sales_share_finance_v\d+$/);
     expect(facts.access!.shares.finance!.file).toBeUndefined();
     const c = client();
     await c.connect();
     try {
       await c.query('SET ROLE mesh_finance');
-      expect((await c.query('select count(*)::int as n from sales_share_finance.order_summary')).rows).toEqual([{ n: 4 }]);
+      expect((await c.query(`select count(*)::int as n from ${finance}.order_summary`)).rows).toEqual([{ n: 4 }]);
       // Not granted to finance: the analysts' share, and the producer's own schemas.
-      await expect(c.query('select * from sales_share_analysts.customer_summary')).rejects.toThrow(/permission denied/);
+      await expect(c.query(`select * from ${analysts}.customer_summary`)).rejects.toThrow(/permission denied/);
       await expect(c.query('select * from sales_gold.order_summary')).rejects.toThrow(/permission denied/);
       await c.query('RESET ROLE');
-      // The analysts' share masks personal data in the view: the e-mail is a sha256, the same DuckDB writes.
-      const masked = (await c.query('select customer_email from sales_share_analysts.customer_summary order by customer_id limit 1')).rows[0] as { customer_email: string };
-      expect(masked.customer_email).toMatch(/^[0-9a-f]{64}$/);
-      const onDuck = await queryDb(join(duck, 'sales', 'target', 'published', 'shares', 'analysts.duckdb'), 'select customer_email from gold.customer_summary order by customer_id limit 1');
-      expect(masked.customer_email).toBe(onDuck[0]!.customer_email);
+      // The analysts' share masks personal data in its copy: the e-mail is the HMAC-SHA256 under sales' key,
+      // as Node computes it and as DuckDB writes it under the DuckDB checkout's key.
+      const masked = (await c.query(`select customer_email from ${analysts}.customer_summary order by customer_id limit 1`)).rows[0] as { customer_email: string };
+      expect(masked.customer_email).toBe(hmacHex(existingMaskingKey(join(post, 'sales'), 'sales')!.key, 'ada@example.com'));
+      const onDuck = await queryDb(publishedFile(join(duck, 'sales'), 'shares/analysts.duckdb'), 'select customer_email from gold.customer_summary order by customer_id limit 1');
+      expect(onDuck[0]!.customer_email).toBe(hmacHex(existingMaskingKey(join(duck, 'sales'), 'sales')!.key, 'ada@example.com'));
+      // No definition in the catalog carries the key: the share holds tables, not views.
+      expect((await c.query(`select count(*)::int as n from pg_views where schemaname = '${analysts}'`)).rows).toEqual([{ n: 0 }]);
     } finally {
       await c.end();
     }
@@ -111,6 +117,6 @@ describe('the Teddy Retailers mesh on PostgreSQL, one setting away from DuckDB',
   it('compiles cross-domain refs to the consumer\'s share schema', async () => {
     const manifest = (await import(join(post, 'finance', 'target', 'manifest.json'), { with: { type: 'json' } })).default as { nodes: Record<string, { relation_name: string }> };
     expect(manifest.nodes['model.finance.orders_pl']!.relation_name).toBe('"finance_gold"."orders_pl"');
-    expect(manifest.nodes['model.sales.order_summary']!.relation_name).toBe('"sales_share_finance"."order_summary"');
+    expect(manifest.nodes['model.sales.order_summary']!.relation_name).toMatch(/^"sales_share_finance_v\d+"\."order_summary"$/);
   });
 });

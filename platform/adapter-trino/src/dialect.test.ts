@@ -24,7 +24,8 @@ describe('type names between contracts (DuckDB spelling) and Trino', () => {
   });
 
   it('masks as the DuckDB publication does: a lower-case hex sha256 of the text', () => {
-    expect(maskExpression('customer_email', 'hash')).toBe('lower(to_hex(sha256(to_utf8(CAST("customer_email" AS varchar)))))');
+    expect(maskExpression('customer_email', 'hash', Buffer.from('00ff', 'hex'))).toBe(`lower(to_hex(hmac_sha256(to_utf8(CAST("customer_email" AS varchar)), from_hex('00ff'))))`);
+    expect(() => maskExpression('customer_email', 'hash')).toThrow(/masking key/);
     expect(maskExpression('name', 'redact')).toMatch(/'\[redacted\]'/);
   });
 });

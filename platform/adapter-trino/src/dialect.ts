@@ -71,11 +71,16 @@ export function fromTrinoValue(value: unknown, type: string): unknown {
 }
 
 /**
- * Masks as DuckDB's publication writes them: `hash` is the same lower-case hex sha256 of the value as
- * text, so masked keys join across engines.
+ * Masks as DuckDB's publication writes them: `hash` is the same lower-case hex HMAC-SHA256 of the value
+ * as text under the producer's key (Trino's own `hmac_sha256`), so masked keys join across engines but
+ * cannot be looked up without the key. The key is a literal of the statement, so a share computes it
+ * into a table of its own, never into a view whose definition a grantee can read.
  */
-export function maskExpression(column: string, method: MaskMethod): string {
-  if (method === 'hash') return `lower(to_hex(sha256(to_utf8(CAST(${q(column)} AS varchar)))))`;
+export function maskExpression(column: string, method: MaskMethod, key?: Uint8Array): string {
+  if (method === 'hash') {
+    if (!key) throw new Error("hash masking needs the producer's masking key");
+    return `lower(to_hex(hmac_sha256(to_utf8(CAST(${q(column)} AS varchar)), from_hex('${Buffer.from(key).toString('hex')}'))))`;
+  }
   if (method === 'redact') return `CASE WHEN ${q(column)} IS NULL THEN NULL ELSE '[redacted]' END`;
   return 'CAST(NULL AS varchar)';
 }

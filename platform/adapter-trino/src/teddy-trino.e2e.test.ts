@@ -2,7 +2,8 @@ import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEDDY_SMALL_RAW, TEDDY_SMALL_RAW_TABLES, TEDDY_TOTALS, copyDomains, edit, meshWithEnv, queryDb } from '@mesh/testing';
+import { existingMaskingKey } from '@mesh/governance';
+import { copyDomains, edit, hmacHex, meshWithEnv, publishedFile, queryDb, TEDDY_SMALL_RAW, TEDDY_SMALL_RAW_TABLES, TEDDY_TOTALS } from '@mesh/testing';
 import { stageRawTables, startTestCluster, type TrinoTestCluster } from './test-cluster';
 
 const DOMAINS = ['inventory', 'sales', 'finance'] as const;
@@ -100,11 +101,15 @@ describe('the Teddy Retailers mesh on Trino, one target setting away from DuckDB
     await expect(cluster.query('create view finance.gold.peek as select * from sales.gold.customer_summary', 'finance')).rejects.toThrow(/Access Denied/);
     // Nor can a consumer write into a producer's catalog.
     await expect(cluster.query(`create schema sales.sales_share_finance_v1`, 'finance')).rejects.toThrow(/Access Denied: Cannot create schema/);
-    // The analysts' grant masks personal data in the view: the e-mail is the sha256 DuckDB writes.
+    // The analysts' grant masks personal data: the e-mail is the HMAC-SHA256 under sales' key, as Node
+    // computes it, and as DuckDB writes it under the DuckDB checkout's key.
     const [masked] = await cluster.query(`select customer_email from sales."${analysts}".customer_summary order by customer_id limit 1`, 'analysts');
-    const onDuck = await queryDb(join(duck, 'sales', 'target', 'published', 'shares', 'analysts.duckdb'), 'select customer_email from gold.customer_summary order by customer_id limit 1');
-    expect(masked!.customer_email).toMatch(/^[0-9a-f]{64}$/);
-    expect(masked!.customer_email).toBe(onDuck[0]!.customer_email);
+    expect(masked!.customer_email).toBe(hmacHex(existingMaskingKey(join(onTrino, 'sales'), 'sales')!.key, 'ada@example.com'));
+    const onDuck = await queryDb(publishedFile(join(duck, 'sales'), 'shares/analysts.duckdb'), 'select customer_email from gold.customer_summary order by customer_id limit 1');
+    expect(onDuck[0]!.customer_email).toBe(hmacHex(existingMaskingKey(join(duck, 'sales'), 'sales')!.key, 'ada@example.com'));
+    // The keyed hash is computed into a table of the share: no view definition a grantee reads carries the key.
+    const [kind] = await cluster.query(`select table_type from sales.information_schema.tables where table_schema = '${analysts}' and table_name = 'customer_summary'`);
+    expect(kind!.table_type).toBe('BASE TABLE');
   });
 
   it('publishes whole or not at all: a build whose tests fail changes nothing a consumer reads', async () => {

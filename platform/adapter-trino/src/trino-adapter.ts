@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { MeshError } from '@mesh/errors';
 import type {
-  Adapter, AdapterCapabilities, AdapterSession, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, PublishRelation, RelationFacts, RelationKind, RelationName, ShareTarget, StagedFile, TrinoTargetConfig,
+  Adapter, AdapterCapabilities, AdapterSession, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, PublishRelation, RelationFacts, RelationKind, RelationName, ShareTarget, StagedFile, TrinoTargetConfig, PublishOptions, SqlErrorPosition,
 } from '@mesh/engine';
 import { TrinoClient, TrinoQueryError, type TrinoResult } from './client';
 import { CsvConverter } from './csv-to-parquet';
@@ -29,6 +29,17 @@ class TrinoSession implements AdapterSession {
   async query(sql: string): Promise<Array<Record<string, unknown>>> {
     const result = await this.adapter.run(sql);
     return result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c.name, fromTrinoValue(row[i], c.type)])));
+  }
+
+  /** Trino reports where a query fails to analyze as a line and column of the statement sent. */
+  async errorPosition(sql: string): Promise<SqlErrorPosition | undefined> {
+    try {
+      await this.adapter.run(`SELECT * FROM (\n${sql}\n) AS __mesh_position LIMIT 0`);
+      return undefined;
+    } catch (error) {
+      const at = error instanceof TrinoQueryError ? error.location : undefined;
+      return at && at.line > 1 ? { line: at.line - 1, column: at.column } : undefined;
+    }
   }
 
   /** `LIMIT 0` plans the query and returns its columns with no rows read. */
@@ -342,11 +353,12 @@ export class TrinoAdapter implements Adapter {
 
   /**
    * A share: a new schema of views, each reading the snapshot of its table as this build tested it
-   * (`FOR VERSION AS OF`), masked columns computed in the view and withheld ones left out. Views run
-   * with their owner's rights, so the grantee needs nothing on the producer's schemas; Trino's access
-   * control lets the grantee's user read schemas named `..._share_<grantee>_v...` only.
+   * (`FOR VERSION AS OF`), withheld columns left out. Views run with their owner's rights, so the
+   * grantee needs nothing on the producer's schemas; Trino's access control lets the grantee's user
+   * read schemas named `..._share_<grantee>_v...` only. A model whose personal data is hashed is copied
+   * instead, the keyed hash computed on the way: a view would carry the key in its definition.
    */
-  async publishShare(relations: PublishRelation[], share: ShareTarget): Promise<number[]> {
+  async publishShare(relations: PublishRelation[], share: ShareTarget, options: PublishOptions = {}): Promise<number[]> {
     const schema = `${q(this.catalog)}.${q(share.schema)}`;
     await this.run(`CREATE SCHEMA ${schema}`);
     const counts: number[] = [];
@@ -359,9 +371,10 @@ export class TrinoAdapter implements Adapter {
       const withheld = new Set((r.withheld ?? []).map((c) => c.toLowerCase()));
       const select = columns.filter((c) => !withheld.has(c.toLowerCase())).map((c) => {
         const method = masks.get(c.toLowerCase());
-        return method ? `${maskExpression(c, method)} AS ${q(c)}` : q(c);
+        return method ? `${maskExpression(c, method, options.maskingKey)} AS ${q(c)}` : q(c);
       });
-      await this.run(`CREATE VIEW ${schema}.${q(r.identifier)} AS SELECT ${select.join(', ')} FROM ${from}`);
+      const keyed = (r.masks ?? []).some((m) => m.method === 'hash');
+      await this.run(`CREATE ${keyed ? 'TABLE' : 'VIEW'} ${schema}.${q(r.identifier)} AS SELECT ${select.join(', ')} FROM ${from}`);
       counts.push(Number((await this.rows(`SELECT count(*) AS n FROM ${from}`))[0]?.n ?? 0));
     }
     return counts;
@@ -375,8 +388,8 @@ export class TrinoAdapter implements Adapter {
     for (const row of schemas) {
       const schema = String(row.schema_name);
       if (kept.has(schema)) continue;
-      const views = await this.rows(`SELECT table_name FROM ${q(this.catalog)}.information_schema.tables WHERE table_schema = ${lit(schema)}`);
-      for (const v of views) await this.run(`DROP VIEW IF EXISTS ${q(this.catalog)}.${q(schema)}.${q(String(v.table_name))}`);
+      const relations = await this.rows(`SELECT table_name, table_type FROM ${q(this.catalog)}.information_schema.tables WHERE table_schema = ${lit(schema)}`);
+      for (const v of relations) await this.run(`DROP ${v.table_type === 'VIEW' ? 'VIEW' : 'TABLE'} IF EXISTS ${q(this.catalog)}.${q(schema)}.${q(String(v.table_name))}`);
       await this.run(`DROP SCHEMA IF EXISTS ${q(this.catalog)}.${q(schema)}`);
     }
   }

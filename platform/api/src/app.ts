@@ -6,9 +6,9 @@ import { stream } from 'hono/streaming';
 import { listReleases } from '@mesh/contract';
 import { parseDuration } from '@mesh/governance';
 import { ApiError } from './api-error';
-import { consumerOf } from './auth';
-import type { ApiConfig } from './config';
-import { decodeCursor, encodeCursor } from './cursor';
+import { consumerFrom, TokenSource } from './auth';
+import { API_CONFIG_FILE, loadApiConfig, type ApiConfig } from './config';
+import { decodeCursor, encodeCursor, invalid as invalidCursor } from './cursor';
 import { withTimeout } from './query-timeout';
 import { Databases, RetiredVersionError } from './databases';
 import { ApiMetrics } from './metrics';
@@ -18,7 +18,7 @@ import { PageCache } from './page-cache';
 import { readByKey, readPage, type PageRows } from './page-reader';
 import { grantOf, Registry, type Port, type Product } from './registry';
 import { parseRowQuery, type Column, type Format, type RowQuery } from './row-query';
-import { csvHeader, exportStatement, lookupStatement, orderSignature, pageStatement, qi, type PortTable } from './row-sql';
+import { csvHeader, exportStatement, lookupStatement, orderSignature, orderTypes, pageStatement, qi, type PortTable } from './row-sql';
 
 export interface ApiOptions {
   workspaceRoot: string;
@@ -64,6 +64,8 @@ export function createApi(options: ApiOptions): ApiApp {
   const queryTimeout = parseDuration(limits.query_timeout);
   const exportTimeout = parseDuration(limits.export_timeout);
   const app = new Hono<Env>();
+  const tokens = new TokenSource(join(options.workspaceRoot, API_CONFIG_FILE), config.tokens, () => loadApiConfig(options.workspaceRoot).tokens,
+    (error) => process.stderr.write(`warning: ${API_CONFIG_FILE} could not be read again; the tokens read before stay in force: ${error instanceof Error ? error.message : String(error)}\n`));
 
   app.use('*', async (c, next) => {
     const started = performance.now();
@@ -90,6 +92,7 @@ export function createApi(options: ApiOptions): ApiApp {
     const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
     // DuckDB refusing a cast the parameter check let through is still the caller's value.
     if (/Conversion Error|Invalid Input Error/.test(message)) return c.json(new ApiError(400, 'bad_parameter', message).toJSON(), 400);
+    process.stderr.write(`error: ${c.req.method} ${new URL(c.req.url).pathname}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return c.json({ error: { code: 'internal', message: 'the server failed to answer; the error is in its log' } }, 500);
   });
   app.notFound((c) => c.json(new ApiError(404, 'not_found', `no endpoint ${c.req.method} ${new URL(c.req.url).pathname}; see GET /v1/products`).toJSON(), 404));
@@ -98,7 +101,7 @@ export function createApi(options: ApiOptions): ApiApp {
   app.get('/metrics', async (c) => c.text(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }));
 
   app.use('/v1/*', async (c, next) => {
-    c.set('consumer', consumerOf(c.req.header('Authorization'), config.tokens).consumer);
+    c.set('consumer', consumerFrom(c.req.header('Authorization'), tokens).consumer);
     await next();
   });
 
@@ -238,7 +241,7 @@ export function createApi(options: ApiOptions): ApiApp {
       accepted,
     });
     const order = orderSignature(query, table);
-    const after = query.cursor ? decodeCursor(query.cursor, order, product.publishedAt) : undefined;
+    const after = query.cursor ? decodeCursor(query.cursor, order, product.publishedAt, orderTypes(query, table)) : undefined;
     const limit = query.limit!;
     const key = access.rows <= BATCHED_TABLE_ROWS ? lookupKeyOf(table, query) : undefined;
     let rows: PageRows | undefined;
@@ -255,7 +258,11 @@ export function createApi(options: ApiOptions): ApiApp {
     if (!rows) {
       const statement = pageStatement(table, query, after);
       rows = await databases.with(file, product.publicationId, (session) => withTimeout(session.connection, queryTimeout, async () =>
-        readPage(await session.run(statement.sql, statement.params), limit, statement.keys)));
+        readPage(await session.run(statement.sql, statement.params), limit, statement.keys))).catch((error: unknown) => {
+        // A forged cursor whose values look right but do not convert (a date of month 13): the caller's cursor, not a database matter.
+        if (query.cursor && /Conversion Error|Invalid Input Error/.test(error instanceof Error ? error.message : String(error))) throw invalidCursor();
+        throw error;
+      });
     }
     const next = rows.next ? encodeCursor(rows.next, order, product.publishedAt) : null;
     metrics.pageCache.inc({ result: 'miss' });

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { stringify } from 'yaml';
@@ -95,20 +95,26 @@ export function addToken(workspaceRoot: string, name: string, consumer: string):
   const tokens = Array.isArray(raw.tokens) ? raw.tokens : [];
   raw.tokens = [...tokens, { name, consumer, sha256: hashToken(token) }];
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, stringify(raw));
+  // Renamed into place: a running server re-reads the file and must never see half of it.
+  writeFileSync(`${path}.${process.pid}.tmp`, stringify(raw));
+  renameSync(`${path}.${process.pid}.tmp`, path);
   return { token, file: API_CONFIG_FILE };
 }
 
-/** Revokes a token by its holder's name: its entry leaves the file. Returns whether there was one. */
-export function removeToken(workspaceRoot: string, name: string): boolean {
+/** Revokes a token: its entry leaves the file, and a running server refuses it within a second. */
+export function removeToken(workspaceRoot: string, name: string): { file: string; consumer: string } {
   const path = join(workspaceRoot, API_CONFIG_FILE);
-  if (!existsSync(path)) return false;
-  loadApiConfig(workspaceRoot);
+  const config = loadApiConfig(workspaceRoot);
+  const entry = config.tokens.find((t) => t.name === name);
+  if (!entry) {
+    throw new MeshError('E_API_TOKEN', `no token named '${name}' in ${API_CONFIG_FILE}`, {
+      hint: `Tokens: ${config.tokens.map((t) => t.name).join(', ') || 'none'} (mesh token list).`,
+    });
+  }
   const raw = parseYamlFile(API_CONFIG_FILE, readFileSync(path, 'utf8')).data as Record<string, unknown>;
-  const tokens = Array.isArray(raw.tokens) ? (raw.tokens as Array<{ name?: unknown }>) : [];
-  const kept = tokens.filter((t) => t.name !== name);
-  if (kept.length === tokens.length) return false;
-  raw.tokens = kept;
-  writeFileSync(path, stringify(raw));
-  return true;
+  raw.tokens = (raw.tokens as Array<{ name: string }>).filter((t) => t.name !== name);
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, stringify(raw));
+  renameSync(tmp, path);
+  return { file: API_CONFIG_FILE, consumer: entry.consumer };
 }

@@ -1,4 +1,5 @@
 import { ApiError } from './api-error';
+import { checkValue } from './column-types';
 
 /**
  * The next-page token: the last row's key values, the order they belong to, and the publication they
@@ -14,9 +15,15 @@ export function encodeCursor(keys: Array<string | null>, order: string, publishe
   return Buffer.from(JSON.stringify({ k: keys, o: order, p: publishedAt } satisfies CursorBody)).toString('base64url');
 }
 
-const invalid = () => new ApiError(400, 'bad_parameter', 'cursor: not a cursor this API issued; use next_cursor from the previous page as it is', 'cursor');
+/** The answer to a cursor this API did not issue, whatever is wrong with it. */
+export const invalid = () => new ApiError(400, 'bad_parameter', 'cursor: not a cursor this API issued; use next_cursor from the previous page as it is', 'cursor');
 
-export function decodeCursor(text: string, order: string, publishedAt: string): Array<string | null> {
+/**
+ * The key values of a cursor, checked against the types of the order's keys: a value that does not fit
+ * its column (a cursor edited by hand) is refused here as not one this API issued, rather than reaching
+ * the database, whose error would say more about the server than the caller should hear.
+ */
+export function decodeCursor(text: string, order: string, publishedAt: string, types: string[] = []): Array<string | null> {
   if (!/^[A-Za-z0-9_-]{1,4096}$/.test(text)) throw invalid();
   let body: unknown;
   try {
@@ -29,5 +36,6 @@ export function decodeCursor(text: string, order: string, publishedAt: string): 
   if (b.o !== order) throw new ApiError(400, 'bad_parameter', `cursor: it belongs to the order ${b.o}, not ${order}; keep order as it was, or start again without cursor`, 'cursor');
   if (b.p !== publishedAt) throw new ApiError(409, 'stale_cursor', 'cursor: the product was published anew since this cursor was issued; start again without cursor', 'cursor');
   if (b.k.length !== order.split(',').length) throw invalid();
+  if (b.k.some((v, i) => v !== null && types[i] !== undefined && checkValue(types[i]!, v) !== undefined)) throw invalid();
   return b.k;
 }

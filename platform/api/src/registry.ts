@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { readContract, type Contract, type ContractModel } from '@mesh/contract';
 import { workspaceProjects } from '@mesh/contracts';
 import { loadDataProduct, portServes, type DataProduct } from '@mesh/governance';
-import { consumerView, publicationFacts, publicationOf, publishedDir, publishedManifestSchema, type ConsumerView, type PublicationFacts, type PublishedManifest, type PublishedNode } from '@mesh/loom';
+import { consumerView, contractPathOf, pinPublication, publicationOf, publishedDir, type ConsumerView, type PinnedPublication, type PublicationFacts, type PublishedManifest, type PublishedNode } from '@mesh/loom';
 import { FolderWatch } from './folder-watch';
 
 /**
@@ -72,12 +72,11 @@ function portsOf(facts: PublicationFacts, product: DataProduct | undefined, cont
   return out;
 }
 
-function readProduct(projectRoot: string, dir: string, publicationId: string): Product {
-  const manifest = publishedManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
-  const contractPath = join(dir, 'contract.odcs.yaml');
+function readProduct(projectRoot: string, pinned: PinnedPublication, publicationId: string): Product {
+  const { manifest, facts, dir } = pinned;
+  const contractPath = join(dir, contractPathOf(facts));
   const contract = existsSync(contractPath) ? readContract(contractPath) : undefined;
   const descriptor = loadDataProduct(projectRoot);
-  const facts = publicationFacts(manifest);
   const domain = facts.project;
   return {
     name: descriptor?.name ?? domain,
@@ -115,6 +114,8 @@ export class Registry {
   private projects: { at: number; roots: string[] } | undefined;
   /** Product and domain names to the domain folder that publishes them, as last read. */
   private names = new Map<string, string>();
+  /** The version each domain's product is read from, leased so it stays on disk while it is served. */
+  private pins = new Map<string, PinnedPublication>();
 
   constructor(readonly workspaceRoot: string, private readonly options: RegistryOptions = {}) {}
 
@@ -144,7 +145,11 @@ export class Registry {
     const dir = domain.dir;
     if (product?.publicationId !== id) {
       if (product) this.options.onRetire?.(product);
-      product = id ? readProduct(root, dir, id) : undefined;
+      this.pins.get(root)?.release();
+      this.pins.delete(root);
+      const pinned = id ? pinPublication(dir, { reader: 'serve' }) : undefined;
+      if (pinned) this.pins.set(root, pinned);
+      product = pinned && id ? readProduct(root, pinned, id) : undefined;
       if (product) this.cache.set(root, product);
       else this.cache.delete(root);
       if (product) for (const name of [product.name, product.domain]) this.names.set(name, root);
@@ -162,9 +167,11 @@ export class Registry {
     return out;
   }
 
-  /** Stops watching the publication folders. */
+  /** Stops watching the publication folders and drops the leases on the versions served. */
   close(): void {
     for (const domain of this.domains.values()) domain.watch.close();
+    for (const pinned of this.pins.values()) pinned.release();
+    this.pins.clear();
   }
 
   /** Whether `product` is still the publication its domain serves (no newer one seen since). */

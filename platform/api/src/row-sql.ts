@@ -69,6 +69,11 @@ function sortKeys(query: RowQuery, table: PortTable): SortKey[] {
 }
 
 /** The signature a cursor carries, so it is not replayed against another order. */
+/** The DuckDB type of each key of the order, as a cursor carries them. */
+export function orderTypes(query: RowQuery, table: PortTable): string[] {
+  return sortKeys(query, table).map((k) => k.type);
+}
+
 export function orderSignature(query: RowQuery, table: PortTable): string {
   return sortKeys(query, table).map((k) => `${k.name}.${k.descending ? 'desc' : 'asc'}`).join(',');
 }

@@ -117,7 +117,7 @@ describe('failure paths name the file, the node and the fix', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/ERROR view model silver\.stg_customers/);
     expect(r.stdout).toMatch(/SKIP table model gold\.customers/);
-    expect(r.stdout).toMatch(/error\[E_SQL\] models\/silver\/stg_customers\.sql: \(model\.shop\.stg_customers\) Binder Error/);
+    expect(r.stdout).toMatch(/error\[E_SQL\] models\/silver\/stg_customers\.sql:\d+(:\d+)?: \(model\.shop\.stg_customers\) Binder Error/);
     expect(r.stdout).toMatch(/Done\. PASS=\d+ WARN=0 ERROR=1 SKIP=\d+ TOTAL=17/);
   });
 

@@ -102,7 +102,7 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
     io.err(`error[E_CLI_THREADS] --threads must be a whole number of at least 1, got '${flags.threads}'`);
     return 2;
   }
-  let refused = false;
+  let refused: string | undefined;
   const lock = await lockProject(flags.projectDir, command, flags, io);
   // After the lock: time spent waiting for another run is not this run's duration.
   const startedAt = new Date();
@@ -126,8 +126,9 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
       onEnd: (node, result, i, total) => io.out(endLine(node, result, i, total)),
       afterRun: async (outcome, adapter) => {
         const failing = failingSlos(await recordAndMeasure(command, outcome, adapter, startedAt, io));
-        if (failing.length) refused = true;
-        if (command === 'test' || command === 'seed') return;
+        if (failing.length) refused = 'E_SLO_BREACHED';
+        // A seed run tests nothing, so it cannot make a publishable state; a test run can (mesh run, then mesh test).
+        if (command === 'seed') return;
         // A broken contract is the graver refusal and is named first; failing SLOs come next.
         let contract: Contract | undefined;
         const gate: PublishGate = async (o, a) => {
@@ -136,18 +137,30 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
           return verdict.ok && failing.length ? { ok: false, ...sloRefusal(failing) } : verdict;
         };
         const published = await publish(outcome, adapter, gate);
+        if (published && !published.published) {
+          if (published.refused) {
+            refused = published.refused.code;
+            io.err(formatError(new MeshError(published.refused.code, `${outcome.parsed.name} was not published: ${published.reason}`, {
+              details: published.refused.details, hint: published.refused.hint,
+            })));
+          } else io.err(`warning: ${outcome.parsed.name} was not published: ${published.reason}`);
+          return;
+        }
+        if (!published) return;
         // The data the contract's servers name, for datacontract test: what was just published.
-        if (published?.published && contract) await exportContractData(outcome, adapter, contract);
-        if (published && !published.published && published.refused) {
-          refused = true;
-          io.err(formatError(new MeshError(published.refused.code, `${outcome.parsed.name} was not published: ${published.reason}`, {
-            details: published.refused.details, hint: published.refused.hint,
-          })));
-        } else if (published && !published.published) io.err(`warning: ${outcome.parsed.name} was not published: ${published.reason}`);
-        else if (published) {
+        if (contract) await exportContractData(outcome, adapter, contract);
+        if (published.nulledByDefault.length) {
+          const columns = published.nulledByDefault.map((c) => `${c.model}.${c.column}`).join(', ');
+          io.err(formatError(new MeshError('W_PII_NULLED', `personal columns without a masking reach consumers as NULL: ${columns}`, {
+            hint: 'Declare how each is masked (meta: {masking: hash} keeps it joinable), or grant it in clear (pii: clear under access.grants in data_product.yaml); the pii-not-exposed policy lists them with their lines (mesh policy check).',
+          })).replace(/^error/, 'warning'));
+        }
+        if (published.current) {
+          io.out(`${clock()}  Publication ${published.version} in ${relative(process.cwd(), published.directory) || '.'} is current: the database holds what it publishes`);
+        } else {
           const rows = published.models.reduce((sum, m) => sum + m.rows, 0);
           const shares = published.shares.length ? `, shared with ${published.shares.map((s) => `${s.consumer} (${s.models} model${s.models === 1 ? '' : 's'})`).join(', ')}` : '';
-          io.out(`${clock()}  Published ${published.models.length} public model${published.models.length === 1 ? '' : 's'} (${rows.toLocaleString('en-US')} rows) to ${relative(process.cwd(), published.directory)}${shares}`);
+          io.out(`${clock()}  Published ${published.models.length} public model${published.models.length === 1 ? '' : 's'} (${rows.toLocaleString('en-US')} rows) to ${relative(process.cwd(), published.directory)} as version ${published.version}${shares}`);
         }
       },
     });
@@ -161,7 +174,7 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
   io.out(`${clock()}  Finished running ${results.length} node${results.length === 1 ? '' : 's'} in ${elapsed.toFixed(2)}s.`);
   const report = failureReport(results, dag);
   if (report) io.out(`\n${report}\n`);
-  io.out(summaryLine(results));
+  io.out(summaryLine(results, refused));
   return results.some(isFailure) || refused ? 1 : 0;
 }
 

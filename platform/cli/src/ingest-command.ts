@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { relative } from 'node:path';
-import { resolveProjectTarget } from '@mesh/engine';
+import { join } from 'node:path';
+import { openBuildState, resolveProjectTarget } from '@mesh/engine';
 import { formatError, MeshError } from '@mesh/errors';
-import { ingest, INGEST_FILE, loadIngestFile, type FileEvent, type IngestLedger, type IngestReport } from '@mesh/ingest';
+import { ingest, INGEST_FILE, loadIngestFile, targetOf, type FileEvent, type IngestLedger, type IngestReport } from '@mesh/ingest';
 import { MetadataStore, metadataPath, type RunRecord } from '@mesh/metadata';
 import { alertRun } from './alert';
 import { lockProject, openTargetAdapter, type Output } from './commands';
@@ -51,14 +52,25 @@ async function ingestLocked(flags: IngestFlags, io: Output): Promise<number> {
   try {
     io.out(`${clock()}  Ingesting ${config.sources.length} source${config.sources.length === 1 ? '' : 's'} of ${name} into ${relative(process.cwd(), target.path) || target.path}${flags.fullRefresh ? ' (full refresh: tables dropped, every file loaded)' : ''}`);
     const adapter = await openTargetAdapter(target);
+    // The build journal learns which source tables change: views and tests over them are not what
+    // they were, and until the load is done (or if it is killed) nothing built on them is published.
+    const journal = openBuildState(target, join(root, project['target-path'] ?? 'target'));
+    const tables = config.sources.filter((s) => !flags.source?.length || flags.source.includes(s.name)).map((s) => targetOf(s).key);
+    const changed = new Set<string>();
+    for (const table of tables) journal.loading(table);
     try {
       const session = await adapter.session();
       try {
-        report = await ingest({ project: name, root, config, session, ledger: metadataLedger(root), runId, sources: flags.source, fullRefresh: flags.fullRefresh, onFile: (e) => io.out(fileLine(e, root)) });
+        report = await ingest({ project: name, root, config, session, ledger: metadataLedger(root), runId, sources: flags.source, fullRefresh: flags.fullRefresh, onFile: (e) => {
+          if (e.outcome === 'loaded' || e.outcome === 'replaced') changed.add(e.target);
+          io.out(fileLine(e, root));
+        } });
       } finally {
         session.close();
       }
+      for (const table of tables) journal.loaded(table, changed.has(table) || flags.fullRefresh === true);
     } finally {
+      journal.close();
       await adapter.close();
     }
   } finally {

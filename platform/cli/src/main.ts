@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { formatError, isMeshError } from '@mesh/errors';
+import { fileSystemError, formatError, isMeshError } from '@mesh/errors';
 import { compileCommand, listCommand, runCommand, type Output } from './commands';
 import { checkCommand, diffCommand, generateCommand, migrateCommand, releaseCommand } from './contract-commands';
 import { policyCheckCommand } from './policy-command';
@@ -11,6 +11,8 @@ import { scheduleCommand } from './schedule-command';
 import { runsCommand, runShowCommand } from './runs-command';
 import { statusCommand } from './status-command';
 import { freshnessCommand } from './freshness-command';
+import { inputsCommand } from './inputs-command';
+import { maskingKeyRotateCommand, maskingKeyShowCommand } from './masking-key-command';
 
 const io: Output = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -55,6 +57,13 @@ export function buildProgram(): Command {
     .action(async (flags) => { process.exitCode = await runCommand('build', flags, io); });
   runnable(program.command('seed').description('load the CSV files in seeds/'))
     .action(async (flags) => { process.exitCode = await runCommand('seed', flags, io); });
+  program.command('inputs').description('the files a build reads from outside the project (raw data, ingested files), with their digests; --hash for nx')
+    .option('--project-dir <dir>', 'the project folder', process.cwd())
+    .option('-t, --target <name>', 'the target to resolve paths for')
+    .option('--vars <yaml>', "variables for var(), as YAML: '{raw_dir: ./data}'")
+    .option('--hash', 'print one digest of every input (an nx runtime input)')
+    .option('--json', 'print the inputs as JSON')
+    .action(async (flags) => { process.exitCode = await inputsCommand(flags, io); });
   runnable(program.command('snapshot').description('run the selected snapshots: record what changed in their history tables'))
     .action(async (flags) => { process.exitCode = await runCommand('snapshot', flags, io); });
   common(program.command('ls').alias('list').description('list the selected nodes'))
@@ -98,13 +107,20 @@ export function buildProgram(): Command {
     .option('--workspace <dir>', 'the mesh workspace')
     .option('--quiet', 'print only the token, for TOKEN=$(mesh token add ...)')
     .action((flags) => { process.exitCode = tokenAddCommand(flags, io); });
-  token.command('remove').description('revoke a token by the name of its holder')
+  token.command('remove').description('revoke a token: its entry leaves governance/api.yml and a running server refuses it')
     .requiredOption('--name <name>', 'who holds it')
     .option('--workspace <dir>', 'the mesh workspace')
     .action((flags) => { process.exitCode = tokenRemoveCommand(flags, io); });
   token.command('list').description('list token holders and their consumers')
     .option('--workspace <dir>', 'the mesh workspace')
     .action((flags) => { process.exitCode = tokenListCommand(flags, io); });
+  const maskingKey = program.command('masking-key').description("the producer's secret for hash masking of personal data (kept outside the repository)");
+  maskingKey.command('rotate').description('replace the key: the next publication masks with a new one, and old masked values join no more')
+    .option('--project-dir <dir>', 'the project folder', process.cwd())
+    .action((flags) => { process.exitCode = maskingKeyRotateCommand(flags, io); });
+  maskingKey.command('show').description('the fingerprint of the key and where it is kept (never the key itself)')
+    .option('--project-dir <dir>', 'the project folder', process.cwd())
+    .action((flags) => { process.exitCode = maskingKeyShowCommand(flags, io); });
   const policy = program.command('policy').description('federated governance: the platform\'s policies and the domain\'s own');
   common(policy.command('check').description('check the project and its data product descriptor against the policies; fails on errors'))
     .option('--json', 'print the findings as JSON')
@@ -155,7 +171,21 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * A reader that stops reading (`mesh runs | head -1`) closes the pipe; what is left to print has nowhere
+ * to go, which is fine: the command ends quietly instead of dying on EPIPE with a stack trace.
+ */
+function endQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(Number(process.exitCode ?? 0));
+      throw error;
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  endQuietlyOnClosedPipe();
   try {
     await buildProgram().parseAsync(argv, { from: 'user' });
     return Number(process.exitCode ?? 0);
@@ -165,6 +195,12 @@ export async function main(argv: string[]): Promise<number> {
     if (typeof code === 'string' && code.startsWith('commander.')) return 2;
     if (isMeshError(error)) {
       io.err(formatError(error));
+      return 2;
+    }
+    // A full disk, a read-only target/, a folder without write permission: said with a code and a hint.
+    const typed = fileSystemError(error);
+    if (isMeshError(typed)) {
+      io.err(formatError(typed));
       return 2;
     }
     io.err(formatError(error));

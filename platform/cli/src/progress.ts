@@ -34,9 +34,14 @@ export function endLine(node: GraphNode, result: NodeResult, index: number, tota
   return `${clock()}  ${dots(`${index} of ${total} ${verb} ${describe(node)}`)}${tail}`;
 }
 
-export function summaryLine(results: NodeResult[]): string {
+/**
+ * dbt's last line. A publication that was refused (a broken contract, a failed SLO) counts as an error
+ * and is named: the nodes may all have passed, but the build did not deliver.
+ */
+export function summaryLine(results: NodeResult[], refused?: string): string {
   const count = (...s: NodeResult['status'][]) => results.filter((r) => s.includes(r.status)).length;
-  return `Done. PASS=${count('success', 'pass')} WARN=${count('warn')} ERROR=${count('error', 'fail')} SKIP=${count('skipped')} TOTAL=${results.length}`;
+  const errors = count('error', 'fail') + (refused ? 1 : 0);
+  return `Done. PASS=${count('success', 'pass')} WARN=${count('warn')} ERROR=${errors} SKIP=${count('skipped')} TOTAL=${results.length}${refused ? ` (not published: ${refused})` : ''}`;
 }
 
 export { clock };

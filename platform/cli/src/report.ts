@@ -11,7 +11,7 @@ export function failureReport(results: NodeResult[], dag: Dag): string {
     if (result.status === 'error') {
       const e = result.error;
       out.push(formatError(new MeshError(e?.code ?? 'E_SQL', result.message, {
-        location: { file: e?.file ?? node.original_file_path, line: e?.line },
+        location: { file: e?.file ?? node.original_file_path, line: e?.line, column: e?.column },
         node: node.unique_id,
         hint: e?.hint,
         details: e?.details,

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { addToken, API_CONFIG_FILE, loadApiConfig, removeToken, serveApi } from '@mesh/api';
+import { addToken, assertKnownConsumer, loadApiConfig, removeToken, serveApi } from '@mesh/api';
 import { meshRoot } from '@mesh/catalog';
 import type { Output } from './commands';
 
@@ -33,7 +33,9 @@ export async function serveCommand(flags: ServeFlags, io: Output): Promise<numbe
 
 /** `mesh token add`: a new API token for a consumer; printed once, stored only as its hash. */
 export function tokenAddCommand(flags: { workspace?: string; name: string; consumer: string; quiet?: boolean }, io: Output): number {
-  const { token, file } = addToken(rootOf(flags), flags.name, flags.consumer);
+  const root = rootOf(flags);
+  assertKnownConsumer(root, flags.consumer);
+  const { token, file } = addToken(root, flags.name, flags.consumer);
   // For a script: TOKEN=$(mesh token add ... --quiet).
   if (flags.quiet) {
     io.out(token);
@@ -44,20 +46,17 @@ export function tokenAddCommand(flags: { workspace?: string; name: string; consu
   return 0;
 }
 
-/** `mesh token remove`: revokes a token; a server already running keeps it until restarted. */
-export function tokenRemoveCommand(flags: { workspace?: string; name: string }, io: Output): number {
-  if (!removeToken(rootOf(flags), flags.name)) {
-    io.err(`error[E_API_TOKEN] no token named '${flags.name}' in ${API_CONFIG_FILE}\n  hint: mesh token list shows the holders.`);
-    return 2;
-  }
-  io.out(`Removed token '${flags.name}' from ${API_CONFIG_FILE}; restart mesh serve for it to stop working.`);
-  return 0;
-}
-
 /** `mesh token list`: who holds a token and for which consumer; never the tokens themselves. */
 export function tokenListCommand(flags: { workspace?: string }, io: Output): number {
   const tokens = loadApiConfig(rootOf(flags)).tokens;
   if (!tokens.length) io.out('No API tokens.');
   for (const t of tokens) io.out(`${t.name.padEnd(24)} ${t.consumer.padEnd(16)} sha256:${t.sha256.slice(0, 12)}…`);
+  return 0;
+}
+
+/** `mesh token remove`: revokes a token; a running `mesh serve` refuses it within a second. */
+export function tokenRemoveCommand(flags: { workspace?: string; name: string }, io: Output): number {
+  const { file, consumer } = removeToken(rootOf(flags), flags.name);
+  io.out(`Removed token '${flags.name}' (consumer '${consumer}') from ${file}; a running mesh serve refuses it from now on.`);
   return 0;
 }

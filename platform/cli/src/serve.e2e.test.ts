@@ -45,7 +45,7 @@ describe('mesh serve and mesh token', () => {
     expect(quiet.code, quiet.output).toBe(0);
     expect(quiet.stdout).toMatch(/^mesh_[\w-]{32}\n$/);
     const removed = mesh(root, 'token', 'remove', '--workspace', root, '--name', 'script');
-    expect(removed.stdout).toContain("Removed token 'script' from governance/api.yml; restart mesh serve for it to stop working.");
+    expect(removed.stdout).toContain("Removed token 'script' (consumer 'sales') from governance/api.yml; a running mesh serve refuses it from now on.");
     expect(mesh(root, 'token', 'list', '--workspace', root).stdout).toBe('No API tokens.\n');
     const again = mesh(root, 'token', 'remove', '--workspace', root, '--name', 'script');
     expect(again.code).toBe(2);

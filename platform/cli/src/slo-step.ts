@@ -26,7 +26,20 @@ export async function recordAndMeasure(command: RunCommand, outcome: RunOutcome,
   let results: SloResult[] = [];
   const product = command === 'run' || command === 'build' ? loadDataProduct(outcome.parsed.root) : undefined;
   if (product?.slos) {
-    const setup = sloTargets(outcome, product);
+    const measured = sloTargets(outcome, product);
+    // A model that failed or was skipped in this run holds the last run's data: measuring it would
+    // report that data as this build's. Its SLOs are said to be unmeasured instead.
+    const notBuilt = new Map(outcome.results.filter((r) => r.status === 'error' || r.status === 'skipped').map((r) => [r.unique_id, r.status]));
+    const unmeasured: SloResult[] = [];
+    const setup = {
+      ...measured,
+      targets: measured.targets.map((t) => {
+        for (const m of t.models.filter((m) => notBuilt.has(m.uniqueId))) {
+          unmeasured.push({ slo: t.slo, model: m.name, objective: '', status: 'error', onBreach: t.onBreach, message: `not measured: ${m.name} ${notBuilt.get(m.uniqueId) === 'error' ? 'failed' : 'was skipped'} in this run` });
+        }
+        return { ...t, models: t.models.filter((m) => !notBuilt.has(m.uniqueId)) };
+      }).filter((t) => t.models.length),
+    };
     const lastBuilt = await MetadataStore.use(path, (store) => store.lastBuilt(setup.targets.flatMap((t) => t.models.map((m) => m.uniqueId))));
     // Measured with the metadata database closed: SLO queries on large tables take a while, and `mesh
     // runs` or `mesh status` meanwhile must be able to open it.
@@ -38,7 +51,7 @@ export async function recordAndMeasure(command: RunCommand, outcome: RunOutcome,
       session.close();
     }
     await MetadataStore.use(path, (store) => store.recordSlos(outcome.invocationId, outcome.parsed.name, now, results));
-    report(results, io);
+    report(results, unmeasured, io);
   }
   await alertRun(outcome.parsed.root, run, results, io);
   return results;
@@ -68,14 +81,14 @@ function runRecord(command: RunCommand, outcome: RunOutcome, startedAt: Date): R
 
 const STATUS: Record<SloResult['status'], string> = { pass: 'met', breach: 'BREACHED', error: 'ERROR' };
 
-function report(results: SloResult[], io: Output): void {
-  if (!results.length) return;
+function report(results: SloResult[], unmeasured: SloResult[], io: Output): void {
+  if (!results.length && !unmeasured.length) return;
   const met = results.filter((r) => r.status === 'pass').length;
   const failing = failingSlos(results).length;
   const warned = results.length - met - failing;
-  const parts = [`${met} met`, ...(warned ? [`${warned} breached (warn)`] : []), ...(failing ? [`${failing} breached (fail)`] : [])];
+  const parts = [`${met} met`, ...(warned ? [`${warned} breached (warn)`] : []), ...(failing ? [`${failing} breached (fail)`] : []), ...(unmeasured.length ? [`${unmeasured.length} not measured (their models did not build)`] : [])];
   io.out(`${clock()}  SLOs: ${parts.join(', ')}`);
-  const notMet = results.filter((r) => r.status !== 'pass');
+  const notMet = [...results.filter((r) => r.status !== 'pass'), ...unmeasured];
   if (notMet.length) io.out(sloTable(notMet));
 }
 

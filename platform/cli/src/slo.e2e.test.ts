@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyDomains, edit, meshTeddy, queryDb } from '@mesh/testing';
+import { copyDomains, edit, meshTeddy, meshWithEnv, publishedFile, queryDb, REPO_ROOT } from '@mesh/testing';
 
 /** SLOs measured after each build of a real domain, kept in its metadata database, failing or warning as configured. */
 
@@ -29,7 +29,7 @@ describe('SLOs after a build', () => {
   });
 
   it('a breached SLO with on_breach: fail fails the build and keeps the last publication', async () => {
-    const share = join(inventory, 'target', 'published', 'shares', 'sales.duckdb');
+    const share = publishedFile(inventory, 'shares/sales.duckdb');
     const before = statSync(share).mtimeMs;
     edit(inventory, 'data_product.yaml', (t) => t.replace(/row_count:\n    min: 1\n/, 'row_count:\n    min: 10\n'));
     const r = mesh(inventory, 'build');

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { diffContracts, latestRelease, readContract, readRelease, releaseSatisfying, type Contract } from '@mesh/contract';
 import type { CompiledProject } from '@mesh/engine';
-import { declaredUpstreams } from '@mesh/loom';
+import { contractPathOf, declaredUpstreams, pinPublication } from '@mesh/loom';
 import { packageJson } from './changesets';
 import { contractFromProject, type ProductInfo } from './from-project';
 
@@ -30,8 +30,6 @@ export interface ConsumerCheckOptions {
   productInfo?(root: string): ProductInfo | undefined;
 }
 
-const PUBLISHED_CONTRACT = 'contract.odcs.yaml';
-
 /**
  * The consumer's side: for each upstream, do this project's models still compile against the release it
  * pins, and against what the upstream has changed but not released yet? The second answer arrives
@@ -53,9 +51,11 @@ export async function checkConsumer(project: CompiledProject, options: ConsumerC
       const upstream = await options.compileUpstream(source.root);
       next = contractFromProject(upstream, { version: `${packageJson(source.root).version}+unreleased`, product: options.productInfo?.(source.root) });
     } else if (source.kind === 'path') {
-      const file = join(source.from.endsWith('.json') ? join(source.from, '..') : source.from, PUBLISHED_CONTRACT);
-      if (existsSync(file)) pinned = readContract(file);
-      else check.note = `no contract is published beside ${source.from}`;
+      const dir = source.from.endsWith('.json') ? join(source.from, '..') : source.from;
+      const publication = pinPublication(dir, { reader: `contract check ${project.parsed.name}`, lease: false });
+      const file = publication && join(dir, contractPathOf(publication.facts));
+      if (file && existsSync(file)) pinned = readContract(file);
+      else check.note = `no contract is published with ${source.from}`;
     } else {
       check.note = 'contracts of upstreams read over http are checked when their publication is fetched';
     }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { schemaObjectName, type Contract } from '@mesh/contract';
 import type { Adapter, RunOutcome } from '@mesh/engine';
-import { loadDataProduct, piiParamsFor } from '@mesh/governance';
+import { loadDataProduct, maskingKey, piiParamsFor } from '@mesh/governance';
 import { planPublication } from '@mesh/loom';
 import { publicModels } from './from-project';
 import { contractDataFile } from './servers';
@@ -27,6 +27,8 @@ export async function exportContractData(outcome: RunOutcome, adapter: Adapter, 
     return model ? [{ relation: model.relation, name: schemaObjectName(entry) }] : [];
   });
   const path = join(root, contractDataFile(outcome.parsed));
-  const rows = await adapter.exportTables(tables, path);
+  // Hashed with the producer's key, as consumers receive the columns.
+  const hashes = tables.some((t) => t.relation.masks?.some((m) => m.method === 'hash'));
+  const rows = await adapter.exportTables(tables, path, hashes ? { maskingKey: maskingKey(root, outcome.parsed.name).key } : undefined);
   return { path, tables: tables.map((t, i) => ({ name: t.name, rows: rows[i] ?? 0 })) };
 }

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyDomains, edit, meshTeddy, queryDb, REPO_ROOT, write } from '@mesh/testing';
+import { copyDomains, edit, meshTeddy, meshWithEnv, publishedFile, queryDb, REPO_ROOT, write } from '@mesh/testing';
 
 const DOMAINS = ['inventory', 'sales', 'finance'] as const;
 
@@ -73,7 +73,7 @@ describe('releasing a contract change across the mesh', () => {
       const r = run(root, d, 'contract', 'check');
       expect(r.output, d).toContain('Contract check passed.');
       expect(r.code).toBe(0);
-      expect(existsSync(join(root, d, 'target/published/contract.odcs.yaml'))).toBe(true);
+      expect(existsSync(publishedFile(join(root, d), 'contract.odcs.yaml'))).toBe(true);
     }
   });
 
@@ -97,7 +97,7 @@ describe('releasing a contract change across the mesh', () => {
     expect(build.code).toBe(1);
     expect(build.output).toContain('error[E_CONTRACT_BROKEN] inventory was not published: its public models break the released contract 1.0.0');
     expect(build.output).toMatch(/BREAKING\s+column_removed\s+products\.price_cents/);
-    const published = join(root, 'inventory/target/published/shares/sales.duckdb');
+    const published = publishedFile(join(root, 'inventory'), 'shares/sales.duckdb');
     expect(await queryDb(published, "select column_name from information_schema.columns where table_name = 'products' order by ordinal_position"))
       .toEqual([{ column_name: 'product_id' }, { column_name: 'product_name' }, { column_name: 'product_category' }, { column_name: 'price_cents' }]);
   });

@@ -131,6 +131,7 @@ export function contractFromProject(project: Pick<CompiledProject, 'dag' | 'pars
     servers: options.servers ?? contractServers(project.parsed),
     schema: models.map((m) => modelEntry(m, tests.get(m.unique_id) ?? [], owners, ctx, options.actualTypes?.get(m.unique_id))),
     slaProperties: options.product?.sla ?? [],
+    roles: [],
   };
   if (options.product?.owner) contract.team = { ...options.product.owner };
   const purpose = options.product?.purpose ?? project.parsed.files.project.description;

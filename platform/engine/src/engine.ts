@@ -16,6 +16,7 @@ import type { NodeResult } from './execute/results';
 import { refuseUncapable } from './execute/capabilities';
 import { isModelLike, type ModelNode } from './types';
 import { Runner, type RunCommand, type RunEvents } from './execute/runner';
+import { BuildState, fileFingerprint, NodeStates, type ExternalState } from './execute/build-state';
 import { buildDag, topoSort, type Dag } from './graph/dag';
 import { resolveRefs, type Resolution, type UpstreamProject } from './graph/resolve-refs';
 import { selectNodes, unmatchedSelectors } from './graph/select';
@@ -64,6 +65,35 @@ export interface CompiledProject {
 export interface RunOutcome extends CompiledProject {
   results: NodeResult[];
   elapsed: number;
+  /** The journal of what the database holds and which tests passed on it (what may be published). */
+  buildState: BuildState;
+  /** What each external input (source file, upstream publication) is now. */
+  externalState: ExternalState;
+}
+
+/** The journal beside the target's database, in the target folder. */
+export const BUILD_STATE_FILE = 'build_state.jsonl';
+
+/** The build journal of a target's database, opened for appending (ingestion records its loads in it too). */
+export function openBuildState(target: ResolvedTarget, targetDir: string): BuildState {
+  const identity = target.postgres ? `postgres:${target.postgres.host}:${target.postgres.port}/${target.postgres.database}/${target.database}` : `${target.type}:${target.path}`;
+  const state = BuildState.load(join(targetDir, BUILD_STATE_FILE), identity);
+  state.open();
+  return state;
+}
+
+/** The path a source reads, as far as it can be told without running it: a plain path, or a reader call's first. */
+function sourcePath(location: string): string {
+  const call = /^\s*[A-Za-z_][A-Za-z0-9_]*\s*\(\s*'((?:[^']|'')*)'/.exec(location);
+  return call ? call[1]!.replaceAll("''", "'") : location;
+}
+
+function externalStates(project: CompiledProject): ExternalState {
+  const publications = new Map(project.upstreams.map((u) => [u.name, u.publication ?? u.version ?? '']));
+  return (node) => {
+    if (node.resource_type === 'source') return node.external_location ? `${node.external_location}@${fileFingerprint(sourcePath(node.external_location))}` : node.unique_id;
+    return `${node.package_name}@${publications.get(node.package_name) ?? ''}`;
+  };
 }
 
 /** load -> parse -> resolve refs -> DAG -> select -> compile, then manifest.json and compiled SQL files. */
@@ -202,6 +232,7 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
   options.onCompiled?.(project);
   const adapter = await options.openAdapter(parsed.target, parsed);
   let outcome: RunOutcome;
+  let buildState: BuildState | undefined;
   try {
     refuseUncapable(project, adapter, options.command);
     for (const upstream of project.upstreams) {
@@ -222,7 +253,9 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
     await adapter.ensureSchemas(parsed.target.database, schemas);
     if (parsed.target.externalSources === 'load' && options.command !== 'seed') await stageExternalSources(project, adapter);
     const relations: Map<string, RelationKind> = await adapter.listRelations(parsed.target.database);
-    const runner = new Runner(parsed, dag, resolution, compiler, adapter, relations);
+    buildState = openBuildState(parsed.target, project.targetDir);
+    const externalState = externalStates(project);
+    const runner = new Runner(parsed, dag, resolution, compiler, adapter, relations, buildState, new NodeStates(dag, buildState, externalState));
     const results = await runner.run({
       command: options.command,
       selected,
@@ -233,13 +266,14 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
       onStart: options.onStart,
       onEnd: options.onEnd,
     });
-    outcome = { ...project, results, elapsed: (performance.now() - t0) / 1000 };
+    outcome = { ...project, results, elapsed: (performance.now() - t0) / 1000, buildState, externalState };
     // What the database holds now, for dbt's docs site and the catalog: after anything that builds.
     if (options.command !== 'test') {
       writeJsonAtomic(join(project.targetDir, 'catalog.json'), await buildCatalog(project.manifest, adapter, { invocationId: project.invocationId, startedAt: project.startedAt }));
     }
     await options.afterRun?.(outcome, adapter);
   } finally {
+    buildState?.close();
     await adapter.close();
   }
   const elapsed = (performance.now() - t0) / 1000;

@@ -1,6 +1,6 @@
 export type * from './types';
 export { isModelLike } from './types';
-export { compileProject, runProject, sourceFreshness, type ProjectOptions, type RunProjectOptions, type CompiledProject, type RunOutcome, type FreshnessOptions, type FreshnessOutcome } from './engine';
+export { compileProject, runProject, sourceFreshness, openBuildState, BUILD_STATE_FILE, type ProjectOptions, type RunProjectOptions, type CompiledProject, type RunOutcome, type FreshnessOptions, type FreshnessOutcome } from './engine';
 export { freshnessStatus, type FreshnessResult, type FreshnessStatus } from './execute/freshness';
 export { buildSources, type SourcesOptions } from './artifacts/sources';
 export { loadProject, findProjectFile, PROJECT_FILE_NAMES, type ProjectFiles } from './load/load-project';
@@ -17,7 +17,7 @@ export { selectNodes, unmatchedSelectors, type SelectionOptions } from './graph/
 export { parseRelationshipTo } from './parse/generic-tests';
 export { Compiler, type CompiledNode } from './compile/compile';
 export { quoteIdent, quoteString, relationSql, qualifiedName, prefixedSchema, CATALOG_NAMING, type RelationNaming } from './compile/relations';
-export type { Adapter, AdapterCapabilities, AdapterSession, ExternalSpec, QueryComment, MaskMethod, PublishRelation, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, RelationFacts, RelationKind, RelationName, ShareTarget, StagedFile } from './execute/adapter';
+export type { Adapter, AdapterCapabilities, AdapterSession, ExternalSpec, QueryComment, MaskMethod, PublishOptions, PublishRelation, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, RelationFacts, RelationKind, RelationName, ShareTarget, SqlErrorPosition, StagedFile } from './execute/adapter';
 export { relationKey, commented } from './execute/adapter';
 export type { NodeResult, NodeStatus } from './execute/results';
 export { isFailure } from './execute/results';
@@ -28,3 +28,5 @@ export { buildRunResults, type RunResultsOptions } from './artifacts/run-results
 export { buildCatalog, catalogRelations, type CatalogOptions } from './artifacts/catalog';
 export { writeJsonAtomic } from './artifacts/write-json';
 export { didYouMean, editDistance } from './util/did-you-mean';
+export { BuildState, NodeStates, unfitToPublish, statesDigest, fileFingerprint, type ExternalState, type UnfitReason } from './execute/build-state';
+export { failpoint } from './util/failpoint';

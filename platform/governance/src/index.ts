@@ -21,6 +21,7 @@ export {
   POLICY_CONFIG_FILE,
   POLICY_NAMES,
   DEFAULT_PARAMS,
+  PERSONAL_COLUMN_NAMES,
   type PolicyConfig,
   type PolicyName,
   type PolicySeverity,
@@ -34,6 +35,7 @@ export { effectivePolicies, type EffectivePolicies, type EffectivePolicy } from 
 export { checkPolicies, type CheckOptions } from './check-policies';
 export { formatFindings, sortFindings, type Finding } from './finding';
 export { EVERYONE, OPENNESS, grantees, granteesOf, grantsFor, portServes, restrictsAccess, type PiiTreatment, type PortGrant } from './access';
-export { maskingOf, personalColumns, piiParamsFor, piiReason, policyRootOf, type PersonalColumn } from './pii';
+export { maskingOf, namedPersonal, personalColumns, piiParamsFor, piiReason, policyRootOf, type PersonalColumn } from './pii';
+export { existingMaskingKey, maskingKey, rotateMaskingKey, secretsDir, type MaskingKey } from './masking-key';
 export { sloTargets, type SloModel, type SloName, type SloTarget, type SloSetupProblem } from './slo/slo-targets';
 export { measureSlos, failingSlos, formatAge, type MeasureOptions, type SloResult } from './slo/measure-slos';

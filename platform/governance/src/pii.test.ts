@@ -33,7 +33,10 @@ describe('personal columns', () => {
     writeFileSync(join(repo, 'governance', 'policies.yml'), 'version: 1\npolicies:\n  pii-not-exposed: {severity: error, tags: [personal], classifications: [], masking: [hash]}\n');
     const params = piiParamsFor(join(repo, 'domains', 'shop'), undefined);
     expect(params.tags).toEqual(['personal']);
-    expect(personalColumns(columns({ name: 'email', tags: ['personal'] }), params)).toEqual([{ column: 'email', method: 'null' }]);
-    expect(personalColumns(columns({ name: 'email', tags: ['pii'] }), params)).toEqual([]);
+    expect(personalColumns(columns({ name: 'note', tags: ['personal'] }), params)).toEqual([{ column: 'note', method: 'null' }]);
+    expect(personalColumns(columns({ name: 'note', tags: ['pii'] }), params)).toEqual([]);
+    // Names, e-mails, phone numbers and addresses are personal by their column names, whatever the tags.
+    expect(personalColumns(columns({ name: 'email' }, { name: 'billing_address' }, { name: 'last_name' }, { name: 'product_name' }, { name: 'mobile_number' }), params).map((c) => c.column))
+      .toEqual(['email', 'billing_address', 'last_name', 'mobile_number']);
   });
 });

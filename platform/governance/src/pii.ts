@@ -19,7 +19,19 @@ export function piiReason(column: ColumnDef, params: PiiParams = DEFAULT_PARAMS[
   const raw = column.meta.classification;
   const classes = Array.isArray(raw) ? raw : [raw];
   const cls = classes.find((c): c is string => typeof c === 'string' && params.classifications.includes(c));
-  return cls ? `classified ${cls}` : undefined;
+  if (cls) return `classified ${cls}`;
+  return namedPersonal(column.name, params.columns ?? []) ? 'named as personal data (a name, e-mail, phone number or address)' : undefined;
+}
+
+const compiled = new Map<string, RegExp>();
+
+/** Whether a column's name matches one of the personal-data name patterns (whole name, any case). */
+export function namedPersonal(name: string, patterns: readonly string[]): boolean {
+  return patterns.some((p) => {
+    let re = compiled.get(p);
+    if (!re) compiled.set(p, (re = new RegExp(`^(?:${p})$`, 'i')));
+    return re.test(name);
+  });
 }
 
 /** `masking: null` reads as YAML null; it means "replaced by NULL", so it counts as the word. */

@@ -8,7 +8,7 @@ import { checkPolicies } from './check-policies';
 import { parseDataProduct } from './data-product';
 import { effectivePolicies } from './effective-policies';
 import { formatFindings } from './finding';
-import { loadPolicyConfig, parsePolicyConfig, POLICY_NAMES } from './policy-config';
+import { loadPolicyConfig, parsePolicyConfig, POLICY_NAMES, PERSONAL_COLUMN_NAMES } from './policy-config';
 import { compileFiles } from './test-support';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -85,7 +85,7 @@ describe('global and domain policies', () => {
     expect(findings).toEqual([]);
     expect(policies['public-model-contract'].severity).toBe('error');
     expect(policies['public-model-owner'].severity).toBe('off');
-    expect(policies['pii-not-exposed'].params).toEqual({ tags: ['pii'], classifications: ['pii'], masking: ['hash', 'redact', 'null'] });
+    expect(policies['pii-not-exposed'].params).toEqual({ tags: ['pii'], classifications: ['pii'], masking: ['hash', 'redact', 'null'], columns: PERSONAL_COLUMN_NAMES });
   });
 
   it('lets a domain add a policy with its own parameters, raise a warning and silence one', () => {

@@ -44,6 +44,15 @@ const layerRuleSchema = z.strictObject({
     .optional(),
 });
 
+function isRegExp(p: string): boolean {
+  try {
+    new RegExp(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Parameters each policy takes; policies without any take none. */
 const paramShapes = {
   'layer-naming': { layers: z.record(z.string(), layerRuleSchema).optional() },
@@ -54,6 +63,8 @@ const paramShapes = {
     classifications: z.array(z.string()).optional(),
     /** Values of meta.masking that count as masked. */
     masking: z.array(z.string()).optional(),
+    /** Regular expressions (case-insensitive, on the whole name) for column names that are personal data. */
+    columns: z.array(z.string().refine(isRegExp, 'expected a regular expression')).optional(),
   },
 } satisfies Partial<Record<PolicyName, z.ZodRawShape>>;
 
@@ -117,7 +128,23 @@ export interface PiiParams {
   tags: string[];
   classifications: string[];
   masking: string[];
+  /** Column names that are personal data whatever their tags say (names, e-mails, phone numbers, addresses). */
+  columns: string[];
 }
+
+/**
+ * Column names that hold personal data: people's names, e-mail addresses, phone numbers and postal
+ * addresses. A column so named is personal without a tag, so it is masked for grantees even when
+ * nobody thought to tag it.
+ */
+export const PERSONAL_COLUMN_NAMES: string[] = [
+  '(.*_)?(first|last|given|family|middle|full|maiden|nick)_?name',
+  '(.*_)?(sur|fore)name',
+  '(customer|client|person|contact|user|employee|patient|member|buyer|recipient|holder|cardholder)_name',
+  '(.*_)?e_?mail(_?address)?',
+  '(.*_)?(phone|telephone|mobile|cell|fax)(_?(number|no|nr))?',
+  '(.*_)?(street|address|address_?line_?\\d*|postcode|post_code|postal_code|zip|zip_?code)',
+];
 export interface PolicyParams {
   'layer-naming': LayerNamingParams;
   'pii-not-exposed': PiiParams;
@@ -128,7 +155,7 @@ export type ParamsOf<K extends PolicyName> = K extends keyof PolicyParams ? Poli
 /** Parameters a policy runs with when no file sets them. */
 export const DEFAULT_PARAMS: PolicyParams = {
   'layer-naming': { layers: { bronze: { prefixes: ['raw_'] }, silver: { prefixes: ['stg_', 'int_'] }, gold: {} } },
-  'pii-not-exposed': { tags: ['pii'], classifications: ['pii'], masking: ['hash', 'redact', 'null'] },
+  'pii-not-exposed': { tags: ['pii'], classifications: ['pii'], masking: ['hash', 'redact', 'null'], columns: PERSONAL_COLUMN_NAMES },
 };
 
 /** The global policy file as read. `file` is undefined when the repository has none: no global policies. */

@@ -41,7 +41,7 @@ describe('the Teddy Retailers domains', () => {
 
   it('fail when sales publishes the e-mail unmasked, and warn on a silver model named for no layer', async () => {
     const repoRoot = copyDomainsTo(REPO_ROOT, DOMAINS);
-    edit(repoRoot, 'domains/sales/models/gold/_gold.yml', (t) => t.replace('        meta: {masking: hash}\n', ''));
+    edit(repoRoot, 'domains/sales/models/gold/_gold.yml', (t) => t.replace('        tags: [pii]\n        meta: {masking: hash}\n', '        tags: [pii]\n'));
     const finance = join(repoRoot, 'domains/finance');
     renameSync(join(finance, 'models/silver/int_order_products_dates.sql'), join(finance, 'models/silver/order_products_dates.sql'));
     edit(repoRoot, 'domains/finance/models/silver/_silver.yml', (t) => t.replace('- name: int_order_products_dates', '- name: order_products_dates'));
@@ -49,7 +49,7 @@ describe('the Teddy Retailers domains', () => {
     const found = await findingsOf(repoRoot);
     expect(found.inventory).toEqual([]);
     expect(formatFindings(found.sales)).toBe([
-      "domains/sales/models/gold/_gold.yml:40  error  pii-not-exposed  column 'customer_email' of public model 'customer_summary' is personal data (tagged pii) and is not masked",
+      "domains/sales/models/gold/_gold.yml:42  error  pii-not-exposed  column 'customer_email' of public model 'customer_summary' is personal data (tagged pii) and is not masked",
       '  hint: Declare how it is masked for other domains with meta: {masking: hash} (one of hash, redact, null) on the column, or leave the column out of the public model.',
     ].join('\n'));
     expect(formatFindings(found.finance)).toBe([

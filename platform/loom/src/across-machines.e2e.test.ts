@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFixture, edit, meshTeddy, meshTeddyAsync, queryDb, REPO_ROOT } from '@mesh/testing';
+import { copyFixture, edit, meshAsync, meshTeddy, meshTeddyAsync, meshWithEnv, publishedFile, queryDb, REPO_ROOT, versionFile } from '@mesh/testing';
 
 
 /** Any static file server will do: the publication is plain files. */
@@ -46,10 +46,10 @@ describe('a mesh across machines: two domains sharing only published artifacts o
     expect(r.code, r.output).toBe(0);
     expect(await queryDb(join(consumer, 'target', 'sales.duckdb'), 'select count(*) as n, sum(total_value) as total from gold.order_summary')).toEqual([{ n: 4, total: 18100 }]);
     const cache = join(consumer, 'target', 'upstreams', 'inventory');
-    expect(readFileSync(join(cache, 'contract.odcs.yaml'), 'utf8')).toBe(readFileSync(join(producer, 'target', 'published', 'contract.odcs.yaml'), 'utf8'));
+    expect(readFileSync(versionFile(cache, 'contract.odcs.yaml'), 'utf8')).toBe(readFileSync(publishedFile(producer, 'contract.odcs.yaml'), 'utf8'));
     // Only sales' own share came over the wire.
-    expect(existsSync(join(cache, 'shares', 'sales.duckdb'))).toBe(true);
-    expect(existsSync(join(cache, 'shares', 'finance.duckdb'))).toBe(false);
+    expect(existsSync(versionFile(cache, 'shares/sales.duckdb'))).toBe(true);
+    expect(existsSync(versionFile(cache, 'shares/finance.duckdb'))).toBe(false);
   });
 
   it('builds with an optional upstream that is unreachable, warning about it', async () => {

@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
@@ -6,17 +6,17 @@ import semver from 'semver';
 import { latestRelease, readRelease, releaseSatisfying } from '@mesh/contract';
 import { MeshError } from '@mesh/errors';
 import { findProjectFile, readProjectFile, type ModelNode, type ParsedProject, type UpstreamProject } from '@mesh/engine';
-import { publicationFacts, publishedManifestSchema, type PublicationFacts, type PublishedManifest, type PublishedNode } from './published-manifest';
+import { contractPathOf, parsePublishedManifest, publicationFacts, type PublicationFacts, type PublicationVersion, type PublishedManifest, type PublishedNode } from './published-manifest';
 import { nodesFromContract } from './contract-nodes';
-import { PUBLISHED_DIR } from './publish';
+import { CONTRACT_FILE, PUBLISHED_DIR } from './publish';
+import { pinPublication } from './read-publication';
+import { MANIFEST_FILE, VERSIONS_DIR } from './publication-store';
 import { addDbtLoomUpstreams, assertDependenciesProvided } from './dbt-loom-config';
 import { consumerView, publicationOf, type ConsumerView } from './consumer-view';
 import { accessSection, planPublication } from './publication-plan';
 import { importTrinoShare, upstreamReading } from './cross-engine';
 import { loadDataProduct, restrictsAccess } from '@mesh/governance';
 
-/** The contract of a publication, beside its manifest (written by the contract gate of `mesh build`). */
-export const CONTRACT_FILE = 'contract.odcs.yaml';
 
 /** Where a consumer found an upstream: a workspace package it depends on, a path, or a URL. */
 export interface UpstreamSource {
@@ -137,62 +137,74 @@ function restrictedNode(project: string, entry: PublishedNode): ModelNode {
   };
 }
 
-function parseManifest(text: string, where: string): PublishedManifest {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new MeshError('E_UPSTREAM_MANIFEST', `the published manifest at ${where} is not valid JSON: ${(error as Error).message}`, {
-      hint: 'Publish the upstream again (mesh build in its folder).',
-    });
-  }
-  const result = publishedManifestSchema.safeParse(json);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new MeshError('E_UPSTREAM_MANIFEST', `the manifest at ${where} is not a dbt manifest v12 this version reads: ${issue.path.join('.')}: ${issue.message}`, {
-      hint: 'Publish the upstream again (mesh build), or for a dbt project build it with dbt-core 1.8 or later (dbt build writes target/manifest.json).',
-    });
-  }
-  return result.data;
-}
-
 /**
- * Fetches a published manifest and its database over http(s) into `target/upstreams/<name>/`. When the
- * upstream is unreachable, the last fetched copy is used; only without one is it an error.
+ * Fetches an upstream's publication over http(s) into `target/upstreams/<name>/`: the manifest, then
+ * the consumer's own database and the contract from the version folder the manifest names, each
+ * checked against the size the manifest gives, and the manifest last, so the cache holds a whole
+ * version or the previous one. A version removed on the server between the two requests (a newer
+ * publication came) sends the download back to the manifest. When the upstream is unreachable, the
+ * last fetched copy is used; only without one is it an error.
  */
 async function fetchPublication(source: UpstreamSource, cacheDir: string, consumer: string): Promise<{ manifest: PublishedManifest; base: string }> {
   const url = source.from.endsWith('.json') ? source.from : `${source.from.replace(/\/$/, '')}/manifest.json`;
   const base = join(cacheDir, source.name);
-  const cache = join(base, 'manifest.json');
+  const cache = join(base, MANIFEST_FILE);
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const text = await response.text();
-    const manifest = parseManifest(text, url);
-    // Only the consumer's own share is fetched: what it was not granted never reaches its machine.
-    const file = consumerView(publicationOf(manifest), consumer).file;
-    if (file) {
-      const dbUrl = new URL(file, url);
-      const data = await fetch(dbUrl, { signal: AbortSignal.timeout(60_000) });
-      if (!data.ok || !data.body) throw new Error(`HTTP ${data.status} for ${dbUrl.href}`);
-      const dbPath = join(base, file);
-      mkdirSync(dirname(dbPath), { recursive: true });
-      await pipeline(Readable.fromWeb(data.body as import('node:stream/web').ReadableStream), createWriteStream(`${dbPath}.tmp`));
-      renameSync(`${dbPath}.tmp`, dbPath);
+    for (let attempt = 1; ; attempt++) {
+      const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const text = await response.text();
+      const manifest = parsePublishedManifest(text, url);
+      const { publication } = publicationFacts(manifest);
+      // Only the consumer's own share is fetched: what it was not granted never reaches its machine.
+      const file = consumerView(publicationOf(manifest), consumer).file;
+      const wanted = [...(file ? [file] : []), ...(publication?.contract || !publication ? [contractPathOf({ publication })] : [])];
+      const fetched = await Promise.all(wanted.map((f) => download(new URL(f, url), join(base, f), publication?.files[f]?.bytes, f === file)));
+      if (fetched.includes('gone')) {
+        if (attempt < 5) continue;
+        throw new Error(`the publication at ${url} changed five times while it was downloaded`);
+      }
+      mkdirSync(base, { recursive: true });
+      writeFileSync(`${cache}.tmp`, text);
+      renameSync(`${cache}.tmp`, cache);
+      pruneCachedVersions(base, publication);
+      return { manifest, base };
     }
-    // The contract sits beside the manifest: cached with it, so contract checks work offline too.
-    const contract = await fetch(new URL(CONTRACT_FILE, url), { signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
-    mkdirSync(base, { recursive: true });
-    if (contract?.ok) writeFileSync(join(base, CONTRACT_FILE), await contract.text());
-    writeFileSync(cache, text);
-    return { manifest, base };
   } catch (error) {
     if (error instanceof MeshError) throw error;
-    if (existsSync(cache)) return { manifest: parseManifest(readFileSync(cache, 'utf8'), cache), base };
+    if (existsSync(cache)) return { manifest: parsePublishedManifest(readFileSync(cache, 'utf8'), cache), base };
     throw new MeshError('E_UPSTREAM_UNREACHABLE', `upstream '${source.name}' is unreachable at ${url}: ${(error as Error).message}`, {
       hint: 'Check the URL and the network, or mark the upstream optional: true to build without it.',
     });
   }
+}
+
+/** Downloads one file of a version; `gone` when the server no longer has it (404), so the manifest is read again. */
+async function download(url: URL, path: string, bytes: number | undefined, required: boolean): Promise<'ok' | 'gone' | 'absent'> {
+  // A file of a version never changes: one already here whole is not fetched again.
+  if (bytes !== undefined && existsSync(path) && statSync(path).size === bytes) return 'ok';
+  const data = await fetch(url, { signal: AbortSignal.timeout(60_000) });
+  if (data.status === 404) return required || bytes !== undefined ? 'gone' : 'absent';
+  if (!data.ok || !data.body) throw new Error(`HTTP ${data.status} for ${url.href}`);
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  await pipeline(Readable.fromWeb(data.body as import('node:stream/web').ReadableStream), createWriteStream(tmp));
+  const size = statSync(tmp).size;
+  if (bytes !== undefined && size !== bytes) {
+    rmSync(tmp, { force: true });
+    throw new Error(`${url.href} arrived with ${size} bytes, not the ${bytes} its manifest gives`);
+  }
+  renameSync(tmp, path);
+  return 'ok';
+}
+
+/** Cached versions other than the one just fetched and the one before go (the consumer reads only the newest). */
+function pruneCachedVersions(base: string, publication: PublicationVersion | undefined): void {
+  const dir = join(base, VERSIONS_DIR);
+  if (!existsSync(dir) || !publication) return;
+  const current = publication.id;
+  const older = readdirSync(dir).filter((v) => v < current).sort();
+  for (const v of older.slice(0, -1)) rmSync(join(dir, v), { recursive: true, force: true });
 }
 
 /**
@@ -314,7 +326,10 @@ async function readUpstreams(parsed: ParsedProject, options: LoadUpstreamsOption
               : 'Point from: at a folder with a published manifest.json, or publish the upstream first.',
           });
         }
-        manifest = parseManifest(readFileSync(path, 'utf8'), path);
+        // Pinned for the rest of this process: the version it names stays on disk while the build reads it.
+        const pinned = pinPublication(dirname(path), { reader: `build ${parsed.name}`, file: basename(path) });
+        if (!pinned) throw new MeshError('E_UPSTREAM_NOT_PUBLISHED', `upstream '${source.name}' has not published yet (no ${path})`, { hint: 'Build it first.' });
+        manifest = pinned.manifest;
         base = dirname(path);
       }
       const facts = publicationFacts(manifest);
@@ -337,6 +352,7 @@ async function readUpstreams(parsed: ParsedProject, options: LoadUpstreamsOption
       out.push({
         name,
         version: facts.version,
+        publication: facts.publication?.id ?? facts.generatedAt,
         nodes: [...facts.nodes.map((n) => located(visible(toModelNode(n, name), view))), ...facts.restricted.map((r) => restrictedNode(name, r))],
         database: imported ? { path: imported } : base && view.file ? { path: join(base, view.file) } : undefined,
         refused: view.refused,

@@ -1,6 +1,7 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type { PublicationPlan } from './publication-plan';
+import type { StagedVersion } from './publication-store';
 import type { PublishedFiles } from './published-manifest';
 
 export const FILES_DIR = 'files';
@@ -11,30 +12,22 @@ function listFiles(path: string): string[] {
 }
 
 /**
- * Copies the files of the public external models into `files/<model>/` of the publication, so the
- * published folder carries what the build wrote. Only the open publication carries them, and only
- * models published unmasked: the files hold every column in clear, and grants are enforced on the
- * databases. Each model's folder is written beside its place and renamed in.
+ * Copies the files of the public external models into `files/<model>/` of the version being published,
+ * so the publication carries what the build wrote, as whole as its databases. Only the open
+ * publication carries them, and only models published unmasked: the files hold every column in clear,
+ * and grants are enforced on the databases.
  */
-export function publishExternalFiles(directory: string, plan: PublicationPlan): PublishedFiles | undefined {
+export function publishExternalFiles(staged: Pick<StagedVersion, 'path' | 'published'>, plan: PublicationPlan): PublishedFiles | undefined {
   const out: PublishedFiles = {};
-  const keep = new Set<string>();
+  const root = staged.path('');
   for (const { node, relation } of plan.open?.models ?? []) {
     const spec = node.externalFiles;
     if (!spec || relation.masks?.length || relation.withheld?.length || !existsSync(spec.location)) continue;
-    const folder = join(directory, FILES_DIR, node.alias);
-    const staged = `${folder}.${process.pid}.tmp`;
-    rmSync(staged, { recursive: true, force: true });
-    mkdirSync(staged, { recursive: true });
+    const folder = staged.path(`${FILES_DIR}/${node.alias}`);
+    mkdirSync(folder, { recursive: true });
     const single = !statSync(spec.location).isDirectory();
-    cpSync(spec.location, single ? join(staged, basename(spec.location)) : staged, { recursive: true });
-    rmSync(folder, { recursive: true, force: true });
-    renameSync(staged, folder);
-    keep.add(node.alias);
-    out[node.unique_id] = { format: spec.format, paths: listFiles(folder).map((f) => relative(directory, f).split('\\').join('/')) };
+    cpSync(spec.location, single ? join(folder, basename(spec.location)) : folder, { recursive: true });
+    out[node.unique_id] = { format: spec.format, paths: listFiles(folder).map((f) => staged.published(relative(root, f).split('\\').join('/'))) };
   }
-  // Files of models no longer external, public or published in clear are not left behind.
-  const root = join(directory, FILES_DIR);
-  if (existsSync(root)) for (const name of readdirSync(root)) if (!keep.has(name)) rmSync(join(root, name), { recursive: true, force: true });
   return Object.keys(out).length ? out : undefined;
 }

@@ -1,4 +1,5 @@
 import type { ModelNode, PublishRelation, RunOutcome } from '@mesh/engine';
+import type { ContractRole } from '@mesh/contract';
 import type { PublishedAccess } from './published-manifest';
 import { EVERYONE, OPENNESS, grantees, granteesOf, grantsFor, personalColumns, portServes, restrictsAccess, type DataProduct, type PiiParams, type PiiTreatment } from '@mesh/governance';
 
@@ -100,4 +101,32 @@ export function accessSection(product: DataProduct, plan: PublicationPlan): Publ
       models: Object.fromEntries(s.models.map((m) => [m.node.unique_id, { port: m.port ?? m.node.name, pii: m.pii, withheld: m.relation.withheld ?? [] }])),
     }])),
   };
+}
+
+const MASKING: Record<string, 'hmac-sha256' | 'redact' | 'null'> = { hash: 'hmac-sha256', redact: 'redact', null: 'null' };
+
+/**
+ * What each consumer receives, as ODCS roles for the published contract: per grantee, each model with
+ * the port that grants it and the columns it gets otherwise than the schema says (masked columns are
+ * text: a keyed hash in hexadecimal, `[redacted]`, or null; withheld ones are not there at all).
+ */
+export function consumerRoles(plan: PublicationPlan): ContractRole[] {
+  const databases = plan.open ? [{ ...plan.open, consumer: EVERYONE }] : plan.shares;
+  return databases.map((db) => ({
+    role: db.consumer,
+    access: 'read' as const,
+    description: db.consumer === EVERYONE ? 'Every domain; personal data masked.' : `Reads ${db.models.map((m) => m.node.name).join(', ')}.`,
+    customProperties: [{
+      property: 'receives' as const,
+      value: db.models.map((m) => ({
+        model: m.node.name,
+        port: m.port ?? m.node.name,
+        pii: m.pii,
+        columns: [
+          ...(m.relation.masks ?? []).map((k) => ({ name: k.column, physicalType: 'VARCHAR', masking: MASKING[k.method]! })),
+          ...(m.relation.withheld ?? []).map((c) => ({ name: c, masking: 'withheld' as const })),
+        ],
+      })),
+    }],
+  }));
 }

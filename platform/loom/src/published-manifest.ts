@@ -1,5 +1,6 @@
 import { DBT_SCHEMA_URLS, manifestSchema, modelNodeSchema, schemaVersionOf, seedNodeSchema, type Manifest, type ManifestFile, type ManifestModel, type ManifestNode, type ManifestSeed } from '@mesh/artifacts';
 import type { ModelNode } from '@mesh/engine';
+import { MeshError } from '@mesh/errors';
 import { z } from 'zod';
 
 /**
@@ -12,6 +13,10 @@ import { z } from 'zod';
  * What the mesh adds (rows, where the data is, who is granted what) sits where dbt allows it: in each
  * public model's `meta.mesh`. A manifest dbt-core itself wrote (a plain dbt project as an upstream) is
  * read by the same schema; it just has no `meta.mesh`.
+ *
+ * The manifest makes one version of the publication current (see publication-store.ts): every file it
+ * names, databases, shares, contract and external files, lies in that version's folder, which never
+ * changes, so a reader of this manifest reads that version whole.
  */
 
 const shareEntrySchema = z.strictObject({
@@ -27,10 +32,31 @@ const shareEntrySchema = z.strictObject({
   withheld: z.array(z.string()),
 });
 
+/** The version a manifest makes current; the same on every public model. */
+export const publicationVersionSchema = z.strictObject({
+  id: z.string(),
+  /** The version's folder, relative to the manifest. */
+  dir: z.string(),
+  /** The contract published with the data (ODCS), relative to the manifest. */
+  contract: z.string().optional(),
+  /** Every file of the version (relative to the manifest) and its size: a copy of another size is torn. */
+  files: z.record(z.string(), z.strictObject({ bytes: z.number().int().nonnegative() })),
+  /**
+   * What was published, as a digest: the tested state of the public models and the settings of the
+   * publication (grants, masking key, release). A build that would publish the same state skips it.
+   */
+  state: z.string(),
+  /** How `hash` masking was keyed: the key's fingerprint changes when the producer rotates it. */
+  masking: z.strictObject({ method: z.literal('hmac-sha256'), key_id: z.string() }).optional(),
+});
+export type PublicationVersion = z.infer<typeof publicationVersionSchema>;
+
 /** A public model's publication facts, under `meta.mesh`. */
 export const meshFactsSchema = z.strictObject({
   /** The producer's release (its package version) this publication was built at. */
   release: z.string().nullable(),
+  /** The version of the publication this manifest makes current. */
+  publication: publicationVersionSchema.optional(),
   /** Rows of the model as built. */
   rows: z.number(),
   /** Where every consumer reads it, when the product grants nothing per consumer; relative to the manifest. */
@@ -91,6 +117,8 @@ export interface PublicationFacts {
   project: string;
   /** The producer's release; undefined for a manifest dbt-core wrote. */
   version?: string;
+  /** The version folder the manifest makes current; undefined for a manifest dbt-core wrote. */
+  publication?: PublicationVersion;
   adapterType: string;
   generatedAt: string;
   /** The project's own public models, in full. */
@@ -174,6 +202,7 @@ export function publicationFacts(manifest: PublishedManifest): PublicationFacts 
   return {
     project,
     version: first?.release ?? undefined,
+    ...(first?.publication ? { publication: first.publication } : {}),
     adapterType: manifest.metadata.adapter_type ?? 'duckdb',
     generatedAt: manifest.metadata.generated_at,
     nodes: published,
@@ -189,6 +218,7 @@ export function publicationFacts(manifest: PublishedManifest): PublicationFacts 
 /** What the producer knows when it publishes: the rows of each public model, and who may read what. */
 export interface PublicationInput {
   release?: string;
+  publication?: PublicationVersion;
   adapterType: string;
   rows: Map<string, number>;
   /** The database every consumer reads, when access is not granted per consumer. */
@@ -267,7 +297,7 @@ function publicEntry(node: ManifestNode, facts: MeshFacts): ManifestNode {
 }
 
 function factsFor(node: { unique_id: string; name: string; version?: string | number | null }, input: PublicationInput): MeshFacts {
-  const facts: MeshFacts = { release: input.release ?? null, rows: input.rows.get(node.unique_id) ?? 0 };
+  const facts: MeshFacts = { release: input.release ?? null, ...(input.publication ? { publication: input.publication } : {}), rows: input.rows.get(node.unique_id) ?? 0 };
   if (input.database) facts.database = input.database;
   const files = input.files?.[node.unique_id];
   if (files) facts.files = files;
@@ -330,4 +360,29 @@ export function buildPublishedManifest(manifest: Manifest, models: ModelNode[], 
     semantic_models: {},
     unit_tests: {},
   };
+}
+
+/** Parses a published manifest's text (a mesh publication, or a manifest dbt-core wrote); `where` names it in errors. */
+export function parsePublishedManifest(text: string, where: string): PublishedManifest {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new MeshError('E_UPSTREAM_MANIFEST', `the published manifest at ${where} is not valid JSON: ${(error as Error).message}`, {
+      hint: 'Publish the upstream again (mesh build in its folder).',
+    });
+  }
+  const result = publishedManifestSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new MeshError('E_UPSTREAM_MANIFEST', `the manifest at ${where} is not a dbt manifest v12 this version reads: ${issue.path.join('.')}: ${issue.message}`, {
+      hint: 'Publish the upstream again (mesh build), or for a dbt project build it with dbt-core 1.8 or later (dbt build writes target/manifest.json).',
+    });
+  }
+  return result.data;
+}
+
+/** The published contract's path relative to the manifest: in its version folder. */
+export function contractPathOf(facts: Pick<PublicationFacts, 'publication'>): string {
+  return facts.publication?.contract ?? 'contract.odcs.yaml';
 }

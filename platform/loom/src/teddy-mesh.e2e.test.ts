@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyDomains, edit, meshTeddy, meshTeddyAsync, queryDb, write } from '@mesh/testing';
+import { existingMaskingKey } from '@mesh/governance';
+import { copyDomains, edit, hmacHex, meshAsync, meshTeddy, meshTeddyAsync, meshWithEnv, publishedFile, queryDb, versionFile, write } from '@mesh/testing';
 
 const DOMAINS = ['inventory', 'sales', 'finance'] as const;
 
@@ -73,15 +74,18 @@ describe('the Teddy Retailers mesh on a small dataset computed by hand', () => {
   });
 
   it('publishes only public models, each grantee getting only the ports granted to it', async () => {
-    const shares = join(root, 'sales', 'target', 'published', 'shares');
+    const shares = publishedFile(join(root, 'sales'), 'shares');
     const tables = async (file: string) =>
       (await queryDb(join(shares, file), "select table_schema || '.' || table_name as t from information_schema.tables order by 1")).map((t) => t.t);
     expect(await tables('finance.duckdb')).toEqual(['gold.order_summary', 'silver.stg_order_products']);
     expect(await tables('analysts.duckdb')).toEqual(['gold.customer_summary', 'gold.order_summary']);
-    expect(existsSync(join(root, 'sales', 'target', 'published', 'sales.duckdb'))).toBe(false);
-    // Personal data declared with meta: {masking: hash} leaves the domain as its sha256, which still joins.
+    expect(existsSync(publishedFile(join(root, 'sales'), 'sales.duckdb'))).toBe(false);
+    // Personal data declared with meta: {masking: hash} leaves the domain as its keyed hash, which still joins.
     const analysts = join(shares, 'analysts.duckdb');
-    expect(await queryDb(analysts, "select count(*) as n from gold.customer_summary where customer_email = sha256('ada@example.com')")).toEqual([{ n: 1 }]);
+    const key = existingMaskingKey(join(root, 'sales'), 'sales')!.key;
+    expect(await queryDb(analysts, `select count(*) as n from gold.customer_summary where customer_email = '${hmacHex(key, 'ada@example.com')}'`)).toEqual([{ n: 1 }]);
+    // Without the key a list of candidate e-mails finds nobody: sha256 of the address is not what was published.
+    expect(await queryDb(analysts, "select count(*) as n from gold.customer_summary where customer_email = sha256('ada@example.com')")).toEqual([{ n: 0 }]);
     expect(await queryDb(analysts, "select bool_and(regexp_full_match(customer_email, '[0-9a-f]{64}')) as hashed from gold.customer_summary")).toEqual([{ hashed: true }]);
     expect(await queryDb(db(root, 'sales'), "select count(*) as n from gold.customer_summary where customer_email like '%@%'")).toEqual([{ n: 2 }]);
   });
@@ -178,8 +182,8 @@ describe('upstreams from a URL', () => {
       const r = await meshTeddyAsync(sales, 'build');
       expect(r.code, r.output).toBe(0);
       // Only the share granted to sales is fetched.
-      expect(existsSync(join(sales, 'target', 'upstreams', 'inventory', 'shares', 'sales.duckdb'))).toBe(true);
-      expect(existsSync(join(sales, 'target', 'upstreams', 'inventory', 'shares', 'finance.duckdb'))).toBe(false);
+      expect(existsSync(versionFile(join(sales, 'target', 'upstreams', 'inventory'), 'shares/sales.duckdb'))).toBe(true);
+      expect(existsSync(versionFile(join(sales, 'target', 'upstreams', 'inventory'), 'shares/finance.duckdb'))).toBe(false);
       expect(await queryDb(db(root, 'sales'), 'select sum(total_value) as v from gold.order_summary')).toEqual([{ v: 18100 }]);
     } finally {
       await new Promise((resolve) => server.close(resolve));

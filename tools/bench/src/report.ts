@@ -211,9 +211,10 @@ const APPENDED_SECTIONS: Record<string, string> = {
   api: 'Data product API',
   ingest: 'Ingestion: a 1,000,000-row CSV file',
   trino: 'Mesh build on Trino: 1 and 2 workers beside DuckDB',
+  'dbt-corpus': 'Real public dbt projects: dbt build and mesh build side by side',
 };
 
-export function updateBenchmarksFile(path: string, section: 'compile' | 'build' | 'mesh' | 'catalog' | 'catalog-browser' | 'api' | 'ingest' | 'trino', body: string): void {
+export function updateBenchmarksFile(path: string, section: 'compile' | 'build' | 'mesh' | 'catalog' | 'catalog-browser' | 'api' | 'ingest' | 'trino' | 'dbt-corpus', body: string): void {
   let text = existsSync(path) ? readFileSync(path, 'utf8') : TEMPLATE;
   const start = `<!-- bench:${section}:start -->`;
   const end = `<!-- bench:${section}:end -->`;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runBuildBench, threadLabel } from './build-bench';
 import { runCompileBench } from './compile-bench';
+import { CORPUS_USAGE, runCorpusBench } from './corpus-bench';
 import { BENCHMARKS_MD } from './paths';
 import { meshMarkdown, runMeshBench } from './mesh-bench';
 import { buildMarkdown, compileMarkdown, updateBenchmarksFile } from './report';
@@ -12,12 +13,14 @@ const USAGE = `Usage: pnpm bench [options]
 
   --models N         models in the compile benchmark's project (10000)
   --build-models N   models in the build benchmark's project (1000)
-  --only WHICH       run only 'compile', 'build' or 'mesh'
+  --only WHICH       run only 'compile', 'build', 'mesh' or 'dbt-corpus' (real public dbt projects, dbt beside
+                     mesh; not part of a plain \`pnpm bench\`)
   --lines N[,N...]   order lines of the mesh benchmark's data sets (45000,10000000)
   --repeat N         runs per measure; the tables show the median (3)
   --profile          also CPU-profile one compile and show where the time goes
   --dry-run          print the tables, leave BENCHMARKS.md as it is
   --keep             keep the generated projects and databases (their folder is printed)
+${CORPUS_USAGE}
   --help             this text`;
 
 function positive(name: string, value: string | undefined, fallback: number): number {
@@ -39,6 +42,9 @@ async function main(): Promise<number> {
       'dry-run': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
+      project: { type: 'string', multiple: true },
+      cache: { type: 'string' },
+      'step-timeout': { type: 'string' },
     },
     strict: true,
   });
@@ -46,9 +52,22 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (values.only !== undefined && !['compile', 'build', 'mesh'].includes(values.only)) {
-    console.error(`--only must be 'compile', 'build' or 'mesh', got '${values.only}'\n\n${USAGE}`);
+  if (values.only !== undefined && !['compile', 'build', 'mesh', 'dbt-corpus'].includes(values.only)) {
+    console.error(`--only must be 'compile', 'build', 'mesh' or 'dbt-corpus', got '${values.only}'\n\n${USAGE}`);
     return 2;
+  }
+  if (values.only === 'dbt-corpus') {
+    const body = await runCorpusBench({
+      projects: values.project,
+      cache: values.cache,
+      stepTimeoutMin: positive('step-timeout', values['step-timeout'], 30),
+      keep: values.keep,
+      dryRun: values['dry-run'],
+      log: (line) => console.error(line),
+    });
+    console.log(`## Real public dbt projects\n\n${body}`);
+    if (!values['dry-run'] && !values.project?.length) console.error(`\nwrote ${BENCHMARKS_MD}`);
+    return 0;
   }
   const lines = (values.lines ?? '45000,10000000').split(',').map((v) => positive('lines', v, 45_000));
   const models = positive('models', values.models, 10_000);

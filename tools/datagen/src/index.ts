@@ -10,3 +10,4 @@ export { ORDER_STATUSES, type OrderStatus } from './orders';
 export { DEFAULT_LINES, DEFAULT_SEED, MIN_LINES, MAX_LINES, scaleFor, type Scale } from './scale';
 export { FIRST_DAY, LAST_DAY } from './calendar';
 export { csvField } from './csv';
+export { Random } from './prng';

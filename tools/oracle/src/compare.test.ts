@@ -30,6 +30,21 @@ describe('compareDatabases', () => {
     expect(result.compared).toEqual([{ relation: 's.t', rows: 3, equal: true }, { relation: 's.v', rows: 3, equal: true }]);
   });
 
+  it('reads the files of views that name them relative to each side\'s own project folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oracle-compare-'));
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    for (const [side, rows] of [['a', 'id\n1\n2\n'], ['b', 'id\n1\n3\n']] as const) {
+      mkdirSync(join(dir, side, 'data'), { recursive: true });
+      writeFileSync(join(dir, side, 'data', 'x.csv'), rows);
+    }
+    // As each tool made them: running in its own project folder.
+    const view = (side: string) => `set file_search_path = '${join(dir, side)}'; create view v as select * from read_csv('data/x.csv')`;
+    const left = await database(dir, 'a', view('a'));
+    const right = await database(dir, 'b', view('b'));
+    const result = await compareDatabases(left, right, { searchPath: { left: join(dir, 'a'), right: join(dir, 'b') } });
+    expect(result.differences.map((d) => [d.relation, d.onlyLeft, d.onlyRight])).toEqual([['main.v', 1, 1]]);
+  });
+
   it('counts duplicates, missing relations, column types, and normalises stamped columns', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'oracle-compare-'));
     const left = await database(dir, 'a', `create table t as select * from (values (1, now()), (1, now())) v(id, stamped);

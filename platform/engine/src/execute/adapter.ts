@@ -13,8 +13,17 @@ export interface RelationName {
   identifier: string;
 }
 
-/** How a personal-data column is published: hashed (joinable, not readable), redacted, or emptied. */
+/**
+ * How a personal-data column is published: hashed (an HMAC-SHA256 under the producer's secret key, so
+ * it joins across the producer's ports but cannot be looked up), redacted, or emptied.
+ */
 export type MaskMethod = 'hash' | 'redact' | 'null';
+
+/** What a publication needs beyond the relations: the producer's secret key for `hash` masking. */
+export interface PublishOptions {
+  /** 32 bytes; required when a relation masks a column by `hash`. */
+  maskingKey?: Uint8Array;
+}
 
 /** A relation to publish, with the columns to mask, and those to leave out, on the way out. */
 export interface PublishRelation extends RelationName {
@@ -84,6 +93,12 @@ export interface ShareTarget {
   grantee?: string;
 }
 
+/** Where in a statement the database found an error: 1-based line and column of that statement's text. */
+export interface SqlErrorPosition {
+  line: number;
+  column?: number;
+}
+
 export interface MaterializeResult {
   /** Rows written: the table's, or for a snapshot the versions it added. */
   rows?: number;
@@ -133,6 +148,11 @@ export interface AdapterSession {
   describe(sql: string): Promise<ColumnInfo[]>;
   /** The database's own spelling of each type (`int` -> `INTEGER`); throws on a type it does not know. */
   canonicalTypes(types: string[]): Promise<string[]>;
+  /**
+   * Where `sql` (a query, alone) fails to parse or bind, relative to its own text; undefined when it
+   * plans, or when the database gives no position. Used to point an error at the model file's line.
+   */
+  errorPosition(sql: string): Promise<SqlErrorPosition | undefined>;
   /** Builds a relation; atomic: on failure the previous relation is left as it was. */
   materialize(plan: MaterializePlan, existing: RelationKind | undefined): Promise<MaterializeResult>;
   close(): void;
@@ -173,7 +193,7 @@ export interface Adapter {
    * Copies relations into a new database file at `destination`, replacing any previous file atomically,
    * so readers never see a half-written one. Returns the row count of each relation copied.
    */
-  publish(relations: PublishRelation[], destination: string): Promise<number[]>;
+  publish(relations: PublishRelation[], destination: string, options?: PublishOptions): Promise<number[]>;
   /**
    * Loads files into staging tables before a run, for targets that load `external_location` sources
    * rather than read them in place (`externalSources: 'load'`). Each table is replaced atomically.
@@ -184,7 +204,7 @@ export interface Adapter {
    * as views in a schema of their own, readable by the grantee's role only. File-based engines leave it
    * out and publish copies with `publish`.
    */
-  publishShare?(relations: PublishRelation[], share: ShareTarget): Promise<number[]>;
+  publishShare?(relations: PublishRelation[], share: ShareTarget, options?: PublishOptions): Promise<number[]>;
   /**
    * Describes the relations that exist among `relations` (missing ones are left out): columns and
    * their types from the database's own catalog, row counts and sizes of tables. Written to catalog.json.
@@ -200,7 +220,7 @@ export interface Adapter {
    * database file as `main.<name>`, replacing any previous file atomically. Returns each one's rows.
    * Only where `capabilities.tableExport` says so.
    */
-  exportTables(tables: Array<{ relation: PublishRelation; name: string }>, destination: string): Promise<number[]>;
+  exportTables(tables: Array<{ relation: PublishRelation; name: string }>, destination: string, options?: PublishOptions): Promise<number[]>;
   /** Removes share schemas of a producer that its latest publication no longer names (revoked grants). */
   dropStaleShares?(producer: string, keep: string[]): Promise<void>;
   /** Every statement run, in order, when statement logging is on (benchmarks replay them). */

@@ -21,7 +21,7 @@ export interface NodeResult {
   compiled_code?: string;
   relation_name?: string;
   /** A MeshError's code and hint when the node failed on something the user can fix. */
-  error?: { code: string; hint?: string; details?: string; file?: string; line?: number };
+  error?: { code: string; hint?: string; details?: string; file?: string; line?: number; column?: number };
 }
 
 export function isFailure(result: NodeResult): boolean {

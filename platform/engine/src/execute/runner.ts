@@ -12,6 +12,9 @@ import { relationKey, type Adapter, type AdapterSession, type MaterializePlan, t
 import { checkContract } from './contract';
 import { testEdges } from './test-edges';
 import { databaseErrorHint } from './database-error-hint';
+import { NodeStates, type BuildState } from './build-state';
+import { failpoint } from '../util/failpoint';
+import { sourceColumn, sourceLine } from './source-line';
 import { runUnitTest } from './unit-test';
 import { orderUnitTests } from './unit-test-order';
 import type { NodeResult } from './results';
@@ -123,6 +126,9 @@ export class Runner {
     private readonly adapter: Adapter,
     /** Relations in the database now; kept current as nodes are built. */
     private readonly relations: Map<string, RelationKind>,
+    /** The journal of what the database holds and which tests passed on it. */
+    private readonly state?: BuildState,
+    private readonly states?: NodeStates,
   ) {}
 
   async run(options: RunOptions): Promise<NodeResult[]> {
@@ -254,7 +260,16 @@ export class Runner {
       session.queryComment = this.parsed.queryComment?.(node);
       if (node.resource_type === 'test') {
         compiled = this.compiler.compileNode(node).sql;
-        partial = await this.executeTest(node, compiled, session, options.failingRowLimit ?? 5, options.warnError === true);
+        // The states the test runs on: a pass vouches for these and for no later ones.
+        const on = this.states?.parentStates(node.unique_id) ?? {};
+        let status: NodeResult['status'] = 'error';
+        try {
+          partial = await this.executeTest(node, compiled, session, options.failingRowLimit ?? 5, options.warnError === true);
+          status = partial.status;
+        } finally {
+          this.state?.tested(node.unique_id, status, on);
+        }
+        failpoint(`tested:${node.unique_id}`);
       } else if (node.resource_type === 'unit_test') {
         const outcome = await runUnitTest(node, this.compiler.compileNode(node).unitTest!, session);
         compiled = outcome.compiled;
@@ -270,6 +285,7 @@ export class Runner {
     } catch (error) {
       partial = errorResult(node, error, this.resolution.withheld, this.dag);
       if (partial.error && !partial.error.file) partial.error.file = node.original_file_path;
+      if (partial.error?.code === 'E_SQL') await this.locate(node, partial.error, session);
     } finally {
       session.queryComment = undefined;
     }
@@ -283,6 +299,30 @@ export class Runner {
       compiled_code: compiled,
       relation_name: relationName,
     };
+  }
+
+  /**
+   * Points a database error at the line of the model's own file: the database places it in the compiled
+   * SQL (asked again for the query alone, since a statement run inside a transaction batch reports no
+   * position), and the compiled line is aligned back onto the file.
+   */
+  private async locate(node: GraphNode, error: NonNullable<NodeResult['error']>, session: AdapterSession): Promise<void> {
+    if (node.resource_type === 'source' || node.resource_type === 'unit_test' || (node.resource_type === 'test' && node.test_metadata) || node.resource_type === 'seed') return;
+    let sql: string;
+    try {
+      sql = this.compiler.compileNode(node).sql;
+    } catch {
+      return;
+    }
+    const position = await session.errorPosition(sql).catch(() => undefined);
+    if (!position) return;
+    const line = sourceLine(sql, node.raw_code, position.line);
+    if (line === undefined) return;
+    error.line = line;
+    const column = position.column === undefined ? undefined : sourceColumn(sql.split('\n')[position.line - 1] ?? '', node.raw_code.split('\n')[line - 1] ?? '', position.column);
+    if (column !== undefined) error.column = column;
+    const shown = node.raw_code.split('\n')[line - 1] ?? '';
+    error.details = [error.details, `${line} | ${shown}`, ...(column !== undefined ? [`${' '.repeat(String(line).length)} | ${' '.repeat(column - 1)}^`] : []), `(line ${position.line} of the compiled SQL in target/compiled/)`].filter(Boolean).join('\n');
   }
 
   /**
@@ -385,7 +425,19 @@ export class Runner {
         plan = { kind: 'incremental', relation, sql, strategy, uniqueKey, contract };
       } else plan = { kind: 'table', relation, sql, contract };
     }
-    const result = await session.materialize(plan, existing);
+    const from = this.states?.parentStates(node.unique_id) ?? {};
+    this.state?.building(node.unique_id);
+    let result: Awaited<ReturnType<AdapterSession['materialize']>>;
+    try {
+      result = await session.materialize(plan, existing);
+    } catch (error) {
+      // Materializations are atomic: a failed one left the relation as it was.
+      this.state?.unchanged(node.unique_id);
+      throw error;
+    }
+    failpoint(`committed:${node.unique_id}`);
+    this.state?.builtFrom(node.unique_id, node.checksum, from);
+    failpoint(`built:${node.unique_id}`);
     this.relations.set(key, plan.kind === 'view' || plan.kind === 'external' ? 'view' : 'table');
     const verb = { view: 'CREATE VIEW', seed: 'INSERT', incremental: 'MERGE', table: 'CREATE TABLE', snapshot: 'SNAPSHOT', external: 'COPY' }[plan.kind];
     const message = result.rows === undefined ? verb : `${verb} (${result.rows.toLocaleString('en-US')} rows)`;

@@ -15,6 +15,8 @@ export interface UpstreamProject {
   database?: { path: string; alias?: string };
   /** The version of the upstream's published contract (its package version). */
   version?: string;
+  /** Which publication of the upstream this is (its version id): a view over it reads other data once it changes. */
+  publication?: string;
   /**
    * Public models this project may not read (the upstream did not grant them to it), by unique id,
    * with why and what to do: a ref to one is refused at compile time.
