@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { datacontract, requireOracle } from '@mesh/oracle';
-import { copyDomains, meshTeddy, REPO_ROOT } from '@mesh/testing';
+import { copyDomains, meshTeddy, publishedFile, REPO_ROOT } from '@mesh/testing';
 
 /**
  * Contracts judged by datacontract-cli: every released contract passes `datacontract lint` (ODCS
@@ -54,9 +54,11 @@ describe('datacontract test against the published data', () => {
   }, 240_000);
 
   const test = (domain: string, contract: string) => datacontract(['test', contract], { cwd: join(root, domain) });
+  /** The contract published with the data, in the version folder its manifest names. */
+  const published = (domain: string) => publishedFile(join(root, domain), 'contract.odcs.yaml');
 
   it.each(DOMAINS)('%s: the released contract passes, every check run (and the published one, for inventory)', (domain) => {
-    for (const contract of ['contracts/1.0.0.odcs.yaml', ...(domain === 'inventory' ? ['target/published/contract.odcs.yaml'] : [])]) {
+    for (const contract of ['contracts/1.0.0.odcs.yaml', ...(domain === 'inventory' ? [published(domain)] : [])]) {
       const r = test(domain, contract);
       expect(r.code, r.output).toBe(0);
       expect(r.output).toContain('Data contract is valid.');
@@ -66,7 +68,7 @@ describe('datacontract test against the published data', () => {
   });
 
   it("suppliers, a dbt project: its accepted values, check constraint and keys as ODCS rules, passing", () => {
-    const r = test('suppliers', 'target/published/contract.odcs.yaml');
+    const r = test('suppliers', published('suppliers'));
     expect(r.code, r.output).toBe(0);
     expect(r.output).toMatch(/passed\s+│ Check that field country has\s+│ country/);
   });
@@ -81,7 +83,7 @@ describe('datacontract test against the published data', () => {
 
   it('fails when an accepted value, the check constraint or a required column is broken', async () => {
     const file = join(root, 'suppliers', 'target', 'contract-data', 'suppliers.duckdb');
-    const contract = 'target/published/contract.odcs.yaml';
+    const contract = published('suppliers');
     await tamper(file, "update supplier_offers set country = 'IT' where offer_id = 10");
     let r = test('suppliers', contract);
     expect(r.code, r.output).not.toBe(0);
