@@ -276,43 +276,31 @@ export class DuckDBAdapter implements Adapter {
    * (a full disk, a folder made read-only) removes the partial file and comes out typed.
    */
   async publish(relations: PublishRelation[], destination: string, options: PublishOptions = {}): Promise<number[]> {
-    const tmp = `${destination}.${process.pid}.tmp`;
-    const alias = '__mesh_publish';
-    const counts: number[] = [];
-    try {
-      mkdirSync(dirname(destination), { recursive: true });
-      rmSync(tmp, { force: true });
-      await this.main.run(`ATTACH ${lit(tmp)} AS ${q(alias)}`);
-      try {
-        for (const schema of new Set(relations.map((r) => r.schema))) await this.main.run(`CREATE SCHEMA IF NOT EXISTS ${q(alias)}.${q(schema)}`); // `main` exists in every new file
-        for (const r of relations) {
-          const result = await this.main.run(`CREATE TABLE ${q(alias)}.${q(r.schema)}.${q(r.identifier)} AS SELECT *${excludeClause(r.withheld)}${maskClause(r.masks, options.maskingKey)} FROM ${rel(r)}`);
-          counts.push(Number((await result.getRowObjectsJS())[0]?.Count ?? 0));
-        }
-      } finally {
-        await this.main.run(`DETACH ${q(alias)}`).catch(() => undefined);
-      }
-      // A rename is atomic: readers see the old file or the new one, never a half-written one.
-      renameSync(tmp, destination);
-    } catch (error) {
-      rmSync(tmp, { force: true });
-      rmSync(`${tmp}.wal`, { force: true });
-      throw ioError(error, 'write the publication', dirname(destination));
-    }
-    return counts;
+    const schemas = [...new Set(relations.map((r) => r.schema))];
+    return this.copyInto(destination, 'write the publication', schemas, relations.map((r) => ({ relation: r, schema: r.schema, name: r.identifier })), options);
   }
 
   async exportTables(tables: Array<{ relation: PublishRelation; name: string }>, destination: string, options: PublishOptions = {}): Promise<number[]> {
+    return this.copyInto(destination, 'write the contract data', [], tables.map((t) => ({ ...t, schema: 'main' })), options);
+  }
+
+  /**
+   * Copies relations, masked and trimmed in SQL, into a new file beside `destination`, renamed onto it
+   * once complete: readers see the old file or the new one, never a half-written one. A file error
+   * removes the partial file and comes out typed, naming what was being done.
+   */
+  private async copyInto(destination: string, doing: string, schemas: string[], tables: Array<{ relation: PublishRelation; schema: string; name: string }>, options: PublishOptions): Promise<number[]> {
     const tmp = `${destination}.${process.pid}.tmp`;
-    const alias = '__mesh_export';
+    const alias = '__mesh_copy';
     const counts: number[] = [];
     try {
       mkdirSync(dirname(destination), { recursive: true });
       rmSync(tmp, { force: true });
       await this.main.run(`ATTACH ${lit(tmp)} AS ${q(alias)}`);
       try {
-        for (const { relation: r, name } of tables) {
-          const result = await this.main.run(`CREATE TABLE ${q(alias)}.main.${q(name)} AS SELECT *${excludeClause(r.withheld)}${maskClause(r.masks, options.maskingKey)} FROM ${rel(r)}`);
+        for (const schema of schemas) await this.main.run(`CREATE SCHEMA IF NOT EXISTS ${q(alias)}.${q(schema)}`); // `main` exists in every new file
+        for (const { relation: r, schema, name } of tables) {
+          const result = await this.main.run(`CREATE TABLE ${q(alias)}.${q(schema)}.${q(name)} AS SELECT *${excludeClause(r.withheld)}${maskClause(r.masks, options.maskingKey)} FROM ${rel(r)}`);
           counts.push(Number((await result.getRowObjectsJS())[0]?.Count ?? 0));
         }
       } finally {
@@ -322,7 +310,7 @@ export class DuckDBAdapter implements Adapter {
     } catch (error) {
       rmSync(tmp, { force: true });
       rmSync(`${tmp}.wal`, { force: true });
-      throw ioError(error, 'write the contract data', dirname(destination));
+      throw ioError(error, doing, dirname(destination));
     }
     return counts;
   }
