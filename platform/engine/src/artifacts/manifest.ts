@@ -407,13 +407,18 @@ function sourceEntry(node: SourceNode, ctx: Context): SourceDefinition {
 
 function macrosOf(parsed: ParsedProject, createdAt: number): Record<string, Macro> {
   const out: Record<string, Macro> = {};
-  for (const file of parsed.files.macros) {
+  // The project's macros and those of its installed packages, each under its own package's name, as dbt lists them.
+  const sources = [
+    ...parsed.files.macros.map((file) => ({ file, pkg: parsed.name })),
+    ...parsed.files.packages.flatMap((p) => p.macros.map((file) => ({ file, pkg: p.name }))),
+  ];
+  for (const { file, pkg } of sources) {
     for (const block of macroBlocks(file.text)) {
-      const id = `macro.${parsed.name}.${block.name}`;
+      const id = `macro.${pkg}.${block.name}`;
       out[id] = {
         name: block.name,
         resource_type: 'macro',
-        package_name: parsed.name,
+        package_name: pkg,
         path: file.path,
         original_file_path: file.path,
         unique_id: id,
