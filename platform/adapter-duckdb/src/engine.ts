@@ -48,7 +48,7 @@ export interface DuckDBTargetOptions {
   extensions: string[];
 }
 
-export const DUCKDB_CAPABILITIES: EngineCapabilities = { shares: 'files', pinnedShares: false, snapshots: true, externalFiles: true, shareImport: false, ingest: true };
+export const DUCKDB_CAPABILITIES: EngineCapabilities = { shares: 'files', pinnedShares: false, snapshots: true, externalFiles: true, tableExport: true, shareImport: false, ingest: true };
 
 export const duckdbEngine: EnginePlugin<typeof duckdbTargetSchema, DuckDBTargetOptions> = {
   type: 'duckdb',
@@ -94,9 +94,9 @@ export const duckdbEngine: EnginePlugin<typeof duckdbTargetSchema, DuckDBTargetO
       };
     },
   },
-  async open(target, options) {
+  async open(target, options, how = {}) {
     const { DuckDBAdapter } = await import('./duckdb-adapter');
-    return DuckDBAdapter.open({ path: target.path, settings: options.settings });
+    return DuckDBAdapter.open({ path: target.path, settings: options.settings, readOnly: how.readOnly });
   },
   async openExisting(target, options) {
     // Read-only: a compile changes nothing, and a build holding the file leaves it unavailable rather than blocked.

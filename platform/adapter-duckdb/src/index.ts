@@ -7,7 +7,6 @@ export { readFileSql } from './read-file';
 export { classifyDuckDBError } from './classify-error';
 export { ingestReaderSql } from './ingest-reader';
 export { parseSqlTrees } from './parse-sql';
-export { readDatabaseFacts, type DatabaseFacts, type DatabaseFactsResult } from './database-facts';
 // Serving published files (mesh serve): a pool of read-only databases, one per publication, and result readers.
 export { Databases, Session, RetiredVersionError, type DatabaseSettings } from './serve/databases';
 export { readPage, readByKey, type PageRows } from './serve/page-reader';

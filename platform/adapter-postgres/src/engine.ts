@@ -24,7 +24,7 @@ export const postgresTargetSchema = z.strictObject({
 });
 export type PostgresTargetConfig = z.output<typeof postgresTargetSchema>;
 
-export const POSTGRES_CAPABILITIES: EngineCapabilities = { shares: 'schemas', pinnedShares: true, snapshots: false, externalFiles: false, shareImport: false, ingest: false };
+export const POSTGRES_CAPABILITIES: EngineCapabilities = { shares: 'schemas', pinnedShares: true, snapshots: false, externalFiles: false, tableExport: false, shareImport: false, ingest: false };
 
 export const postgresEngine: EnginePlugin<typeof postgresTargetSchema, PostgresTargetConfig> = {
   type: 'postgres',

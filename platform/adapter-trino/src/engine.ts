@@ -41,7 +41,7 @@ export type TrinoTargetConfig = z.output<typeof trinoTargetSchema>;
 /** A trino target with the user and catalog filled in and its paths made absolute. */
 export type ResolvedTrinoTarget = TrinoTargetConfig & { user: string; catalog: string };
 
-export const TRINO_CAPABILITIES: EngineCapabilities = { shares: 'schemas', pinnedShares: true, snapshots: false, externalFiles: false, shareImport: true, ingest: false };
+export const TRINO_CAPABILITIES: EngineCapabilities = { shares: 'schemas', pinnedShares: true, snapshots: false, externalFiles: false, tableExport: false, shareImport: true, ingest: false };
 
 export const trinoEngine: EnginePlugin<typeof trinoTargetSchema, ResolvedTrinoTarget> = {
   type: 'trino',

@@ -1,13 +1,15 @@
 export type * from './types';
 export { isModelLike } from './types';
-export { compileProject, runProject, runOperation, openBuildState, BUILD_STATE_FILE, type ProjectOptions, type RunProjectOptions, type CompiledProject, type RunOutcome, type RunOperationOptions, type OperationOutcome } from './engine';
+export { compileProject, runProject, runOperation, sourceFreshness, openBuildState, BUILD_STATE_FILE, type ProjectOptions, type RunProjectOptions, type CompiledProject, type RunOutcome, type RunOperationOptions, type OperationOutcome, type FreshnessOptions, type FreshnessOutcome } from './engine';
+export { freshnessStatus, type FreshnessResult, type FreshnessStatus } from './execute/freshness';
+export { buildSources, type SourcesOptions } from './artifacts/sources';
 export { loadProject, findProjectFile, PROJECT_FILE_NAMES, type ProjectFiles, type PackageFiles } from './load/load-project';
 export { installPackages, type InstallReport } from './load/install-packages';
 export { parseProjectFile, readProjectFile, type ProjectFileRead } from './load/project-file';
 export { findProfile, type ProfileFile, type ProfileLookup } from './load/profiles';
 export { projectFileSchema, dispatchSchema, type DispatchConfig, propertiesFileSchema, type ProjectFile, type PropertiesFile, type TargetConfig } from './load/schemas';
 export { classifyByPatterns } from './engines/engine-plugin';
-export type { ErrorPatterns, DatabaseErrorClass, IngestFileSpec, EngineCapabilities, EngineDialect, EnginePlugin, EngineTarget, ProfileSupport, ShareImport, TargetContext } from './engines/engine-plugin';
+export type { OpenOptions, ErrorPatterns, DatabaseErrorClass, IngestFileSpec, EngineCapabilities, EngineDialect, EnginePlugin, EngineTarget, ProfileSupport, ShareImport, TargetContext } from './engines/engine-plugin';
 export { registerEngine, registeredEngines, isRegisteredEngine, engineOf, defaultEngine, openAdapter, openExistingDatabase, reachServer, describeTarget, targetIdentity, importShare, type RegisterOptions } from './engines/registry';
 export { parseProject, LAYERS, type ParsedProject, type ParseOptions, type ProjectHooks, type HookSql, type RunHooks } from './parse/parse-project';
 export { resolveProjectTarget, type ProjectTargetOptions } from './parse/project-target';
@@ -27,15 +29,16 @@ export { selectNodes, unmatchedSelectors, type SelectionOptions } from './graph/
 export { parseRelationshipTo } from './parse/generic-tests';
 export { Compiler, type CompiledNode } from './compile/compile';
 export { quoteIdent, quoteString, relationSql, qualifiedName, prefixedSchema, CATALOG_NAMING, type RelationNaming } from './compile/relations';
-export type { Adapter, AdapterCapabilities, AdapterSession, QueryComment, MaskMethod, PublishOptions, PublishRelation, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, RelationKind, RelationName, ShareTarget, SqlErrorPosition, StagedFile, ExternalSpec } from './execute/adapter';
-
+export type { Adapter, AdapterCapabilities, AdapterSession, ExternalSpec, QueryComment, MaskMethod, PublishOptions, PublishRelation, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, RelationFacts, RelationKind, RelationName, ShareTarget, SqlErrorPosition, StagedFile } from './execute/adapter';
 export { relationKey, commented } from './execute/adapter';
 export type { NodeResult, NodeStatus } from './execute/results';
 export { isFailure } from './execute/results';
 export { renderUnitTestDiff, type UnitTestDiff } from './execute/unit-test-diff';
 export type { RunCommand } from './execute/runner';
-export { buildManifest, MANIFEST_SCHEMA_VERSION, type Manifest } from './artifacts/manifest';
-export { buildRunResults } from './artifacts/run-results';
+export { buildManifest, type Manifest, type ManifestOptions } from './artifacts/manifest';
+export { buildRunResults, type RunResultsOptions } from './artifacts/run-results';
+export { buildCatalog, catalogRelations, type CatalogOptions } from './artifacts/catalog';
+export { writeJsonAtomic } from './artifacts/write-json';
 export { databaseErrorHint } from './execute/database-error-hint';
 export { didYouMean, editDistance } from './util/did-you-mean';
 export { BuildState, NodeStates, unfitToPublish, statesDigest, fileFingerprint, type ExternalState, type UnfitReason } from './execute/build-state';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { MeshError } from '@mesh/errors';
 import { engineOf, importShare, isRegisteredEngine, registeredEngines, resolveTarget, type EnginePlugin, type ParsedProject } from '@mesh/engine';
 import type { ConsumerView } from './consumer-view';
-import type { PublishedManifest } from './published-manifest';
+import { publicationFacts, type PublishedManifest } from './published-manifest';
 
 /**
  * How a consumer reads an upstream's publication, by what the engines of both declare:
@@ -24,7 +24,7 @@ const where = (engine: EnginePlugin) => engine.place.replace(/^(a|an|the) /, '')
 
 export function upstreamReading(source: Source, manifest: PublishedManifest, parsed: ParsedProject): UpstreamReading {
   const consumer = engineOf(parsed.target.type);
-  const type = manifest.metadata.adapter_type;
+  const type = publicationFacts(manifest).adapterType;
   if (!isRegisteredEngine(type)) {
     throw new MeshError('E_UPSTREAM_ENGINE', `upstream '${source.name}' publishes on ${type}, an engine this installation does not have`, {
       location: { file: parsed.files.projectFilePath },
@@ -66,7 +66,7 @@ export async function importUpstreamShare(source: Source, manifest: PublishedMan
   const destination = join(cacheDir, source.name, `${view.schema}.duckdb`);
   if (existsSync(destination)) return destination;
   const project = parsed.files.project;
-  const producer = engineOf(manifest.metadata.adapter_type);
+  const producer = engineOf(publicationFacts(manifest).adapterType);
   const name = Object.entries(project.targets ?? {}).find(([, t]) => t.type === producer.type)?.[0];
   if (!name) {
     throw new MeshError('E_UPSTREAM_ENGINE', `${parsed.name} builds on ${parsed.target.type} and reads upstream '${source.name}' from ${producer.title}, but has no ${producer.title} user to read it as`, {
@@ -75,7 +75,7 @@ export async function importUpstreamShare(source: Source, manifest: PublishedMan
     });
   }
   const target = resolveTarget(project, parsed.root, name);
-  const granted = Object.values(manifest.nodes).filter((n) => !view.refused.has(n.unique_id));
+  const granted = publicationFacts(manifest).nodes.filter((n) => !view.refused.has(n.unique_id));
   await importShare({
     target,
     relations: granted.map((n) => ({ from: { database: view.catalog!, schema: view.schema!, identifier: n.alias }, into: { schema: n.schema, identifier: n.alias } })),

@@ -106,6 +106,10 @@ export interface EngineCapabilities extends AdapterCapabilities {
   ingest: boolean;
 }
 
+export interface OpenOptions {
+  readOnly?: boolean;
+}
+
 export interface EnginePlugin<Schema extends z.ZodObject = z.ZodObject, Options = unknown> {
   /** The `type:` of its targets, the manifests' `adapter_type`, dbt's `target.type`. */
   readonly type: string;
@@ -121,8 +125,11 @@ export interface EnginePlugin<Schema extends z.ZodObject = z.ZodObject, Options 
   resolveTarget(config: z.output<Schema>, context: TargetContext): EngineTarget<Options>;
   /** A dbt profile output it builds, for dbt projects with a `profiles.yml`. */
   readonly profile?: ProfileSupport<z.ZodType, Options>;
-  /** Opens the database; loaded on demand, so that compiling never loads a database's bindings. */
-  open(target: ResolvedTarget, options: Options): Promise<Adapter>;
+  /**
+   * Opens the database; loaded on demand, so that compiling never loads a database's bindings.
+   * `readOnly` asks for a connection that changes nothing (a file engine opens its file read-only).
+   */
+  open(target: ResolvedTarget, options: Options, how?: OpenOptions): Promise<Adapter>;
   /**
    * The database for reading while compiling, when it is there (a file that exists, a server that
    * answers soon); undefined otherwise. Never creates a database.

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MeshError } from '@mesh/errors';
 import type { Adapter } from '../execute/adapter';
 import type { ResolvedTarget } from '../parse/target';
-import type { EnginePlugin, ShareImport } from './engine-plugin';
+import type { EnginePlugin, OpenOptions, ShareImport } from './engine-plugin';
 
 /**
  * The engines a process can build on. Adapter packages export a plugin; one module per face of the
@@ -80,8 +80,8 @@ function pluginFor(target: ResolvedTarget): AnyPlugin {
 }
 
 /** Opens the database of a resolved target through its engine's adapter. */
-export function openAdapter(target: ResolvedTarget): Promise<Adapter> {
-  return pluginFor(target).open(target, target.options);
+export function openAdapter(target: ResolvedTarget, how: OpenOptions = {}): Promise<Adapter> {
+  return pluginFor(target).open(target, target.options, how);
 }
 
 /** The target's database for reading while compiling, when it is there (see EnginePlugin.openExisting). */

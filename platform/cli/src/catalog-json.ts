@@ -1,0 +1,40 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { manifestSchema, runResultsSchema } from '@mesh/artifacts';
+import { buildCatalog, describeTarget, findProjectFile, openExistingDatabase, projectFileSchema, resolveTarget, writeJsonAtomic } from '@mesh/engine';
+import { workspaceProjects } from '@mesh/contracts';
+import { parse as parseYaml } from 'yaml';
+import type { Output } from './commands';
+
+/**
+ * `mesh docs generate` writes every domain's target/catalog.json afresh from its database, as `dbt docs
+ * generate` does: the relations its manifest names, with the database's column types and row counts.
+ * The database is opened read-only; one a build is writing keeps its last catalog.json, with a note.
+ */
+export async function writeDomainCatalogs(workspace: string, io: Output): Promise<void> {
+  for (const root of workspaceProjects(workspace)) {
+    const target = join(root, 'target');
+    const manifestPath = join(target, 'manifest.json');
+    if (!existsSync(manifestPath)) continue;
+    const manifest = manifestSchema.safeParse(JSON.parse(readFileSync(manifestPath, 'utf8')));
+    if (!manifest.success) continue; // the catalog step names a bad manifest with its remedy
+    const runs = existsSync(join(target, 'run_results.json')) ? runResultsSchema.safeParse(JSON.parse(readFileSync(join(target, 'run_results.json'), 'utf8'))) : undefined;
+    // dbt's manifest does not name its target; the run that built the database does (args.target).
+    const targetName = runs?.success && typeof runs.data.args.target === 'string' ? runs.data.args.target : undefined;
+    const project = projectFileSchema().parse(parseYaml(readFileSync(findProjectFile(root), 'utf8')));
+    const resolved = resolveTarget(project, root, targetName);
+    const name = manifest.data.metadata.project_name ?? project.name;
+    // Read-only and never created: a file that is not there is a database not built, a server that does not answer is said so.
+    const adapter = await openExistingDatabase(resolved);
+    if (!adapter) {
+      io.err(`note: ${name}: no catalog.json, its database (${describeTarget(resolved)}) is not built or does not answer`);
+      continue;
+    }
+    try {
+      writeJsonAtomic(join(target, 'catalog.json'), await buildCatalog(manifest.data, adapter, { invocationId: randomUUID(), startedAt: new Date() }));
+    } finally {
+      await adapter.close();
+    }
+  }
+}
