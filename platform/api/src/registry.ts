@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { resolveVersion } from '@mesh/model-versions';
 import { dirname, join } from 'node:path';
 import { readContract, type Contract, type ContractModel } from '@mesh/contract';
 import { workspaceProjects } from '@mesh/contracts';
@@ -48,8 +49,7 @@ export interface Grant {
 }
 
 function latestOf(nodes: PublishedNode[], name: string): PublishedNode | undefined {
-  const candidates = nodes.filter((n) => n.name === name);
-  return candidates.find((n) => n.version != null && n.version === n.latest_version) ?? candidates.find((n) => n.version == null) ?? candidates[0];
+  return resolveVersion(nodes.filter((n) => n.name === name), undefined, (n) => ({ version: n.version, latestVersion: n.latest_version }));
 }
 
 function portsOf(manifest: PublishedManifest, product: DataProduct | undefined, contract: Contract | undefined): Map<string, Port> {

@@ -30,6 +30,7 @@ const manifestNodeSchema = z.looseObject({
   access: z.string().nullable().optional(),
   group: z.string().nullable().optional(),
   version: z.union([z.string(), z.number()]).nullable().optional(),
+  latest_version: z.union([z.string(), z.number()]).nullable().optional(),
   deprecation_date: z.string().nullable().optional(),
   contract: z.looseObject({ enforced: z.boolean() }).optional(),
   column_name: z.string().nullable().optional(),

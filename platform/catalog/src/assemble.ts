@@ -163,6 +163,7 @@ export function assemble(mesh: CollectedMesh): { domains: CatalogDomain[]; nodes
         contract_enforced: enforced,
         contract_version: own && enforced && access === 'public' ? contractVersion(d) : null,
         version: entry.version === null || entry.version === undefined ? null : String(entry.version),
+        latest_version: entry.latest_version === null || entry.latest_version === undefined ? null : String(entry.latest_version),
         deprecation_date: entry.deprecation_date ?? null,
         parents: own ? (d.manifest.parent_map[entry.unique_id] ?? entry.depends_on?.nodes ?? []).filter((p) => !p.startsWith('test.')) : [],
         children: [],

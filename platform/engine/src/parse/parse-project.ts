@@ -1,4 +1,5 @@
 import { isAbsolute, join, posix } from 'node:path';
+import { latestVersion } from '@mesh/model-versions';
 import { MeshError, type SourceLocation } from '@mesh/errors';
 import type { ProjectFiles, PropertiesSource } from '../load/load-project';
 import type { GroupInput, NodeConfigInput, QueryCommentConfig } from '../load/schemas';
@@ -401,9 +402,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       schema: where.schema,
       alias: where.alias,
       version,
-      latest_version: entry?.props.versions?.length
-        ? (entry.props.latest_version ?? entry.props.versions.map((v) => v.v).sort((a, b) => Number(b) - Number(a))[0])
-        : undefined,
+      latest_version: entry?.props.versions?.length ? latestVersion(entry.props.versions.map((v) => v.v), entry.props.latest_version) : undefined,
       deprecation_date: entry?.version?.props.deprecation_date ?? entry?.props.deprecation_date,
       checksum: sha(file.text),
     };
