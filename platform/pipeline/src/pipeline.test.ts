@@ -146,6 +146,8 @@ describe('the workspace schedule', () => {
     const stepEvents = events.flatMap((e) => (e.kind === 'step-event' ? [`${e.step.kind}:${e.event.kind}`] : []));
     expect(stepEvents).toContain('ingest:ingest-file');
     expect(stepEvents).toContain('build:published');
+    const outcomes = events.flatMap((e) => (e.kind === 'step-outcome' ? [[e.step.kind, e.outcome.result.ok]] : []));
+    expect(outcomes).toEqual([['ingest', true], ['build', true]]);
     const runs = await queryDb(metadata(dir), 'select run_id, command, trigger, parent_run_id from runs order by started_at');
     expect(runs.map((r) => [r.command, r.trigger, r.parent_run_id])).toEqual([
       // The tick started first, and is recorded when its last step is done.
