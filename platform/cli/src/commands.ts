@@ -105,7 +105,7 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
     failFast: flags.failFast,
     wait: flags.wait,
     origin: runOrigin(),
-    openAdapter: openTargetAdapter,
+    openAdapter: (target) => openTargetAdapter(target),
   }, (event) => {
     if (event.kind !== 'compiled') return printEvent(event, io);
     for (const line of runningLines(command, event.project)) io.out(line);

@@ -20,7 +20,7 @@ export async function ingestCommand(flags: IngestFlags, io: Output): Promise<num
     fullRefresh: flags.fullRefresh,
     wait: flags.wait,
     origin: runOrigin(),
-    openAdapter: openTargetAdapter,
+    openAdapter: (target) => openTargetAdapter(target),
   }, (event) => printEvent(event, io));
   io.out(ingestSummary(report));
   return ok ? 0 : 1;

@@ -27,7 +27,7 @@ export async function scheduleCommand(flags: ScheduleFlags, io: Output): Promise
   }
   const schedule = scheduleWorkspace({
     workspace: resolve(flags.workspace ?? process.cwd()),
-    openAdapter: openTargetAdapter,
+    openAdapter: (target) => openTargetAdapter(target),
     fullRefresh: flags.fullRefresh,
   }, (event) => log(event, io));
   if (flags.once) return (await schedule.runOnce()).status === 'success' ? 0 : 1;

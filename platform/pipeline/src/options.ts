@@ -1,4 +1,4 @@
-import type { Adapter, ParsedProject, ProjectOptions, ResolvedTarget } from '@mesh/engine';
+import type { Adapter, ProjectOptions, ResolvedTarget } from '@mesh/engine';
 import { loadUpstreams } from '@mesh/loom';
 import type { RunRecord } from '@mesh/metadata';
 
@@ -20,7 +20,7 @@ export interface ProjectSelection {
 export type RunOrigin = Pick<RunRecord, 'trigger' | 'parentRunId'>;
 
 /** Opens the database of a resolved target: the face decides which adapters it carries. */
-export type OpenAdapter = (target: ResolvedTarget, parsed?: ParsedProject) => Promise<Adapter>;
+export type OpenAdapter = (target: ResolvedTarget) => Promise<Adapter>;
 
 /** What a command that writes to the database takes beyond the selection. */
 export interface DatabaseOptions {
