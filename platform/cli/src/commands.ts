@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Adapter, CompiledProject, ProjectOptions, ResolvedTarget, RunCommand } from '@mesh/engine';
 import { compile, list, projectOptions as pipelineProjectOptions, runDomain, type DomainRunResult, type ProjectSelection, type RunOrigin } from '@mesh/pipeline';
@@ -6,6 +7,7 @@ import { clock, summaryLine } from './progress';
 import { failureReport } from './report';
 import { parseVars } from './parse-vars';
 import { printEvent } from './print-events';
+import { dialectFor } from './dialects';
 
 export interface CommonFlags {
   projectDir: string;
@@ -53,6 +55,7 @@ export function selection(flags: CommonFlags): ProjectSelection {
     failOnDeprecated: flags.failOnDeprecated,
     profilesDir: flags.profilesDir,
     warnError: flags.warnError,
+    dialect: dialectFor,
   };
 }
 
@@ -68,7 +71,7 @@ function counts(nodes: Iterable<{ resource_type: string }>): string {
 }
 
 export async function compileCommand(flags: CommonFlags, io: Output): Promise<number> {
-  const { project, stages, elapsedMs } = await compile(selection(flags), (event) => printEvent(event, io));
+  const { project, stages, elapsedMs } = await compile({ ...selection(flags), connect: openExistingDatabase }, (event) => printEvent(event, io));
   if (flags.timings) io.out(formatTable(['stage', 'ms'], stages.map((s) => ({ stage: s.stage, ms: s.ms.toFixed(0) }))));
   io.out(`${clock()}  Found ${counts(project.dag.nodes.values())}`);
   io.out(`${clock()}  Compiled ${project.compiled.size} nodes in ${(elapsedMs / 1000).toFixed(2)}s; wrote ${relative(process.cwd(), project.targetDir) || '.'}/manifest.json`);
@@ -144,4 +147,32 @@ export async function openTargetAdapter(target: ResolvedTarget): Promise<Adapter
   }
   const { DuckDBAdapter } = await import('@mesh/adapter-duckdb');
   return DuckDBAdapter.open({ path: target.path, settings: target.settings });
+}
+
+/**
+ * The target's database for `mesh compile`, when it is there: a DuckDB file that exists, opened read-only
+ * (a compile changes nothing, and a build holding the file leaves it unavailable rather than blocked), or a
+ * server that answers within a few seconds. Undefined otherwise: compile never creates a database.
+ */
+export async function openExistingDatabase(target: ResolvedTarget): Promise<Adapter | undefined> {
+  if (target.type === 'duckdb') {
+    if (target.path === ':memory:' || !existsSync(target.path)) return undefined;
+    const { DuckDBAdapter } = await import('@mesh/adapter-duckdb');
+    return DuckDBAdapter.open({ path: target.path, settings: target.settings, readOnly: true }).catch(() => undefined);
+  }
+  const reached = (async () => {
+    const adapter = await openTargetAdapter(target);
+    try {
+      await adapter.listRelations(target.database);
+      return adapter;
+    } catch {
+      await adapter.close().catch(() => undefined);
+      return undefined;
+    }
+  })().catch(() => undefined);
+  const timeout = new Promise<undefined>((done) => setTimeout(() => done(undefined), 5000).unref());
+  const answer = await Promise.race([reached, timeout]);
+  // A server that answers after the wait is let go.
+  if (!answer) void reached.then((late) => late?.close());
+  return answer;
 }

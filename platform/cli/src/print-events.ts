@@ -3,7 +3,7 @@ import { formatError } from '@mesh/errors';
 import type { FileEvent } from '@mesh/ingest';
 import type { PipelineEvent } from '@mesh/pipeline';
 import type { Output } from './commands';
-import { clock, endLine, startLine } from './progress';
+import { clock, endLine, hookLine, startLine } from './progress';
 import { sloLines } from './slo-table';
 
 /** A warning as dbt prints one: the error's format with its first word changed. */
@@ -29,8 +29,14 @@ export function printEvent(event: PipelineEvent, io: Output): void {
     case 'lock-stale':
       io.err(`note: took over the lock of ${event.holder.command} pid ${event.holder.pid} (started ${event.holder.startedAt}), which no longer runs`);
       return;
+    case 'operation-start':
+      io.out(`${clock()}  Running with the macro ${event.macro}`);
+      return;
     case 'log':
       io.out(`${clock()}  ${event.message}`);
+      return;
+    case 'hook':
+      io.out(hookLine(event.hook, event.result));
       return;
     case 'node-start':
       io.out(startLine(event.node, event.index, event.total));

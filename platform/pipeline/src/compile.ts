@@ -1,4 +1,4 @@
-import { compileProject, topoSort, type CompiledProject, type GraphNode } from '@mesh/engine';
+import { compileProject, topoSort, type CompiledProject, type GraphNode, type ProjectOptions } from '@mesh/engine';
 import { silent, type Reporter } from './events';
 import { projectOptions, type ProjectSelection } from './options';
 
@@ -9,11 +9,19 @@ export interface CompileResult {
   elapsedMs: number;
 }
 
+export interface CompileOptions extends ProjectSelection {
+  /**
+   * The target's database when it is there, for nodes that ask it (run_query, introspective macros), as
+   * dbt compile does; compile never creates one. Without it, everything compiles offline.
+   */
+  connect?: ProjectOptions['connect'];
+}
+
 /** `mesh compile`: every selected node rendered to SQL in target/compiled, and target/manifest.json. */
-export async function compile(options: ProjectSelection, report: Reporter = silent): Promise<CompileResult> {
+export async function compile(options: CompileOptions, report: Reporter = silent): Promise<CompileResult> {
   const t0 = performance.now();
   const stages: CompileResult['stages'] = [];
-  const project = await compileProject({ ...projectOptions(options), onStage: (stage, ms) => stages.push({ stage, ms }) });
+  const project = await compileProject({ ...projectOptions(options), connect: options.connect, onStage: (stage, ms) => stages.push({ stage, ms }) });
   for (const error of project.warnings) report({ kind: 'warning', error });
   return { project, stages, elapsedMs: performance.now() - t0 };
 }

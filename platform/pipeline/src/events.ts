@@ -1,4 +1,4 @@
-import type { CompiledProject, GraphNode, NodeResult } from '@mesh/engine';
+import type { CompiledProject, GraphNode, HookSql, NodeResult } from '@mesh/engine';
 import type { SloResult } from '@mesh/governance';
 import type { FileEvent } from '@mesh/ingest';
 import type { PublishResult } from '@mesh/loom';
@@ -16,8 +16,11 @@ export type PipelineEvent =
   | { kind: 'lock-stale'; holder: LockHolder }
   /** The project compiled; the database is about to open. */
   | { kind: 'compiled'; project: CompiledProject }
+  | { kind: 'operation-start'; macro: string }
   /** A message the project logged while it was parsed (dbt's {{ log(..., info=true) }}). */
   | { kind: 'log'; message: string }
+  /** An on-run-start or on-run-end hook starting (no result) or done. */
+  | { kind: 'hook'; hook: HookSql; result?: NodeResult }
   | { kind: 'node-start'; node: GraphNode; index: number; total: number }
   | { kind: 'node-end'; node: GraphNode; result: NodeResult; index: number; total: number }
   /** The data product's SLOs measured after the run, and those whose models did not build. */

@@ -1,6 +1,7 @@
 export { silent, type PipelineEvent, type Reporter } from './events';
 export { CLI_ORIGIN, projectOptions, type DatabaseOptions, type OpenAdapter, type ProjectSelection, type RunOrigin } from './options';
-export { compile, list, type CompileResult } from './compile';
+export { compile, list, type CompileOptions, type CompileResult } from './compile';
+export { runOperation, type RunOperationOptions, type RunOperationResult } from './operation';
 export { build, run, runDomain, seed, snapshot, test, type DomainRunResult, type RunDomainOptions } from './run';
 export { ingest, type IngestOptions, type IngestResult } from './ingest';
 export { scheduleWorkspace, workspaceDomains, type ScheduleEvent, type ScheduleOptions, type ScheduleReporter, type WorkspaceDomain, type WorkspaceSchedule } from './schedule';

@@ -14,6 +14,8 @@ export interface ProjectSelection {
   failOnDeprecated?: boolean;
   profilesDir?: string;
   warnError?: boolean;
+  /** The spellings of dbt's macros for a target's engine: the face decides which engines it carries. */
+  dialect?: ProjectOptions['dialect'];
 }
 
 /** Who started a run, as its history records it. */
@@ -43,6 +45,7 @@ export function projectOptions(selection: ProjectSelection): ProjectOptions {
     failOnDeprecated: selection.failOnDeprecated,
     profilesDir: selection.profilesDir,
     warnError: selection.warnError || undefined,
+    dialect: selection.dialect,
     upstreams: loadUpstreams,
   };
 }

@@ -61,6 +61,7 @@ export async function runDomain(command: RunCommand, options: RunDomainOptions, 
         report({ kind: 'compiled', project });
         for (const message of project.parsed.logs) report({ kind: 'log', message });
       },
+      onHook: (hook, result) => report({ kind: 'hook', hook, result }),
       onStart: (node, index, total) => report({ kind: 'node-start', node, index, total }),
       onEnd: (node, result, index, total) => report({ kind: 'node-end', node, result, index, total }),
       afterRun: async (outcome, adapter) => {
