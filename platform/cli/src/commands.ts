@@ -136,7 +136,7 @@ export function runningLines(command: RunCommand, project: CompiledProject): str
 }
 
 /** Loaded on demand: compile and ls never open a database, and the native bindings cost start-up time. */
-export async function openTargetAdapter(target: ResolvedTarget): Promise<Adapter> {
+export async function openTargetAdapter(target: ResolvedTarget, options: { readOnly?: boolean } = {}): Promise<Adapter> {
   if (target.type === 'trino' && target.trino) {
     const { TrinoAdapter } = await import('@mesh/adapter-trino');
     return TrinoAdapter.open({ target: target.trino });
@@ -146,7 +146,7 @@ export async function openTargetAdapter(target: ResolvedTarget): Promise<Adapter
     return PostgresAdapter.open({ target: target.postgres, threads: target.threads });
   }
   const { DuckDBAdapter } = await import('@mesh/adapter-duckdb');
-  return DuckDBAdapter.open({ path: target.path, settings: target.settings });
+  return DuckDBAdapter.open({ path: target.path, settings: target.settings, readOnly: options.readOnly });
 }
 
 /**

@@ -76,6 +76,10 @@ export function printEvent(event: PipelineEvent, io: Output): void {
     case 'ingest-file':
       io.out(fileLine(event.file, event.root));
       return;
+    // The freshness command prints these in its own words.
+    case 'freshness-unmeasured':
+    case 'freshness-start':
+    case 'freshness-end':
     case 'compiled':
       return;
   }

@@ -1,4 +1,4 @@
-import type { CompiledProject, GraphNode, HookSql, NodeResult } from '@mesh/engine';
+import type { CompiledProject, FreshnessResult, GraphNode, HookSql, NodeResult, SourceNode } from '@mesh/engine';
 import type { SloResult } from '@mesh/governance';
 import type { FileEvent } from '@mesh/ingest';
 import type { PublishResult } from '@mesh/loom';
@@ -31,6 +31,10 @@ export type PipelineEvent =
   /** Nothing to publish, or not publishable, without it being a failure (no public models, a selection). */
   | { kind: 'not-published'; project: string; reason: string }
   | { kind: 'alert-sent'; event: 'run.failed' | 'slo.breached'; host: string; attempts: number }
+  /** Sources with a freshness but no loaded_at_field: not checked. */
+  | { kind: 'freshness-unmeasured'; sources: SourceNode[] }
+  | { kind: 'freshness-start'; node: SourceNode; index: number; total: number }
+  | { kind: 'freshness-end'; result: FreshnessResult; index: number; total: number }
   | { kind: 'ingest-start'; project: string; sources: number; path: string; fullRefresh: boolean }
   | { kind: 'ingest-file'; file: FileEvent; root: string }
   /** A failure the command carries on past (a file that did not load); its outcome says it failed. */

@@ -3,6 +3,7 @@ export { CLI_ORIGIN, projectOptions, type DatabaseOptions, type OpenAdapter, typ
 export { compile, list, type CompileOptions, type CompileResult } from './compile';
 export { runOperation, type RunOperationOptions, type RunOperationResult } from './operation';
 export { build, run, runDomain, seed, snapshot, test, type DomainRunResult, type RunDomainOptions } from './run';
+export { sourceFreshness, type FreshnessOptions } from './freshness';
 export { ingest, type IngestOptions, type IngestResult } from './ingest';
 export { scheduleWorkspace, workspaceDomains, type ScheduleEvent, type ScheduleOptions, type ScheduleReporter, type WorkspaceDomain, type WorkspaceSchedule } from './schedule';
 export { lockProject } from './lock';

@@ -1,3 +1,5 @@
+import type { Contract } from '@mesh/contract';
+import { exportContractData } from '@mesh/contracts';
 import { MeshError } from '@mesh/errors';
 import { isFailure, runProject, type RunCommand, type RunOutcome } from '@mesh/engine';
 import type { SloResult } from '@mesh/governance';
@@ -71,11 +73,15 @@ export async function runDomain(command: RunCommand, options: RunDomainOptions, 
         // A seed run tests nothing, so it cannot make a publishable state; a test run can (mesh run, then mesh test).
         if (command === 'seed') return;
         // A broken contract is the graver refusal and is named first; failing SLOs come next.
+        let contract: Contract | undefined;
         const gate: PublishGate = async (o, a) => {
-          const verdict = await contractGate(o, a);
+          const { verdict, contract: gated } = await contractGate(o, a);
+          contract = gated;
           return verdict.ok && failing.length ? { ok: false, ...sloRefusal(failing) } : verdict;
         };
         publication = await publish(outcome, adapter, gate);
+        // The data the contract's servers name, for datacontract test: what was just published.
+        if (publication?.published && contract) await exportContractData(outcome, adapter, contract);
         reportPublication(outcome.parsed.name, publication, report);
         if (publication?.published === false && publication.refused) refused = publication.refused.code;
       },
