@@ -1,8 +1,8 @@
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { fileSystemError, fileSystemErrorFor, MeshError } from '@mesh/errors';
-import { commented, type Adapter, type AdapterCapabilities, type AdapterSession, type ColumnInfo, type MaskMethod, type MaterializePlan, type MaterializeResult, type PublishOptions, type PublishRelation, type QueryComment, type RelationKind, type RelationName, type SqlErrorPosition } from '@mesh/engine';
+import { commented, type Adapter, type AdapterCapabilities, type AdapterSession, type ColumnInfo, type MaskMethod, type MaterializePlan, type MaterializeResult, type PublishOptions, type PublishRelation, type QueryComment, type RelationKind, type RelationName, type ShareView, type SqlErrorPosition } from '@mesh/engine';
 import { lit, materializeStatements, q, rel, replaceTable } from './materialize-sql';
 import { planSeed, seedError } from './seed';
 import { materializeExternal, materializeSnapshot, type MaterializeSteps } from './materialize-files-and-history';
@@ -190,7 +190,7 @@ class DuckDBSession implements AdapterSession {
 
 export class DuckDBAdapter implements Adapter {
   readonly type = 'duckdb';
-  readonly capabilities: AdapterCapabilities = { shares: 'files', pinnedShares: false, snapshots: true, externalFiles: true };
+  readonly capabilities: AdapterCapabilities = { shares: 'views', pinnedShares: false, snapshots: true, externalFiles: true };
   readonly statementLog?: string[];
   private mainLent = false;
   private constructor(
@@ -257,15 +257,98 @@ export class DuckDBAdapter implements Adapter {
     }
   }
 
-  async attach(name: string, path: string): Promise<void> {
+  async attach(name: string, path: string, options: { files?: string } = {}): Promise<void> {
     const sql = `ATTACH ${lit(path)} AS ${q(name)} (READ_ONLY)`;
     this.statementLog?.push(sql);
     try {
+      if (options.files) await this.searchFilesIn(options.files);
       await this.main.run(sql);
     } catch (error) {
       throw new MeshError('E_UPSTREAM_DATABASE', `cannot open the published data of '${name}' at ${path}: ${databaseError(error).split('\n')[0]}`, {
         hint: `Build and publish '${name}' first (mesh build in its folder, or nx run-many -t build).`,
       });
+    }
+  }
+
+  /**
+   * Adds a folder to those DuckDB resolves relative file paths against, for every connection: the views
+   * of a share name their data files relative to the publication's folder, so the publication can be
+   * renamed, moved or downloaded and still read. The working folder stays first, as DuckDB searches it
+   * before `file_search_path`; the data files' paths begin with the version's own folder, which no
+   * project holds.
+   */
+  private async searchFilesIn(dir: string): Promise<void> {
+    if (dir.includes(',')) {
+      throw new MeshError('E_UPSTREAM_DATABASE', `cannot read the published files in ${dir}: DuckDB's file_search_path cannot hold a folder whose path has a comma`, {
+        hint: 'Move the upstream project to a folder whose path has no comma.',
+      });
+    }
+    const [row] = (await this.main.runAndReadAll(`SELECT current_setting('file_search_path') AS p`)).getRowObjectsJS();
+    const folders = String(row?.p ?? '').split(',').filter(Boolean);
+    if (folders.includes(dir)) return;
+    const sql = `SET GLOBAL file_search_path = ${lit([...folders, dir].join(','))}`;
+    this.statementLog?.push(sql);
+    await this.main.run(sql);
+  }
+
+  /**
+   * Writes one relation, masked and trimmed in SQL, to a Parquet file: written beside `destination`
+   * and renamed onto it once complete. Zstd-compressed; DuckDB reads its row groups in parallel and
+   * skips those whose statistics exclude a filter.
+   */
+  async publishFile(relation: PublishRelation, destination: string, options: PublishOptions = {}): Promise<{ rows: number; columns: ColumnInfo[] }> {
+    const tmp = `${destination}.${process.pid}.tmp`;
+    try {
+      mkdirSync(dirname(destination), { recursive: true });
+      rmSync(tmp, { force: true });
+      const select = `SELECT *${excludeClause(relation.withheld)}${maskClause(relation.masks, options.maskingKey)} FROM ${rel(relation)}`;
+      const columns = (await this.main.runAndReadAll(`DESCRIBE ${select}`)).getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+      const result = await this.main.run(`COPY (${select}) TO ${lit(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+      const rows = Number((await result.getRowObjectsJS())[0]?.Count ?? 0);
+      renameSync(tmp, destination);
+      return { rows, columns };
+    } catch (error) {
+      rmSync(tmp, { force: true });
+      throw ioError(error, 'write the publication', dirname(destination));
+    }
+  }
+
+  /**
+   * Writes a database of views only, one per data file. Each view restores the column types Parquet
+   * does not keep (ENUM, UNION, ...) with a cast, and leaves the others bare so filters and
+   * projections reach the Parquet reader.
+   */
+  async publishViews(views: ShareView[], destination: string, root: string): Promise<void> {
+    const tmp = `${destination}.${process.pid}.tmp`;
+    const alias = '__mesh_share';
+    try {
+      mkdirSync(dirname(destination), { recursive: true });
+      rmSync(tmp, { force: true });
+      // Views are a few kilobytes: the smallest block DuckDB allows keeps the file near that, not 256 kB.
+      await this.main.run(`ATTACH ${lit(tmp)} AS ${q(alias)} (BLOCK_SIZE 16384)`);
+      // A view is bound as it is made: its relative paths resolve against the folder being written.
+      await this.main.run(`SET file_search_path = ${lit(root)}`);
+      try {
+        for (const schema of new Set(views.map((v) => v.schema))) await this.main.run(`CREATE SCHEMA IF NOT EXISTS ${q(alias)}.${q(schema)}`);
+        for (const v of views) {
+          const columns = (await this.main.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${lit(join(root, v.file))})`)).getRowObjectsJS();
+          const built = new Map(v.columns.map((c) => [c.name, c.type]));
+          const select = columns.map((c) => {
+            const name = String(c.column_name);
+            const type = built.get(name);
+            return type && type !== String(c.column_type) ? `CAST(${q(name)} AS ${type}) AS ${q(name)}` : q(name);
+          });
+          await this.main.run(`CREATE VIEW ${q(alias)}.${q(v.schema)}.${q(v.identifier)} AS SELECT ${select.join(', ')} FROM read_parquet(${lit(v.file)})`);
+        }
+      } finally {
+        await this.main.run('RESET file_search_path').catch(() => undefined);
+        await this.main.run(`DETACH ${q(alias)}`).catch(() => undefined);
+      }
+      renameSync(tmp, destination);
+    } catch (error) {
+      rmSync(tmp, { force: true });
+      rmSync(`${tmp}.wal`, { force: true });
+      throw ioError(error, 'write the publication', dirname(destination));
     }
   }
 

@@ -164,9 +164,11 @@ export function createApi(options: ApiOptions): ApiApp {
     const { columns, rows } = await databases.with(file, product.publicationId, async (session) => {
       const described = (await session.connection.runAndReadAll(`DESCRIBE ${qi(port.node.schema)}.${qi(port.node.alias)}`)).getRowObjectsJS();
       const size = await session.connection.runAndReadAll('SELECT estimated_size AS n FROM duckdb_tables() WHERE schema_name = $1 AND table_name = $2', [port.node.schema, port.node.alias]);
+      // A share of views over Parquet counts its rows from the files' footers.
+      const counted = size.getRowObjectsJS()[0]?.n ?? (await session.connection.runAndReadAll(`SELECT count(*) AS n FROM ${qi(port.node.schema)}.${qi(port.node.alias)}`)).getRowObjectsJS()[0]?.n;
       return {
         columns: described.map((r) => ({ name: String(r.column_name), type: String(r.column_type) })),
-        rows: Number(size.getRowObjectsJS()[0]?.n ?? Number.MAX_SAFE_INTEGER),
+        rows: Number(counted ?? Number.MAX_SAFE_INTEGER),
       };
     });
     const keyNames = (port.contract?.properties ?? []).filter((p) => p.primaryKey).map((p) => p.name);

@@ -7,6 +7,13 @@ import type { PublishedAccess, PublishedManifest } from './published-manifest';
 export interface ConsumerView {
   /** Relative to the manifest; undefined when nothing is granted to the consumer. */
   file?: string;
+  /**
+   * The data files the views of that database read, relative to the manifest, for a share of views:
+   * fetched with it, and resolved against the version folder (`dir`).
+   */
+  data?: string[];
+  /** The version folder, relative to the manifest, that the views' paths are resolved against. */
+  dir?: string;
   /** The schema to read on the producer's server, for publications inside a database. */
   schema?: string;
   /** The catalog of that schema, on engines with a catalog per domain. */
@@ -25,12 +32,14 @@ export interface Publication {
   openSchema?: string;
   openCatalog?: string;
   access?: PublishedAccess;
+  /** The version folder, relative to the manifest. */
+  dir?: string;
   nodes: Array<{ unique_id: string; name: string; version?: string | null }>;
 }
 
 /** A published manifest as the view reads it. */
 export function publicationOf(manifest: PublishedManifest): Publication {
-  return { project: manifest.metadata.project_name, openFile: manifest.database?.file, openSchema: manifest.database?.schema, openCatalog: manifest.database?.catalog, access: manifest.access, nodes: Object.values(manifest.nodes) };
+  return { project: manifest.metadata.project_name, openFile: manifest.database?.file, openSchema: manifest.database?.schema, openCatalog: manifest.database?.catalog, access: manifest.access, dir: manifest.publication?.dir, nodes: Object.values(manifest.nodes) };
 }
 
 export function consumerView(publication: Publication, consumer: string): ConsumerView {
@@ -40,6 +49,10 @@ export function consumerView(publication: Publication, consumer: string): Consum
   const upstream = publication.project;
   const share = access.shares[consumer] ?? access.shares['*'];
   view.file = share?.file;
+  if (share?.data) {
+    view.data = share.data;
+    view.dir = publication.dir;
+  }
   view.schema = share?.schema;
   view.catalog = share?.catalog;
   const ask = `${access.owner.team} (${access.owner.email})`;

@@ -92,6 +92,12 @@ export const publishedManifestSchema = z.looseObject({
     shares: z.record(z.string(), z.looseObject({
       /** The grantee's database file, relative to the manifest (file-based engines). */
       file: z.string().optional(),
+      /**
+       * The data files the share's views read, relative to the manifest, when the share holds views
+       * rather than copies: each distinct model and treatment is written once per version and every
+       * grantee's views read it. The views name them relative to the version folder.
+       */
+      data: z.array(z.string()).optional(),
       /** The grantee's schema on the producer's server, readable by its role only (postgres). */
       schema: z.string().optional(),
       /** The catalog holding that schema (trino: the producer's catalog, the grantee's user reads it). */

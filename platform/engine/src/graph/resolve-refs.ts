@@ -9,7 +9,8 @@ export interface UpstreamProject {
   name: string;
   nodes: ModelNode[];
   /** Where the upstream's published data lives; attached read-only under the project's name. */
-  database?: { path: string };
+  /** `files`: the folder the relative paths of the database's views are resolved against (a share of views). */
+  database?: { path: string; files?: string };
   /** The version of the upstream's published contract (its package version). */
   version?: string;
   /** Which publication of the upstream this is (its version id): a view over it reads other data once it changes. */
