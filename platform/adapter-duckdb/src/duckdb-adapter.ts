@@ -297,20 +297,12 @@ export class DuckDBAdapter implements Adapter {
    * skips those whose statistics exclude a filter.
    */
   async publishFile(relation: PublishRelation, destination: string, options: PublishOptions = {}): Promise<{ rows: number; columns: ColumnInfo[] }> {
-    const tmp = `${destination}.${process.pid}.tmp`;
-    try {
-      mkdirSync(dirname(destination), { recursive: true });
-      rmSync(tmp, { force: true });
+    return writeInPlace(destination, async (tmp) => {
       const select = `SELECT *${excludeClause(relation.withheld)}${maskClause(relation.masks, options.maskingKey)} FROM ${rel(relation)}`;
       const columns = (await this.main.runAndReadAll(`DESCRIBE ${select}`)).getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
       const result = await this.main.run(`COPY (${select}) TO ${lit(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
-      const rows = Number((await result.getRowObjectsJS())[0]?.Count ?? 0);
-      renameSync(tmp, destination);
-      return { rows, columns };
-    } catch (error) {
-      rmSync(tmp, { force: true });
-      throw ioError(error, 'write the publication', dirname(destination));
-    }
+      return { rows: Number((await result.getRowObjectsJS())[0]?.Count ?? 0), columns };
+    });
   }
 
   /**
@@ -319,11 +311,8 @@ export class DuckDBAdapter implements Adapter {
    * projections reach the Parquet reader.
    */
   async publishViews(views: ShareView[], destination: string, root: string): Promise<void> {
-    const tmp = `${destination}.${process.pid}.tmp`;
     const alias = '__mesh_share';
-    try {
-      mkdirSync(dirname(destination), { recursive: true });
-      rmSync(tmp, { force: true });
+    await writeInPlace(destination, async (tmp) => {
       // Views are a few kilobytes: the smallest block DuckDB allows keeps the file near that, not 256 kB.
       await this.main.run(`ATTACH ${lit(tmp)} AS ${q(alias)} (BLOCK_SIZE 16384)`);
       // A view is bound as it is made: its relative paths resolve against the folder being written.
@@ -344,12 +333,7 @@ export class DuckDBAdapter implements Adapter {
         await this.main.run('RESET file_search_path').catch(() => undefined);
         await this.main.run(`DETACH ${q(alias)}`).catch(() => undefined);
       }
-      renameSync(tmp, destination);
-    } catch (error) {
-      rmSync(tmp, { force: true });
-      rmSync(`${tmp}.wal`, { force: true });
-      throw ioError(error, 'write the publication', dirname(destination));
-    }
+    });
   }
 
   /**
@@ -358,12 +342,9 @@ export class DuckDBAdapter implements Adapter {
    * (a full disk, a folder made read-only) removes the partial file and comes out typed.
    */
   async publish(relations: PublishRelation[], destination: string, options: PublishOptions = {}): Promise<number[]> {
-    const tmp = `${destination}.${process.pid}.tmp`;
     const alias = '__mesh_publish';
-    const counts: number[] = [];
-    try {
-      mkdirSync(dirname(destination), { recursive: true });
-      rmSync(tmp, { force: true });
+    return writeInPlace(destination, async (tmp) => {
+      const counts: number[] = [];
       await this.main.run(`ATTACH ${lit(tmp)} AS ${q(alias)}`);
       try {
         for (const schema of new Set(relations.map((r) => r.schema))) await this.main.run(`CREATE SCHEMA IF NOT EXISTS ${q(alias)}.${q(schema)}`); // `main` exists in every new file
@@ -374,19 +355,33 @@ export class DuckDBAdapter implements Adapter {
       } finally {
         await this.main.run(`DETACH ${q(alias)}`).catch(() => undefined);
       }
-      // A rename is atomic: readers see the old file or the new one, never a half-written one.
-      renameSync(tmp, destination);
-    } catch (error) {
-      rmSync(tmp, { force: true });
-      rmSync(`${tmp}.wal`, { force: true });
-      throw ioError(error, 'write the publication', dirname(destination));
-    }
-    return counts;
+      return counts;
+    });
   }
 
   async close(): Promise<void> {
     this.main.closeSync();
     this.instance.closeSync();
+  }
+}
+
+/**
+ * Writes a file of a publication beside `destination` and renames it onto it once complete (a rename is
+ * atomic: readers see the old file or the new one, never a half-written one). A file error (a full
+ * disk, a folder made read-only) removes the partial file and comes out typed.
+ */
+async function writeInPlace<T>(destination: string, write: (tmp: string) => Promise<T>): Promise<T> {
+  const tmp = `${destination}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(destination), { recursive: true });
+    rmSync(tmp, { force: true });
+    const result = await write(tmp);
+    renameSync(tmp, destination);
+    return result;
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    rmSync(`${tmp}.wal`, { force: true });
+    throw ioError(error, 'write the publication', dirname(destination));
   }
 }
 
