@@ -69,15 +69,16 @@ describe('external models built by dbt-core + dbt-duckdb and by mesh', () => {
     }
     expect(readFileSync(join(d.mesh.dir, 'orders_pipe.csv'), 'utf8').split('\n')[0]).toBe('id|status|amount');
 
-    // The publication: the public external models' files beside the manifest, the same as the build's.
+    // The publication: the public external models' files inside its version folder, the same as the build's.
     const published = join(d.mesh.dir, 'target', 'published');
-    const manifest = JSON.parse(readFileSync(join(published, 'manifest.json'), 'utf8')) as { files: Record<string, { format: string; paths: string[] }> };
+    const manifest = JSON.parse(readFileSync(join(published, 'manifest.json'), 'utf8')) as { publication: { dir: string }; files: Record<string, { format: string; paths: string[] }> };
+    const version = manifest.publication.dir;
     expect(Object.keys(manifest.files).sort()).toEqual(['model.external.orders_by_region', 'model.external.orders_parquet', 'model.external.orders_pipe']);
-    expect(manifest.files['model.external.orders_pipe']).toEqual({ format: 'csv', paths: ['files/orders_pipe/orders_pipe.csv'] });
+    expect(manifest.files['model.external.orders_pipe']).toEqual({ format: 'csv', paths: [`${version}/files/orders_pipe/orders_pipe.csv`] });
     expect(manifest.files['model.external.orders_by_region']!.paths).toHaveLength(3);
     for (const path of manifest.files['model.external.orders_by_region']!.paths) expect(existsSync(join(published, path)), path).toBe(true);
-    expect(await rowsOf(`select * from read_parquet('${join(published, 'files/orders_by_region')}/*/*.parquet')`))
+    expect(await rowsOf(`select * from read_parquet('${join(published, version, 'files/orders_by_region')}/*/*.parquet')`))
       .toEqual(await rowsOf(`select * from read_parquet('${join(d.mesh.dir, 'out/by_region')}/*/*.parquet')`));
-    expect(readFileSync(join(published, 'files/orders_pipe/orders_pipe.csv'), 'utf8')).toBe(readFileSync(join(d.mesh.dir, 'orders_pipe.csv'), 'utf8'));
+    expect(readFileSync(join(published, version, 'files/orders_pipe/orders_pipe.csv'), 'utf8')).toBe(readFileSync(join(d.mesh.dir, 'orders_pipe.csv'), 'utf8'));
   }, 180_000);
 });

@@ -92,7 +92,24 @@ function declaresPackage(projectDir: string, name: string): boolean {
 }
 
 function resolvedPaths(paths: Record<string, string> | undefined, base: string): Record<string, string> | undefined {
-  return paths && Object.fromEntries(Object.entries(paths).map(([name, path]) => [name, isAbsolute(path) ? path : join(base, path)]));
+  return paths && Object.fromEntries(Object.entries(paths).map(([name, path]) => [name, resolvedPath(path, base)]));
+}
+
+const PUBLICATION = 'publication:';
+
+/**
+ * `publication:<project folder>` names the database the project's current publication offers everyone:
+ * each publication is a new version folder, so its path is only known from the manifest made current.
+ */
+function resolvedPath(path: string, base: string): string {
+  if (!path.startsWith(PUBLICATION)) return isAbsolute(path) ? path : join(base, path);
+  const published = join(resolvedPath(path.slice(PUBLICATION.length), base), 'target', 'published');
+  const manifestFile = join(published, 'manifest.json');
+  if (!existsSync(manifestFile)) throw new Error(`${path}: ${manifestFile} does not exist; the project has published nothing`);
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { database?: { file?: string } };
+  const file = manifest.database?.file;
+  if (!file) throw new Error(`${path}: ${manifestFile} names no database file for everyone (a publication with grants, or on a server)`);
+  return join(published, file);
 }
 
 /** A fresh copy of a fixture project for one side, without any earlier build's output. */
