@@ -193,6 +193,8 @@ export class DuckDBAdapter implements Adapter {
   readonly capabilities: AdapterCapabilities = { shares: 'views', pinnedShares: false, snapshots: true, externalFiles: true };
   readonly statementLog?: string[];
   private mainLent = false;
+  /** The column types of the Parquet files `publishFile` wrote, by path, for the views over them. */
+  private readonly storedTypes = new Map<string, ColumnInfo[]>();
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly main: DuckDBConnection,
@@ -301,6 +303,9 @@ export class DuckDBAdapter implements Adapter {
       const select = `SELECT *${excludeClause(relation.withheld)}${maskClause(relation.masks, options.maskingKey)} FROM ${rel(relation)}`;
       const columns = (await this.main.runAndReadAll(`DESCRIBE ${select}`)).getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
       const result = await this.main.run(`COPY (${select}) TO ${lit(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+      // The views over this file cast back what Parquet typed otherwise; every share's view needs the same.
+      const stored = (await this.main.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${lit(tmp)})`)).getRowObjectsJS();
+      this.storedTypes.set(destination, stored.map((r) => ({ name: String(r.column_name), type: String(r.column_type) })));
       return { rows: Number((await result.getRowObjectsJS())[0]?.Count ?? 0), columns };
     });
   }
@@ -320,12 +325,13 @@ export class DuckDBAdapter implements Adapter {
       try {
         for (const schema of new Set(views.map((v) => v.schema))) await this.main.run(`CREATE SCHEMA IF NOT EXISTS ${q(alias)}.${q(schema)}`);
         for (const v of views) {
-          const columns = (await this.main.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${lit(join(root, v.file))})`)).getRowObjectsJS();
+          const path = join(root, v.file);
+          const stored = this.storedTypes.get(path)
+            ?? (await this.main.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${lit(path)})`)).getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
           const built = new Map(v.columns.map((c) => [c.name, c.type]));
-          const select = columns.map((c) => {
-            const name = String(c.column_name);
+          const select = stored.map(({ name, type: storedType }) => {
             const type = built.get(name);
-            return type && type !== String(c.column_type) ? `CAST(${q(name)} AS ${type}) AS ${q(name)}` : q(name);
+            return type && type !== storedType ? `CAST(${q(name)} AS ${type}) AS ${q(name)}` : q(name);
           });
           await this.main.run(`CREATE VIEW ${q(alias)}.${q(v.schema)}.${q(v.identifier)} AS SELECT ${select.join(', ')} FROM read_parquet(${lit(v.file)})`);
         }
