@@ -228,7 +228,7 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
     refuseUncapable(project, adapter, options.command);
     for (const upstream of project.upstreams) {
       const used = [...dag.nodes.values()].some((n) => n.package_name === upstream.name);
-      if (used && upstream.database) await adapter.attach(upstream.name, upstream.database.path, upstream.database.files ? { files: upstream.database.files } : undefined);
+      if (used && upstream.database) await adapter.attach(upstream.name, upstream.database.path, { files: upstream.database.files });
     }
     const schemas = [...selected]
       .map((id) => dag.nodes.get(id)!)
