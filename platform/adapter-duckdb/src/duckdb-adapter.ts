@@ -2,7 +2,10 @@ import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { fileSystemError, fileSystemErrorFor, MeshError } from '@mesh/errors';
-import { commented, type Adapter, type AdapterCapabilities, type AdapterSession, type ColumnInfo, type MaskMethod, type MaterializePlan, type MaterializeResult, type PublishOptions, type PublishRelation, type QueryComment, type RelationKind, type RelationName, type ShareView, type SqlErrorPosition } from '@mesh/engine';
+import {
+  commented,
+  type Adapter, type AdapterCapabilities, type AdapterSession, type ColumnInfo, type MaskMethod, type MaterializePlan, type MaterializeResult, type PublishOptions, type PublishRelation, type QueryComment, type QueryValue, type RelationKind, type RelationName, type ShareView, type SqlErrorPosition, type StatementAnswer,
+} from '@mesh/engine';
 import { lit, materializeStatements, q, rel, replaceTable } from './materialize-sql';
 import { planSeed, seedError } from './seed';
 import { materializeExternal, materializeSnapshot, type MaterializeSteps } from './materialize-files-and-history';
@@ -161,6 +164,46 @@ class DuckDBSession implements AdapterSession {
     return { rows };
   }
 
+  async runStatement(sql: string, fetch: boolean): Promise<StatementAnswer> {
+    sql = commented(sql, this.queryComment);
+    this.log?.push(sql);
+    if (!fetch) {
+      const result = await this.connection.run(sql);
+      return { columns: [], rows: [], rowsAffected: Number(result.rowsChanged) };
+    }
+    const reader = await this.connection.runAndReadAll(sql);
+    const types = reader.columnTypes().map(String);
+    const js = reader.getRowsJS();
+    const json = reader.getRowsJson() as unknown[][];
+    const rows = js.map((row, r) => row.map((value, c) => templateValue(value, json[r]![c], types[c]!)));
+    return { columns: reader.columnNames().map((name, i) => ({ name, type: types[i]! })), rows };
+  }
+
+  /** DESCRIBE, as dbt-duckdb reads a relation's columns: in order, with DuckDB's type names. */
+  async columnsOf(relation: RelationName): Promise<ColumnInfo[]> {
+    const sql = commented(`DESCRIBE ${rel(relation)}`, this.queryComment);
+    this.log?.push(sql);
+    const reader = await this.connection.runAndReadAll(sql);
+    return reader.getRowObjectsJS().map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+  }
+
+  async relationKind(relation: RelationName): Promise<RelationKind | undefined> {
+    const match = `lower(database_name) = lower(${lit(relation.database)}) AND lower(schema_name) = lower(${lit(relation.schema)})`;
+    const sql = `SELECT 'table' AS kind FROM duckdb_tables() WHERE ${match} AND lower(table_name) = lower(${lit(relation.identifier)})
+      UNION ALL SELECT 'view' FROM duckdb_views() WHERE ${match} AND lower(view_name) = lower(${lit(relation.identifier)}) AND NOT internal`;
+    const reader = await this.connection.runAndReadAll(sql);
+    return reader.getRowObjectsJS()[0]?.kind as RelationKind | undefined;
+  }
+
+  async relationsLike(database: string, schemaPattern: string, identifierPattern: string, exclude: string): Promise<Array<RelationName & { kind: RelationKind }>> {
+    const where = (name: string) => `database_name = ${lit(database)} AND schema_name ILIKE ${lit(schemaPattern)} AND ${name} ILIKE ${lit(identifierPattern)}${exclude ? ` AND ${name} NOT ILIKE ${lit(exclude)}` : ''}`;
+    const sql = `SELECT database_name, schema_name, table_name AS name, 'table' AS kind FROM duckdb_tables() WHERE ${where('table_name')} AND NOT temporary
+      UNION ALL SELECT database_name, schema_name, view_name, 'view' FROM duckdb_views() WHERE ${where('view_name')} AND NOT internal AND NOT temporary
+      ORDER BY 2, 3`;
+    const reader = await this.connection.runAndReadAll(sql);
+    return reader.getRowObjectsJS().map((row) => ({ database: String(row.database_name), schema: String(row.schema_name), identifier: String(row.name), kind: row.kind as RelationKind }));
+  }
+
   /** Statements that carry their comments already. */
   private async raw(sql: string): Promise<void> {
     this.log?.push(sql);
@@ -186,6 +229,29 @@ class DuckDBSession implements AdapterSession {
     if (this.release) this.release();
     else this.connection.closeSync();
   }
+}
+
+/** A float as Python's repr() writes it: `45.0`, `0.1`, `1e-07`. */
+function pythonFloat(n: number): string {
+  if (Number.isNaN(n)) return 'nan';
+  if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
+  const text = String(n).replace(/e([+-])(\d)$/, 'e$10$2');
+  return /[.e]/.test(text) ? text : `${text}.0`;
+}
+
+/**
+ * A value of a statement's result as a template gets it: dates and timestamps tagged (templates see Python
+ * dates and datetimes), decimals as numbers, big integers as numbers when they fit.
+ */
+function templateValue(value: unknown, json: unknown, type: string): QueryValue {
+  if (value === null || value === undefined) return null;
+  if (type === 'DATE') return { temporal: 'date', text: String(json) };
+  if (type.startsWith('TIMESTAMP')) return { temporal: 'datetime', text: String(json) };
+  if (type.startsWith('DECIMAL')) return { number: String(json) };
+  if (type === 'DOUBLE' || type === 'FLOAT') return { number: pythonFloat(Number(value)) };
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value;
+  if (value instanceof Date) return value.toISOString();
+  return value as QueryValue;
 }
 
 export class DuckDBAdapter implements Adapter {

@@ -6,7 +6,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { MeshError } from '@mesh/errors';
 import {
   commented,
-  type Adapter, type AdapterCapabilities, type AdapterSession, type ColumnInfo, type MaterializePlan, type MaterializeResult, type PostgresTargetConfig, type PublishOptions, type PublishRelation, type QueryComment, type RelationKind, type RelationName, type ShareTarget, type SqlErrorPosition, type StagedFile,
+  type Adapter, type AdapterCapabilities, type AdapterSession, type ColumnInfo, type MaterializePlan, type MaterializeResult, type PostgresTargetConfig, type PublishOptions, type PublishRelation, type QueryComment, type QueryValue, type RelationKind, type RelationName, type ShareTarget, type SqlErrorPosition, type StagedFile, type StatementAnswer,
 } from '@mesh/engine';
 import { consumerRole, fromPgType, lit, maskExpression, pgError, pgSchema, q, rel, toPgType } from './dialect';
 import { createTableStatements, mergeStatements, parseCsvHeader, seedColumnType, seedTypeProbe, swapStatements, tmpName } from './materialize-sql';
@@ -84,6 +84,44 @@ class PostgresSession implements AdapterSession {
     const pairs = fields.map((f) => `(${f.dataTypeID}, ${f.dataTypeModifier})`).join(', ');
     const names = (await this.run(`SELECT format_type(t.oid, t.mod) AS type FROM (VALUES ${pairs}) AS t(oid, mod)`)).rows as Array<{ type: string }>;
     return fields.map((f, i) => ({ name: f.name, type: fromPgType(names[i]!.type) }));
+  }
+
+  async runStatement(sql: string, fetch: boolean): Promise<StatementAnswer> {
+    sql = commented(sql, this.queryComment);
+    this.adapter.statementLog?.push(sql);
+    let result: pg.QueryResult;
+    try {
+      // The values as the server writes them: a template prints a decimal, a date, a timestamp as Python would.
+      result = await this.client.query({ text: sql, types: textTypes, rowMode: 'array' });
+    } catch (error) {
+      throw this.adapter.explain(error);
+    }
+    if (!fetch) return { columns: [], rows: [], rowsAffected: result.rowCount ?? undefined };
+    const columns = await this.typed(result.fields);
+    const rows = (result.rows as unknown[][]).map((row) => result.fields.map((f, i) => templateValue(row[i], f.dataTypeID)));
+    return { columns, rows, rowsAffected: result.rowCount ?? undefined };
+  }
+
+  async columnsOf(relation: RelationName): Promise<ColumnInfo[]> {
+    return this.describe(`SELECT * FROM ${rel(relation)}`);
+  }
+
+  async relationKind(relation: RelationName): Promise<RelationKind | undefined> {
+    const rows = (await this.run(`SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'view' ELSE 'table' END AS kind
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE lower(n.nspname) = lower(${lit(pgSchema(relation))}) AND lower(c.relname) = lower(${lit(relation.identifier)}) AND c.relkind IN ('r', 'v', 'm', 'p', 'f')`)).rows as Array<{ kind: RelationKind }>;
+    return rows[0]?.kind;
+  }
+
+  async relationsLike(database: string, schemaPattern: string, identifierPattern: string, exclude: string): Promise<Array<RelationName & { kind: RelationKind }>> {
+    // Schemas of one project are `<project>_<schema>`: the pattern is matched against the schema's own part.
+    const prefix = `${database}_`;
+    const rows = (await this.run(`SELECT substr(n.nspname, ${prefix.length + 1}) AS schema, c.relname AS name, CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'view' ELSE 'table' END AS kind
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname LIKE ${lit(`${prefix.replace(/[\\%_]/g, '\\$&')}%`)} AND substr(n.nspname, ${prefix.length + 1}) ILIKE ${lit(schemaPattern)}
+        AND c.relname ILIKE ${lit(identifierPattern)}${exclude ? ` AND c.relname NOT ILIKE ${lit(exclude)}` : ''} AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
+      ORDER BY 1, 2`)).rows as Array<{ schema: string; name: string; kind: RelationKind }>;
+    return rows.map((r) => ({ database, schema: r.schema, identifier: r.name, kind: r.kind }));
   }
 
   async canonicalTypes(declared: string[]): Promise<string[]> {
@@ -207,6 +245,28 @@ class PostgresSession implements AdapterSession {
   close(): void {
     this.client.release();
   }
+}
+
+// Dates, timestamps and exact numbers stay as the server's text; templates get them tagged (templateValue).
+const TEXT_OIDS = new Set([1082, 1114, 1184, 1700, 700, 701]);
+const textTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (TEXT_OIDS.has(oid)) return (v: string) => v;
+    return types.getTypeParser(oid, format);
+  },
+};
+
+/** A value of a statement's result as a template gets it: dates, timestamps and numbers as Python's types. */
+function templateValue(value: unknown, oid: number): QueryValue {
+  if (value === null || value === undefined) return null;
+  if (oid === 1082) return { temporal: 'date', text: String(value) };
+  if (oid === 1114 || oid === 1184) return { temporal: 'datetime', text: String(value) };
+  if (oid === 1700) return { number: String(value) };
+  if (oid === 700 || oid === 701) {
+    const text = String(Number(value));
+    return { number: /[.e]/.test(text) ? text : `${text}.0` };
+  }
+  return value as QueryValue;
 }
 
 async function readHeader(path: string): Promise<string[]> {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { MeshError } from '@mesh/errors';
 import type {
-  Adapter, AdapterCapabilities, AdapterSession, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, PublishRelation, RelationKind, RelationName, ShareTarget, StagedFile, TrinoTargetConfig, PublishOptions, SqlErrorPosition,
+  Adapter, AdapterCapabilities, AdapterSession, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, PublishRelation, QueryValue, RelationKind, RelationName, ShareTarget, StagedFile, StatementAnswer, TrinoTargetConfig, PublishOptions, SqlErrorPosition,
 } from '@mesh/engine';
 import { TrinoClient, TrinoQueryError, type TrinoResult } from './client';
 import { CsvConverter } from './csv-to-parquet';
@@ -71,7 +71,42 @@ class TrinoSession implements AdapterSession {
     return this.adapter.materialize(plan, existing);
   }
 
+  /** A template's statement: its rows with dates, timestamps and decimals tagged as templates read them. */
+  async runStatement(sql: string, fetch: boolean): Promise<StatementAnswer> {
+    const result = await this.adapter.run(sql);
+    if (!fetch) return { columns: [], rows: [], rowsAffected: result.updateCount };
+    const columns = describeColumns(result.columns);
+    return { columns, rows: result.rows.map((row) => row.map((value, i) => templateValue(value, result.columns[i]!.type))), rowsAffected: result.updateCount };
+  }
+
+  async columnsOf(relation: RelationName): Promise<ColumnInfo[]> {
+    return this.describe(`SELECT * FROM ${rel(relation)}`);
+  }
+
+  async relationKind(relation: RelationName): Promise<RelationKind | undefined> {
+    const rows = await this.query(`SELECT table_type FROM ${q(relation.database)}.information_schema.tables
+      WHERE lower(table_schema) = lower(${lit(relation.schema)}) AND lower(table_name) = lower(${lit(relation.identifier)})`);
+    return rows.length ? (rows[0]!.table_type === 'VIEW' ? 'view' : 'table') : undefined;
+  }
+
+  async relationsLike(database: string, schemaPattern: string, identifierPattern: string, exclude: string): Promise<Array<RelationName & { kind: RelationKind }>> {
+    const rows = await this.query(`SELECT table_schema, table_name, table_type FROM ${q(database)}.information_schema.tables
+      WHERE table_schema <> 'information_schema' AND lower(table_schema) LIKE lower(${lit(schemaPattern)}) AND lower(table_name) LIKE lower(${lit(identifierPattern)})
+      ${exclude ? `AND lower(table_name) NOT LIKE lower(${lit(exclude)})` : ''} ORDER BY 1, 2`);
+    return rows.map((r) => ({ database, schema: String(r.table_schema), identifier: String(r.table_name), kind: r.table_type === 'VIEW' ? 'view' : 'table' }));
+  }
+
   close(): void {}
+}
+
+/** A value of Trino's protocol as a template gets it: dates and timestamps tagged, decimals as their text. */
+function templateValue(value: unknown, type: string): QueryValue {
+  if (value === null || value === undefined) return null;
+  const t = type.toLowerCase();
+  if (t === 'date') return { temporal: 'date', text: String(value) };
+  if (t.startsWith('timestamp')) return { temporal: 'datetime', text: String(value) };
+  if (t.startsWith('decimal')) return { number: String(value) };
+  return value as QueryValue;
 }
 
 /**

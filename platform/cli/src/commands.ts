@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { formatChanges, stringifyContract } from '@mesh/contract';
 import { gateRelease } from '@mesh/contracts';
@@ -9,10 +10,11 @@ import { failingSlos } from '@mesh/governance';
 import { productInfo } from './product-info';
 import { recordAndMeasure, sloRefusal } from './slo-step';
 import { formatTable } from '@mesh/text-table';
-import { clock, endLine, startLine, summaryLine } from './progress';
+import { clock, endLine, hookLine, startLine, summaryLine } from './progress';
 import { failureReport } from './report';
 import { parseVars } from './parse-vars';
 import { recordFailedRun, recordInterruptedRun } from './run-history';
+import { dialectFor } from './dialects';
 
 export interface CommonFlags {
   projectDir: string;
@@ -50,6 +52,7 @@ export function projectOptions(flags: CommonFlags): ProjectOptions {
     profilesDir: flags.profilesDir,
     warnError: flags.warnError || undefined,
     upstreams: loadUpstreams,
+    dialect: dialectFor,
   };
 }
 
@@ -65,6 +68,7 @@ export async function compileCommand(flags: CommonFlags, io: Output): Promise<nu
   const stages: Array<{ stage: string; ms: string }> = [];
   const project = await compileProject({
     ...projectOptions(flags),
+    connect: openExistingDatabase,
     onStage: flags.timings ? (stage, ms) => stages.push({ stage, ms: ms.toFixed(0) }) : undefined,
   });
   if (stages.length) io.out(formatTable(['stage', 'ms'], stages));
@@ -122,6 +126,7 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
         io.out(`${clock()}  Found ${counts(project.dag.nodes.values())}`);
         for (const message of project.parsed.logs) io.out(`${clock()}  ${message}`);
       },
+      onHook: (hook, result) => io.out(hookLine(hook, result)),
       onStart: (node, i, total) => io.out(startLine(node, i, total)),
       onEnd: (node, result, i, total) => io.out(endLine(node, result, i, total)),
       afterRun: async (outcome, adapter) => {
@@ -186,6 +191,34 @@ export async function openTargetAdapter(target: ResolvedTarget): Promise<Adapter
   }
   const { DuckDBAdapter } = await import('@mesh/adapter-duckdb');
   return DuckDBAdapter.open({ path: target.path, settings: target.settings });
+}
+
+/**
+ * The target's database for `mesh compile`, when it is there: a DuckDB file that exists, opened read-only
+ * (a compile changes nothing, and a build holding the file leaves it unavailable rather than blocked), or a
+ * server that answers within a few seconds. Undefined otherwise: compile never creates a database.
+ */
+export async function openExistingDatabase(target: ResolvedTarget): Promise<Adapter | undefined> {
+  if (target.type === 'duckdb') {
+    if (target.path === ':memory:' || !existsSync(target.path)) return undefined;
+    const { DuckDBAdapter } = await import('@mesh/adapter-duckdb');
+    return DuckDBAdapter.open({ path: target.path, settings: target.settings, readOnly: true }).catch(() => undefined);
+  }
+  const reached = (async () => {
+    const adapter = await openTargetAdapter(target);
+    try {
+      await adapter.listRelations(target.database);
+      return adapter;
+    } catch {
+      await adapter.close().catch(() => undefined);
+      return undefined;
+    }
+  })().catch(() => undefined);
+  const timeout = new Promise<undefined>((done) => setTimeout(() => done(undefined), 5000).unref());
+  const answer = await Promise.race([reached, timeout]);
+  // A server that answers after the wait is let go.
+  if (!answer) void reached.then((late) => late?.close());
+  return answer;
 }
 
 /** One writer per project: a second build fails at once naming the first, or waits with --wait. */

@@ -120,7 +120,7 @@ async function workspaceConsumers(project: CompiledProject, workspaceRoot: strin
   for (const dir of workspaceProjects(workspaceRoot)) {
     if (resolve(dir) === resolve(project.parsed.root)) continue;
     try {
-      const other = await compileProject({ projectDir: dir, vars: projectOptions(flags).vars, upstreams: offlineUpstreams, writeCompiledFiles: false });
+      const other = await compileProject({ projectDir: dir, vars: projectOptions(flags).vars, upstreams: offlineUpstreams, writeCompiledFiles: false, dialect: projectOptions(flags).dialect });
       if (other.upstreams.some((u) => u.name === project.parsed.name)) consumers.push(other);
     } catch (error) {
       skipped.push({ consumer: rel(dir), reason: error instanceof Error ? error.message : String(error) });

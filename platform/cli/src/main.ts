@@ -10,6 +10,8 @@ import { ingestCommand } from './ingest-command';
 import { scheduleCommand } from './schedule-command';
 import { runsCommand, runShowCommand } from './runs-command';
 import { statusCommand } from './status-command';
+import { runOperationCommand } from './operation-command';
+import { depsCommand } from './deps-command';
 import { inputsCommand } from './inputs-command';
 import { maskingKeyRotateCommand, maskingKeyShowCommand } from './masking-key-command';
 
@@ -56,6 +58,13 @@ export function buildProgram(): Command {
     .action(async (flags) => { process.exitCode = await runCommand('build', flags, io); });
   runnable(program.command('seed').description('load the CSV files in seeds/'))
     .action(async (flags) => { process.exitCode = await runCommand('seed', flags, io); });
+  common(program.command('run-operation <macro>').description("call a macro of the project or an installed package against the project's database (dbt run-operation)"))
+    .option('--args <yaml>', "the macro's keyword arguments, as YAML: '{table: orders}'")
+    .option('--wait', 'wait for another run of the project to finish instead of failing')
+    .action(async (macro, flags) => { process.exitCode = await runOperationCommand(macro, flags, io); });
+  program.command('deps').description('install the local: packages of packages.yml into dbt_packages/, and check that every other one is installed')
+    .option('--project-dir <dir>', 'the project folder', process.cwd())
+    .action(async (flags) => { process.exitCode = await depsCommand(flags, io); });
   program.command('inputs').description('the files a build reads from outside the project (raw data, ingested files), with their digests; --hash for nx')
     .option('--project-dir <dir>', 'the project folder', process.cwd())
     .option('-t, --target <name>', 'the target to resolve paths for')

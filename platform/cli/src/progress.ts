@@ -1,4 +1,4 @@
-import type { GraphNode, NodeResult } from '@mesh/engine';
+import type { GraphNode, HookSql, NodeResult } from '@mesh/engine';
 
 const WIDTH = 64;
 const clock = () => new Date().toISOString().slice(11, 19);
@@ -32,6 +32,13 @@ export function endLine(node: GraphNode, result: NodeResult, index: number, tota
     : result.status === 'error' ? `[ERROR ${time}]`
     : `[${label[result.status]}${result.failures ? ` ${result.failures}` : ''} ${time}]`;
   return `${clock()}  ${dots(`${index} of ${total} ${verb} ${describe(node)}`)}${tail}`;
+}
+
+/** An on-run-start or on-run-end hook, as dbt prints it: `hook: shop.on-run-start.0`. */
+export function hookLine(hook: HookSql, result?: NodeResult): string {
+  const name = `hook: ${hook.id.replace(/^operation\.[^.]+\./, '').replace(/^([^-]+)-(on-run-(?:start|end))-(\d+)$/, '$1.$2.$3')}`;
+  if (!result) return `${clock()}  ${dots(`START ${name}`)}[RUN]`;
+  return `${clock()}  ${dots(`${result.status === 'success' ? 'OK' : 'ERROR'} ${name}`)}[${result.status === 'success' ? 'OK' : 'ERROR'} in ${result.execution_time.toFixed(2)}s]`;
 }
 
 /**

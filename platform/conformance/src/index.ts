@@ -127,6 +127,20 @@ export function describeAdapterConformance(engine: ConformanceEngine): void {
       expect((await rows('seed')).length).toBe(2);
     });
 
+    it('answers what templates ask while a model runs: statements, columns, relations by name and pattern', async () => {
+      await s.materialize({ kind: 'table', relation: r('ask_me'), sql: "SELECT 1 AS id, 'a' AS label, DATE '2024-01-31' AS day, CAST(12.50 AS DECIMAL(10,2)) AS amount" }, undefined);
+      const answer = await s.runStatement(`SELECT id, label, day, amount FROM ${name('ask_me')}`, true);
+      expect(answer.columns.map((c) => c.name)).toEqual(['id', 'label', 'day', 'amount']);
+      expect(answer.rows[0]![0]).toBe(1);
+      expect(answer.rows[0]![2]).toEqual({ temporal: 'date', text: '2024-01-31' });
+      expect(answer.rows[0]![3]).toEqual({ number: '12.50' });
+      expect((await s.columnsOf(r('ask_me'))).map((c) => c.name)).toEqual(['id', 'label', 'day', 'amount']);
+      expect(await s.relationKind(r('ask_me'))).toBe('table');
+      expect(await s.relationKind(r('no_such_relation'))).toBeUndefined();
+      const like = await s.relationsLike(db, 'gold', 'ask%', '');
+      expect(like.map((x) => `${x.schema}.${x.identifier} ${x.kind}`)).toEqual(['gold.ask_me table']);
+    });
+
     it('runs tests as queries: failures counted in the database', async () => {
       await s.materialize({ kind: 'table', relation: r('tested'), sql: 'SELECT 1 AS id UNION ALL SELECT 1 UNION ALL SELECT NULL' }, undefined);
       const unique = `select id as unique_field, count(*) as n_records from ${name('tested')} where id is not null group by id having count(*) > 1`;

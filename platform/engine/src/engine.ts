@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { isAbsolute, join } from 'node:path';
 import { MeshError } from '@mesh/errors';
+import { Relation } from './parse/relation';
 import { buildManifest, type Manifest } from './artifacts/manifest';
 import { buildRunResults } from './artifacts/run-results';
 import { writeCompiledFiles } from './artifacts/compiled-files';
 import { writeJsonAtomic } from './artifacts/write-json';
 import { Compiler, type CompiledNode } from './compile/compile';
-import type { Adapter, RelationKind, StagedFile } from './execute/adapter';
+import { relationKey, type Adapter, type RelationKind, type StagedFile } from './execute/adapter';
 import { stagedSourceRelation } from './compile/relations';
 import type { NodeResult } from './execute/results';
 import { refuseUncapable } from './execute/capabilities';
@@ -17,8 +18,10 @@ import { buildDag, topoSort, type Dag } from './graph/dag';
 import { resolveRefs, type Resolution, type UpstreamProject } from './graph/resolve-refs';
 import { selectNodes, unmatchedSelectors } from './graph/select';
 import { loadProject } from './load/load-project';
-import { parseProject, type ParsedProject } from './parse/parse-project';
+import { parseProject, type HookSql, type ParsedProject } from './parse/parse-project';
 import type { ResolvedTarget } from './parse/target';
+import type { MacroDialect } from './jinja/macro-api';
+import { RunTimeRenderer } from './execute/run-time-render';
 
 export interface ProjectOptions {
   projectDir: string;
@@ -40,6 +43,16 @@ export interface ProjectOptions {
   warnError?: boolean;
   /** Told how long each stage took (load, parse, resolve, ...), for benchmarks and `--timings`. */
   onStage?(stage: string, ms: number): void;
+  /** The target database's spellings of dbt's macros, by target type (the adapter packages' dialects). */
+  dialect?: (targetType: string) => MacroDialect | undefined;
+  /** The command being run, as templates read it in `flags.WHICH` (default `compile`). */
+  which?: string;
+  /**
+   * For `compile`: the target's database when it is there (undefined when it is not). Nodes that ask the
+   * database while they render, and incremental models whose table exists, are then compiled to the SQL a
+   * run would build, as dbt compile does with its connection; without it they keep their parse-time SQL.
+   */
+  connect?(target: ResolvedTarget, parsed: ParsedProject): Promise<Adapter | undefined>;
 }
 
 export interface CompiledProject {
@@ -100,7 +113,7 @@ export async function compileProject(options: ProjectOptions): Promise<CompiledP
   };
   const files = loadProject(options.projectDir, { cache: options.partialParse, profilesDir: options.profilesDir, env: options.env });
   stage('load');
-  const parsed = parseProject(files, { vars: options.vars, env: options.env, target: options.target });
+  const parsed = parseProject(files, { vars: options.vars, env: options.env, target: options.target, dialect: options.dialect, flags: { WHICH: options.which ?? 'compile' } });
   stage('parse');
   const upstreams = typeof options.upstreams === 'function' ? await options.upstreams(parsed) : options.upstreams;
   stage('upstreams');
@@ -145,6 +158,11 @@ export async function compileProject(options: ProjectOptions): Promise<CompiledP
     compiled.set(id, compiler.compileNode(node));
   }
   stage('compile');
+  if (options.connect) {
+    const late = await compileAtRunTime({ parsed, dag, resolution, compiler, compiled, upstreams: upstreams ?? [] }, options.connect);
+    warnings.push(...late);
+    stage('compile against the database');
+  }
   const targetDir = join(parsed.root, parsed.files.project['target-path'] ?? 'target');
   if (options.writeCompiledFiles !== false) {
     // Paths relative to target/compiled, as template strings: normalising 20,000 paths took longer than writing the files.
@@ -173,6 +191,68 @@ export async function compileProject(options: ProjectOptions): Promise<CompiledP
   return { parsed, dag, resolution, compiler, selected, compiled, manifest, warnings, invocationId, targetDir, upstreams: upstreams ?? [] };
 }
 
+/**
+ * Renders again, with `execute` true and the database's answers, the compiled nodes a run would render
+ * again: those that asked the database while parsing, and incremental models whose table exists (with
+ * `is_incremental()` true). Nothing is built. Returns the warning said when the database is not there.
+ */
+async function compileAtRunTime(
+  project: Pick<CompiledProject, 'parsed' | 'dag' | 'resolution' | 'compiler' | 'compiled' | 'upstreams'>,
+  connect: NonNullable<ProjectOptions['connect']>,
+): Promise<MeshError[]> {
+  const { parsed, dag, resolution, compiler, compiled } = project;
+  const dynamic = [...compiled.keys()].filter((id) => parsed.rendered.get(id)?.dynamic);
+  const incremental = [...compiled.keys()].filter((id) => {
+    const node = dag.nodes.get(id)!;
+    return node.resource_type === 'model' && node.config.materialized === 'incremental' && node.config.full_refresh !== true;
+  });
+  if (!dynamic.length && !incremental.length) return [];
+  const adapter = await connect(parsed.target, parsed);
+  if (!adapter) {
+    if (!dynamic.length) return [];
+    const names = dynamic.map((id) => dag.nodes.get(id)!.name);
+    return [new MeshError('W_COMPILE_OFFLINE', `the database of target '${parsed.target.name}' is not there, so ${dynamic.length === 1 ? 'one node that asks' : `${dynamic.length} nodes that ask`} the database while rendering ${dynamic.length === 1 ? 'is' : 'are'} compiled as parsing renders ${dynamic.length === 1 ? 'it' : 'them'} (execute false): ${names.slice(0, 10).join(', ')}${names.length > 10 ? `, and ${names.length - 10} more` : ''}`, {
+      hint: `Build the project once (mesh build), or let the server be reached, then compile again for the SQL a run builds; ${parsed.target.path} is where the database is looked for.`,
+    })];
+  }
+  const errors: MeshError[] = [];
+  try {
+    for (const upstream of project.upstreams) {
+      const used = [...dag.nodes.values()].some((n) => n.package_name === upstream.name);
+      if (used && upstream.database) await adapter.attach(upstream.name, upstream.database.path);
+    }
+    const relations = incremental.length ? await adapter.listRelations(parsed.target.database) : new Map<string, RelationKind>();
+    const renderer = new RunTimeRenderer(parsed, dag, resolution, compiler);
+    const session = await adapter.session();
+    try {
+      for (const [id, c] of compiled) {
+        const node = dag.nodes.get(id)!;
+        if (node.resource_type !== 'model' && node.resource_type !== 'test') continue;
+        const merging = node.resource_type === 'model' && incremental.includes(id) && relations.get(relationKey({ schema: node.schema, identifier: node.alias })) === 'table';
+        if (!merging && !parsed.rendered.get(id)?.dynamic) continue;
+        session.queryComment = parsed.queryComment?.(node);
+        try {
+          c.sql = await renderer.nodeSql(node, session, merging);
+        } catch (error) {
+          errors.push(error instanceof MeshError ? error : new MeshError('E_SQL', `${node.unique_id}: ${error instanceof Error ? error.message : String(error)}`, {
+            node: node.unique_id,
+            location: { file: node.original_file_path },
+            hint: 'The node asks the database while it compiles, as in dbt; the database refused the question. Build what it reads first.',
+          }));
+        } finally {
+          session.queryComment = undefined;
+        }
+      }
+    } finally {
+      session.close();
+    }
+  } finally {
+    await adapter.close();
+  }
+  if (errors.length) throw MeshError.all(errors);
+  return [];
+}
+
 export interface RunProjectOptions extends ProjectOptions, RunEvents {
   command: RunCommand;
   threads?: number;
@@ -185,6 +265,8 @@ export interface RunProjectOptions extends ProjectOptions, RunEvents {
   onCompiled?(project: CompiledProject): void;
   /** Called after the nodes ran, while the database is still open (publishing public models). */
   afterRun?(outcome: RunOutcome, adapter: Adapter): Promise<void>;
+  /** Told when an on-run-start or on-run-end hook starts and ends. */
+  onHook?(hook: HookSql, result?: NodeResult): void;
 }
 
 /**
@@ -218,7 +300,8 @@ async function stageExternalSources(project: CompiledProject, adapter: Adapter):
 /** Compiles, then runs the selected nodes for `run`, `test`, `build` or `seed`, and writes run_results.json. */
 export async function runProject(options: RunProjectOptions): Promise<RunOutcome> {
   const t0 = performance.now();
-  const project = await compileProject(options);
+  // A run renders its nodes against the database itself, as they run.
+  const project = await compileProject({ ...options, connect: undefined, which: options.which ?? options.command });
   const { parsed, dag, resolution, compiler, selected } = project;
   options.onCompiled?.(project);
   const adapter = await options.openAdapter(parsed.target, parsed);
@@ -244,19 +327,31 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
     await adapter.ensureSchemas(parsed.target.database, schemas);
     if (parsed.target.externalSources === 'load' && options.command !== 'seed') await stageExternalSources(project, adapter);
     const relations: Map<string, RelationKind> = await adapter.listRelations(parsed.target.database);
+    const renderer = new RunTimeRenderer(parsed, dag, resolution, compiler);
     buildState = openBuildState(parsed.target, project.targetDir);
     const externalState = externalStates(project);
-    const runner = new Runner(parsed, dag, resolution, compiler, adapter, relations, buildState, new NodeStates(dag, buildState, externalState));
-    const results = await runner.run({
-      command: options.command,
-      selected,
-      threads: options.threads ?? parsed.target.threads,
-      fullRefresh: options.fullRefresh,
-      failFast: options.failFast ?? parsed.files.flags.failFast,
-      warnError: options.warnError ?? parsed.files.flags.warnError,
-      onStart: options.onStart,
-      onEnd: options.onEnd,
+    const runner = new Runner(parsed, dag, resolution, compiler, adapter, relations, renderer, buildState, new NodeStates(dag, buildState, externalState));
+    const hooks = options.command === 'seed' ? { 'on-run-start': [], 'on-run-end': [] } : parsed.hooks;
+    const started = await runProjectHooks(hooks['on-run-start'], renderer, adapter, options, {});
+    const nodes = started.some((r) => r.status === 'error')
+      ? []
+      : await runner.run({
+          command: options.command,
+          selected,
+          threads: options.threads ?? parsed.target.threads,
+          fullRefresh: options.fullRefresh,
+          failFast: options.failFast ?? parsed.files.flags.failFast,
+          warnError: options.warnError ?? parsed.files.flags.warnError,
+          onStart: options.onStart,
+          onEnd: options.onEnd,
+        });
+    const schemasBuilt = [...new Set(schemas)];
+    const ended = await runProjectHooks(hooks['on-run-end'], renderer, adapter, options, {
+      results: nodes.map((r) => ({ ...r, node: dag.nodes.get(r.unique_id) ?? { unique_id: r.unique_id }, adapter_response: { rows_affected: r.rows ?? null } })),
+      schemas: schemasBuilt,
+      database_schemas: schemasBuilt.map((schema) => [parsed.target.database, schema]),
     });
+    const results = [...started, ...nodes, ...ended];
     outcome = { ...project, results, elapsed: (performance.now() - t0) / 1000, buildState, externalState };
     await options.afterRun?.(outcome, adapter);
   } finally {
@@ -270,4 +365,107 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
     buildRunResults(outcome.results, project.invocationId, elapsed, { command: options.command, select: options.select ?? [], exclude: options.exclude ?? [], target: parsed.target.name }),
   );
   return outcome;
+}
+
+/**
+ * on-run-start or on-run-end: each hook rendered at run time in its package's context, then run; the results
+ * are reported as dbt reports them (`operation.<package>.<package>-on-run-start-<i>`).
+ */
+async function runProjectHooks(hooks: HookSql[], renderer: RunTimeRenderer, adapter: Adapter, events: Pick<RunProjectOptions, 'onHook'>, globals: Record<string, unknown>): Promise<NodeResult[]> {
+  if (!hooks.length) return [];
+  const session = await adapter.session();
+  const results: NodeResult[] = [];
+  try {
+    for (const hook of hooks) {
+      events.onHook?.(hook);
+      const started = new Date();
+      const t0 = performance.now();
+      let result: NodeResult;
+      try {
+        const sql = await renderer.renderText(hook.sql, { file: hook.file, pkg: hook.package, globals }, session);
+        if (sql.trim()) await session.runStatement(sql, false);
+        result = { unique_id: hook.id, status: 'success', message: 'OK', execution_time: 0, started_at: '', completed_at: '', thread_id: 'main', compiled_code: sql };
+      } catch (error) {
+        const e = error instanceof MeshError ? error : undefined;
+        result = {
+          unique_id: hook.id, status: 'error', message: error instanceof Error ? error.message : String(error), execution_time: 0, started_at: '', completed_at: '', thread_id: 'main',
+          error: { code: e?.code ?? 'E_SQL', hint: e?.hint, file: e?.location?.file ?? hook.file, line: e?.location?.line ?? hook.line },
+        };
+      }
+      result.execution_time = (performance.now() - t0) / 1000;
+      result.started_at = started.toISOString();
+      result.completed_at = new Date().toISOString();
+      results.push(result);
+      events.onHook?.(hook, result);
+      if (result.status === 'error') break;
+    }
+  } finally {
+    session.close();
+  }
+  return results;
+}
+
+export interface RunOperationOptions extends ProjectOptions {
+  /** The macro, as dbt names it: `name` or `package.name`. */
+  macro: string;
+  args?: Record<string, unknown>;
+  openAdapter(target: ResolvedTarget, parsed: ParsedProject): Promise<Adapter>;
+}
+
+export interface OperationOutcome {
+  result: NodeResult;
+  /** What the macro logged (`log(..., info=True)`). */
+  logs: string[];
+  parsed: ParsedProject;
+}
+
+/**
+ * dbt's run-operation: calls a macro with keyword arguments at run time (execute true, a live connection),
+ * so what it runs (DDL, grants, a table the build then reads) happens in the project's database.
+ */
+export async function runOperation(options: RunOperationOptions): Promise<OperationOutcome> {
+  const t0 = performance.now();
+  const project = await compileProject({ ...options, connect: undefined, which: 'run-operation', writeCompiledFiles: false });
+  const { parsed, dag, resolution, compiler } = project;
+  const [pkg, name] = options.macro.includes('.') ? (options.macro.split('.', 2) as [string, string]) : [undefined, options.macro];
+  const owner = pkg ?? (parsed.jinja.hasMacro(name) ? parsed.name : parsed.jinja.packagesWithMacro(name)[0]);
+  if (!owner || !parsed.jinja.hasMacro(name, owner)) {
+    throw new MeshError('E_OPERATION_UNKNOWN', `run-operation: no macro named '${options.macro}'`, {
+      hint: 'Define it in a file under macro-paths (or name an installed package\'s macro as package.name).',
+    });
+  }
+  const adapter = await options.openAdapter(parsed.target, parsed);
+  const started = new Date();
+  const logsBefore = parsed.logs.length;
+  let result: NodeResult;
+  try {
+    const renderer = new RunTimeRenderer(parsed, dag, resolution, compiler);
+    const session = await adapter.session();
+    try {
+      const args = options.args ?? {};
+      await renderer.render((run) => parsed.jinja.callMacro(name, args, {
+        ...run,
+        config: () => undefined,
+        vars: parsed.vars,
+        env: parsed.env,
+        execute: true,
+        log: (message) => parsed.logs.push(message),
+      }, 'run-operation', owner), { ref: () => { throw new MeshError('E_JINJA_CALL', 'ref() is not available in run-operation', { hint: 'Name the relation with api.Relation.create(...) instead.' }); }, source: () => { throw new MeshError('E_JINJA_CALL', 'source() is not available in run-operation', { hint: 'Name the relation with api.Relation.create(...) instead.' }); }, thisRelation: new Relation(parsed.target.database, 'main', ''), isIncremental: false }, session, 'rollback');
+      result = { unique_id: `macro.${owner}.${name}`, status: 'success', message: 'OK', execution_time: 0, started_at: started.toISOString(), completed_at: '', thread_id: 'main' };
+    } finally {
+      session.close();
+    }
+  } catch (error) {
+    const e = error instanceof MeshError ? error : undefined;
+    result = {
+      unique_id: `macro.${owner}.${name}`, status: 'error', message: error instanceof Error ? error.message : String(error), execution_time: 0, started_at: started.toISOString(), completed_at: '', thread_id: 'main',
+      error: { code: e?.code ?? 'E_SQL', hint: e?.hint, file: e?.location?.file, line: e?.location?.line },
+    };
+  } finally {
+    await adapter.close();
+  }
+  result.completed_at = new Date().toISOString();
+  result.execution_time = (performance.now() - t0) / 1000;
+  writeJsonAtomic(join(project.targetDir, 'run_results.json'), buildRunResults([result], project.invocationId, result.execution_time, { which: 'run-operation', macro: options.macro, args: options.args ?? {} }));
+  return { result, logs: parsed.logs.slice(logsBefore), parsed };
 }

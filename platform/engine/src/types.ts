@@ -170,6 +170,8 @@ export interface TestNode extends BaseNode {
   /** For generic tests: the test name, its arguments and its package (`dbt_utils`); singular tests have raw SQL. */
   test_metadata?: { name: string; kwargs: Record<string, unknown>; namespace?: string };
   column_name?: string;
+  /** For a generic test defined by a `{% test %}` macro: the package that holds the macro (the project's own, or an installed one). */
+  macro_package?: string;
   /** The model (or seed/source) a generic test is attached to. */
   attached_node?: string;
   raw_code: string;

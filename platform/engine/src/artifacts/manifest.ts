@@ -188,7 +188,8 @@ export function buildManifest(parsed: ParsedProject, dag: Dag, compiled: Map<str
   }
   const macros: Manifest['macros'] = {};
   for (const m of parsed.macros) {
-    macros[`macro.${parsed.name}.${m.name}`] = { unique_id: `macro.${parsed.name}.${m.name}`, name: m.name, package_name: parsed.name, original_file_path: m.path };
+    const id = `macro.${m.package}.${m.name}`;
+    macros[id] = { unique_id: id, name: m.name, package_name: m.package, original_file_path: m.path };
   }
   const groups: Manifest['groups'] = {};
   for (const g of parsed.groups) {

@@ -66,6 +66,8 @@ export class Compiler {
   private readonly bodies = new Map<string, string>();
   /** Relation names by node: a model's name is spelled in the SQL of each child and each test of it. */
   private readonly relations = new Map<GraphNode, string>();
+  /** Bodies of ephemeral models rendered again at run time (they asked the database while parsing). */
+  private readonly runTimeBodies = new Map<string, string>();
 
   constructor(
     private readonly parsed: ParsedProject,
@@ -94,11 +96,23 @@ export class Compiler {
     return sql;
   }
 
+  ephemeralsOf(id: string): ModelNode[] {
+    return ephemeralAncestors(id, this.dag);
+  }
+
+  hasRunTimeBody(id: string): boolean {
+    return this.runTimeBodies.has(id);
+  }
+
+  setRunTimeBody(id: string, sql: string): void {
+    this.runTimeBodies.set(id, sql);
+  }
+
   /** Wraps SQL with the ephemeral models it (transitively) refs, as CTEs. */
   withEphemerals(id: string, sql: string): string {
     const ephemerals = ephemeralAncestors(id, this.dag);
     if (!ephemerals.length) return sql;
-    const ctes = ephemerals.map((e) => `${quoteIdent(ephemeralName(e))} as (\n${this.body(e)}\n)`).join(',\n');
+    const ctes = ephemerals.map((e) => `${quoteIdent(ephemeralName(e))} as (\n${this.runTimeBodies.get(e.unique_id) ?? this.body(e)}\n)`).join(',\n');
     return `with ${ctes}\nselect * from (\n${sql}\n) as __mesh_body`;
   }
 

@@ -55,8 +55,8 @@ describe('a dbt project\'s tests', () => {
     const sql = Object.fromEntries(tests.map((t) => [t.name, t.sql]));
     expect(sql).toEqual({
       dbt_utils_expression_is_true_o_amount_0: 'select * from "shop"."main"."o" where not(amount >= 0)',
-      dbt_utils_unique_combination_of_columns_o_id__amount: 'select id, amount, count(*) as n_records from "shop"."main"."o" group by id, amount having count(*) > 1',
-      dbt_utils_accepted_range_o_amount__False__10__0: 'select * from "shop"."main"."o" where 1 = 2 or not "amount" > 0 or not "amount" < 10',
+      dbt_utils_unique_combination_of_columns_o_id__amount: 'with validation_errors as (select id, amount from "shop"."main"."o" group by id, amount having count(*) > 1) select * from validation_errors',
+      dbt_utils_accepted_range_o_amount__False__10__0: 'select * from "shop"."main"."o" where 1 = 2 or not amount > 0 or not amount < 10',
     });
   });
 
@@ -122,28 +122,67 @@ describe('a dbt project\'s vars and sources', () => {
 
   it('warns about packages that are not installed', () => {
     const files = projectFromFiles({});
-    files.dbtPackages.push({ name: 'dbt_utils', file: 'packages.yml', line: 2 }, { name: 'dbt_expectations', file: 'packages.yml', line: 4 });
+    files.dbtPackages.push(
+      { spec: 'dbt-labs/dbt_utils', kind: 'hub', guess: 'dbt_utils', file: 'packages.yml', line: 2 },
+      { spec: 'calogica/dbt_expectations', kind: 'hub', guess: 'dbt_expectations', file: 'packages.yml', line: 4 },
+    );
     const parsed = parseProject(files);
     expect(parsed.warnings.map((w) => `${w.code} ${w.location?.file}:${w.location?.line} ${w.message}`)).toEqual([
-      "W_DBT_PACKAGE packages.yml:4 the dbt package 'dbt_expectations' is not installed: its macros, tests and models are not available",
+      "W_DBT_PACKAGE packages.yml:4 the dbt package 'calogica/dbt_expectations' is not installed: its macros, tests and models are not available",
     ]);
   });
 });
 
+describe('a package test the project copied', () => {
+  it('keeps its prefixed name, runs the project\'s copy and says so', () => {
+    const { parsed, tests } = compileTests({
+      'models/o.sql': 'select 1 as amount',
+      'macros/between.sql': '{% test expect_column_values_to_be_between(model, column_name, min_value) %}select * from {{ model }} where {{ column_name }} < {{ min_value }}{% endtest %}',
+      'models/o.yml': 'models:\n  - name: o\n    columns:\n      - name: amount\n        data_tests:\n          - dbt_expectations.expect_column_values_to_be_between: {min_value: 0}\n',
+    });
+    expect(tests.map((t) => t.sql)).toEqual(['select * from "demo"."main"."o" where amount < 0']);
+    expect(tests[0]!.name).toMatch(/^dbt_expectations_expect_column_values_to_be_between_o_amount/);
+    expect(parsed.warnings.map((w) => w.code)).toContain('W_TEST_COPIED');
+  });
+});
+
+describe("dbt_utils' tests without the package", () => {
+  it('group_by_columns groups, trim_whitespace: false keeps the spaces, as dbt_utils 1.x does', () => {
+    const { tests } = compileTests({
+      'models/s.sql': "select 1 as id, ' ' as label, 'x' as grp",
+      'models/s.yml': [
+        'models:',
+        '  - name: s',
+        '    columns:',
+        '      - name: label',
+        '        data_tests:',
+        '          - dbt_utils.not_empty_string: {trim_whitespace: false}',
+        '          - dbt_utils.at_least_one: {group_by_columns: [grp]}',
+        '          - dbt_utils.not_constant: {group_by_columns: [grp]}',
+      ].join('\n'),
+    });
+    const sql = Object.fromEntries(tests.map((t) => [t.name.replace(/__\w+$/, ''), t.sql]));
+    expect(sql.dbt_utils_not_empty_string_s_label).toBe('with all_values as (select label from "demo"."main"."s"), errors as (select * from all_values where label = \'\') select * from errors');
+    expect(sql.dbt_utils_at_least_one_s_label).toBe('select * from (with pruned_rows as (select grp ,label from "demo"."main"."s") select grp, count(label) as filler_column from pruned_rows group by grp having count(label) = 0) validation_errors');
+    expect(sql.dbt_utils_not_constant_s_label).toBe('select grp, count(distinct label) as filler_column from "demo"."main"."s" group by grp having count(distinct label) = 1');
+  });
+});
+
 describe('dbt configs the engine does not run', () => {
-  it('hooks and other materializations are refused, not ignored', () => {
-    // A model's refusal is kept with the model (raised when a command selects it); a project's is raised at once.
-    const refuse = (files: Record<string, string>) => {
-      let parsed: ReturnType<typeof parseProject> | undefined;
-      const e = thrownMeshError(() => {
-        parsed = parseProject(projectFromFiles(files));
-        const [first] = parsed.broken.values();
-        if (first) throw first;
-      });
-      return `${e.code} ${e.message}`;
-    };
-    expect(refuse({ 'models/m.sql': "{{ config(materialized='materialized_view') }}select 1" })).toBe("E_DBT_UNSUPPORTED materialized='materialized_view' is not supported");
-    expect(refuse({ 'mesh_project.yml': "name: demo\nmodels:\n  demo:\n    +post-hook: \"grant select on {{ this }} to role reporter\"\n", 'models/m.sql': 'select 1' })).toBe('E_DBT_UNSUPPORTED post-hook is not supported');
-    expect(refuse({ 'mesh_project.yml': "name: demo\non-run-end:\n  - \"{{ grant_all() }}\"\n" })).toBe('E_DBT_UNSUPPORTED on-run-end hooks are not supported');
+  it('other materializations are refused, not ignored', () => {
+    // A model's refusal is kept with the model (raised when a command selects it).
+    const parsed = parseProject(projectFromFiles({ 'models/m.sql': "{{ config(materialized='materialized_view') }}select 1" }));
+    const e = parsed.broken.get('model.demo.m');
+    expect(`${e?.code} ${e?.message}`).toBe("E_DBT_UNSUPPORTED materialized='materialized_view' is not supported");
+  });
+
+  it('hooks are kept for the run: model hooks add up over config levels, on-run hooks in dbt\'s order', () => {
+    const parsed = parseProject(projectFromFiles({
+      'mesh_project.yml': "name: demo\non-run-end:\n  - \"{{ grant_all() }}\"\nmodels:\n  demo:\n    +post-hook: \"grant select on {{ this }} to reporter\"\n",
+      'models/m.sql': "{{ config(post_hook='analyze {{ this }}') }}select 1",
+    }));
+    const m = parsed.nodes.find((n) => n.unique_id === 'model.demo.m');
+    expect(m && 'config' in m && (m.config as Record<string, unknown>)['post-hook']).toEqual(['grant select on {{ this }} to reporter', 'analyze {{ this }}']);
+    expect(parsed.hooks['on-run-end'].map((h) => [h.id, h.sql])).toEqual([['operation.demo.demo-on-run-end-0', '{{ grant_all() }}']]);
   });
 });

@@ -16,7 +16,7 @@ export function genericTestSql(test: TestNode, relation: string, toRelation?: st
   const kwargs = meta.kwargs;
   const column = quoteIdent(String(kwargs.column_name));
   const from = testInput(test, relation);
-  if (meta.namespace === 'dbt_utils') return dbtUtilsTestSql(meta.name, kwargs, from);
+  if (meta.namespace === 'dbt_utils') return dbtUtilsTestSql(meta.name, kwargs, from, test.config.store_failures === true);
   switch (meta.name) {
     case 'not_null':
       return `select * from ${from} where ${column} is null`;
@@ -43,41 +43,42 @@ export function testInput(test: TestNode, relation: string): string {
 }
 
 /**
- * dbt_utils' generic tests, written as dbt_utils writes them (expressions and values are SQL, column
- * names are used as given unless quote_columns is set), so their results match a dbt run.
+ * dbt_utils' generic tests when dbt_utils is not installed, written as dbt_utils 1.x writes them (column names
+ * and expressions as given, `group_by_columns` grouping, `trim_whitespace`), so results match a dbt run with the
+ * package. An installed dbt_utils always runs its own.
  */
-function dbtUtilsTestSql(name: string, kwargs: Record<string, unknown>, from: string): string {
-  const columnName = kwargs.column_name === undefined ? undefined : String(kwargs.column_name);
+function dbtUtilsTestSql(name: string, kwargs: Record<string, unknown>, from: string, storeFailures: boolean): string {
+  const columnName = kwargs.column_name === undefined || kwargs.column_name === null ? undefined : String(kwargs.column_name);
+  const groupBy = Array.isArray(kwargs.group_by_columns) ? kwargs.group_by_columns.map(String) : [];
+  const selectGroup = groupBy.length ? `${groupBy.join(' ,')}, ` : '';
+  const groupClause = groupBy.length ? ` group by ${groupBy.join(',')}` : '';
   switch (name) {
     case 'expression_is_true': {
-      const expression = columnName ? `${quoteIdent(columnName)} ${String(kwargs.expression)}` : String(kwargs.expression);
-      return `select * from ${from} where not(${expression})`;
+      const expression = columnName ? `${columnName} ${String(kwargs.expression)}` : String(kwargs.expression);
+      return `select ${storeFailures ? '*' : '1'} from ${from} where not(${expression})`;
     }
     case 'unique_combination_of_columns': {
       const quote = kwargs.quote_columns === true;
       const columns = (kwargs.combination_of_columns as unknown[]).map((c) => (quote ? quoteIdent(String(c)) : String(c))).join(', ');
-      return `select ${columns}, count(*) as n_records from ${from} group by ${columns} having count(*) > 1`;
+      return `with validation_errors as (select ${columns} from ${from} group by ${columns} having count(*) > 1) select * from validation_errors`;
     }
     case 'accepted_range': {
-      const column = quoteIdent(columnName!);
       const op = kwargs.inclusive === false ? '' : '=';
       const checks = ['1 = 2'];
-      if (kwargs.min_value !== undefined && kwargs.min_value !== null) checks.push(`not ${column} >${op} ${String(kwargs.min_value)}`);
-      if (kwargs.max_value !== undefined && kwargs.max_value !== null) checks.push(`not ${column} <${op} ${String(kwargs.max_value)}`);
+      if (kwargs.min_value !== undefined && kwargs.min_value !== null) checks.push(`not ${columnName} >${op} ${String(kwargs.min_value)}`);
+      if (kwargs.max_value !== undefined && kwargs.max_value !== null) checks.push(`not ${columnName} <${op} ${String(kwargs.max_value)}`);
       return `select * from ${from} where ${checks.join(' or ')}`;
     }
-    case 'not_constant': {
-      const column = quoteIdent(columnName!);
-      return `select count(distinct ${column}) as filler_column from ${from} having count(distinct ${column}) = 1`;
-    }
+    case 'not_constant':
+      return `select ${selectGroup}count(distinct ${columnName}) as filler_column from ${from}${groupClause} having count(distinct ${columnName}) = 1`;
     case 'at_least_one': {
-      const column = quoteIdent(columnName!);
-      return `select count(${column}) as filler_column from ${from} having count(${column}) = 0`;
+      const pruned = groupBy.length ? [...groupBy, ...(groupBy.includes(columnName!) ? [] : [columnName!])] : [columnName!];
+      const rows = groupBy.length ? `select ${pruned.join(' ,')} from ${from}` : `select ${pruned.join(' ,')} from ${from} where ${columnName} is not null limit 1`;
+      return `select * from (with pruned_rows as (${rows}) select ${selectGroup}count(${columnName}) as filler_column from pruned_rows${groupClause} having count(${columnName}) = 0) validation_errors`;
     }
     case 'not_empty_string': {
-      const column = quoteIdent(columnName!);
-      const value = kwargs.trim_whitespaces === false ? column : `trim(${column})`;
-      return `select ${column} from ${from} where ${value} = ''`;
+      const value = kwargs.trim_whitespace === false ? columnName : `trim(${columnName}) as ${columnName}`;
+      return `with all_values as (select ${value} from ${from}), errors as (select * from all_values where ${columnName} = '') select * from errors`;
     }
     default:
       throw new Error(`unknown dbt_utils test ${name}`);

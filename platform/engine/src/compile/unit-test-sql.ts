@@ -99,8 +99,8 @@ export function compileUnitTest(node: UnitTestNode, ctx: UnitTestCompileContext)
   };
   const overrides = node.overrides;
   const thisInput = inputs.get(model.unique_id);
-  const template = parsed.templates.get(model.unique_id)!();
-  const sql = template.render({
+  const render = parsed.templates.get(model.unique_id)!;
+  const sql = render({
     ref: (call) => {
       const i = parse.refs.findIndex((r) => sameRef(r, call) && (r.version ?? '') === (call.version ?? ''));
       return fixture(i < 0 ? undefined : refTargets[i], `ref('${call.name}')`, { database: model.database, schema: 'main', identifier: call.name });
@@ -109,13 +109,12 @@ export function compileUnitTest(node: UnitTestNode, ctx: UnitTestCompileContext)
       const i = parse.sources.findIndex((s) => s.source === call.source && s.table === call.table);
       return fixture(i < 0 ? undefined : sourceTargets[i], `source('${call.source}', '${call.table}')`, { database: model.database, schema: call.source, identifier: call.table });
     },
-    config: () => undefined,
     thisRelation: thisInput
       ? new PlaceholderRelation(quoteIdent(thisInput.cte), model.database, model.schema, model.alias)
       : new PlaceholderRelation(ctx.relationName(model), model.database, model.schema, model.alias),
     isIncremental: overrides.macros.is_incremental === true,
-    vars: { ...parsed.vars, ...overrides.vars },
-    env: { ...parsed.env, ...overrides.env_vars },
+    vars: overrides.vars,
+    env: overrides.env_vars,
     macros: overrides.macros,
   });
   return { model: model.unique_id, sql: sql.replace(/;\s*$/, '').trimEnd(), inputs: [...inputs.values()] };

@@ -7,6 +7,8 @@ export type { ExternalSpec };
  * how to read a CSV, how types are spelled) lives in the adapter; the engine decides what to build.
  */
 
+import type { StatementAnswer } from '../jinja/introspection';
+
 export interface RelationName {
   database: string;
   schema: string;
@@ -148,6 +150,18 @@ export interface AdapterSession {
   errorPosition(sql: string): Promise<SqlErrorPosition | undefined>;
   /** Builds a relation; atomic: on failure the previous relation is left as it was. */
   materialize(plan: MaterializePlan, existing: RelationKind | undefined): Promise<MaterializeResult>;
+  /**
+   * Introspection while a template renders at run time, as dbt's adapters answer it: a statement of
+   * `run_query` or `{% call statement %}` (its rows when `fetch`), the columns of a relation, whether a
+   * relation exists, the relations of a schema matching patterns.
+   */
+  runStatement(sql: string, fetch: boolean): Promise<StatementAnswer>;
+  /** Columns of a relation in order, with the database's type names; an error when it does not exist. */
+  columnsOf(relation: RelationName): Promise<ColumnInfo[]>;
+  /** What a relation is, or undefined when there is none (names compared as the database compares them). */
+  relationKind(relation: RelationName): Promise<RelationKind | undefined>;
+  /** Relations whose schema and name match SQL ILIKE patterns (`%`, `_`), minus names matching `exclude` (when not empty). */
+  relationsLike(database: string, schemaPattern: string, identifierPattern: string, exclude: string): Promise<Array<RelationName & { kind: RelationKind }>>;
   close(): void;
 }
 

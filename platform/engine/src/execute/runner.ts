@@ -1,11 +1,10 @@
 import { MeshError } from '@mesh/errors';
 import type { Compiler } from '../compile/compile';
-import { substitute } from '../compile/compile';
 import type { Dag } from '../graph/dag';
 import type { Resolution } from '../graph/resolve-refs';
 import type { ParsedProject } from '../parse/parse-project';
-import { PlaceholderRelation } from '../parse/relation';
-import { isModelLike, type GraphNode, type ModelNode, type RefCall, type TestNode } from '../types';
+import { isModelLike, type GraphNode, type ModelNode, type TestNode } from '../types';
+import { RunTimeRenderer } from './run-time-render';
 import { qualifiedName } from '../compile/relations';
 import { isCommentOnly } from '../util/sql-text';
 import { relationKey, type Adapter, type AdapterSession, type MaterializePlan, type RelationKind } from './adapter';
@@ -126,6 +125,7 @@ export class Runner {
     private readonly adapter: Adapter,
     /** Relations in the database now; kept current as nodes are built. */
     private readonly relations: Map<string, RelationKind>,
+    private readonly renderer: RunTimeRenderer = new RunTimeRenderer(parsed, dag, resolution, compiler),
     /** The journal of what the database holds and which tests passed on it. */
     private readonly state?: BuildState,
     private readonly states?: NodeStates,
@@ -259,7 +259,8 @@ export class Runner {
     try {
       session.queryComment = this.parsed.queryComment?.(node);
       if (node.resource_type === 'test') {
-        compiled = this.compiler.compileNode(node).sql;
+        // A test whose SQL asked the database while parsing (a package test reading columns) renders again.
+        compiled = this.parsed.rendered.get(node.unique_id)?.dynamic ? await this.renderer.nodeSql(node, session, false) : this.compiler.compileNode(node).sql;
         // The states the test runs on: a pass vouches for these and for no later ones.
         const on = this.states?.parentStates(node.unique_id) ?? {};
         let status: NodeResult['status'] = 'error';
@@ -352,40 +353,6 @@ export class Runner {
     return { status, message: `${failures} failing row${failures === 1 ? '' : 's'}`, failures, failingRows };
   }
 
-  /** Renders an incremental model again with is_incremental() true, as dbt does at run time. */
-  private incrementalSql(node: ModelNode): string {
-    const template = this.parsed.templates.get(node.unique_id)!();
-    const parseRefs = this.parsed.rendered.get(node.unique_id)!;
-    const refs: RefCall[] = [];
-    const tokenFor = (call: RefCall): string => {
-      const i = parseRefs.refs.findIndex((r) => r.name === call.name && (r.project ?? '') === (call.project ?? '') && (r.version ?? '') === (call.version ?? ''));
-      if (i < 0) {
-        throw new MeshError('E_REF_UNDECLARED', `model ${node.name} refs '${call.name}' only inside is_incremental()`, {
-          location: { file: node.original_file_path },
-          node: node.unique_id,
-          hint: `The graph is built with is_incremental() false; add a line \`-- depends_on: {{ ref('${call.name}') }}\` to the model.`,
-        });
-      }
-      refs.push(call);
-      return `\u0001R${i}\u0001`;
-    };
-    const sources = parseRefs.sources;
-    const sql = template.render({
-      ref: (call) => new PlaceholderRelation(tokenFor(call), node.database, 'main', call.name),
-      source: (call) => {
-        const i = sources.findIndex((s) => s.source === call.source && s.table === call.table);
-        return new PlaceholderRelation(`\u0001S${i}\u0001`, node.database, call.source, call.table);
-      },
-      config: () => undefined,
-      thisRelation: new PlaceholderRelation('\u0001T\u0001', node.database, node.schema, node.alias),
-      isIncremental: true,
-      vars: this.parsed.vars,
-      env: this.parsed.env,
-    });
-    const body = substitute({ sql, refs: parseRefs.refs, sources }, node, this.dag, this.resolution, this.parsed.target).replace(/;\s*$/, '').trimEnd();
-    return this.compiler.withEphemerals(node.unique_id, body);
-  }
-
   private async executeModel(node: ModelNode, session: AdapterSession, fullRefresh: boolean) {
     const relation = { database: node.database, schema: node.schema, identifier: node.alias };
     const key = relationKey(relation);
@@ -402,13 +369,14 @@ export class Runner {
       };
     } else if (node.resource_type === 'snapshot') {
       // Snapshots are never rebuilt from scratch, not even with --full-refresh: their history is the point.
-      sql = this.compiler.compileNode(node).sql;
+      sql = this.parsed.rendered.get(node.unique_id)?.dynamic ? await this.renderer.nodeSql(node, session, false) : this.compiler.compileNode(node).sql;
       plan = { kind: 'snapshot', relation, sql, snapshot: node.snapshot! };
     } else {
       // An incremental model merges into its table once it exists; the first build and a full refresh
       // build the whole table and swap it in, as a table model does.
       const merging = config.materialized === 'incremental' && existing === 'table' && !fullRefresh && config.full_refresh !== true;
-      sql = merging ? this.incrementalSql(node) : this.compiler.compileNode(node).sql;
+      // dbt renders a model again at run time when it introspects, and an incremental one to merge.
+      sql = merging || this.parsed.rendered.get(node.unique_id)?.dynamic ? await this.renderer.nodeSql(node, session, merging) : this.compiler.compileNode(node).sql;
       if (isCommentOnly(sql)) {
         throw new MeshError('E_MODEL_EMPTY', `model ${node.name} has no SQL to build: ${node.original_file_path} holds only comments`, {
           location: { file: node.original_file_path, line: 1 },
@@ -416,6 +384,7 @@ export class Runner {
           hint: 'Write the model\'s select statement, or delete the file.',
         });
       }
+      await this.runModelHooks(node, 'pre-hook', session);
       const contract = config.contract.enforced ? await checkContract(node, await session.describe(sql), session) : undefined;
       if (config.materialized === 'view') plan = { kind: 'view', relation, sql };
       else if (config.materialized === 'external') plan = { kind: 'external', relation, sql, external: node.externalFiles! };
@@ -439,9 +408,31 @@ export class Runner {
     this.state?.builtFrom(node.unique_id, node.checksum, from);
     failpoint(`built:${node.unique_id}`);
     this.relations.set(key, plan.kind === 'view' || plan.kind === 'external' ? 'view' : 'table');
+    if (node.resource_type === 'model') await this.runModelHooks(node, 'post-hook', session);
     const verb = { view: 'CREATE VIEW', seed: 'INSERT', incremental: 'MERGE', table: 'CREATE TABLE', snapshot: 'SNAPSHOT', external: 'COPY' }[plan.kind];
     const message = result.rows === undefined ? verb : `${verb} (${result.rows.toLocaleString('en-US')} rows)`;
     return { sql, relation: qualifiedName(relation, this.parsed.target), rows: result.rows, message };
   }
 
+  /** A model's pre- or post-hooks, each rendered at run time with `this` the model's relation, then run. */
+  private async runModelHooks(node: ModelNode, kind: 'pre-hook' | 'post-hook', session: AdapterSession): Promise<void> {
+    for (const hook of modelHooks(node, kind)) {
+      const sql = await this.renderer.renderText(hook, { file: node.original_file_path, pkg: node.package_name, thisRelation: this.renderer.relationOf(node) }, session);
+      if (sql.trim()) await session.runStatement(sql, false);
+    }
+  }
+}
+
+/** A model's hooks of one kind, as dbt collects them from every config level (strings, lists, `{sql: ...}`). */
+export function modelHooks(node: ModelNode, kind: 'pre-hook' | 'post-hook'): string[] {
+  const out: string[] = [];
+  const add = (value: unknown) => {
+    if (value === undefined || value === null) return;
+    if (Array.isArray(value)) value.forEach(add);
+    else if (typeof value === 'object') add((value as { sql?: unknown }).sql);
+    else out.push(String(value));
+  };
+  add(node.config[kind]);
+  add(node.config[kind.replace('-', '_')]);
+  return out;
 }

@@ -129,7 +129,13 @@ export function resolveRefs(parsed: ParsedProject, options: ResolveOptions = {})
   const upstreams = new Map((options.upstreams ?? []).map((u) => [u.name, u]));
   const upstreamIndex = new Map([...upstreams].map(([name, u]) => [name, index(u.nodes)]));
   const sourcesByKey = new Map<string, GraphNode>();
-  for (const node of own) if (node.resource_type === 'source') sourcesByKey.set(`${node.source_name}.${node.name}`, node);
+  // A source of the referring node's package wins over one of the same name elsewhere, as in dbt.
+  const sourcesByPackage = new Map<string, GraphNode>();
+  for (const node of own) {
+    if (node.resource_type !== 'source') continue;
+    sourcesByPackage.set(`${node.package_name}|${node.source_name}.${node.name}`, node);
+    if (!sourcesByKey.has(`${node.source_name}.${node.name}`) || node.package_name === parsed.name) sourcesByKey.set(`${node.source_name}.${node.name}`, node);
+  }
   const byId = new Map(own.map((n) => [n.unique_id, n]));
   const injected = new Map<string, ModelNode>();
   const warnings: MeshError[] = [];
@@ -146,8 +152,20 @@ export function resolveRefs(parsed: ParsedProject, options: ResolveOptions = {})
     return undefined;
   };
 
+  const localPackages = new Set(parsed.files.packages.map((p) => p.name));
+  /** dbt's choice among local models of one name: the referring node's package, then the root project. */
+  const prefer = (from: GraphNode, list: ModelNode[] | undefined, pkg?: string): ModelNode[] | undefined => {
+    if (!list || list.length < 2 && !pkg) return list;
+    if (pkg) return list.filter((n) => n.package_name === pkg);
+    const own = list.filter((n) => n.package_name === from.package_name);
+    if (own.length) return own;
+    const root = list.filter((n) => n.package_name === parsed.name);
+    return root.length ? root : list;
+  };
+
   const resolveRef = (from: GraphNode, call: RefCall): string => {
-    const projectName = call.project && call.project !== parsed.name ? call.project : undefined;
+    const localPackage = call.project && (call.project === parsed.name || localPackages.has(call.project)) ? call.project : undefined;
+    const projectName = call.project && !localPackage ? call.project : undefined;
     let candidates: ModelNode[] | undefined;
     let pool: Candidates;
     if (projectName) {
@@ -164,7 +182,7 @@ export function resolveRefs(parsed: ParsedProject, options: ResolveOptions = {})
       }
       pool = up;
     } else pool = local;
-    candidates = pool.byName.get(call.name);
+    candidates = projectName ? pool.byName.get(call.name) : prefer(from, pool.byName.get(call.name), localPackage);
     if (!candidates?.length) {
       const guess = didYouMean(call.name, pool.byName.keys());
       throw new MeshError('E_REF_UNKNOWN', `${describeRef(call)} refers to a model that does not exist${projectName ? ` in '${projectName}'` : ''}`, {
@@ -206,7 +224,7 @@ export function resolveRefs(parsed: ParsedProject, options: ResolveOptions = {})
   };
 
   const resolveSource = (from: GraphNode, call: SourceCall): string => {
-    const node = sourcesByKey.get(`${call.source}.${call.table}`);
+    const node = sourcesByPackage.get(`${from.package_name}|${call.source}.${call.table}`) ?? sourcesByKey.get(`${call.source}.${call.table}`);
     if (!node) {
       const guess = didYouMean(`${call.source}.${call.table}`, sourcesByKey.keys());
       const escaped = call.table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

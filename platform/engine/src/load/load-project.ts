@@ -8,6 +8,7 @@ import { parseProjectFile } from './project-file';
 import { findProfile, type ProfileFile } from './profiles';
 import { projectFlags, type BuildFlags } from './project-flags';
 import { ParseCache } from './parse-cache';
+import { loadInstalledPackages, readPackageSpecs, type InstalledPackage, type PackageSpec } from './load-packages';
 
 export const PROJECT_FILE_NAMES = ['mesh_project.yml', 'dbt_project.yml'] as const;
 
@@ -34,8 +35,21 @@ export interface PropertiesSource extends SourceFile {
   lineOf(path: readonly PropertyKey[]): number | undefined;
 }
 
+/** The files of one dbt project folder: the root project, or a package inside it. */
+export interface FolderFiles {
+  models: SourceFile[];
+  /** Python models (`.py` under the model paths): refused when enabled, as the engine cannot run them. */
+  pythonModels: SourceFile[];
+  properties: PropertiesSource[];
+  seeds: SourceFile[];
+  macros: SourceFile[];
+  tests: SourceFile[];
+  modelPaths: string[];
+  seedPaths: string[];
+}
+
 /** Everything a project holds on disk, read once. Later stages never touch the file system for inputs. */
-export interface ProjectFiles {
+export interface ProjectFiles extends FolderFiles {
   root: string;
   projectFilePath: string;
   project: ProjectFile;
@@ -48,24 +62,22 @@ export interface ProjectFiles {
   warnings: MeshError[];
   /** dbt's `flags:` that change what a build does. */
   flags: BuildFlags;
-  models: SourceFile[];
-  /** Python models (`.py` under the model paths): refused when enabled, as the engine cannot run them. */
-  pythonModels: SourceFile[];
-  properties: PropertiesSource[];
-  seeds: SourceFile[];
-  macros: SourceFile[];
-  tests: SourceFile[];
+  /** dbt packages a dbt project declares (packages.yml, dependencies.yml `packages:`). */
+  dbtPackages: PackageSpec[];
+  /** The packages installed under the install path (or `local:`), each read as a project of its own. */
+  packages: PackageFiles[];
   /** SQL files under snapshot-paths, which hold `{% snapshot %}` blocks. */
   snapshots: SourceFile[];
   /** Unit test fixture files (`<test-path>/fixtures/**.csv|.sql`), named by `fixture:` in a unit test. */
   fixtures: SourceFile[];
-  modelPaths: string[];
-  seedPaths: string[];
   snapshotPaths: string[];
-  /** dbt packages a dbt project installs (packages.yml, dependencies.yml `packages:`), by name. */
-  dbtPackages: Array<{ name: string; file: string; line?: number }>;
   /** Parsed YAML and compiled Jinja from earlier runs (target/partial_parse.json). */
   cache: ParseCache;
+}
+
+/** An installed package's files; paths are relative to the root project, as every other path. */
+export interface PackageFiles extends InstalledPackage, FolderFiles {
+  testPaths: string[];
 }
 
 export interface LoadOptions {
@@ -116,26 +128,77 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
   const flags = projectFlags(project.flags, { file: projectRel, lineOf: read0.lineOf }, read0.warnings);
   const cache = ParseCache.open(options.cache === false || !flags.partialParse ? undefined : join(root, project['target-path'] ?? 'target'));
 
-  const modelPaths = project['model-paths'] ?? project['source-paths'] ?? ['models'];
-  const seedPaths = project['seed-paths'] ?? project['data-paths'] ?? ['seeds'];
-  const macroPaths = project['macro-paths'] ?? ['macros'];
-  const testPaths = project['test-paths'] ?? ['tests'];
+  const unit = collectUnit(root, '', project, cache);
+  const specs = readPackageSpecs(root);
+  const installPath = project['packages-install-path'] ?? 'dbt_packages';
+  const packages: PackageFiles[] = loadInstalledPackages(root, installPath, specs, project.name).map((pkg) => {
+    const { snapshots: _snapshots, fixtures: _fixtures, snapshotPaths: _snapshotPaths, ...files } = collectUnit(root, pkg.dir, pkg.project, cache);
+    return { ...pkg, ...files };
+  });
+
+  return {
+    root,
+    projectFilePath: projectRel,
+    project,
+    projectLineOf: read0.lineOf,
+    dbt: read0.dbt,
+    profile: read0.dbt ? findProfile(root, project.profile ?? project.name, { profilesDir: options.profilesDir, env: options.env }) : undefined,
+    warnings: read0.warnings,
+    flags,
+    models: unit.models,
+    pythonModels: unit.pythonModels,
+    properties: unit.properties,
+    seeds: unit.seeds,
+    macros: unit.macros,
+    tests: unit.tests,
+    snapshots: unit.snapshots,
+    fixtures: unit.fixtures,
+    modelPaths: unit.modelPaths,
+    seedPaths: unit.seedPaths,
+    snapshotPaths: unit.snapshotPaths,
+    dbtPackages: specs,
+    packages,
+    cache,
+  };
+}
+
+function collectFiles(root: string, paths: string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) listFiles(root, p, out);
+  return out;
+}
+
+/** The folders a project file names, with dbt's older names (`source-paths`, `data-paths`) as fallbacks. */
+interface FolderPaths {
+  'model-paths'?: string[];
+  'source-paths'?: string[];
+  'seed-paths'?: string[];
+  'data-paths'?: string[];
+  'macro-paths'?: string[];
+  'test-paths'?: string[];
+  'snapshot-paths'?: string[];
+}
+
+/**
+ * The files of one dbt project folder (the root project, or a package inside it): models, properties YAML,
+ * seeds, macros (with tests/generic/), singular tests. Paths are relative to the root project.
+ */
+function collectUnit(root: string, dir: string, project: FolderPaths, cache: ParseCache): FolderFiles & { testPaths: string[]; snapshots: SourceFile[]; fixtures: SourceFile[]; snapshotPaths: string[] } {
+  const prefix = (p: string) => (dir ? `${dir}/${p.replace(/\/+$/, '')}` : p.replace(/\/+$/, ''));
+  const modelPaths = (project['model-paths'] ?? project['source-paths'] ?? ['models']).map(prefix);
+  const seedPaths = (project['seed-paths'] ?? project['data-paths'] ?? ['seeds']).map(prefix);
+  const macroPaths = (project['macro-paths'] ?? ['macros']).map(prefix);
+  const testPaths = (project['test-paths'] ?? ['tests']).map(prefix);
+  const snapshotPaths = (project['snapshot-paths'] ?? ['snapshots']).map(prefix);
 
   const read = (path: string): SourceFile => ({ path, text: readFileSync(join(root, path), 'utf8') });
-  const collect = (dirs: string[]): string[] => {
-    const out: string[] = [];
-    for (const dir of dirs) listFiles(root, dir.replace(/\/+$/, ''), out);
-    return out;
-  };
-
-  const snapshotPaths = project['snapshot-paths'] ?? ['snapshots'];
-  const modelFiles = collect(modelPaths);
-  const seedFiles = collect(seedPaths);
-  const snapshotFiles = collect(snapshotPaths);
+  const modelFiles = collectFiles(root, modelPaths);
+  const seedFiles = collectFiles(root, seedPaths);
+  const snapshotFiles = collectFiles(root, snapshotPaths);
   // dbt reads generic test definitions ({% test %} blocks) from tests/generic/ as it reads macros, and
   // unit test fixtures from tests/fixtures/; neither holds singular tests.
-  const allTestFiles = collect(testPaths);
-  const under = (p: string, folder: string) => testPaths.some((t) => p.startsWith(`${t.replace(/\/+$/, '')}/${folder}/`));
+  const allTestFiles = collectFiles(root, testPaths);
+  const under = (p: string, folder: string) => testPaths.some((t) => p.startsWith(`${t}/${folder}/`));
   const testFiles = allTestFiles.filter((p) => p.endsWith('.sql') && !under(p, 'fixtures'));
   const isGeneric = (p: string) => under(p, 'generic');
   const isYaml = (p: string) => p.endsWith('.yml') || p.endsWith('.yaml');
@@ -147,48 +210,18 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
     const data = cache.yaml(file.text, () => validateYaml(parseYamlFile(path, file.text), propertiesFileSchema, 'properties file')) as PropertiesFile;
     properties.push({ ...file, data, lineOf: yamlLineOf(path, file.text) });
   }
-
   return {
-    root,
-    projectFilePath: projectRel,
-    project,
-    projectLineOf: read0.lineOf,
-    dbt: read0.dbt,
-    profile: read0.dbt ? findProfile(root, project.profile ?? project.name, { profilesDir: options.profilesDir, env: options.env }) : undefined,
-    warnings: read0.warnings,
-    flags,
     models: modelFiles.filter((p) => p.endsWith('.sql')).map(read),
     pythonModels: modelFiles.filter((p) => p.endsWith('.py')).map(read),
     properties,
     seeds: seedFiles.filter((p) => p.endsWith('.csv')).map((path) => ({ path, text: '', checksum: seedChecksum(join(root, path)) })),
-    macros: [...collect(macroPaths).filter((p) => p.endsWith('.sql')), ...testFiles.filter(isGeneric)].map(read),
+    macros: [...collectFiles(root, macroPaths).filter((p) => p.endsWith('.sql')), ...testFiles.filter(isGeneric)].map(read),
     tests: testFiles.filter((p) => !isGeneric(p)).map(read),
     snapshots: snapshotFiles.filter((p) => p.endsWith('.sql')).map(read),
     fixtures: allTestFiles.filter((p) => under(p, 'fixtures') && (p.endsWith('.csv') || p.endsWith('.sql'))).map(read),
     modelPaths,
     seedPaths,
     snapshotPaths,
-    dbtPackages: readDbtPackages(root),
-    cache,
+    testPaths,
   };
-}
-
-/** Package names from packages.yml and dependencies.yml (`packages:`), for a warning about what is not installed. */
-function readDbtPackages(root: string): Array<{ name: string; file: string; line?: number }> {
-  const out: Array<{ name: string; file: string; line?: number }> = [];
-  for (const file of ['packages.yml', 'dependencies.yml']) {
-    const path = join(root, file);
-    if (!existsSync(path)) continue;
-    const parsed = parseYamlFile(file, readFileSync(path, 'utf8'));
-    const packages = (parsed.data as { packages?: unknown } | null)?.packages;
-    if (!Array.isArray(packages)) continue;
-    packages.forEach((entry, i) => {
-      const e = (entry ?? {}) as Record<string, unknown>;
-      const spec = String(e.package ?? e.git ?? e.local ?? e.tarball ?? e.name ?? '');
-      // `dbt-labs/dbt_utils` -> dbt_utils; a git URL -> its repository name.
-      const name = spec.replace(/\.git$/, '').split('/').pop()!.replace(/-/g, '_');
-      if (name) out.push({ name, file, line: parsed.lineOf(['packages', i]) });
-    });
-  }
-  return out;
 }

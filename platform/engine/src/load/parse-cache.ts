@@ -6,7 +6,7 @@ import { digest } from '../util/digest';
  * Bump when what is cached, or how it is produced, changes (the properties schema in schemas.ts
  * included): an old cache is then ignored.
  */
-const CACHE_VERSION = 'mesh-parse-cache/4 nunjucks@3.2.4 js-yaml@4.1.0 zod@4';
+const CACHE_VERSION = 'mesh-parse-cache/5 nunjucks@3.2.4+jinja2 js-yaml@4.1.0 zod@4';
 
 /** A model's parse-time render: its SQL with placeholders, what it called, and the env vars it read. */
 export interface CachedRender {
@@ -14,6 +14,10 @@ export interface CachedRender {
   refs: Array<{ project?: string; name: string; version?: string }>;
   sources: Array<{ source: string; table: string }>;
   configCalls: Array<Record<string, unknown>>;
+  /** Whether the render read `execute` or asked the database (the node renders again at run time). */
+  dynamic?: boolean;
+  /** Unique ids of the macros the render called. */
+  macros?: string[];
   /** Every environment variable the render read, with its value then (null when unset). */
   env: Record<string, string | null>;
 }

@@ -401,3 +401,25 @@ export const projectFileSchema = z.strictObject({
   upstreams: z.array(upstreamSchema).optional(),
 });
 export type ProjectFile = z.infer<typeof projectFileSchema>;
+
+/**
+ * An installed package's dbt_project.yml. A package is someone else's project: keys the engine does not read
+ * are left alone rather than refused.
+ */
+export const packageProjectSchema = z.looseObject({
+  name,
+  version: z.union([z.string(), z.number()]).transform(String).optional(),
+  'model-paths': z.array(z.string()).optional(),
+  'seed-paths': z.array(z.string()).optional(),
+  'macro-paths': z.array(z.string()).optional(),
+  'test-paths': z.array(z.string()).optional(),
+  vars: z.record(z.string(), z.unknown()).optional(),
+  models: z.record(z.string(), z.unknown()).optional(),
+  seeds: z.record(z.string(), z.unknown()).optional(),
+  tests: z.record(z.string(), z.unknown()).optional(),
+  data_tests: z.record(z.string(), z.unknown()).optional(),
+  dispatch: dispatchSchema.optional(),
+  /** Whether the package's protected models stay its own (dbt's `restrict-access`). */
+  'restrict-access': z.boolean().optional(),
+});
+export type PackageProject = z.infer<typeof packageProjectSchema>;

@@ -7,13 +7,21 @@ const KNOWN_CONFIG_KEYS = new Set([
   'materialized', 'schema', 'alias', 'tags', 'enabled', 'access', 'group', 'contract', 'unique_key',
   'incremental_strategy', 'full_refresh', 'column_types', 'meta', 'severity', 'docs', 'persist_docs',
   'on_schema_change', 'quote_columns', 'delimiter', 'where', 'store_failures', 'warn_if', 'error_if',
+  'pre-hook', 'post-hook', 'pre_hook', 'post_hook',
 ]);
+
+/** dbt's hooks add up down the config levels (project, folder, properties, config()), in that order. */
+const HOOKS: Record<string, string> = { 'pre-hook': 'pre-hook', pre_hook: 'pre-hook', 'post-hook': 'post-hook', post_hook: 'post-hook' };
 
 export function mergeConfig(into: Record<string, unknown>, from: Record<string, unknown> | undefined): void {
   if (!from) return;
   for (const [key, value] of Object.entries(from)) {
     if (value === undefined) continue;
-    if (key === 'tags') {
+    if (Object.hasOwn(HOOKS, key)) {
+      const canonical = HOOKS[key]!;
+      const hooks = Array.isArray(value) ? value : [value];
+      into[canonical] = [...((into[canonical] as unknown[] | undefined) ?? []), ...hooks];
+    } else if (key === 'tags') {
       const tags = Array.isArray(value) ? value.map(String) : [String(value)];
       into.tags = [...new Set([...((into.tags as string[] | undefined) ?? []), ...tags])];
     } else if (key === 'meta' && value && typeof value === 'object') {

@@ -60,14 +60,23 @@ export interface TestSpecContext {
   attachedName: string;
   column?: string;
   file: string;
+  /** The folders of the properties file below its model or seed path, as dbt's fqn has them. */
+  folders?: string[];
   /** The entry's line, looked up only when there is an error to report (lookups parse the file again). */
   line: () => number | undefined;
   /** How to reference the attached node from the test: a ref or a source call. */
   target: { ref: RefCall } | { source: SourceCall };
   /** Configs from the project file's `data_tests:` folder configs. */
   defaults?: Record<string, unknown>;
-  /** Generic tests the project defines itself (`{% test name %}` blocks). */
-  customTests?: ReadonlySet<string>;
+  /**
+   * Where a `{% test name %}` macro is, for a test named `name` (or `namespace.name`): the project's own first,
+   * then installed packages', as dbt looks them up.
+   */
+  resolveTest?(name: string, namespace?: string): { package: string } | undefined;
+  /** Installed packages that define a `{% test name %}` macro, to suggest the prefixed name. */
+  packagesWithTest?(name: string): string[];
+  /** Renders Jinja in a string argument (natively, as dbt renders a test's arguments). */
+  renderArgument?(text: string): unknown;
 }
 
 /** `to: ref('customers')` in a relationships test is a Jinja string; read the call without rendering. */
@@ -92,14 +101,31 @@ function shortHash(text: string): string {
 function unknownTest(name: string, ctx: TestSpecContext): MeshError {
   const where = `'${ctx.attachedName}${ctx.column ? `.${ctx.column}` : ''}'`;
   const namespace = name.includes('.') ? name.slice(0, name.indexOf('.')) : undefined;
-  const known = [...GENERIC_TESTS, ...DBT_UTILS_TESTS.map((t) => `dbt_utils.${t}`), ...(ctx.customTests ?? [])];
+  const known = [...GENERIC_TESTS, ...DBT_UTILS_TESTS.map((t) => `dbt_utils.${t}`)];
   const guess = didYouMean(name, known);
   let hint: string;
-  if (guess) hint = `Did you mean '${guess}'?`;
-  else if (namespace === 'dbt_utils') hint = `The dbt_utils tests available natively are ${DBT_UTILS_TESTS.join(', ')}; write others as a singular test in tests/ or a {% test %} block.`;
-  else if (namespace) hint = `Tests of the ${namespace} package are not available; copy the test's {% test %} block into the project (tests/generic/ or macros/).`;
-  else hint = `Generic tests are ${GENERIC_TESTS.join(', ')}, dbt_utils.${DBT_UTILS_TESTS.join(', dbt_utils.')} and the project's own {% test %} blocks; write anything else as a singular test in tests/.`;
+  const holders = namespace ? [] : (ctx.packagesWithTest?.(name) ?? []);
+  if (holders.length) hint = `The test is in the package ${holders[0]}: name it ${holders[0]}.${name}, as dbt needs it.`;
+  else if (guess) hint = `Did you mean '${guess}'?`;
+  else if (namespace === 'dbt_utils') hint = `Install dbt_utils under dbt_packages/ (dbt deps) for all its tests; without it the engine has ${DBT_UTILS_TESTS.join(', ')}.`;
+  else if (namespace) hint = `Install the ${namespace} package under dbt_packages/ (dbt deps does), or define the test in a {% test ${name.slice(namespace.length + 1)} %} block.`;
+  else hint = `Generic tests are ${GENERIC_TESTS.join(', ')}, the {% test %} blocks of the project and its installed packages, and dbt_utils' when it is installed; write anything else as a singular test in tests/.`;
   return new MeshError('E_TEST_UNKNOWN', `unknown generic test '${name}' on ${where}`, { location: { file: ctx.file, line: ctx.line() }, hint });
+}
+
+const configSources = new WeakMap<TestNode, { defaults: Record<string, unknown>; yaml: Record<string, unknown>; where: Parameters<typeof testConfig>[1] }>();
+
+/**
+ * A generic test's config once its `{% test %}` macro has rendered: what the macro set with `config()` sits
+ * between the project's folder configs and the test's own YAML config, as in dbt.
+ */
+export function withMacroConfig(node: TestNode, macroConfig: Record<string, unknown>): TestNode['config'] {
+  const sources = configSources.get(node);
+  if (!sources || !Object.keys(macroConfig).length) return node.config;
+  const raw: Record<string, unknown> = { ...sources.defaults };
+  mergeConfig(raw, macroConfig);
+  mergeConfig(raw, sources.yaml);
+  return testConfig(raw, sources.where);
 }
 
 /** Turns one YAML test entry (`unique`, `{accepted_values: {values: [...]}}`) into a test node. */
@@ -116,18 +142,32 @@ export function genericTestNode(entry: unknown, ctx: TestSpecContext): TestNode 
     delete args.arguments;
   }
   const bare = name.replace(/^dbt\./, '');
-  const namespace = bare.startsWith('dbt_utils.') ? 'dbt_utils' : undefined;
-  const testName = namespace ? bare.slice(namespace.length + 1) : bare;
+  const dot = bare.indexOf('.');
+  const namespace = dot > 0 ? bare.slice(0, dot) : undefined;
+  const testName = namespace ? bare.slice(dot + 1) : bare;
   const builtIn = !namespace && (GENERIC_TESTS as readonly string[]).includes(testName);
-  const custom = !namespace && !builtIn && ctx.customTests?.has(testName) === true;
-  if (!builtIn && !custom && !(namespace && (DBT_UTILS_TESTS as readonly string[]).includes(testName))) throw unknownTest(name, ctx);
+  // A {% test %} macro of the project or an installed package; an installed dbt_utils wins over the engine's.
+  const macro = builtIn ? undefined : ctx.resolveTest?.(testName, namespace);
+  const native = !macro && namespace === 'dbt_utils' && (DBT_UTILS_TESTS as readonly string[]).includes(testName);
+  if (!builtIn && !macro && !native) throw unknownTest(name, ctx);
 
+  // A {% test %} macro's arguments are rendered when the macro renders (their refs are the test's); the
+  // engine's own tests get theirs rendered here. The test's name and hash are of the arguments as written.
+  const written: Record<string, unknown> = { ...args };
+  if (ctx.renderArgument && !macro) {
+    for (const [key, value] of Object.entries(args)) {
+      if (key !== 'config' && typeof value === 'string' && (value.includes('{{') || value.includes('{%')) && !(testName === 'relationships' && key === 'to')) args[key] = ctx.renderArgument(value);
+    }
+  }
   const rawConfig: Record<string, unknown> = { ...(ctx.defaults ?? {}) };
+  const yamlConfig: Record<string, unknown> = {};
   mergeConfig(rawConfig, args.config as Record<string, unknown> | undefined);
+  mergeConfig(yamlConfig, args.config as Record<string, unknown> | undefined);
   delete args.config;
   for (const key of TEST_CONFIG_KEYS) {
     if (key in args) {
       mergeConfig(rawConfig, { [key]: args[key] });
+      mergeConfig(yamlConfig, { [key]: args[key] });
       delete args[key];
     }
   }
@@ -163,32 +203,33 @@ export function genericTestNode(entry: unknown, ctx: TestSpecContext): TestNode 
     if ('ref' in to) refs.push(to.ref);
     else sources.push(to.source);
   }
-  checkDbtUtilsArgs(testName, namespace, args, ctx);
+  if (native) checkDbtUtilsArgs(testName, namespace, args, ctx);
   // dbt's names: `<namespace>_source_<test>_<target>_<arguments>`, a shortened alias past 63 characters,
   // and a hash of the test's metadata in the unique id.
   const kwargs: Record<string, unknown> = { ...args };
-  if (columnName) kwargs.column_name = columnName;
+  const asWritten: Record<string, unknown> = Object.fromEntries(Object.keys(args).map((key) => [key, written[key]]));
+  if (columnName) kwargs.column_name = asWritten.column_name = columnName;
   const testType = `${namespace ? `${namespace}_` : ''}${'source' in ctx.target ? 'source_' : ''}${testName}`;
-  const names = customName ? { name: customName, alias: customName } : synthesizeTestNames(testType, ctx.attachedName, kwargs);
-  kwargs.model = modelArgument(ctx.target);
+  const names = customName ? { name: customName, alias: customName } : synthesizeTestNames(testType, ctx.attachedName, asWritten);
+  kwargs.model = asWritten.model = modelArgument(ctx.target);
   const unique = names.name;
   const rawConfigWithAlias = names.alias !== names.name && rawConfig.alias === undefined ? { ...rawConfig, alias: names.alias } : rawConfig;
   const config = testConfig(rawConfigWithAlias, { file: ctx.file, line: ctx.line, test: unique });
-  const hash = testHash(unique, { namespace, name: testName, kwargs });
-  return {
+  const hash = testHash(unique, { namespace, name: testName, kwargs: asWritten });
+  const node: TestNode = {
     unique_id: `test.${ctx.project}.${unique}.${hash}`,
     resource_type: 'test',
     name: unique,
     alias: String(rawConfigWithAlias.alias ?? unique),
     package_name: ctx.project,
     original_file_path: ctx.file,
-    // The folders of the properties file below its top folder (models/, seeds/), as dbt's fqn has them.
-    fqn: [ctx.project, ...ctx.file.split('/').slice(1, -1), unique],
+    fqn: [ctx.project, ...(ctx.folders ?? ctx.file.split('/').slice(1, -1)), unique],
     description,
     tags: config.tags,
     meta: {},
     config,
     test_metadata: namespace ? { name: testName, kwargs, namespace } : { name: testName, kwargs },
+    ...(macro ? { macro_package: macro.package } : {}),
     column_name: columnName,
     attached_node: ctx.attachedId,
     raw_code: '',
@@ -197,6 +238,9 @@ export function genericTestNode(entry: unknown, ctx: TestSpecContext): TestNode 
     depends_on: { nodes: [], macros: [] },
     checksum: shortHash(`${ctx.attachedId}:${JSON.stringify(entry)}`),
   };
+  const yamlWithAlias = rawConfigWithAlias === rawConfig ? yamlConfig : { ...yamlConfig, alias: names.alias };
+  configSources.set(node, { defaults: ctx.defaults ?? {}, yaml: yamlWithAlias, where: { file: ctx.file, line: ctx.line, test: unique } });
+  return node;
 }
 
 /** The arguments each dbt_utils test needs, checked before anything runs. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MeshError } from '@mesh/errors';
-import { projectFromFiles } from '../test-support';
+import { packageFromFiles, projectFromFiles } from '../test-support';
 import { parseProject } from './parse-project';
 import type { ModelNode } from '../types';
 
@@ -100,5 +100,18 @@ describe('parseProject', () => {
     }));
     const src = parsed.nodes.find((n) => n.resource_type === 'source');
     expect(src && src.resource_type === 'source' && src.external_location).toBe('/data/raw/source_catalog.csv');
+  });
+
+  it("a package's nodes are placed in its own folders: fqn, tests' fqn, restrict-access", () => {
+    const files = projectFromFiles({ 'dbt_project.yml': 'name: shop\n', 'models/o.sql': 'select 1 as id' });
+    files.packages.push(packageFromFiles('acme', {
+      'dbt_project.yml': 'name: acme\nrestrict-access: true\n',
+      'models/staging/calendar.sql': 'select 1 as day',
+      'models/staging/calendar.yml': 'models:\n  - name: calendar\n    columns:\n      - name: day\n        data_tests: [not_null]\n',
+    }));
+    const parsed = parseProject(files);
+    expect(model(parsed.nodes, 'model.acme.calendar').fqn).toEqual(['acme', 'staging', 'calendar']);
+    expect(parsed.nodes.find((n) => n.resource_type === 'test')?.fqn).toEqual(['acme', 'staging', 'not_null_calendar_day']);
+    expect([...parsed.restrictAccess]).toEqual(['acme']);
   });
 });

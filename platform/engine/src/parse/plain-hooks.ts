@@ -1,5 +1,5 @@
 import { MeshError } from '@mesh/errors';
-import type { RenderHooks } from './jinja';
+import type { RenderHooks } from '../jinja/context';
 import { Relation } from './relation';
 
 /** Hooks for templates that belong to no node (a profile's values, the naming macros): no ref, no source. */

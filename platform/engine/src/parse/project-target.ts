@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { findProjectFile } from '../load/load-project';
 import { findProfile } from '../load/profiles';
 import { readProjectFile } from '../load/project-file';
-import { JinjaEnvironment } from './jinja';
+import { JinjaEnvironment } from '../jinja/environment';
 import { plainHooks } from './plain-hooks';
 import { resolveTarget, type ResolvedTarget } from './target';
 

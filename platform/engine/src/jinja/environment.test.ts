@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MeshError } from '@mesh/errors';
-import { JinjaEnvironment, type RenderHooks } from './jinja';
-import { Relation } from './relation';
+import { JinjaEnvironment, type RenderHooks } from './environment';
+import { Relation } from '../parse/relation';
 import type { RefCall } from '../types';
 
 function hooks(overrides: Partial<RenderHooks> = {}): RenderHooks & { refs: RefCall[]; configs: Record<string, unknown>[] } {

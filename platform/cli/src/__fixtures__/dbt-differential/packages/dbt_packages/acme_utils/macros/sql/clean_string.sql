@@ -1,0 +1,3 @@
+{% macro clean_string(expression) -%}
+  lower(trim({{ expression }}))
+{%- endmacro %}
