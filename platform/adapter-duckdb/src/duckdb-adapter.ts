@@ -4,8 +4,9 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { fileSystemError, fileSystemErrorFor, MeshError } from '@mesh/errors';
 import {
   commented,
-  type Adapter, type AdapterCapabilities, type AdapterSession, type ColumnInfo, type MaskMethod, type MaterializePlan, type MaterializeResult, type PublishOptions, type PublishRelation, type QueryComment, type QueryValue, type RelationKind, type RelationName, type ShareView, type SqlErrorPosition, type StatementAnswer,
+  type Adapter, type AdapterCapabilities, type AdapterSession, type ColumnInfo, type MaskMethod, type MaterializePlan, type MaterializeResult, type PublishOptions, type PublishRelation, type QueryComment, type QueryValue, type RelationFacts, type RelationKind, type RelationName, type ShareView, type SqlErrorPosition, type StatementAnswer,
 } from '@mesh/engine';
+import { BYTES_MEANING, columnsSql, loadedAtSql, relationsSql, statsSql } from './describe-sql';
 import { lit, materializeStatements, q, rel, replaceTable } from './materialize-sql';
 import { planSeed, seedError } from './seed';
 import { materializeExternal, materializeSnapshot, type MaterializeSteps } from './materialize-files-and-history';
@@ -256,7 +257,7 @@ function templateValue(value: unknown, json: unknown, type: string): QueryValue 
 
 export class DuckDBAdapter implements Adapter {
   readonly type = 'duckdb';
-  readonly capabilities: AdapterCapabilities = { shares: 'views', pinnedShares: false, snapshots: true, externalFiles: true };
+  readonly capabilities: AdapterCapabilities = { shares: 'views', pinnedShares: false, snapshots: true, externalFiles: true, tableExport: true };
   readonly statementLog?: string[];
   private mainLent = false;
   /** The column types of the Parquet files `publishFile` wrote, by path, for the views over them. */
@@ -365,7 +366,7 @@ export class DuckDBAdapter implements Adapter {
    * skips those whose statistics exclude a filter.
    */
   async publishFile(relation: PublishRelation, destination: string, options: PublishOptions = {}): Promise<{ rows: number; columns: ColumnInfo[] }> {
-    return writeInPlace(destination, async (tmp) => {
+    return writeInPlace(destination, 'write the publication', async (tmp) => {
       const select = `SELECT *${excludeClause(relation.withheld)}${maskClause(relation.masks, options.maskingKey)} FROM ${rel(relation)}`;
       const columns = (await this.main.runAndReadAll(`DESCRIBE ${select}`)).getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
       const result = await this.main.run(`COPY (${select}) TO ${lit(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
@@ -383,7 +384,7 @@ export class DuckDBAdapter implements Adapter {
    */
   async publishViews(views: ShareView[], destination: string, root: string): Promise<void> {
     const alias = '__mesh_share';
-    await writeInPlace(destination, async (tmp) => {
+    await writeInPlace(destination, 'write the publication', async (tmp) => {
       // Views are a few kilobytes: the smallest block DuckDB allows keeps the file near that, not 256 kB.
       await this.main.run(`ATTACH ${lit(tmp)} AS ${q(alias)} (BLOCK_SIZE 16384)`);
       // A view is bound as it is made: its relative paths resolve against the folder being written.
@@ -414,14 +415,27 @@ export class DuckDBAdapter implements Adapter {
    * (a full disk, a folder made read-only) removes the partial file and comes out typed.
    */
   async publish(relations: PublishRelation[], destination: string, options: PublishOptions = {}): Promise<number[]> {
-    const alias = '__mesh_publish';
-    return writeInPlace(destination, async (tmp) => {
+    const schemas = [...new Set(relations.map((r) => r.schema))];
+    return this.copyInto(destination, 'write the publication', schemas, relations.map((r) => ({ relation: r, schema: r.schema, name: r.identifier })), options);
+  }
+
+  async exportTables(tables: Array<{ relation: PublishRelation; name: string }>, destination: string, options: PublishOptions = {}): Promise<number[]> {
+    return this.copyInto(destination, 'write the contract data', [], tables.map((t) => ({ ...t, schema: 'main' })), options);
+  }
+
+  /**
+   * Copies relations, masked and trimmed in SQL, into a new database file at `destination`, written
+   * beside it and renamed in (see writeInPlace); `doing` names the work in a file error.
+   */
+  private async copyInto(destination: string, doing: string, schemas: string[], tables: Array<{ relation: PublishRelation; schema: string; name: string }>, options: PublishOptions): Promise<number[]> {
+    const alias = '__mesh_copy';
+    return writeInPlace(destination, doing, async (tmp) => {
       const counts: number[] = [];
       await this.main.run(`ATTACH ${lit(tmp)} AS ${q(alias)}`);
       try {
-        for (const schema of new Set(relations.map((r) => r.schema))) await this.main.run(`CREATE SCHEMA IF NOT EXISTS ${q(alias)}.${q(schema)}`); // `main` exists in every new file
-        for (const r of relations) {
-          const result = await this.main.run(`CREATE TABLE ${q(alias)}.${q(r.schema)}.${q(r.identifier)} AS SELECT *${excludeClause(r.withheld)}${maskClause(r.masks, options.maskingKey)} FROM ${rel(r)}`);
+        for (const schema of schemas) await this.main.run(`CREATE SCHEMA IF NOT EXISTS ${q(alias)}.${q(schema)}`); // `main` exists in every new file
+        for (const { relation: r, schema, name } of tables) {
+          const result = await this.main.run(`CREATE TABLE ${q(alias)}.${q(schema)}.${q(name)} AS SELECT *${excludeClause(r.withheld)}${maskClause(r.masks, options.maskingKey)} FROM ${rel(r)}`);
           counts.push(Number((await result.getRowObjectsJS())[0]?.Count ?? 0));
         }
       } finally {
@@ -429,6 +443,41 @@ export class DuckDBAdapter implements Adapter {
       }
       return counts;
     });
+  }
+
+  async describeRelations(relations: RelationName[]): Promise<RelationFacts[]> {
+    if (!relations.length) return [];
+    const rows = async (sql: string) => (await this.main.runAndReadAll(sql)).getRowObjectsJS();
+    const key = (d: unknown, s: unknown, t: unknown) => `${String(d)}.${String(s)}.${String(t)}`.toLowerCase();
+    const found = new Map<string, RelationFacts>();
+    for (const r of await rows(relationsSql(relations))) {
+      found.set(key(r.d, r.s, r.t), {
+        relation: { database: String(r.d), schema: String(r.s), identifier: String(r.t) },
+        kind: r.kind as RelationKind,
+        comment: r.comment === null ? null : String(r.comment),
+        owner: null,
+        columns: [],
+      });
+    }
+    for (const c of await rows(columnsSql(relations))) {
+      found.get(key(c.d, c.s, c.t))?.columns.push({ name: String(c.name), type: String(c.type), index: Number(c.idx), comment: c.comment === null ? null : String(c.comment) });
+    }
+    const tables = [...found.entries()].filter(([, f]) => f.kind === 'table').map(([k, f]) => ({ relation: f.relation, key: k, columns: f.columns }));
+    for (let i = 0; i < tables.length; i += STATS_BATCH) {
+      for (const s of await rows(statsSql(tables.slice(i, i + STATS_BATCH)))) {
+        const facts = found.get(String(s.k))!;
+        facts.rows = Number(s.n);
+        facts.bytes = Number(s.b);
+        facts.bytesMeaning = BYTES_MEANING;
+      }
+    }
+    return [...found.values()];
+  }
+
+  async loadedAt(sql: string): Promise<{ maxLoadedAt: Date | null; now: Date }> {
+    const reader = await this.main.runAndReadAll(loadedAtSql(sql));
+    const row = reader.getRowObjectsJS()[0]!;
+    return { maxLoadedAt: row.max_loaded_at_ms === null ? null : new Date(Number(row.max_loaded_at_ms)), now: new Date(Number(row.now_ms)) };
   }
 
   async close(): Promise<void> {
@@ -440,9 +489,10 @@ export class DuckDBAdapter implements Adapter {
 /**
  * Writes a file of a publication beside `destination` and renames it onto it once complete (a rename is
  * atomic: readers see the old file or the new one, never a half-written one). A file error (a full
- * disk, a folder made read-only) removes the partial file and comes out typed.
+ * disk, a folder made read-only) removes the partial file and comes out typed, naming what was being
+ * done (`doing`).
  */
-async function writeInPlace<T>(destination: string, write: (tmp: string) => Promise<T>): Promise<T> {
+async function writeInPlace<T>(destination: string, doing: string, write: (tmp: string) => Promise<T>): Promise<T> {
   const tmp = `${destination}.${process.pid}.tmp`;
   try {
     mkdirSync(dirname(destination), { recursive: true });
@@ -453,9 +503,12 @@ async function writeInPlace<T>(destination: string, write: (tmp: string) => Prom
   } catch (error) {
     rmSync(tmp, { force: true });
     rmSync(`${tmp}.wal`, { force: true });
-    throw ioError(error, 'write the publication', dirname(destination));
+    throw ioError(error, doing, dirname(destination));
   }
 }
+
+/** Tables counted and measured per query. */
+const STATS_BATCH = 200;
 
 function excludeClause(withheld: PublishRelation['withheld']): string {
   return withheld?.length ? ` EXCLUDE (${withheld.map(q).join(', ')})` : '';

@@ -123,7 +123,7 @@ export function accessSection(product: DataProduct, plan: PublicationPlan): Publ
     ports: Object.fromEntries(product.output_ports.map((p) => [p.name, { model: p.model, version: p.version ?? null, grantees: granteesOf(product, p.name) }])),
     shares: Object.fromEntries(plan.shares.map((s) => [s.consumer, {
       ...(s.schema ? { schema: s.schema, ...(s.catalog ? { catalog: s.catalog } : {}) } : { file: s.file, ...(s.data ? { data: s.data } : {}) }),
-      models: Object.fromEntries(s.models.map((m) => [m.node.unique_id, { port: m.port ?? m.node.name, pii: m.pii, withheld: m.relation.withheld ?? [] }])),
+      models: Object.fromEntries(s.models.map((m, i) => [m.node.unique_id, { port: m.port ?? m.node.name, pii: m.pii, withheld: m.relation.withheld ?? [], ...(s.data?.[i] ? { data: s.data[i] } : {}) }])),
     }])),
   };
 }

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { existingMaskingKey } from '@mesh/governance';
 import { copyDomains, edit, hmacHex, meshTeddy, publishedFile, queryDb, write } from '@mesh/testing';
-import { publishedManifestSchema } from './published-manifest';
+import { publicationFacts, publishedManifestSchema } from './published-manifest';
 
 /**
  * A restricted product's publication on DuckDB: each model in each treatment is written once as a
@@ -65,10 +65,10 @@ describe('shares of views over data written once', () => {
       // Metadata only: a few blocks, whatever the data holds.
       expect(statSync(path).size).toBeLessThan(100_000);
     }
-    const manifest = publishedManifestSchema.parse(JSON.parse(readFileSync(join(root, 'sales', 'target', 'published', 'manifest.json'), 'utf8')));
-    const id = manifest.publication!.id;
-    expect(manifest.access!.shares.team_5!.data).toEqual([`versions/${id}/data/sales/silver/stg_order_products.clear.parquet`]);
-    for (const file of manifest.access!.shares.team_1!.data!) expect(manifest.publication!.files[file]?.bytes).toBeGreaterThan(0);
+    const facts = publicationFacts(publishedManifestSchema.parse(JSON.parse(readFileSync(join(root, 'sales', 'target', 'published', 'manifest.json'), 'utf8'))));
+    const id = facts.publication!.id;
+    expect(facts.access!.shares.team_5!.data).toEqual([`versions/${id}/data/sales/silver/stg_order_products.clear.parquet`]);
+    for (const file of facts.access!.shares.team_1!.data!) expect(facts.publication!.files[file]?.bytes).toBeGreaterThan(0);
   });
 
   it('a consumer cannot read from its share a model not granted to it, nor name another file through it', async () => {

@@ -8,9 +8,12 @@ import { didYouMean } from '../util/did-you-mean';
 export interface UpstreamProject {
   name: string;
   nodes: ModelNode[];
-  /** Where the upstream's published data lives; attached read-only under the project's name. */
-  /** `files`: the folder the relative paths of the database's views are resolved against (a share of views). */
-  database?: { path: string; files?: string };
+  /**
+   * Where the upstream's published data lives; attached read-only under `alias` (the catalog name its
+   * relations are quoted with), the project's name unless said otherwise. `files`: the folder the
+   * relative paths of the database's views are resolved against (a share of views).
+   */
+  database?: { path: string; alias?: string; files?: string };
   /** The version of the upstream's published contract (its package version). */
   version?: string;
   /** Which publication of the upstream this is (its version id): a view over it reads other data once it changes. */
