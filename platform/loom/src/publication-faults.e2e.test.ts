@@ -150,7 +150,8 @@ describe('fault 4: a publication appears whole or not at all', () => {
     // Room for one publication of sales and a half: the next one runs out mid-way.
     expect(meshIngested(sales, env, 'build').code).toBe(0);
     const published = join(sales, 'target', 'published');
-    const size = Object.values((JSON.parse(readFileSync(join(published, 'manifest.json'), 'utf8')) as { publication: { files: Record<string, { bytes: number }> } }).publication.files).reduce((n, f) => n + f.bytes, 0);
+    const { publication } = publicationFacts(parsePublishedManifest(readFileSync(join(published, 'manifest.json'), 'utf8'), 'manifest.json'));
+    const size = Object.values(publication!.files).reduce((n, f) => n + f.bytes, 0);
     rmSync(published, { recursive: true, force: true });
     const unmount = smallDisk(published, Math.round(size * 1.5) + 64 * 1024);
     expect(unmount, 'a tmpfs needs root: run the suite as root (CI does)').toBeDefined();
