@@ -398,7 +398,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
   }
   // Unit tests name models of the root project, parsed above.
   attempt(() => {
-    for (const node of parseUnitTests({ files, project: name, nodes, disabledModels })) addNode(node);
+    for (const node of parseUnitTests({ files, project: name, nodes, disabledModels, renderConfig: (config, file, path) => renderedConfig(config, file, path, name) })) addNode(node);
   });
 
   function parseUnit(unit: Unit): void {
