@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isAbsolute, join } from 'node:path';
 import { MeshError } from '@mesh/errors';
 import { Relation } from './parse/relation';
-import { buildManifest, type Manifest } from './artifacts/manifest';
+import { buildManifest, runGraphOf, type Manifest } from './artifacts/manifest';
 import { buildRunResults } from './artifacts/run-results';
 import { writeCompiledFiles } from './artifacts/compiled-files';
 import { writeJsonAtomic } from './artifacts/write-json';
@@ -230,6 +230,7 @@ async function compileAtRunTime(
     })];
   }
   const errors: MeshError[] = [];
+  parsed.jinja.graph = runGraphOf(buildManifest(parsed, dag, compiled, randomUUID()));
   try {
     for (const upstream of project.upstreams) {
       const used = [...dag.nodes.values()].some((n) => n.package_name === upstream.name);
@@ -317,6 +318,7 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
   // A run renders its nodes against the database itself, as they run.
   const project = await compileProject({ ...options, connect: undefined, which: options.which ?? options.command, nodeErrorsAtRunTime: true });
   const { parsed, dag, resolution, compiler, selected } = project;
+  parsed.jinja.graph = runGraphOf(project.manifest);
   options.onCompiled?.(project);
   const adapter = await options.openAdapter(parsed.target, parsed);
   let outcome: RunOutcome;
@@ -441,6 +443,7 @@ export async function runOperation(options: RunOperationOptions): Promise<Operat
   const t0 = performance.now();
   const project = await compileProject({ ...options, connect: undefined, which: 'run-operation', writeCompiledFiles: false });
   const { parsed, dag, resolution, compiler } = project;
+  parsed.jinja.graph = runGraphOf(project.manifest);
   const [pkg, name] = options.macro.includes('.') ? (options.macro.split('.', 2) as [string, string]) : [undefined, options.macro];
   const owner = pkg ?? (parsed.jinja.hasMacro(name) ? parsed.name : parsed.jinja.packagesWithMacro(name)[0]);
   if (!owner || !parsed.jinja.hasMacro(name, owner)) {

@@ -523,27 +523,35 @@ function patchCompiler(): void {
    */
   C.compileSet = function (this: Compiler, node: Node, frame: CompileFrame): void {
     const targets = node.targets as Node[];
+    const shadowed: Array<[string, string]> = [];
     const ids = targets.map((target) => {
       const name = target.value as string;
       const own = frame.variables[name];
       if (own) return own;
       const id = this._tmpid();
       this._emitLine(`var ${id};`);
-      // A name bound further out (a macro argument, an outer loop variable) is shadowed from here on.
-      if (frame.lookup(name)) frame.set(name, id);
+      // A name bound further out (a macro argument, an outer loop variable) is shadowed once it is set: the
+      // value itself still reads the outer one, so `{% set xs = xs + [x] %}` in a loop body starts from the
+      // outer list in every pass, as in Jinja2.
+      if (frame.lookup(name)) shadowed.push([name, id]);
       return id;
     });
+    const shadow = () => {
+      for (const [name, id] of shadowed) frame.set(name, id);
+    };
     if (node.unpack) {
       const tuple = this._tmpid();
       this._emit(`var ${tuple} = runtime.pyUnpack(`);
       this._compileExpression(node.value, frame);
       this._emitLine(`, ${ids.length});`);
       ids.forEach((id, i) => this._emitLine(`${id} = ${tuple}[${i}];`));
+      shadow();
     } else {
       this._emit(`${ids.join(' = ')} = `);
       if (node.value) this._compileExpression(node.value, frame);
       else this.compile(node.body, frame);
       this._emitLine(';');
+      shadow();
     }
     targets.forEach((target, i) => {
       const name = JSON.stringify(target.value);
@@ -624,10 +632,15 @@ function patchCompiler(): void {
     }
     this._emitLine(`var ${len} = ${arr}.length;`);
     this._emitLine(`for (var ${i} = 0; ${i} < ${len}; ${i}++) {`);
+    // Each pass has a scope of its own: what one pass sets is gone in the next, as in Jinja2 (the finally
+    // keeps the frames right through break, continue and return()).
+    this._emitLine('frame = frame.push();');
+    this._emitLine('try {');
     this._emitLine(`var ${item} = ${arr}[${i}];`);
     bind(item);
     this._emitLine(`frame.set("loop", runtime.pyLoop(${arr}, ${i}));`);
     this._withScopedSyntax(() => this.compile(node.body, frame));
+    this._emitLine('} finally { frame = frame.pop(); }');
     this._emitLine('}');
     if (node.else_) {
       this._emitLine(`if (!${len}) {`);

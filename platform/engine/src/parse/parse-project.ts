@@ -289,8 +289,37 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     trace?: { configCalls: Array<Record<string, unknown>>; env: Record<string, string | null> };
   }
 
-  /** Renders a template in parse mode (dbt's `execute` false): refs become placeholders, recorded in order. */
+  /**
+   * Renders a template in parse mode (dbt's `execute` false): refs become placeholders, recorded in order.
+   * dbt's parse answers `config.get()` with an empty string; so does the first render here. A node that
+   * reads its config that way and does not render again at run time (it reads neither `execute` nor the
+   * database) is rendered once more with its config's values, since that render is the SQL it builds.
+   */
   const renderForParse = (r: ParseRender): RenderedSql & { macros: string[] } => {
+    let readConfig = false;
+    let first: (RenderedSql & { macros: string[] }) | undefined;
+    let failure: unknown;
+    try {
+      first = renderParseOnce(r, () => {
+        readConfig = true;
+        return '';
+      });
+    } catch (error) {
+      if (!readConfig) throw error;
+      failure = error;
+    }
+    if (first && (!readConfig || first.dynamic)) return first;
+    try {
+      return renderParseOnce(r, r.configValue ?? ((key) => r.config[key]));
+    } catch (error) {
+      // What fails with the config's values while parsing (a macro looking the node up in the graph, empty
+      // until the run) is rendered at run time, as dbt renders every node, on the graph dbt's parse made.
+      if (first && error instanceof MeshError) return { ...first, dynamic: true };
+      throw failure ?? error;
+    }
+  };
+
+  const renderParseOnce = (r: ParseRender, configValue: (key: string) => unknown): RenderedSql & { macros: string[] } => {
     const refs: RefCall[] = [];
     const sources: SourceCall[] = [];
     const refKeys = new Map<string, number>();
@@ -320,7 +349,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
         r.trace?.configCalls.push(values);
         mergeConfig(r.config, values);
       },
-      configValue: r.configValue ?? ((key) => r.config[key]),
+      configValue,
       thisRelation: new PlaceholderRelation(THIS_TOKEN, r.thisRelation.database, r.thisRelation.schema, r.thisRelation.identifier),
       isIncremental: false,
       vars: varsFor(r.pkg),
