@@ -813,13 +813,19 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
               hint: 'Put it under the table\'s config: (config: {external_location: ...}) or meta:, where dbt-duckdb reads it.',
             }));
           }
+          // dbt renders the Jinja of a source's names (an env_var() or target.schema in schema:, database:, identifier:).
+          const named = (value: string | undefined, at: Array<string | number>) =>
+            value !== undefined && isJinja(value) ? String(jinja.renderValue(value, valueHooks(pkg), { file: file.path, line: file.lineOf(at) })).trim() : value;
+          const sourceSchema = named(source.schema, ['sources', si, 'schema']) ?? source.name;
+          const sourceDatabase = named(source.database, ['sources', si, 'database']) ?? target.database;
+          const tableIdentifier = named(table.identifier, ['sources', si, 'tables', ti, 'identifier']) ?? table.name;
           let location = (files.dbt ? undefined : table.external_location) ?? table.config?.external_location ?? (table.meta?.external_location as string | undefined) ?? source.config?.external_location ?? (source.meta?.external_location as string | undefined);
           if (location) {
             if (isJinja(location)) location = String(jinja.renderValue(location, valueHooks(pkg), { file: file.path, line: file.lineOf(['sources', si, 'tables', ti]) }));
             // dbt-duckdb formats the location with the table's name, identifier, schema, database and meta keys.
             const fields: Record<string, unknown> = {
               ...source.meta, ...source.config, ...table.meta, ...table.config,
-              name: table.name, identifier: table.identifier ?? table.name, schema: source.schema ?? source.name, database: source.database ?? target.database,
+              name: table.name, identifier: tableIdentifier, schema: sourceSchema, database: sourceDatabase,
             };
             location = location.replace(/\{(\w+)\}/g, (whole, key: string) => (fields[key] === undefined ? whole : String(fields[key])));
             location = rootedLocation(location, locationRoot);
@@ -836,9 +842,9 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
             description: table.description ?? source.description ?? '',
             tags: [...(source.tags ?? []), ...(table.tags ?? [])],
             meta: { ...(source.meta ?? {}), ...(table.meta ?? {}) },
-            identifier: table.identifier ?? table.name,
-            database: source.database ?? target.database,
-            schema: source.schema ?? source.name,
+            identifier: tableIdentifier,
+            database: sourceDatabase,
+            schema: sourceSchema,
             columns: columns(table.columns),
             external_location: location,
             loader: source.loader,
