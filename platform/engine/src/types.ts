@@ -141,6 +141,10 @@ export interface SourceNode extends BaseNode {
   external_location?: string;
   loader?: string;
   patch_path?: string;
+  /** The description of the source the table is in (dbt's source_description). */
+  source_description?: string;
+  loaded_at_field?: string;
+  freshness?: unknown;
 }
 
 /** dbt's test configs. A test fails when its failures meet error_if, else warns when they meet warn_if. */

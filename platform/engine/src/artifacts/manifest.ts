@@ -63,6 +63,11 @@ function nodeEntry(node: GraphNode, compiled: CompiledNode | undefined, naming: 
       loader: node.loader ?? '',
       patch_path: node.patch_path,
       external_location: node.external_location ?? null,
+      source_description: node.source_description ?? '',
+      loaded_at_field: node.loaded_at_field ?? null,
+      freshness: node.freshness ?? null,
+      source_meta: {},
+      config: { enabled: true, tags: node.tags, meta: node.meta, freshness: node.freshness ?? null, event_time: null },
     };
   }
   if (node.resource_type === 'test') {
@@ -78,6 +83,7 @@ function nodeEntry(node: GraphNode, compiled: CompiledNode | undefined, naming: 
       tags: node.tags,
       meta: node.meta,
       config: node.config,
+      columns: {},
       test_metadata: node.test_metadata ?? null,
       column_name: node.column_name ?? null,
       attached_node: node.attached_node ?? null,

@@ -3,7 +3,7 @@ import { MeshError, type SourceLocation } from '@mesh/errors';
 import type { PackageFiles, ProjectFiles, PropertiesSource, SourceFile } from '../load/load-project';
 import type { GroupInput, NodeConfigInput, QueryCommentConfig } from '../load/schemas';
 import type { QueryComment } from '../execute/adapter';
-import type { ExternalSpec, GraphNode, ModelNode, NodeConfig, RefCall, SourceCall, SourceNode, TestNode } from '../types';
+import type { ColumnDef, ExternalSpec, GraphNode, ModelNode, NodeConfig, RefCall, SourceCall, SourceNode, TestNode } from '../types';
 import { folderConfig, mergeConfig, nameConfig } from './folder-config';
 import { columns, indexModelProperties, modelTests, versionColumnInputs, versionColumns } from './model-properties';
 import { relationNamer, type NamedNode } from './relation-naming';
@@ -628,7 +628,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
         return;
       }
 
-      const modelColumns = entry ? versionColumns(entry.props, entry.version) : [];
+      const modelColumns = entry ? typedColumns(versionColumns(entry.props, entry.version), entry.file.path, pkg) : [];
       const node: ModelNode = {
         unique_id: uniqueId,
         resource_type: 'model',
@@ -730,7 +730,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       const schema = namer.schema(config.schema, named, layer);
       const finalConfig = normalizeConfig(config, { schema: namer.style === 'mesh' ? schema : target.schema });
       finalConfig.materialized = 'seed';
-      const seedColumns = columns(entry?.props.columns);
+      const seedColumns = typedColumns(columns(entry?.props.columns), entry?.file.path ?? file.path, pkg);
       addNode({
         unique_id: uniqueId,
         resource_type: 'seed',
@@ -845,9 +845,12 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
             identifier: tableIdentifier,
             database: sourceDatabase,
             schema: sourceSchema,
-            columns: columns(table.columns),
+            columns: typedColumns(columns(table.columns), file.path, pkg),
             external_location: location,
             loader: source.loader,
+            source_description: source.description ?? '',
+            loaded_at_field: table.loaded_at_field ?? source.loaded_at_field,
+            freshness: table.freshness ?? source.freshness,
           };
           addNode(node);
           const ctx = { project: pkg, attachedId: uniqueId, attachedName: `${source.name}_${table.name}`, file: file.path, target: { source: { source: source.name, table: table.name } } };
@@ -894,6 +897,12 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       rendered.set(uniqueId, result);
       templates.set(uniqueId, runTemplate((hooks) => template.render(hooks), pkg, () => ({ ...node.config }), modelDict));
     });
+  }
+
+  /** Columns whose data_type is Jinja (a type chosen by target.type), rendered as dbt renders properties files. */
+  function typedColumns(cols: ColumnDef[], file: string, pkg: string): ColumnDef[] {
+    if (!cols.some((c) => c.data_type !== undefined && isJinja(c.data_type))) return cols;
+    return cols.map((c) => (c.data_type !== undefined && isJinja(c.data_type) ? { ...c, data_type: String(jinja.renderValue(c.data_type, valueHooks(pkg), { file })).trim() } : c));
   }
 
   /** The line of a value in a properties file: the first line at or after `from` that holds its text. */
