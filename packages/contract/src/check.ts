@@ -1,12 +1,42 @@
 import { MeshError } from '@mesh/errors';
 import { formatPath, type ParsedYaml } from '@mesh/validate';
 import type { Contract } from './schema';
+import { schemaObjectName } from './odcs';
 import { targetLabel } from './targets';
 
 interface Problem {
   path: PropertyKey[];
   message: string;
   hint: string;
+}
+
+/** Where a fact of a schema entry is written: a key of its own in legacy files, a custom property in ODCS ones. */
+type FactPath = (i: number, fact: 'version' | 'latestVersion') => PropertyKey[];
+
+/** The custom property holding a fact of schema object `i` in an ODCS file, to point at its line. */
+function customPropertyPath(parsed: ParsedYaml, i: number, fact: string): PropertyKey[] {
+  const list = (parsed.data as { schema?: Array<{ customProperties?: Array<{ property?: unknown }> }> }).schema?.[i]?.customProperties ?? [];
+  const k = list.findIndex((p) => p.property === fact);
+  return k === -1 ? ['schema', i, 'customProperties'] : ['schema', i, 'customProperties', k, 'value'];
+}
+
+/** Two entries whose tables have the same name would be one schema object to an ODCS tool. */
+function duplicateTables(contract: Contract): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Map<string, number>();
+  contract.schema.forEach((model, i) => {
+    const table = schemaObjectName(model);
+    const first = seen.get(table);
+    if (first === undefined) seen.set(table, i);
+    else if (contract.schema[first]!.name !== model.name || contract.schema[first]!.version !== model.version) {
+      problems.push({
+        path: ['schema', i, 'name'],
+        message: `${targetLabel(model.name, model.version)} is published as table ${table}, as ${targetLabel(contract.schema[first]!.name, contract.schema[first]!.version)} is (schema[${first}])`,
+        hint: 'Give one of the models another alias: a contract names each table once.',
+      });
+    }
+  });
+  return problems;
 }
 
 function duplicateEntries(contract: Contract): Problem[] {
@@ -48,7 +78,7 @@ function duplicateColumns(contract: Contract): Problem[] {
 }
 
 /** Versioned entries must agree on a latestVersion that exists, and a name is versioned or not, never both. */
-function versioning(contract: Contract): Problem[] {
+function versioning(contract: Contract, factPath: FactPath): Problem[] {
   const problems: Problem[] = [];
   const byName = new Map<string, number[]>();
   contract.schema.forEach((model, i) => byName.set(model.name, [...(byName.get(model.name) ?? []), i]));
@@ -72,19 +102,19 @@ function versioning(contract: Contract): Problem[] {
       const latest = model.latestVersion;
       if (model.version !== null && latest === null) {
         problems.push({
-          path: ['schema', i, 'version'],
+          path: factPath(i, 'version'),
           message: `${targetLabel(name, model.version)} has a version but no latestVersion`,
           hint: `Set latestVersion on every version of ${name}: the version an unpinned ref('${name}') resolves to.`,
         });
       } else if (latest !== null && !versions.includes(latest)) {
         problems.push({
-          path: ['schema', i, 'latestVersion'],
+          path: factPath(i, 'latestVersion'),
           message: `latestVersion ${latest} of ${name} names no declared version (${versions.length ? `versions: ${versions.join(', ')}` : 'it has none'})`,
           hint: `Point latestVersion at one of the versions of ${name} declared in this contract.`,
         });
       } else if (latest !== null && agreed !== undefined && agreed !== latest) {
         problems.push({
-          path: ['schema', i, 'latestVersion'],
+          path: factPath(i, 'latestVersion'),
           message: `the versions of ${name} disagree on latestVersion (${agreed} and ${latest})`,
           hint: `Give every version of ${name} the same latestVersion.`,
         });
@@ -99,8 +129,9 @@ function versioning(contract: Contract): Problem[] {
  * Rules the schema cannot express, found after validation. The first problem becomes the error, with its
  * line; all are listed in the details so the author fixes them in one pass.
  */
-export function checkContract(parsed: ParsedYaml, contract: Contract): void {
-  const problems = [...duplicateEntries(contract), ...duplicateColumns(contract), ...versioning(contract)];
+export function checkContract(parsed: ParsedYaml, contract: Contract, form: 'odcs' | 'legacy' = 'odcs'): void {
+  const factPath: FactPath = form === 'odcs' ? (i, fact) => customPropertyPath(parsed, i, fact) : (i, fact) => ['schema', i, fact];
+  const problems = [...duplicateEntries(contract), ...duplicateTables(contract), ...duplicateColumns(contract), ...versioning(contract, factPath)];
   const [first] = problems;
   if (!first) return;
   const at = (p: Problem) => {

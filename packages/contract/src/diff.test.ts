@@ -54,7 +54,7 @@ describe('diffContracts', () => {
 
   it('column_added is not breaking', () => {
     const after = variant((c) => {
-      model(c, 'products').properties.push({ name: 'launched_on', physicalType: 'DATE', logicalType: 'date', required: false, unique: false, primaryKey: false, tags: [], quality: [] });
+      model(c, 'products').properties.push({ name: 'launched_on', physicalType: 'DATE', logicalType: 'date', required: false, unique: false, primaryKey: false, tags: [], quality: [], relationships: [] });
     });
     expect(diff(after)).toEqual([
       { kind: 'column_added', breaking: false, model: 'products', version: null, column: 'launched_on', message: 'column launched_on of products was added' },
@@ -126,25 +126,51 @@ describe('diffContracts', () => {
     const removed = variant((c) => {
       column(c, 'products', 'product_category').quality = [];
     });
-    const rule = '{"rule":"accepted_values","type":"library","validValues":["plush","puppet","figurine"]}';
+    const rule = '{"arguments":{"validValues":["plush","puppet","figurine"]},"metric":"invalidValues","mustBe":0,"type":"library"}';
     expect(diff(removed)).toEqual([
-      { kind: 'constraint_removed', breaking: true, model: 'products', version: null, column: 'product_category', before: rule, message: 'constraint accepted_values on products.product_category was removed' },
+      { kind: 'constraint_removed', breaking: true, model: 'products', version: null, column: 'product_category', before: rule, message: 'constraint invalidValues on products.product_category was removed' },
     ]);
     expect(diff(base, removed)).toEqual([
-      { kind: 'constraint_added', breaking: false, model: 'products', version: null, column: 'product_category', after: rule, message: 'constraint accepted_values on products.product_category was added' },
+      { kind: 'constraint_added', breaking: false, model: 'products', version: null, column: 'product_category', after: rule, message: 'constraint invalidValues on products.product_category was added' },
     ]);
   });
 
   it('constraint_removed on a model is breaking', () => {
-    const removed = variant((c) => {
-      model(c, 'stock_product').quality = [];
+    const withRowCount = variant((c) => {
+      model(c, 'stock_product').quality = [{ type: 'library', metric: 'rowCount', mustBeGreaterThan: 0 }];
     });
-    expect(diff(removed)).toEqual([
+    expect(diff(base, withRowCount)).toEqual([
       {
         kind: 'constraint_removed', breaking: true, model: 'stock_product', version: null,
-        before: '{"expression":"product_id","references":"products.product_id","rule":"relationships","type":"library"}',
-        message: 'constraint relationships on stock_product was removed',
+        before: '{"metric":"rowCount","mustBeGreaterThan":0,"type":"library"}',
+        message: 'constraint rowCount on stock_product was removed',
       },
+    ]);
+  });
+
+  it("a column's foreign key is a constraint: dropping it is breaking", () => {
+    const dropped = variant((c) => {
+      column(c, 'stock_product', 'product_id').relationships = [];
+    });
+    expect(diff(dropped)).toEqual([
+      {
+        kind: 'constraint_removed', breaking: true, model: 'stock_product', version: null, column: 'product_id',
+        before: '{"foreignKey":"products.product_id"}',
+        message: 'constraint foreign key to products.product_id on stock_product.product_id was removed',
+      },
+    ]);
+  });
+
+  it('an SQL rule is named by its description, a dbt test by its name', () => {
+    const added = variant((c) => {
+      column(c, 'products', 'price_cents').quality = [
+        { type: 'sql', query: 'SELECT COUNT(*) FROM {model} WHERE NOT (price_cents > 0)', mustBe: 0, description: 'check: price_cents > 0' },
+        { type: 'custom', engine: 'dbt', implementation: { test: 'dbt_expectations.expect_column_values_to_be_increasing' } },
+      ];
+    });
+    expect(diff(added).map((ch) => ch.message).sort()).toEqual([
+      'constraint dbt dbt_expectations.expect_column_values_to_be_increasing on products.price_cents was added',
+      'constraint sql check: price_cents > 0 on products.price_cents was added',
     ]);
   });
 
@@ -153,10 +179,12 @@ describe('diffContracts', () => {
       const rule = column(c, 'products', 'product_category').quality[0]!;
       rule.severity = 'error';
       rule.description = 'Known categories only.';
+      rule.name = 'known_categories';
     });
     expect(diff(reworded)).toEqual([]);
     const widened = variant((c) => {
-      column(c, 'products', 'product_category').quality[0]!.validValues = ['plush', 'puppet', 'figurine', 'board game'];
+      const rule = column(c, 'products', 'product_category').quality[0]!;
+      if (rule.type === 'library') rule.arguments = { validValues: ['plush', 'puppet', 'figurine', 'board game'] };
     });
     expect(diff(widened).map((ch) => [ch.kind, ch.breaking])).toEqual([
       ['constraint_removed', true],

@@ -1,5 +1,5 @@
 import { change, sortChanges, type ContractChange } from './changes';
-import type { Contract, ContractModel, ContractProperty, QualityRule, SlaProperty } from './schema';
+import type { Contract, ContractModel, ContractProperty, QualityRule, Relationship, SlaProperty } from './schema';
 import { consumerTargets, targetLabel, type ConsumerTarget } from './targets';
 import { normalizeType } from './types';
 
@@ -22,8 +22,26 @@ function canonical(value: unknown): string {
   );
 }
 
-// Description and severity do not change what a rule promises about the data.
-const ruleKey = ({ description: _description, severity: _severity, ...rule }: QualityRule): string => canonical(rule);
+/** A column's foreign keys compare as its rules do: adding one tightens, removing one loosens. */
+type Rule = QualityRule | (Relationship & { relationship: true });
+
+// Name, description and severity do not change what a rule promises about the data.
+const ruleKey = (rule: Rule): string => {
+  if ('relationship' in rule) return canonical({ foreignKey: rule.to });
+  const { description: _description, severity: _severity, name: _name, ...promise } = rule;
+  return canonical(promise);
+};
+
+/** How a message names a rule: its metric, `sql`, the dbt test it runs, or the foreign key. */
+function ruleName(rule: Rule): string {
+  if ('relationship' in rule) return `foreign key to ${rule.to}`;
+  if (rule.type === 'library') return rule.metric;
+  if (rule.type === 'sql') return `sql ${rule.description ?? rule.query}`;
+  const test = typeof rule.implementation === 'string' ? rule.implementation : String(rule.implementation.test ?? rule.implementation.name ?? rule.engine);
+  return `${rule.engine} ${test}`;
+}
+
+const withKeys = (quality: QualityRule[], relationships: Relationship[] = []): Rule[] => [...quality, ...relationships.map((r) => ({ ...r, relationship: true as const }))];
 
 interface Scope {
   model: string;
@@ -36,19 +54,19 @@ const label = (s: Scope): string => {
   return s.column === undefined ? model : `${model}.${s.column}`;
 };
 
-function compareRules(scope: Scope, before: QualityRule[], after: QualityRule[], out: ContractChange[]): void {
+function compareRules(scope: Scope, before: Rule[], after: Rule[], out: ContractChange[]): void {
   const afterKeys = new Set(after.map(ruleKey));
   const beforeKeys = new Set(before.map(ruleKey));
   for (const rule of before) {
     const key = ruleKey(rule);
     if (!afterKeys.has(key)) {
-      out.push(change('constraint_removed', { ...scope, before: key, message: `constraint ${rule.rule} on ${label(scope)} was removed` }));
+      out.push(change('constraint_removed', { ...scope, before: key, message: `constraint ${ruleName(rule)} on ${label(scope)} was removed` }));
     }
   }
   for (const rule of after) {
     const key = ruleKey(rule);
     if (!beforeKeys.has(key)) {
-      out.push(change('constraint_added', { ...scope, after: key, message: `constraint ${rule.rule} on ${label(scope)} was added` }));
+      out.push(change('constraint_added', { ...scope, after: key, message: `constraint ${ruleName(rule)} on ${label(scope)} was added` }));
     }
   }
 }
@@ -84,7 +102,7 @@ function compareColumn(scope: Scope, before: ContractProperty, after: ContractPr
         : change('primary_key_removed', { ...scope, message: `${at} is no longer part of the primary key` }),
     );
   }
-  compareRules(scope, before.quality, after.quality, out);
+  compareRules(scope, withKeys(before.quality, before.relationships), withKeys(after.quality, after.relationships), out);
   if (before.classification !== after.classification) {
     const [from, to] = [before.classification ?? NONE, after.classification ?? NONE];
     out.push(change('classification_changed', { ...scope, before: from, after: to, message: `classification of ${at} changed from ${from} to ${to}` }));
@@ -119,7 +137,7 @@ function compareTargets(target: ConsumerTarget, before: ContractModel, after: Co
       out.push(change('column_added', { ...scope, column: column.name, message: `column ${column.name} of ${at} was added` }));
     }
   }
-  compareRules(scope, before.quality, after.quality, out);
+  compareRules(scope, withKeys(before.quality), withKeys(after.quality), out);
   compareDescriptions(scope, before.description, after.description, out);
 
   const [from, to] = [before.deprecationDate ?? null, after.deprecationDate ?? null];
@@ -213,6 +231,9 @@ function compareMetadata(before: Contract, after: Contract, out: ContractChange[
   }
   const [from, to] = [canonical(before.description ?? {}), canonical(after.description ?? {})];
   if (from !== to) out.push(change('contract_metadata_changed', { model: '', version: null, before: from, after: to, message: 'description of the contract changed' }));
+  // Where the data can be read is a fact about the publication, not a promise about the data.
+  const [serversBefore, serversAfter] = [canonical(before.servers), canonical(after.servers)];
+  if (serversBefore !== serversAfter) out.push(change('contract_metadata_changed', { model: '', version: null, before: serversBefore, after: serversAfter, message: 'servers of the contract changed' }));
 }
 
 /**

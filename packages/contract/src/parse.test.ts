@@ -17,7 +17,7 @@ function errorOf(run: () => unknown): MeshError {
   throw new Error('expected a MeshError');
 }
 
-const HEADER = `apiVersion: v3.0.2
+const HEADER = `apiVersion: v3.1.0
 kind: DataContract
 id: urn:mesh:inventory
 name: inventory
@@ -28,11 +28,22 @@ schema:
 const HEADER_LINES = HEADER.split('\n').length - 1;
 
 const entry = (name: string, extra = '') => `  - name: ${name}
-    physicalName: main.${name}
+    physicalName: ${name}
     physicalType: table
 ${extra}    properties:
       - {name: id, physicalType: INTEGER, logicalType: integer, required: true}
 `;
+
+/** A version of a model: its own table, the model, version and latest version as ODCS custom properties. */
+const version = (name: string, v: number, latest?: number) => `  - name: ${name}_v${v}
+    physicalName: ${name}_v${v}
+    physicalType: table
+    properties:
+      - {name: id, physicalType: INTEGER, logicalType: integer, required: true}
+    customProperties:
+      - {property: model, value: ${name}}
+      - {property: version, value: '${v}'}
+${latest === undefined ? '' : `      - {property: latestVersion, value: '${latest}'}\n`}`;
 
 describe('parseContract', () => {
   it('reads the fixture with defaults filled in', () => {
@@ -44,8 +55,10 @@ describe('parseContract', () => {
     ]);
     expect(contract.schema[0]!.properties[1]).toEqual({
       name: 'product_name', physicalType: 'VARCHAR', logicalType: 'string', required: false, unique: false, primaryKey: false,
-      description: 'The name shown to customers.', classification: 'public', tags: [], quality: [],
+      description: 'The name shown to customers.', classification: 'public', tags: [], quality: [], relationships: [],
     });
+    expect(contract.schema[0]!.physicalName).toBe('main.products');
+    expect(contract.team).toEqual({ name: 'inventory', email: 'inventory@teddy-retailers.example' });
     expect(contract.slaProperties).toEqual([{ property: 'freshness', value: 1, unit: 'd', element: 'products' }]);
   });
 
@@ -63,10 +76,10 @@ describe('parseContract', () => {
   });
 
   it('catches misspelt keys and versions that are not semantic versions', () => {
-    const typo = errorOf(() => parseContract('c.yaml', `${HEADER}${entry('products')}`.replace('physicalName', 'physicalname')));
+    const typo = errorOf(() => parseContract('c.yaml', `${HEADER}${entry('products')}`.replace('physicalType: table', 'physicaltype: table')));
     expect(typo.code).toBe('E_YAML_SCHEMA');
-    expect(typo.message).toBe('data contract: schema[0].physicalName: is required (expected string)');
-    expect(typo.details).toContain("c.yaml:9: schema[0]: unknown key 'physicalname'");
+    expect(typo.message).toBe('data contract: schema[0].physicalType: is required (expected string)');
+    expect(typo.details).toContain("c.yaml:10: schema[0]: unknown key 'physicaltype'");
     const version = errorOf(() => parseContract('c.yaml', HEADER.replace('1.0.0', 'v1.0.0')));
     expect(version.message).toBe('data contract: version: expected a semantic version x.y.z');
     expect(version.location).toEqual({ file: 'c.yaml', line: 5 });
@@ -95,25 +108,25 @@ describe('parseContract', () => {
   });
 
   it('refuses a latestVersion that names no declared version', () => {
-    const text = `${HEADER}${entry('products', '    version: 1\n    latestVersion: 3\n')}${entry('products', '    version: 2\n    latestVersion: 3\n')}`;
+    const text = `${HEADER}${version('products', 1, 3)}${version('products', 2, 3)}`;
     const error = errorOf(() => parseContract('c.yaml', text));
     expect(error.code).toBe('E_CONTRACT_INVALID');
-    expect(error.message).toBe('data contract: schema[0].latestVersion: latestVersion 3 of products names no declared version (versions: 1, 2)');
-    expect(error.location).toEqual({ file: 'c.yaml', line: HEADER_LINES + 5 });
+    expect(error.message).toBe('data contract: schema[0].customProperties[2].value: latestVersion 3 of products names no declared version (versions: 1, 2)');
+    expect(error.location).toEqual({ file: 'c.yaml', line: HEADER_LINES + 9 });
     // Every problem is listed, so the author fixes them in one pass.
     expect(error.details?.split('\n')).toHaveLength(2);
   });
 
   it('refuses a version without latestVersion, and disagreeing latest versions', () => {
-    const missing = errorOf(() => parseContract('c.yaml', `${HEADER}${entry('products', '    version: 1\n')}`));
-    expect(missing.message).toBe('data contract: schema[0].version: products v1 has a version but no latestVersion');
-    const text = `${HEADER}${entry('products', '    version: 1\n    latestVersion: 1\n')}${entry('products', '    version: 2\n    latestVersion: 2\n')}`;
+    const missing = errorOf(() => parseContract('c.yaml', `${HEADER}${version('products', 1)}`));
+    expect(missing.message).toBe('data contract: schema[0].customProperties[1].value: products v1 has a version but no latestVersion');
+    const text = `${HEADER}${version('products', 1, 1)}${version('products', 2, 2)}`;
     const disagree = errorOf(() => parseContract('c.yaml', text));
-    expect(disagree.message).toBe('data contract: schema[1].latestVersion: the versions of products disagree on latestVersion (1 and 2)');
+    expect(disagree.message).toBe('data contract: schema[1].customProperties[2].value: the versions of products disagree on latestVersion (1 and 2)');
   });
 
   it('refuses a name that is both versioned and unversioned', () => {
-    const text = `${HEADER}${entry('products')}${entry('products', '    version: 2\n    latestVersion: 2\n')}`;
+    const text = `${HEADER}${entry('products')}${version('products', 2, 2)}`;
     const error = errorOf(() => parseContract('c.yaml', text));
     expect(error.message).toBe('data contract: schema[1].name: products is declared both without a version and as products v2 (also schema[0])');
     expect(error.location).toEqual({ file: 'c.yaml', line: HEADER_LINES + 6 });
@@ -137,13 +150,14 @@ describe('stringifyContract', () => {
   it('writes keys in schema order and leaves out empty defaults', () => {
     const contract = readContract(fixture('inventory.odcs.yaml'));
     // Keys written in another order in the source come out in the schema's.
-    const shuffled = { ...contract, slaProperties: contract.slaProperties, schema: contract.schema, kind: contract.kind, apiVersion: contract.apiVersion };
+    const shuffled = { ...contract, slaProperties: contract.slaProperties, schema: contract.schema, name: contract.name, id: contract.id };
     const text = stringifyContract(shuffled);
     expect(text.split('\n').slice(0, 7)).toEqual([
-      'apiVersion: v3.0.2', 'kind: DataContract', 'id: urn:mesh:inventory', 'name: inventory', 'version: 1.0.0', 'domain: inventory', 'status: active',
+      'apiVersion: v3.1.0', 'kind: DataContract', 'id: urn:mesh:inventory', 'name: inventory', 'version: 1.0.0', 'domain: inventory', 'status: active',
     ]);
-    expect(text).not.toMatch(/tags: \[\]|quality: \[\]|required: false|version: null/);
-    expect(text).toContain('    physicalName: main.products\n    physicalType: table\n    logicalType: object\n');
+    expect(text).not.toMatch(/tags: \[\]|quality: \[\]|relationships: \[\]|customProperties: \[\]|required: false|version: null/);
+    expect(text).toContain('  - name: products\n    physicalName: products\n    physicalType: table\n    logicalType: object\n');
+    expect(text).toContain('    customProperties:\n      - property: databaseSchema\n        value: main\n');
   });
 
   it('quotes strings that would otherwise read back as other types', () => {

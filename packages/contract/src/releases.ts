@@ -2,8 +2,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { join } from 'node:path';
 import semver from 'semver';
 import { generateTypeScript } from './codegen';
-import { readContract } from './parse';
-import type { Contract } from './schema';
+import { parseYamlFile } from '@mesh/validate';
+import { diffContracts } from './diff';
+import { contractForm, parseContract, readContract } from './parse';
+import type { Contract, ContractServer } from './schema';
 import { stringifyContract } from './stringify';
 import { MeshError } from '@mesh/errors';
 
@@ -79,4 +81,29 @@ export function writeRelease(root: string, contract: Contract): ReleaseOutcome {
   const typesPath = join(root, CONTRACTS_DIR, 'index.ts');
   if (latest?.version === contract.version) writeAtomic(typesPath, generateTypeScript(contract));
   return { written: true, path, typesPath };
+}
+
+export type MigrationOutcome = { migrated: true; path: string } | { migrated: false; path: string; reason: string };
+
+/**
+ * Rewrites a release written before contracts followed ODCS v3.1.0 in the current form. A released
+ * version's promises never change: the file is re-encoded from what the legacy reader reads, and is
+ * written only when reading the new text back gives the same contract (no change but the servers it
+ * gains, which say where the data is and promise nothing). A release in the current form is left as it is.
+ */
+export function migrateRelease(release: Release, servers: ContractServer[] = []): MigrationOutcome {
+  const before = readFileSync(release.path, 'utf8');
+  if (contractForm(parseYamlFile(release.path, before)) === 'odcs') return { migrated: false, path: release.path, reason: 'already in the ODCS v3.1.0 form' };
+  const legacy = parseContract(release.path, before);
+  const text = stringifyContract({ ...legacy, servers: legacy.servers.length ? legacy.servers : servers });
+  const changes = diffContracts(legacy, parseContract(release.path, text)).filter((c) => c.message !== 'servers of the contract changed');
+  if (changes.length) {
+    throw new MeshError('E_CONTRACT_MIGRATION', `migrating ${release.path} would change what release ${release.version} promises`, {
+      location: { file: release.path },
+      details: changes.map((c) => c.message).join('\n'),
+      hint: 'Leave the release as it is (it is still read) and report the contract that does not carry over.',
+    });
+  }
+  writeAtomic(release.path, text);
+  return { migrated: true, path: release.path };
 }

@@ -9,7 +9,7 @@ const inventory = readContract(fixture('inventory.odcs.yaml'));
 const products = rowSchema(inventory.schema[0]!);
 
 const column = (name: string, physicalType: string | undefined, logicalType: LogicalType, required = true): ContractProperty => ({
-  name, ...(physicalType ? { physicalType } : {}), logicalType, required, unique: false, primaryKey: false, tags: [], quality: [],
+  name, ...(physicalType ? { physicalType } : {}), logicalType, required, unique: false, primaryKey: false, tags: [], quality: [], relationships: [],
 });
 
 const model = (properties: ContractProperty[]): ContractModel => ({

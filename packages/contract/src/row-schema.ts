@@ -51,15 +51,17 @@ export function valueKindOf(property: ContractProperty): ValueKind {
 }
 
 /**
- * The values a text column promises (an accepted_values rule that is not merely a warning), as the
- * column's type: `'open' | 'paid' | 'delivered'` rather than any string.
+ * The values a text column promises (an `invalidValues` rule with validValues, not merely a warning),
+ * as the column's type: `'open' | 'paid' | 'delivered'` rather than any string.
  */
 export function acceptedValuesOf(property: ContractProperty): [string, ...string[]] | undefined {
   if (valueKindOf(property) !== 'string') return undefined;
-  const rule = property.quality.find((q) => q.rule === 'accepted_values' && q.severity !== 'warn' && q.validValues?.length);
-  const values = rule?.validValues;
-  if (!values?.every((v): v is string => typeof v === 'string')) return undefined;
-  return values as [string, ...string[]];
+  for (const rule of property.quality) {
+    if (rule.type !== 'library' || rule.metric !== 'invalidValues' || rule.severity === 'warning' || rule.mustBe !== 0) continue;
+    const values = rule.arguments?.validValues;
+    if (Array.isArray(values) && values.length && values.every((v): v is string => typeof v === 'string')) return values as [string, ...string[]];
+  }
+  return undefined;
 }
 
 /** The schema source of one column, `.nullable()` unless the contract promises it is never null. */

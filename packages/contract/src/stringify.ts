@@ -1,6 +1,7 @@
 import { Document, Scalar, visit } from 'yaml';
 import { z } from 'zod';
-import { contractSchema, type Contract } from './schema';
+import { encodeContract, odcsFileSchema } from './odcs';
+import type { Contract } from './schema';
 
 const isEmpty = (value: unknown): boolean => value === null || value === false || (Array.isArray(value) && value.length === 0);
 
@@ -18,6 +19,11 @@ function ordered(value: unknown, schema: z.ZodType): unknown {
     return value === null || value === undefined ? value : ordered(value, schema.unwrap() as z.ZodType);
   }
   if (schema instanceof z.ZodPipe) return ordered(value, schema.in as z.ZodType);
+  // A union's value is ordered as the option it parses as (a quality rule: library, sql or custom).
+  if (schema instanceof z.ZodUnion) {
+    const option = (schema.options as z.ZodType[]).find((o) => o.safeParse(value).success);
+    return option ? ordered(value, option) : value;
+  }
   if (schema instanceof z.ZodArray && Array.isArray(value)) {
     return value.map((item: unknown) => ordered(item, schema.element as z.ZodType));
   }
@@ -39,9 +45,9 @@ function ordered(value: unknown, schema: z.ZodType): unknown {
 // numbers: `1_000`, `0b101`, `0x1F`. Strings looking like that are quoted so they come back as strings.
 const READS_AS_NUMBER = /^[-+]?(0b[01_]+|0o[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?|\.[0-9_]+([eE][-+]?[0-9]+)?)$/;
 
-/** Stable YAML for a contract: the same contract always gives the same text, and it parses back equal. */
+/** Stable ODCS YAML for a contract: the same contract always gives the same text, and it parses back equal. */
 export function stringifyContract(contract: Contract): string {
-  const doc = new Document(ordered(contract, contractSchema));
+  const doc = new Document(ordered(encodeContract(contract), odcsFileSchema));
   visit(doc, {
     Scalar(_key, node) {
       if (typeof node.value === 'string' && READS_AS_NUMBER.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { meshProcess, type MeshProcess } from './index';
+import { meshProcess, publicationFactsOf, type MeshProcess, type PublishedFactsOnDisk } from './index';
 
 /**
  * Helpers for tests that break builds on purpose: stop one at a named failpoint (see the engine's
@@ -72,7 +72,8 @@ export function smallDisk(dir: string, bytes: number): (() => void) | undefined 
 
 export interface PublicationOnDisk {
   manifestText: string;
-  manifest: { publication?: { id: string; dir: string; files: Record<string, { bytes: number }> }; rows: Record<string, number>; access?: { shares: Record<string, { file?: string }> }; database?: { file?: string } };
+  /** The publication's facts, as its manifest's public models carry them in `meta.mesh`. */
+  facts: PublishedFactsOnDisk;
   versions: string[];
 }
 
@@ -81,5 +82,5 @@ export function publicationOf(projectDir: string): PublicationOnDisk | undefined
   if (!existsSync(join(dir, 'manifest.json'))) return undefined;
   const manifestText = readFileSync(join(dir, 'manifest.json'), 'utf8');
   const versions = existsSync(join(dir, 'versions')) ? readdirSync(join(dir, 'versions')).sort() : [];
-  return { manifestText, manifest: JSON.parse(manifestText) as PublicationOnDisk['manifest'], versions };
+  return { manifestText, facts: publicationFactsOf(JSON.parse(manifestText)), versions };
 }

@@ -233,15 +233,42 @@ export function publishedFile(projectDir: string, relative: string): string {
   return versionFile(join(projectDir, 'target', 'published'), relative);
 }
 
+/**
+ * What a published manifest (dbt v12) says of its publication, from its public models' `meta.mesh`:
+ * read here without the loom, which tests this package serves depend on.
+ */
+export interface PublishedFactsOnDisk {
+  publication?: { id: string; dir: string; contract?: string; files: Record<string, { bytes: number }> };
+  rows: Record<string, number>;
+  database?: { file?: string; schema?: string };
+  shares: Record<string, { file?: string; schema?: string }>;
+}
+
+export function publicationFactsOf(manifest: unknown): PublishedFactsOnDisk {
+  type Facts = { publication?: PublishedFactsOnDisk['publication']; rows?: number; database?: PublishedFactsOnDisk['database']; shares?: PublishedFactsOnDisk['shares'] };
+  const nodes = Object.values((manifest as { nodes?: Record<string, { unique_id: string; meta?: { mesh?: Facts } }> }).nodes ?? {});
+  const out: PublishedFactsOnDisk = { rows: {}, shares: {} };
+  for (const node of nodes) {
+    const facts = node.meta?.mesh;
+    if (!facts) continue;
+    out.publication ??= facts.publication;
+    out.database ??= facts.database;
+    if (facts.rows !== undefined) out.rows[node.unique_id] = facts.rows;
+    for (const [consumer, share] of Object.entries(facts.shares ?? {})) out.shares[consumer] ??= { file: share.file, schema: share.schema };
+  }
+  return out;
+}
+
 /** A file of the version a published folder's manifest names (a producer's, or a consumer's cache of it). */
 export function versionFile(dir: string, relative: string): string {
-  let manifest: { publication?: { dir: string } };
+  let manifest: unknown;
   try {
-    manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as typeof manifest;
+    manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
   } catch {
     return join(dir, relative);
   }
-  return manifest.publication ? join(dir, manifest.publication.dir, relative) : join(dir, relative);
+  const publication = publicationFactsOf(manifest).publication;
+  return publication ? join(dir, publication.dir, relative) : join(dir, relative);
 }
 
 /** The HMAC-SHA256 a producer's `hash` masking gives a value, computed by Node as an independent judge. */

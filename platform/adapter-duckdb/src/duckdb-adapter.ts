@@ -4,8 +4,9 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { fileSystemError, fileSystemErrorFor, MeshError } from '@mesh/errors';
 import {
   commented,
-  type Adapter, type AdapterCapabilities, type AdapterSession, type ColumnInfo, type MaskMethod, type MaterializePlan, type MaterializeResult, type PublishOptions, type PublishRelation, type QueryComment, type QueryValue, type RelationKind, type RelationName, type SqlErrorPosition, type StatementAnswer,
+  type Adapter, type AdapterCapabilities, type AdapterSession, type ColumnInfo, type MaskMethod, type MaterializePlan, type MaterializeResult, type PublishOptions, type PublishRelation, type QueryComment, type QueryValue, type RelationFacts, type RelationKind, type RelationName, type SqlErrorPosition, type StatementAnswer,
 } from '@mesh/engine';
+import { BYTES_MEANING, columnsSql, loadedAtSql, relationsSql, statsSql } from './describe-sql';
 import { lit, materializeStatements, q, rel, replaceTable } from './materialize-sql';
 import { planSeed, seedError } from './seed';
 import { materializeExternal, materializeSnapshot, type MaterializeSteps } from './materialize-files-and-history';
@@ -256,7 +257,7 @@ function templateValue(value: unknown, json: unknown, type: string): QueryValue 
 
 export class DuckDBAdapter implements Adapter {
   readonly type = 'duckdb';
-  readonly capabilities: AdapterCapabilities = { shares: 'files', pinnedShares: false, snapshots: true, externalFiles: true };
+  readonly capabilities: AdapterCapabilities = { shares: 'files', pinnedShares: false, snapshots: true, externalFiles: true, tableExport: true };
   readonly statementLog?: string[];
   private mainLent = false;
   private constructor(
@@ -341,30 +342,78 @@ export class DuckDBAdapter implements Adapter {
    * (a full disk, a folder made read-only) removes the partial file and comes out typed.
    */
   async publish(relations: PublishRelation[], destination: string, options: PublishOptions = {}): Promise<number[]> {
+    const schemas = [...new Set(relations.map((r) => r.schema))];
+    return this.copyInto(destination, 'write the publication', schemas, relations.map((r) => ({ relation: r, schema: r.schema, name: r.identifier })), options);
+  }
+
+  async exportTables(tables: Array<{ relation: PublishRelation; name: string }>, destination: string, options: PublishOptions = {}): Promise<number[]> {
+    return this.copyInto(destination, 'write the contract data', [], tables.map((t) => ({ ...t, schema: 'main' })), options);
+  }
+
+  /**
+   * Copies relations, masked and trimmed in SQL, into a new file beside `destination`, renamed onto it
+   * once complete: readers see the old file or the new one, never a half-written one. A file error
+   * removes the partial file and comes out typed, naming what was being done.
+   */
+  private async copyInto(destination: string, doing: string, schemas: string[], tables: Array<{ relation: PublishRelation; schema: string; name: string }>, options: PublishOptions): Promise<number[]> {
     const tmp = `${destination}.${process.pid}.tmp`;
-    const alias = '__mesh_publish';
+    const alias = '__mesh_copy';
     const counts: number[] = [];
     try {
       mkdirSync(dirname(destination), { recursive: true });
       rmSync(tmp, { force: true });
       await this.main.run(`ATTACH ${lit(tmp)} AS ${q(alias)}`);
       try {
-        for (const schema of new Set(relations.map((r) => r.schema))) await this.main.run(`CREATE SCHEMA IF NOT EXISTS ${q(alias)}.${q(schema)}`); // `main` exists in every new file
-        for (const r of relations) {
-          const result = await this.main.run(`CREATE TABLE ${q(alias)}.${q(r.schema)}.${q(r.identifier)} AS SELECT *${excludeClause(r.withheld)}${maskClause(r.masks, options.maskingKey)} FROM ${rel(r)}`);
+        for (const schema of schemas) await this.main.run(`CREATE SCHEMA IF NOT EXISTS ${q(alias)}.${q(schema)}`); // `main` exists in every new file
+        for (const { relation: r, schema, name } of tables) {
+          const result = await this.main.run(`CREATE TABLE ${q(alias)}.${q(schema)}.${q(name)} AS SELECT *${excludeClause(r.withheld)}${maskClause(r.masks, options.maskingKey)} FROM ${rel(r)}`);
           counts.push(Number((await result.getRowObjectsJS())[0]?.Count ?? 0));
         }
       } finally {
         await this.main.run(`DETACH ${q(alias)}`).catch(() => undefined);
       }
-      // A rename is atomic: readers see the old file or the new one, never a half-written one.
       renameSync(tmp, destination);
     } catch (error) {
       rmSync(tmp, { force: true });
       rmSync(`${tmp}.wal`, { force: true });
-      throw ioError(error, 'write the publication', dirname(destination));
+      throw ioError(error, doing, dirname(destination));
     }
     return counts;
+  }
+
+  async describeRelations(relations: RelationName[]): Promise<RelationFacts[]> {
+    if (!relations.length) return [];
+    const rows = async (sql: string) => (await this.main.runAndReadAll(sql)).getRowObjectsJS();
+    const key = (d: unknown, s: unknown, t: unknown) => `${String(d)}.${String(s)}.${String(t)}`.toLowerCase();
+    const found = new Map<string, RelationFacts>();
+    for (const r of await rows(relationsSql(relations))) {
+      found.set(key(r.d, r.s, r.t), {
+        relation: { database: String(r.d), schema: String(r.s), identifier: String(r.t) },
+        kind: r.kind as RelationKind,
+        comment: r.comment === null ? null : String(r.comment),
+        owner: null,
+        columns: [],
+      });
+    }
+    for (const c of await rows(columnsSql(relations))) {
+      found.get(key(c.d, c.s, c.t))?.columns.push({ name: String(c.name), type: String(c.type), index: Number(c.idx), comment: c.comment === null ? null : String(c.comment) });
+    }
+    const tables = [...found.entries()].filter(([, f]) => f.kind === 'table').map(([k, f]) => ({ relation: f.relation, key: k, columns: f.columns }));
+    for (let i = 0; i < tables.length; i += STATS_BATCH) {
+      for (const s of await rows(statsSql(tables.slice(i, i + STATS_BATCH)))) {
+        const facts = found.get(String(s.k))!;
+        facts.rows = Number(s.n);
+        facts.bytes = Number(s.b);
+        facts.bytesMeaning = BYTES_MEANING;
+      }
+    }
+    return [...found.values()];
+  }
+
+  async loadedAt(sql: string): Promise<{ maxLoadedAt: Date | null; now: Date }> {
+    const reader = await this.main.runAndReadAll(loadedAtSql(sql));
+    const row = reader.getRowObjectsJS()[0]!;
+    return { maxLoadedAt: row.max_loaded_at_ms === null ? null : new Date(Number(row.max_loaded_at_ms)), now: new Date(Number(row.now_ms)) };
   }
 
   async close(): Promise<void> {
@@ -372,6 +421,9 @@ export class DuckDBAdapter implements Adapter {
     this.instance.closeSync();
   }
 }
+
+/** Tables counted and measured per query. */
+const STATS_BATCH = 200;
 
 function excludeClause(withheld: PublishRelation['withheld']): string {
   return withheld?.length ? ` EXCLUDE (${withheld.map(q).join(', ')})` : '';

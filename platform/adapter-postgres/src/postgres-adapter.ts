@@ -6,7 +6,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { MeshError } from '@mesh/errors';
 import {
   commented,
-  type Adapter, type AdapterCapabilities, type AdapterSession, type ColumnInfo, type MaterializePlan, type MaterializeResult, type PostgresTargetConfig, type PublishOptions, type PublishRelation, type QueryComment, type QueryValue, type RelationKind, type RelationName, type ShareTarget, type SqlErrorPosition, type StagedFile, type StatementAnswer,
+  type Adapter, type AdapterCapabilities, type AdapterSession, type ColumnInfo, type MaterializePlan, type MaterializeResult, type PostgresTargetConfig, type PublishOptions, type PublishRelation, type QueryComment, type QueryValue, type RelationFacts, type RelationKind, type RelationName, type ShareTarget, type SqlErrorPosition, type StagedFile, type StatementAnswer,
 } from '@mesh/engine';
 import { consumerRole, fromPgType, lit, maskExpression, pgError, pgSchema, q, rel, toPgType } from './dialect';
 import { createTableStatements, mergeStatements, parseCsvHeader, seedColumnType, seedTypeProbe, swapStatements, tmpName } from './materialize-sql';
@@ -293,8 +293,8 @@ async function readHeader(path: string): Promise<string[]> {
 
 export class PostgresAdapter implements Adapter {
   readonly type = 'postgres';
-  /** Snapshots and external files are DuckDB's for now: a run that needs them is refused before it starts. */
-  readonly capabilities: AdapterCapabilities = { shares: 'schemas', pinnedShares: true, snapshots: false, externalFiles: false };
+  /** Snapshots and external files are DuckDB's for now: a run that needs them is refused before it starts. Shares live in the server, never in files. */
+  readonly capabilities: AdapterCapabilities = { shares: 'schemas', pinnedShares: true, snapshots: false, externalFiles: false, tableExport: false };
   readonly statementLog?: string[];
 
   private constructor(
@@ -446,6 +446,56 @@ export class PostgresAdapter implements Adapter {
       const rows = await s.query(`SELECT nspname FROM pg_namespace WHERE starts_with(nspname, ${lit(`${producer}_share_`)})`);
       for (const row of rows) if (!keep.includes(String(row.nspname))) await s.execute(`DROP SCHEMA ${q(String(row.nspname))} CASCADE`);
     });
+  }
+
+  async exportTables(): Promise<number[]> {
+    throw new MeshError('E_ADAPTER_UNSUPPORTED', 'the postgres adapter does not copy relations into files', {
+      hint: 'Read the data where it is published: the share schemas on the server.',
+    });
+  }
+
+  async describeRelations(relations: RelationName[]): Promise<RelationFacts[]> {
+    if (!relations.length) return [];
+    return this.withSession(async (s) => {
+      const wanted = `(VALUES ${relations.map((r) => `(${lit(pgSchema(r))}, ${lit(r.identifier)})`).join(', ')}) AS w(s, t)`;
+      const found = await s.query(
+        `SELECT n.nspname AS s, c.relname AS t, CASE WHEN c.relkind IN ('v', 'm') THEN 'view' ELSE 'table' END AS kind,
+                obj_description(c.oid, 'pg_class') AS comment, pg_get_userbyid(c.relowner) AS owner, pg_total_relation_size(c.oid) AS bytes
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN ${wanted} ON n.nspname = w.s AND c.relname = w.t
+         WHERE c.relkind IN ('r', 'p', 'v', 'm')`,
+      );
+      const columns = await s.query(
+        `SELECT n.nspname AS s, c.relname AS t, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnum AS idx, col_description(c.oid, a.attnum) AS comment
+         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace JOIN ${wanted} ON n.nspname = w.s AND c.relname = w.t
+         WHERE a.attnum > 0 AND NOT a.attisdropped ORDER BY n.nspname, c.relname, a.attnum`,
+      );
+      const out: RelationFacts[] = [];
+      for (const r of relations) {
+        const row = found.find((f) => f.s === pgSchema(r) && f.t === r.identifier);
+        if (!row) continue;
+        const kind = row.kind as RelationKind;
+        const facts: RelationFacts = {
+          relation: r,
+          kind,
+          comment: (row.comment as string | null) ?? null,
+          owner: (row.owner as string | null) ?? null,
+          columns: columns.filter((c) => c.s === row.s && c.t === row.t).map((c, i) => ({ name: String(c.name), type: fromPgType(String(c.type)), index: i + 1, comment: (c.comment as string | null) ?? null })),
+        };
+        if (kind === 'table') {
+          facts.rows = Number((await s.query(`SELECT count(*) AS n FROM ${rel(r)}`))[0]!.n);
+          facts.bytes = Number(row.bytes);
+          facts.bytesMeaning = "The table's size on disk with its indexes and TOAST data (pg_total_relation_size).";
+        }
+        out.push(facts);
+      }
+      return out;
+    });
+  }
+
+  async loadedAt(sql: string): Promise<{ maxLoadedAt: Date | null; now: Date }> {
+    // extract(epoch ...) counts a timestamp without a zone as UTC, as dbt reads one.
+    const row = (await this.withSession((s) => s.query(`SELECT extract(epoch FROM (${sql})) * 1000 AS max_ms, extract(epoch FROM now()) * 1000 AS now_ms`)))[0]!;
+    return { maxLoadedAt: row.max_ms === null ? null : new Date(Number(row.max_ms)), now: new Date(Number(row.now_ms)) };
   }
 
   async close(): Promise<void> {

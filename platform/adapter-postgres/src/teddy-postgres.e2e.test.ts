@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existingMaskingKey } from '@mesh/governance';
 import { copyDomains, edit, hmacHex, mesh, meshTeddy, meshWithEnv, publishedFile, queryDb, TEDDY_SMALL_RAW as RAW, TEDDY_SMALL_RAW_TABLES, TEDDY_TOTALS as TOTALS } from '@mesh/testing';
 import { PostgresAdapter } from './postgres-adapter';
+import { publicationFacts, publishedManifestSchema } from '@mesh/loom';
 import { startTestServer, type TestServer } from './test-server';
 
 const DOMAINS = ['inventory', 'sales', 'finance'] as const;
@@ -71,16 +73,25 @@ describe('the Teddy Retailers mesh on PostgreSQL, one setting away from DuckDB',
     }
   });
 
+  it("writes catalog.json from the server's own catalog: types as on DuckDB, row counts, sizes on disk", () => {
+    const read = (root: string) => JSON.parse(readFileSync(join(root, 'sales', 'target', 'catalog.json'), 'utf8'));
+    const [onPg, onDuck] = [read(post), read(duck)];
+    expect(onPg.errors).toBeNull();
+    const summary = onPg.nodes['model.sales.order_summary'];
+    expect(summary.stats.row_count.value).toBe(4);
+    expect(summary.stats.bytes.value).toBeGreaterThan(0);
+    const types = (t: { columns: Record<string, { type: string }> }) => Object.fromEntries(Object.entries(t.columns).map(([k, c]) => [k, c.type]));
+    expect(types(summary)).toEqual(types(onDuck.nodes['model.sales.order_summary']));
+  });
+
   it('reads upstreams through the shares their grants made, as roles the database enforces', async () => {
-    const manifest = (await import(join(post, 'sales', 'target', 'published', 'manifest.json'), { with: { type: 'json' } })).default as {
-      metadata: { adapter_type: string }; access: { shares: Record<string, { schema?: string; file?: string }> };
-    };
-    expect(manifest.metadata.adapter_type).toBe('postgres');
+    const facts = publicationFacts(publishedManifestSchema.parse(JSON.parse(readFileSync(join(post, 'sales', 'target', 'published', 'manifest.json'), 'utf8'))));
+    expect(facts.adapterType).toBe('postgres');
     // Schemas of the publication's own version: a new publication never changes what consumers read now.
-    const finance = manifest.access.shares.finance!.schema!;
-    const analysts = manifest.access.shares.analysts!.schema!;
+    const finance = facts.access!.shares.finance!.schema!;
+    const analysts = facts.access!.shares.analysts!.schema!;
     expect(finance).toMatch(/^sales_share_finance_v\d+$/);
-    expect(manifest.access.shares.finance!.file).toBeUndefined();
+    expect(facts.access!.shares.finance!.file).toBeUndefined();
     const c = client();
     await c.connect();
     try {

@@ -9,8 +9,19 @@ import { stageRawTables, startTestCluster, type TrinoTestCluster } from './test-
 const DOMAINS = ['inventory', 'sales', 'finance'] as const;
 
 interface Published {
-  metadata: { adapter_type: string };
+  metadata: { adapter_type: string; generated_at: string };
   access: { shares: Record<string, { schema?: string; catalog?: string; file?: string }> };
+}
+
+type Share = { schema?: string; catalog?: string; file?: string };
+
+/** A published manifest's shares, gathered from its public models' `meta.mesh` (where the publication records them). */
+function published(manifest: { metadata: { adapter_type: string; generated_at: string }; nodes: Record<string, { meta?: { mesh?: { shares?: Record<string, Share & { port: string }> } } }> }): Published {
+  const shares: Record<string, Share> = {};
+  for (const node of Object.values(manifest.nodes)) {
+    for (const [consumer, { schema, catalog, file }] of Object.entries(node.meta?.mesh?.shares ?? {})) shares[consumer] ??= { schema, catalog, file };
+  }
+  return { metadata: { adapter_type: manifest.metadata.adapter_type, generated_at: manifest.metadata.generated_at }, access: { shares } };
 }
 
 const asNumbers = (row: Record<string, unknown>) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)]));
@@ -24,7 +35,7 @@ describe('the Teddy Retailers mesh on Trino, one target setting away from DuckDB
   const trinoTarget = (domain: string) => `\ntarget: trino\ntargets:\n  trino: ${JSON.stringify(cluster.target(domain))}\n`;
   const build = (root: string, domain: string, ...args: string[]) =>
     meshWithEnv(join(root, domain), { TEDDY_RAW_DIR: raw, MESH_TRINO_PASSWORD: cluster.password(domain) }, 'build', ...args);
-  const manifest = (domain: string) => JSON.parse(readFileSync(join(onTrino, domain, 'target', 'published', 'manifest.json'), 'utf8')) as Published;
+  const manifest = (domain: string) => published(JSON.parse(readFileSync(join(onTrino, domain, 'target', 'published', 'manifest.json'), 'utf8')));
 
   beforeAll(async () => {
     cluster = await startTestCluster({ domains: [...DOMAINS], readers: ['analysts'] });

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { MeshError } from '@mesh/errors';
 import type {
-  Adapter, AdapterCapabilities, AdapterSession, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, PublishRelation, QueryValue, RelationKind, RelationName, ShareTarget, StagedFile, StatementAnswer, TrinoTargetConfig, PublishOptions, SqlErrorPosition,
+  Adapter, AdapterCapabilities, AdapterSession, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, PublishRelation, QueryValue, RelationFacts, RelationKind, RelationName, ShareTarget, StagedFile, StatementAnswer, TrinoTargetConfig, PublishOptions, SqlErrorPosition,
 } from '@mesh/engine';
 import { TrinoClient, TrinoQueryError, type TrinoResult } from './client';
 import { CsvConverter } from './csv-to-parquet';
-import { describeColumns, fromTrinoValue, lit, maskExpression, q, rel, toTrinoType, trinoError, type ServerDescription } from './dialect';
+import { describeColumns, fromTrinoType, fromTrinoValue, lit, maskExpression, q, rel, toTrinoType, trinoError, type ServerDescription } from './dialect';
 import { constraintCheckQuery, constraintChecks, contractTableDdl, createTableAs, deleteInsertStatement, insertContractRows, mergeStatement, tmpName } from './materialize-sql';
 
 export interface TrinoAdapterOptions {
@@ -118,7 +118,7 @@ function templateValue(value: unknown, type: string): QueryValue {
 export class TrinoAdapter implements Adapter {
   readonly type = 'trino';
   /** Snapshots and external files are DuckDB's for now: a run that needs them is refused before it starts. */
-  readonly capabilities: AdapterCapabilities = { shares: 'schemas', pinnedShares: true, snapshots: false, externalFiles: false };
+  readonly capabilities: AdapterCapabilities = { shares: 'schemas', pinnedShares: true, snapshots: false, externalFiles: false, tableExport: false };
   readonly statementLog?: string[];
   private readonly converter: CsvConverter;
 
@@ -189,6 +189,45 @@ export class TrinoAdapter implements Adapter {
     const out = new Map<string, RelationKind>();
     for (const row of rows) out.set(`${String(row.table_schema)}.${String(row.table_name)}`.toLowerCase(), row.table_type === 'VIEW' ? 'view' : 'table');
     return out;
+  }
+
+  /** For catalog.json: Trino's information_schema of each catalog, and row counts of tables (Iceberg keeps no byte size Trino reports). */
+  async describeRelations(relations: RelationName[]): Promise<RelationFacts[]> {
+    const out: RelationFacts[] = [];
+    for (const catalog of new Set(relations.map((r) => r.database))) {
+      const wanted = relations.filter((r) => r.database === catalog);
+      const pairs = wanted.map((r) => `(${lit(r.schema.toLowerCase())}, ${lit(r.identifier.toLowerCase())})`).join(', ');
+      const tables = await this.rows(`SELECT table_schema, table_name, table_type FROM ${q(catalog)}.information_schema.tables WHERE (table_schema, table_name) IN (VALUES ${pairs})`);
+      const columns = await this.rows(`SELECT table_schema, table_name, column_name, data_type, ordinal_position FROM ${q(catalog)}.information_schema.columns WHERE (table_schema, table_name) IN (VALUES ${pairs}) ORDER BY table_schema, table_name, ordinal_position`);
+      for (const t of tables) {
+        const relation = { database: catalog, schema: String(t.table_schema), identifier: String(t.table_name) };
+        const kind: RelationKind = t.table_type === 'VIEW' ? 'view' : 'table';
+        const facts: RelationFacts = {
+          relation,
+          kind,
+          comment: null,
+          owner: null,
+          columns: columns
+            .filter((c) => c.table_schema === t.table_schema && c.table_name === t.table_name)
+            .map((c) => ({ name: String(c.column_name), type: fromTrinoType(String(c.data_type)), index: Number(c.ordinal_position), comment: null })),
+        };
+        if (kind === 'table') facts.rows = Number((await this.rows(`SELECT count(*) AS n FROM ${rel(relation)}`))[0]?.n ?? 0);
+        out.push(facts);
+      }
+    }
+    return out;
+  }
+
+  /** A timestamp without a zone is read in the session's zone, UTC unless the cluster says otherwise. */
+  async loadedAt(sql: string): Promise<{ maxLoadedAt: Date | null; now: Date }> {
+    const row = (await this.rows(`SELECT to_unixtime(CAST((${sql}) AS timestamp(6) with time zone)) * 1000 AS max_ms, to_unixtime(current_timestamp) * 1000 AS now_ms`))[0]!;
+    return { maxLoadedAt: row.max_ms === null || row.max_ms === undefined ? null : new Date(Number(row.max_ms)), now: new Date(Number(row.now_ms)) };
+  }
+
+  async exportTables(): Promise<number[]> {
+    throw new MeshError('E_ADAPTER_UNSUPPORTED', 'the trino adapter does not copy relations into files', {
+      hint: 'Read the data where it is published: the share schemas in the producer\'s catalog.',
+    });
   }
 
   async ensureSchemas(database: string, schemas: string[]): Promise<void> {

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { readContract, type Contract, type ContractModel } from '@mesh/contract';
 import { workspaceProjects } from '@mesh/contracts';
 import { loadDataProduct, portServes, type DataProduct } from '@mesh/governance';
-import { consumerView, contractPathOf, pinPublication, publicationOf, publishedDir, type ConsumerView, type PinnedPublication, type PublishedManifest, type PublishedNode } from '@mesh/loom';
+import { consumerView, contractPathOf, pinPublication, publicationOf, publishedDir, type ConsumerView, type PinnedPublication, type PublicationFacts, type PublishedManifest, type PublishedNode } from '@mesh/loom';
 import { FolderWatch } from './folder-watch';
 
 /**
@@ -36,6 +36,8 @@ export interface Product {
   publicationId: string;
   dir: string;
   manifest: PublishedManifest;
+  /** The manifest as a publication: its public models, rows and grants. */
+  facts: PublicationFacts;
   contract?: Contract;
   contractText?: string;
   ports: Map<string, Port>;
@@ -52,13 +54,13 @@ function latestOf(nodes: PublishedNode[], name: string): PublishedNode | undefin
   return candidates.find((n) => n.version != null && n.version === n.latest_version) ?? candidates.find((n) => n.version == null) ?? candidates[0];
 }
 
-function portsOf(manifest: PublishedManifest, product: DataProduct | undefined, contract: Contract | undefined): Map<string, Port> {
-  const nodes = Object.values(manifest.nodes);
+function portsOf(facts: PublicationFacts, product: DataProduct | undefined, contract: Contract | undefined): Map<string, Port> {
+  const nodes = facts.nodes;
   const contractOf = (n: PublishedNode) => contract?.schema.find((m) => m.name === n.name && String(m.version ?? '') === String(n.version ?? ''));
   const out = new Map<string, Port>();
   if (product) {
     for (const port of product.output_ports) {
-      const node = port.version === undefined ? latestOf(nodes, port.model) : nodes.find((n) => portServes(port, n));
+      const node = port.version === undefined ? latestOf(nodes, port.model) : nodes.find((n) => portServes(port, { name: n.name, version: n.version === null ? undefined : String(n.version) }));
       if (node) out.set(port.name, { name: port.name, description: port.description ?? node.description, node, contract: contractOf(node) });
     }
     return out;
@@ -71,15 +73,15 @@ function portsOf(manifest: PublishedManifest, product: DataProduct | undefined, 
 }
 
 function readProduct(projectRoot: string, pinned: PinnedPublication, publicationId: string): Product {
-  const { manifest, dir } = pinned;
-  const contractPath = join(dir, contractPathOf(manifest));
+  const { manifest, facts, dir } = pinned;
+  const contractPath = join(dir, contractPathOf(facts));
   const contract = existsSync(contractPath) ? readContract(contractPath) : undefined;
   const descriptor = loadDataProduct(projectRoot);
-  const domain = manifest.metadata.project_name;
+  const domain = facts.project;
   return {
     name: descriptor?.name ?? domain,
     domain,
-    version: manifest.metadata.project_version,
+    version: facts.version,
     status: descriptor?.status ?? 'active',
     description: descriptor?.description ?? contract?.description?.purpose ?? '',
     owner: descriptor ? { team: descriptor.owner.team, email: descriptor.owner.email } : undefined,
@@ -87,9 +89,10 @@ function readProduct(projectRoot: string, pinned: PinnedPublication, publication
     publicationId,
     dir,
     manifest,
+    facts,
     contract,
     contractText: existsSync(contractPath) ? readFileSync(contractPath, 'utf8') : undefined,
-    ports: portsOf(manifest, descriptor, contract),
+    ports: portsOf(facts, descriptor, contract),
   };
 }
 
@@ -135,7 +138,7 @@ export class Registry {
       this.domains.set(root, domain);
     }
     let product = this.cache.get(root);
-    if (!domain.watch.changed()) return product?.manifest.metadata.adapter_type === 'duckdb' ? product : undefined;
+    if (!domain.watch.changed()) return product?.facts.adapterType === 'duckdb' ? product : undefined;
     domain.watch.looking();
     const stat = statSync(domain.manifest, { throwIfNoEntry: false });
     const id = stat ? `${domain.dir}#${stat.ino}:${stat.mtimeMs}:${stat.size}` : undefined;
@@ -151,7 +154,7 @@ export class Registry {
       else this.cache.delete(root);
       if (product) for (const name of [product.name, product.domain]) this.names.set(name, root);
     }
-    return product?.manifest.metadata.adapter_type === 'duckdb' ? product : undefined;
+    return product?.facts.adapterType === 'duckdb' ? product : undefined;
   }
 
   /** Every published product, each as of its current publication. */

@@ -24,7 +24,7 @@ describe('mesh serve and publication versions', () => {
     try {
       const read = async () => (await (await fetch(new URL('v1/products/teddy-sales/ports/order_summary/rows', server.url), { headers: { Authorization: `Bearer ${token}` } })).json()) as { data: unknown[] };
       expect((await read()).data).toHaveLength(4);
-      const first = publicationOf(sales)!.manifest.publication!.dir;
+      const first = publicationOf(sales)!.facts.publication!.dir;
       // While it serves the first version, the server holds a lease on it: later publications keep it.
       expect(readdirSync(join(published, first, '.leases'))).toHaveLength(1);
       appendFileSync(join(raw, 'sales', 'order_products_2026.csv'), '5,103,3,2\n');

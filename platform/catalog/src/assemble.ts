@@ -1,4 +1,6 @@
-import type { ManifestFile, ManifestNode, RunResultsFile } from './artifacts';
+import { nodeView, type NodeView } from '@mesh/artifacts';
+import { publicationFacts } from '@mesh/loom';
+import type { ManifestFile, RunResultsFile } from './artifacts';
 import type { CollectedDomain, CollectedMesh } from './collect';
 import { splitRelationName } from './relation-index';
 import type { CatalogColumn, CatalogDomain, CatalogNode, CatalogTest, HistoryPoint, NodeKind } from './types';
@@ -22,14 +24,14 @@ function resultsById(results: RunResultsFile | undefined) {
   return new Map((results?.results ?? []).map((r) => [r.unique_id, r]));
 }
 
-function columns(node: ManifestNode, built: Array<{ name: string; type: string }> | undefined): CatalogColumn[] {
-  const declared = new Map(Object.values(node.columns ?? {}).map((c) => [c.name.toLowerCase(), c]));
+function columns(node: NodeView, built: Array<{ name: string; type: string }> | undefined): CatalogColumn[] {
+  const declared = new Map(node.columns.map((c) => [c.name.toLowerCase(), c]));
   const column = (name: string, type: string | null): CatalogColumn => {
     const yaml = declared.get(name.toLowerCase());
     return { name, type: type ?? yaml?.data_type ?? null, description: yaml?.description ?? '', tags: yaml?.tags ?? [], lineage: [] };
   };
   if (built?.length) return built.map((c) => column(c.name, c.type));
-  return Object.values(node.columns ?? {}).map((c) => column(c.name, null));
+  return node.columns.map((c) => column(c.name, null));
 }
 
 /** Each test's recorded results, oldest first (the store answers newest first). */
@@ -46,13 +48,13 @@ function historyByTest(domain: CollectedDomain): Map<string, HistoryPoint[]> {
 
 function testsOf(manifest: ManifestFile, results: ReturnType<typeof resultsById>, history: Map<string, HistoryPoint[]>): Map<string, CatalogTest[]> {
   const byNode = new Map<string, CatalogTest[]>();
-  for (const test of Object.values(manifest.nodes)) {
+  for (const test of Object.values(manifest.nodes).map(nodeView)) {
     if (test.resource_type !== 'test') continue;
     const result = results.get(test.unique_id);
     const entry: CatalogTest = {
       id: test.unique_id,
       name: test.name,
-      column: test.column_name ?? null,
+      column: test.column_name,
       status: result?.status ?? null,
       failures: result?.failures ?? null,
       message: result?.message ?? null,
@@ -60,7 +62,7 @@ function testsOf(manifest: ManifestFile, results: ReturnType<typeof resultsById>
       history: history.get(test.unique_id) ?? [],
     };
     // A generic test belongs to the model it is attached to; a singular test to every model it reads.
-    const targets = test.attached_node ? [test.attached_node] : (test.depends_on?.nodes ?? []);
+    const targets = test.attached_node ? [test.attached_node] : test.depends_on;
     for (const id of targets) {
       const list = byNode.get(id);
       if (list) list.push(entry);
@@ -83,11 +85,12 @@ function layerOf(kind: NodeKind, path: string | undefined, relation: string[]): 
 function groupOwner(manifest: ManifestFile, domain: string, group: string | null): string | null {
   if (!group) return null;
   const owner = manifest.groups[`group.${domain}.${group}`]?.owner;
-  return owner?.name ?? owner?.email ?? null;
+  const email = Array.isArray(owner?.email) ? owner.email.join(', ') : owner?.email;
+  return owner?.name ?? email ?? null;
 }
 
 function contractVersion(domain: CollectedDomain): string | null {
-  return domain.published?.metadata.project_version ?? domain.packageVersion;
+  return (domain.published ? publicationFacts(domain.published).version : undefined) ?? domain.packageVersion;
 }
 
 function domainEntry(d: CollectedDomain): CatalogDomain {
@@ -96,7 +99,7 @@ function domainEntry(d: CollectedDomain): CatalogDomain {
     name: d.name,
     package_name: d.packageName,
     package_version: d.packageVersion,
-    contract_version: d.published?.metadata.project_version ?? null,
+    contract_version: (d.published ? publicationFacts(d.published).version : undefined) ?? null,
     released_contracts: d.releasedContracts,
     description: p?.description ?? d.description,
     owner: p ? { team: p.owner.team, email: p.owner.email } : null,
@@ -125,7 +128,7 @@ export function assemble(mesh: CollectedMesh): { domains: CatalogDomain[]; nodes
     const results = resultsById(d.runResults);
     const tests = testsOf(d.manifest, results, historyByTest(d));
     const ownerTeam = d.product?.owner.team ?? null;
-    for (const entry of [...Object.values(d.manifest.nodes), ...Object.values(d.manifest.sources)]) {
+    for (const entry of [...Object.values(d.manifest.nodes), ...Object.values(d.manifest.sources)].map(nodeView)) {
       const kind = entry.resource_type as NodeKind;
       if (!KINDS.has(kind)) continue;
       const owner = entry.package_name;
@@ -135,36 +138,36 @@ export function assemble(mesh: CollectedMesh): { domains: CatalogDomain[]; nodes
       const dbKey = own && parts.length >= 2 ? parts.slice(-2).join('.').toLowerCase() : undefined;
       const built = dbKey ? d.database?.columns.get(dbKey) : undefined;
       const result = own ? results.get(entry.unique_id) : undefined;
-      const materialized = entry.config?.materialized ?? (kind === 'seed' ? 'seed' : null);
-      const access = entry.access ?? entry.config?.access ?? null;
-      const enforced = entry.contract?.enforced === true;
-      const group = entry.group ?? null;
+      const materialized = entry.materialized;
+      const access = entry.access;
+      const enforced = entry.contract_enforced;
+      const group = entry.group;
       nodes.set(entry.unique_id, {
         id: entry.unique_id,
         kind,
         domain: owner,
         name: entry.name,
         layer: layerOf(kind, entry.original_file_path, parts),
-        description: entry.description ?? '',
+        description: entry.description,
         columns: columns(entry, built),
         columnsFromDatabase: built !== undefined && built.length > 0,
-        tags: entry.tags ?? [],
+        tags: entry.tags,
         access: kind === 'source' ? null : access,
         materialized: kind === 'source' ? null : materialized,
         group,
         owner: groupOwner(d.manifest, owner, group) ?? (own ? ownerTeam : null),
-        relation: entry.relation_name ?? null,
-        path: entry.original_file_path ?? null,
-        compiled_sql: entry.compiled_code ?? null,
+        relation: entry.relation_name,
+        path: entry.original_file_path || null,
+        compiled_sql: entry.compiled_code,
         tests: tests.get(entry.unique_id) ?? [],
         row_count: dbKey && materialized && STORED.has(materialized) ? (d.database?.rows.get(dbKey) ?? null) : null,
         last_built_at: result?.timing.at(-1)?.completed_at ?? null,
         build_status: result?.status ?? null,
         contract_enforced: enforced,
         contract_version: own && enforced && access === 'public' ? contractVersion(d) : null,
-        version: entry.version === null || entry.version === undefined ? null : String(entry.version),
-        deprecation_date: entry.deprecation_date ?? null,
-        parents: own ? (d.manifest.parent_map[entry.unique_id] ?? entry.depends_on?.nodes ?? []).filter((p) => !p.startsWith('test.')) : [],
+        version: entry.version,
+        deprecation_date: entry.deprecation_date,
+        parents: own ? (d.manifest.parent_map?.[entry.unique_id] ?? entry.depends_on).filter((p) => !p.startsWith('test.')) : [],
         children: [],
         lineage_warnings: [],
       });

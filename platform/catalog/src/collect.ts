@@ -1,12 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { findWorkspaceRoot, workspaceProjects } from '@mesh/contracts';
-import { findProjectFile, readProjectFile, resolveProjectTarget } from '@mesh/engine';
+import { findProjectFile, readProjectFile } from '@mesh/engine';
 import { MeshError } from '@mesh/errors';
 import { loadDataProduct, type DataProduct } from '@mesh/governance';
 import { publishedManifestSchema, type PublishedManifest } from '@mesh/loom';
-import { manifestFileSchema, readArtifact, readOptionalArtifact, runResultsFileSchema, type ManifestFile, type RunResultsFile } from './artifacts';
-import { readDatabaseFacts, type DatabaseFacts } from './database-facts';
+import { catalogFileSchema, manifestFileSchema, readArtifact, readOptionalArtifact, runResultsFileSchema, type ManifestFile, type RunResultsFile } from './artifacts';
+import { factsFromCatalog, type DatabaseFacts } from './database-facts';
 import { readDomainHistory, type DomainHistory } from './history';
 
 /** Everything one domain's folder says about it after a build, read as it is. */
@@ -54,18 +54,14 @@ function readPackage(root: string): { name: string | null; version: string | nul
   return { name: typeof pkg.name === 'string' ? pkg.name : null, version: typeof pkg.version === 'string' ? pkg.version : null };
 }
 
-/** The project file's description and the database the manifest's target built into, found as the engine finds it. */
-function projectFacts(root: string, targetName: string | undefined): { description: string; database: string | undefined } {
-  let description = '';
-  let database: string | undefined;
+/** The project file's description. */
+function projectDescription(root: string): string {
   // The build that wrote the manifest validated this file; a file edited since then is its next build's error.
   try {
-    description = readProjectFile(findProjectFile(root)).project.description ?? '';
-    database = resolveProjectTarget(root, { target: targetName }).path;
+    return readProjectFile(findProjectFile(root)).project.description ?? '';
   } catch {
-    database = undefined;
+    return '';
   }
-  return { description, database };
 }
 
 function releasedContracts(root: string): string[] {
@@ -92,21 +88,18 @@ export async function collectDomain(root: string, workspace: string, notes: stri
   const runResults = readOptionalArtifact(join(target, 'run_results.json'), runResultsFileSchema, 'run results file', '`mesh build`', workspace);
   const published = readOptionalArtifact(join(target, 'published', 'manifest.json'), publishedManifestSchema, 'published manifest', '`mesh build`', workspace);
   const pkg = readPackage(root);
-  const project = projectFacts(root, manifest.metadata.target_name);
-  let database: DatabaseFacts | undefined;
-  if (project.database) {
-    const result = await readDatabaseFacts(project.database);
-    database = result.facts;
-    if (!result.facts) notes.push(`${manifest.metadata.project_name}: no row counts or built columns: ${result.problem}`);
-  }
-  const history = await readDomainHistory(root, manifest.metadata.project_name);
-  if (history.problem) notes.push(`${manifest.metadata.project_name}: no SLO or test history: ${history.problem}`);
+  const name = manifest.metadata.project_name ?? basename(root);
+  const catalog = readOptionalArtifact(join(target, 'catalog.json'), catalogFileSchema, 'catalog', '`mesh build` or `mesh docs generate`', workspace);
+  const database: DatabaseFacts | undefined = catalog ? factsFromCatalog(catalog) : undefined;
+  if (!catalog) notes.push(`${name}: no row counts or built columns: target/catalog.json is missing (mesh build or mesh docs generate writes it)`);
+  const history = await readDomainHistory(root, name);
+  if (history.problem) notes.push(`${name}: no SLO or test history: ${history.problem}`);
   return {
-    name: manifest.metadata.project_name,
+    name,
     root,
     packageName: pkg.name,
     packageVersion: pkg.version,
-    description: project.description,
+    description: projectDescription(root),
     manifest,
     runResults,
     published,

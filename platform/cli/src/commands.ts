@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { formatChanges, stringifyContract } from '@mesh/contract';
-import { gateRelease } from '@mesh/contracts';
+import { formatChanges, stringifyContract, type Contract } from '@mesh/contract';
+import { exportContractData, gateRelease } from '@mesh/contracts';
 import { formatError, MeshError } from '@mesh/errors';
 import { compileProject, findProjectFile, isFailure, runProject, topoSort, type Adapter, type ProjectOptions, type ResolvedTarget, type RunCommand, type RunOutcome } from '@mesh/engine';
 import { acquireProjectLock, type LockHolder, type ProjectLock } from '@mesh/metadata';
@@ -118,7 +118,7 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
       threads,
       fullRefresh: flags.fullRefresh,
       failFast: flags.failFast || undefined,
-      openAdapter: openTargetAdapter,
+      openAdapter: (target) => openTargetAdapter(target),
       onCompiled: (project) => {
         for (const w of project.warnings) io.err(formatError(w).replace(/^error/, 'warning'));
         const t = project.parsed.target;
@@ -135,8 +135,10 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
         // A seed run tests nothing, so it cannot make a publishable state; a test run can (mesh run, then mesh test).
         if (command === 'seed') return;
         // A broken contract is the graver refusal and is named first; failing SLOs come next.
+        let contract: Contract | undefined;
         const gate: PublishGate = async (o, a) => {
-          const verdict = await contractGate(o, a);
+          const { verdict, contract: gated } = await contractGate(o, a);
+          contract = gated;
           return verdict.ok && failing.length ? { ok: false, ...sloRefusal(failing) } : verdict;
         };
         const published = await publish(outcome, adapter, gate);
@@ -150,6 +152,8 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
           return;
         }
         if (!published) return;
+        // The data the contract's servers name, for datacontract test: what was just published.
+        if (contract) await exportContractData(outcome, adapter, contract);
         if (published.nulledByDefault.length) {
           const columns = published.nulledByDefault.map((c) => `${c.model}.${c.column}`).join(', ');
           io.err(formatError(new MeshError('W_PII_NULLED', `personal columns without a masking reach consumers as NULL: ${columns}`, {
@@ -180,7 +184,7 @@ export async function runCommand(command: RunCommand, flags: RunFlags, io: Outpu
 }
 
 /** Loaded on demand: compile and ls never open a database, and the native bindings cost start-up time. */
-export async function openTargetAdapter(target: ResolvedTarget): Promise<Adapter> {
+export async function openTargetAdapter(target: ResolvedTarget, options: { readOnly?: boolean } = {}): Promise<Adapter> {
   if (target.type === 'trino' && target.trino) {
     const { TrinoAdapter } = await import('@mesh/adapter-trino');
     return TrinoAdapter.open({ target: target.trino });
@@ -190,7 +194,7 @@ export async function openTargetAdapter(target: ResolvedTarget): Promise<Adapter
     return PostgresAdapter.open({ target: target.postgres, threads: target.threads });
   }
   const { DuckDBAdapter } = await import('@mesh/adapter-duckdb');
-  return DuckDBAdapter.open({ path: target.path, settings: target.settings });
+  return DuckDBAdapter.open({ path: target.path, settings: target.settings, readOnly: options.readOnly });
 }
 
 /**
@@ -242,16 +246,16 @@ export async function lockProject(projectDir: string, command: string, flags: { 
 }
 
 /** Publishes only output that honours the released contract, and publishes the contract beside it. */
-const contractGate: PublishGate = async (outcome, adapter) => {
+async function contractGate(outcome: RunOutcome, adapter: Adapter): Promise<{ verdict: Awaited<ReturnType<PublishGate>>; contract: Contract }> {
   const gate = await gateRelease(outcome, adapter, productInfo(outcome.parsed.root));
   if (gate.violations.length) {
-    return {
+    return { contract: gate.contract, verdict: {
       ok: false,
       code: 'E_CONTRACT_BROKEN',
       reason: `its public models break the released contract ${gate.released}`,
       details: formatChanges(gate.violations),
       hint: 'Consumers pinned to this release would break. Restore what was removed or changed, keep the old shape as a model version (versions: in the model YAML), or add a major changeset (pnpm changeset) to release the change as a new major version.',
-    };
+    } };
   }
-  return { ok: true, files: { 'contract.odcs.yaml': stringifyContract(gate.contract) } };
-};
+  return { contract: gate.contract, verdict: { ok: true, files: { 'contract.odcs.yaml': stringifyContract(gate.contract) } } };
+}

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { diffContracts, formatChanges, generateTypeScript, readContract, requiredBump, stringifyContract, type Contract } from '@mesh/contract';
+import { diffContracts, formatChanges, generateTypeScript, migrateRelease, readContract, requiredBump, stringifyContract, type Contract } from '@mesh/contract';
 import {
-  checkConsumer, checkProducer, contractFromProject, findWorkspaceRoot, latestRelease, listReleases, packageJson, readRelease,
+  checkConsumer, checkProducer, contractFromProject, contractServers, findWorkspaceRoot, latestRelease, listReleases, packageJson, readRelease,
   workspaceProjects, writeRelease, type ProducerReport, type UpstreamCheck, type UsageProblem,
 } from '@mesh/contracts';
 import { compileProject, type CompiledProject, type ParsedProject } from '@mesh/engine';
@@ -183,5 +183,25 @@ export async function releaseCommand(flags: CommonFlags, io: Output): Promise<nu
   const outcome = writeRelease(project.parsed.root, contract);
   if (!outcome.written) io.out(`${project.parsed.name} ${contract.version} is already released as ${rel(outcome.path)}; nothing to do.`);
   else io.out(`Released the contract of ${project.parsed.name} ${contract.version}: ${rel(outcome.path)}, types in ${rel(outcome.typesPath)}`);
+  return 0;
+}
+
+/**
+ * `mesh contract migrate`: rewrites released contracts written before contracts followed ODCS v3.1.0 in
+ * that form. Each keeps its promises (the rewrite is refused if reading it back would differ) and gains
+ * the servers its data is published to.
+ */
+export async function migrateCommand(flags: CommonFlags, io: Output): Promise<number> {
+  const project = await compileQuietly(flags);
+  const servers = contractServers(project.parsed);
+  let migrated = 0;
+  for (const release of listReleases(project.parsed.root)) {
+    const outcome = migrateRelease(release, servers);
+    if (outcome.migrated) {
+      migrated++;
+      io.out(`Migrated ${rel(outcome.path)} to ODCS v3.1.0, its promises unchanged`);
+    }
+  }
+  io.out(migrated ? `${migrated} release${migrated === 1 ? '' : 's'} of ${project.parsed.name} migrated.` : `Every release of ${project.parsed.name} is in the ODCS v3.1.0 form already.`);
   return 0;
 }

@@ -1,6 +1,7 @@
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { buildCatalog, collectMesh, findTarget, impactOf, meshRoot, serveCatalog, writeSite, type Catalog } from '@mesh/catalog';
 import type { Output } from './commands';
+import { writeDomainCatalogs } from './catalog-json';
 
 /** Where the site goes unless --out says otherwise: the workspace's own target folder, git-ignored. */
 export const DEFAULT_SITE_DIR = join('target', 'catalog');
@@ -26,6 +27,7 @@ function siteDir(root: string, out: string | undefined): string {
 
 async function generate(flags: DocsFlags, io: Output): Promise<string> {
   const started = performance.now();
+  await writeDomainCatalogs(meshRoot(resolve(flags.workspace ?? process.cwd())), io);
   const { root, catalog } = await catalogOf(flags, io);
   const report = await writeSite(catalog, siteDir(root, flags.out));
   const models = catalog.nodes.filter((n) => n.kind === 'model').length;

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { differential, requireOracle } from '@mesh/oracle';
+import { publicationFacts, publishedManifestSchema } from '@mesh/loom';
 
 /**
  * dbt-duckdb's external materialization judged by dbt itself: the project is built by dbt-core +
@@ -71,8 +72,9 @@ describe('external models built by dbt-core + dbt-duckdb and by mesh', () => {
 
     // The publication: the public external models' files inside its version folder, the same as the build's.
     const published = join(d.mesh.dir, 'target', 'published');
-    const manifest = JSON.parse(readFileSync(join(published, 'manifest.json'), 'utf8')) as { publication: { dir: string }; files: Record<string, { format: string; paths: string[] }> };
-    const version = manifest.publication.dir;
+    const facts = publicationFacts(publishedManifestSchema.parse(JSON.parse(readFileSync(join(published, 'manifest.json'), 'utf8'))));
+    const manifest = { files: facts.files ?? {} };
+    const version = facts.publication!.dir;
     expect(Object.keys(manifest.files).sort()).toEqual(['model.external.orders_by_region', 'model.external.orders_parquet', 'model.external.orders_pipe']);
     expect(manifest.files['model.external.orders_pipe']).toEqual({ format: 'csv', paths: [`${version}/files/orders_pipe/orders_pipe.csv`] });
     expect(manifest.files['model.external.orders_by_region']!.paths).toHaveLength(3);

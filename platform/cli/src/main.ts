@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { fileSystemError, formatError, isMeshError } from '@mesh/errors';
 import { compileCommand, listCommand, runCommand, type Output } from './commands';
-import { checkCommand, diffCommand, generateCommand, releaseCommand } from './contract-commands';
+import { checkCommand, diffCommand, generateCommand, migrateCommand, releaseCommand } from './contract-commands';
 import { policyCheckCommand } from './policy-command';
 import { sloCommand } from './slo-command';
 import { serveCommand, tokenAddCommand, tokenListCommand, tokenRemoveCommand } from './serve-command';
@@ -10,6 +10,7 @@ import { ingestCommand } from './ingest-command';
 import { scheduleCommand } from './schedule-command';
 import { runsCommand, runShowCommand } from './runs-command';
 import { statusCommand } from './status-command';
+import { freshnessCommand } from './freshness-command';
 import { runOperationCommand } from './operation-command';
 import { depsCommand } from './deps-command';
 import { inputsCommand } from './inputs-command';
@@ -78,8 +79,11 @@ export function buildProgram(): Command {
     .addOption(new Option('--output <format>', 'name, json or table').choices(['name', 'json', 'table']).default('name'))
     .addOption(new Option('--resource-type <type>').choices(['model', 'seed', 'snapshot', 'test', 'unit_test', 'source']))
     .action(async (flags) => { process.exitCode = await listCommand(flags, io); });
+  const source = program.command('source').description("the project's sources");
+  common(source.command('freshness').description("check each source's newest loaded_at_field against its freshness (warn_after, error_after); writes target/sources.json, exits 1 on an error"))
+    .action(async (flags) => { process.exitCode = await freshnessCommand(flags, io); });
   const contract = program.command('contract').description("the domain's data contract: generate it, diff it, check it against releases and consumers, release it");
-  common(contract.command('generate').description('write the contract the public models offer now (ODCS-style YAML)'))
+  common(contract.command('generate').description('write the contract the public models offer now (ODCS v3.1.0 YAML)'))
     .option('--out <file>', 'where to write it (default target/<project>.odcs.yaml)')
     .option('--types <file>', 'also write zod schemas and TypeScript types for its models')
     .action(async (flags) => { process.exitCode = await generateCommand(flags, io); });
@@ -93,6 +97,8 @@ export function buildProgram(): Command {
     .action(async (flags) => { process.exitCode = await checkCommand(flags, io); });
   common(contract.command('release').description("record the contract of the package's version in contracts/ (after changeset version)"))
     .action(async (flags) => { process.exitCode = await releaseCommand(flags, io); });
+  common(contract.command('migrate').description('rewrite released contracts of an earlier form in ODCS v3.1.0, their promises unchanged'))
+    .action(async (flags) => { process.exitCode = await migrateCommand(flags, io); });
   program.command('slo').description("the data product's SLOs as last measured after a build, or their history")
     .option('--project-dir <dir>', 'the project folder', process.cwd())
     .option('--history <n>', 'show the last n measurements of each SLO')

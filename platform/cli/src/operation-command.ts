@@ -18,7 +18,7 @@ export async function runOperationCommand(macro: string, flags: CommonFlags & { 
   const lock = await lockProject(flags.projectDir, 'run-operation', flags, io);
   try {
     io.out(`${clock()}  Running with the macro ${macro}`);
-    const outcome = await runOperation({ ...projectOptions(flags), macro, args, openAdapter: openTargetAdapter });
+    const outcome = await runOperation({ ...projectOptions(flags), macro, args, openAdapter: (target) => openTargetAdapter(target) });
     for (const line of outcome.logs) io.out(`${clock()}  ${line}`);
     if (outcome.result.status === 'error') {
       const e = outcome.result.error;

@@ -53,7 +53,7 @@ export async function checkConsumer(project: CompiledProject, options: ConsumerC
     } else if (source.kind === 'path') {
       const dir = source.from.endsWith('.json') ? join(source.from, '..') : source.from;
       const publication = pinPublication(dir, { reader: `contract check ${project.parsed.name}`, lease: false });
-      const file = publication && join(dir, contractPathOf(publication.manifest));
+      const file = publication && join(dir, contractPathOf(publication.facts));
       if (file && existsSync(file)) pinned = readContract(file);
       else check.note = `no contract is published with ${source.from}`;
     } else {

@@ -73,20 +73,25 @@ describe('contractFromProject', () => {
     const customers = c.schema[0]!;
     expect(customers.owner).toBe('crm@shop.example');
     expect(customers.properties).toEqual([
-      { name: 'customer_id', physicalType: 'INTEGER', logicalType: 'integer', required: true, unique: true, primaryKey: true, tags: [], quality: [] },
-      { name: 'email', physicalType: 'VARCHAR', logicalType: 'string', required: true, unique: true, primaryKey: false, description: 'Contact address.', classification: 'pii', tags: ['pii'], quality: [] },
+      { name: 'customer_id', physicalType: 'INTEGER', logicalType: 'integer', required: true, unique: true, primaryKey: true, tags: [], quality: [], relationships: [] },
+      { name: 'email', physicalType: 'VARCHAR', logicalType: 'string', required: true, unique: true, primaryKey: false, description: 'Contact address.', classification: 'pii', tags: ['pii'], quality: [], relationships: [] },
       {
         name: 'status', physicalType: 'VARCHAR', logicalType: 'string', required: false, unique: false, primaryKey: false, tags: [],
         quality: [
-          { type: 'sql', rule: 'check', expression: "status <> ''" },
-          { type: 'library', rule: 'accepted_values', validValues: ['active', 'closed'], severity: 'warn' },
+          { type: 'sql', query: "SELECT COUNT(*) FROM {model} WHERE NOT (status <> '')", mustBe: 0, description: "check: status <> ''" },
+          { type: 'library', metric: 'invalidValues', arguments: { validValues: ['active', 'closed'] }, mustBe: 0, severity: 'warning' },
         ],
+        relationships: [],
       },
     ]);
     const [v1, v2] = [c.schema[1]!, c.schema[2]!];
     expect(v1.properties.map((p) => p.name)).toEqual(['order_id', 'customer_id', 'total']);
     expect(v1.properties[2]).toMatchObject({ physicalType: 'DECIMAL(10,2)', logicalType: 'number' });
-    expect(v1.properties[1]!.quality).toEqual([{ type: 'library', rule: 'relationships', references: 'customers.customer_id' }]);
+    // A relationship to a public model of the same contract is the column's foreign key, to its table.
+    expect(v1.properties[1]!.quality).toEqual([]);
+    expect(v1.properties[1]!.relationships).toEqual([{ type: 'foreignKey', to: 'customers.customer_id' }]);
+    // Where the data is: the export beside the database, which datacontract test reads.
+    expect(c.servers).toEqual([expect.objectContaining({ server: 'published', type: 'duckdb', database: 'target/contract-data/shop.duckdb', schema: 'main' })]);
     expect(v2.properties.map((p) => p.name)).toEqual(['order_id', 'customer_id']);
   });
 

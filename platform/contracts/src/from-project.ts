@@ -1,5 +1,7 @@
-import { logicalTypeOf, normalizeType, type Contract, type ContractModel, type ContractProperty, type QualityRule, type SlaProperty } from '@mesh/contract';
-import { parseRelationshipTo, type CompiledProject, type GraphNode, type ModelNode, type RefCall, type TestNode } from '@mesh/engine';
+import { logicalTypeOf, normalizeType, type Contract, type ContractModel, type ContractProperty, type ContractServer, type QualityRule, type SlaProperty } from '@mesh/contract';
+import type { CompiledProject, GraphNode, ModelNode, TestNode } from '@mesh/engine';
+import { ruleOfCheck, ruleOfTest, type RuleContext } from './quality-rules';
+import { contractServers } from './servers';
 
 /** What the domain says about itself as a product: owner and service levels (from its data product descriptor). */
 export interface ProductInfo {
@@ -18,6 +20,8 @@ export interface ContractOptions {
    * declared without a data_type, so a contract is complete even where the YAML is not.
    */
   actualTypes?: Map<string, Array<{ name: string; type: string }>>;
+  /** Where the data the contract describes can be read (its ODCS servers). */
+  servers?: ContractServer[];
 }
 
 /** The project's own public models, as a consumer can ref them: what the contract promises. */
@@ -28,34 +32,6 @@ export function publicModels(project: Pick<CompiledProject, 'dag' | 'parsed'>): 
     if (n.config.access === 'public' && n.config.materialized !== 'ephemeral') out.push(n);
   }
   return out.sort((a, b) => a.name.localeCompare(b.name) || Number(a.version ?? 0) - Number(b.version ?? 0));
-}
-
-/** The model a relationships test points at: `to` is written as dbt has it, `ref('customers')`. */
-function refName(written: unknown): string | undefined {
-  const to = typeof written === 'string' ? parseRelationshipTo(written) : written;
-  if (to && typeof to === 'object' && 'ref' in to) {
-    const ref = (to as { ref: RefCall }).ref;
-    return `${ref.project ? `${ref.project}.` : ''}${ref.name}${ref.version ? `.v${ref.version}` : ''}`;
-  }
-  if (to && typeof to === 'object' && 'source' in to) {
-    const s = (to as { source: { source: string; table: string } }).source;
-    return `${s.source}.${s.table}`;
-  }
-  return undefined;
-}
-
-/** A generic test as a quality rule; not_null and unique are carried by required/unique instead. */
-function ruleOf(test: TestNode): QualityRule | undefined {
-  const meta = test.test_metadata;
-  if (!meta || meta.name === 'not_null' || meta.name === 'unique') return undefined;
-  const rule: QualityRule = { type: 'library', rule: meta.name };
-  if (meta.name === 'accepted_values' && Array.isArray(meta.kwargs.values)) rule.validValues = meta.kwargs.values as Array<string | number | boolean>;
-  if (meta.name === 'relationships') {
-    const to = refName(meta.kwargs.to);
-    if (to) rule.references = `${to}.${String(meta.kwargs.field)}`;
-  }
-  if (test.config.severity === 'warn') rule.severity = 'warn';
-  return rule;
 }
 
 function testsByModel(nodes: Iterable<GraphNode>): Map<string, TestNode[]> {
@@ -74,7 +50,7 @@ function classificationOf(tags: string[], meta: Record<string, unknown>): string
   return tags.includes('pii') ? 'pii' : undefined;
 }
 
-function modelEntry(node: ModelNode, tests: TestNode[], owners: Map<string, string>, actual?: Array<{ name: string; type: string }>): ContractModel {
+function modelEntry(node: ModelNode, tests: TestNode[], owners: Map<string, string>, ctx: RuleContext, actual?: Array<{ name: string; type: string }>): ContractModel {
   const actualType = new Map((actual ?? []).map((c) => [c.name.toLowerCase(), c.type]));
   const columnTests = (column: string) => tests.filter((t) => t.column_name?.toLowerCase() === column.toLowerCase());
   const columnNames = new Set(node.columns.map((c) => c.name.toLowerCase()));
@@ -83,9 +59,10 @@ function modelEntry(node: ModelNode, tests: TestNode[], owners: Map<string, stri
     const physicalType = declared ? normalizeType(declared) : undefined;
     const kinds = new Set(c.constraints.map((k) => k.type));
     const testNames = new Set(columnTests(c.name).map((t) => t.test_metadata?.name));
+    const rules = columnTests(c.name).map((t) => ruleOfTest(t, ctx));
     const quality: QualityRule[] = [
-      ...c.constraints.filter((k) => k.type === 'check' && k.expression).map((k): QualityRule => ({ type: 'sql', rule: 'check', expression: k.expression })),
-      ...columnTests(c.name).map(ruleOf).filter((r): r is QualityRule => r !== undefined),
+      ...c.constraints.filter((k) => k.type === 'check' && k.expression).map((k) => ruleOfCheck(k.expression!)),
+      ...rules.flatMap((r) => (r.quality ? [r.quality] : [])),
     ];
     const property: ContractProperty = {
       name: c.name,
@@ -96,6 +73,7 @@ function modelEntry(node: ModelNode, tests: TestNode[], owners: Map<string, stri
       primaryKey: kinds.has('primary_key'),
       tags: c.tags,
       quality,
+      relationships: rules.flatMap((r) => (r.relationship ? [r.relationship] : [])),
     };
     if (c.description) property.description = c.description;
     const classification = classificationOf(c.tags, c.meta);
@@ -111,9 +89,10 @@ function modelEntry(node: ModelNode, tests: TestNode[], owners: Map<string, stri
     logicalType: 'object',
     tags: node.tags,
     // Tests on columns the contract does not list still guard the model, so they stay at its level.
+    // A model-level relationship has no column here to hang a foreign key on: it stays a dbt test.
     quality: tests
       .filter((t) => !t.column_name || !columnNames.has(t.column_name.toLowerCase()))
-      .map(ruleOf)
+      .map((t) => ruleOfTest(t, { tableOf: () => undefined }).quality)
       .filter((r): r is QualityRule => r !== undefined),
     properties,
   };
@@ -133,15 +112,24 @@ export function contractFromProject(project: Pick<CompiledProject, 'dag' | 'pars
   const tests = testsByModel(project.dag.nodes.values());
   const owners = new Map(project.parsed.groups.map((g) => [g.name, g.owner.email ?? g.owner.name ?? g.name]));
   const name = project.parsed.name;
+  const models = publicModels(project);
+  // A foreign key can point at a table of this contract: a public model of the project, by ref.
+  const ctx: RuleContext = {
+    tableOf: (ref) => {
+      if (ref.project && ref.project !== name) return undefined;
+      const candidates = models.filter((m) => m.name === ref.name);
+      const target = ref.version ? candidates.find((m) => m.version === ref.version) : (candidates.find((m) => !m.version) ?? candidates.find((m) => m.version === m.latest_version));
+      return target?.alias;
+    },
+  };
   const contract: Contract = {
-    apiVersion: 'v3.0.2',
-    kind: 'DataContract',
     id: `urn:mesh:${name}`,
     name,
     version: options.version,
     domain: name,
     status: options.product?.status ?? 'active',
-    schema: publicModels(project).map((m) => modelEntry(m, tests.get(m.unique_id) ?? [], owners, options.actualTypes?.get(m.unique_id))),
+    servers: options.servers ?? contractServers(project.parsed),
+    schema: models.map((m) => modelEntry(m, tests.get(m.unique_id) ?? [], owners, ctx, options.actualTypes?.get(m.unique_id))),
     slaProperties: options.product?.sla ?? [],
     roles: [],
   };

@@ -6,3 +6,6 @@ export { checkProducer, type CheckError, type ProducerCheckOptions, type Produce
 export { checkConsumer, type ConsumerCheckOptions, type UpstreamCheck } from './check-consumer';
 export { gateRelease, type ReleaseGate } from './enforce';
 export { workspaceProjects } from './workspace';
+export { exportContractData } from './contract-data';
+export { contractDataFile, contractServers, CONTRACT_DATA_DIR } from './servers';
+export { ruleOfCheck, ruleOfTest, type RuleContext } from './quality-rules';

@@ -4,6 +4,10 @@ import { MeshError } from '@mesh/errors';
 import { Relation } from './parse/relation';
 import { buildManifest, runGraphOf, type Manifest } from './artifacts/manifest';
 import { buildRunResults } from './artifacts/run-results';
+import { buildCatalog } from './artifacts/catalog';
+import { buildSources } from './artifacts/sources';
+import { freshnessSources, maxLoadedAtSql, measureFreshness, type FreshnessEvents, type FreshnessResult } from './execute/freshness';
+import type { SourceNode } from './types';
 import { writeCompiledFiles } from './artifacts/compiled-files';
 import { writeJsonAtomic } from './artifacts/write-json';
 import { Compiler, type CompiledNode } from './compile/compile';
@@ -70,6 +74,8 @@ export interface CompiledProject {
   manifest: Manifest;
   warnings: MeshError[];
   invocationId: string;
+  /** When the invocation started: every artifact it writes says so. */
+  startedAt: Date;
   targetDir: string;
   upstreams: UpstreamProject[];
 }
@@ -110,6 +116,7 @@ function externalStates(project: CompiledProject): ExternalState {
 
 /** load -> parse -> resolve refs -> DAG -> select -> compile, then manifest.json and compiled SQL files. */
 export async function compileProject(options: ProjectOptions): Promise<CompiledProject> {
+  const startedAt = new Date();
   let mark = performance.now();
   const stage = (name: string) => {
     const now = performance.now();
@@ -198,11 +205,11 @@ export async function compileProject(options: ProjectOptions): Promise<CompiledP
   files.cache.save();
   stage('write compiled files');
   const invocationId = randomUUID();
-  const manifest = buildManifest(parsed, dag, compiled, invocationId);
+  const manifest = buildManifest(parsed, dag, compiled, { invocationId, startedAt });
   stage('build manifest');
   writeJsonAtomic(join(targetDir, 'manifest.json'), manifest);
   stage('write manifest');
-  return { parsed, dag, resolution, compiler, selected, compiled, manifest, warnings, invocationId, targetDir, upstreams: upstreams ?? [] };
+  return { parsed, dag, resolution, compiler, selected, compiled, manifest, warnings, invocationId, startedAt, targetDir, upstreams: upstreams ?? [] };
 }
 
 /**
@@ -230,7 +237,7 @@ async function compileAtRunTime(
     })];
   }
   const errors: MeshError[] = [];
-  parsed.jinja.graph = runGraphOf(buildManifest(parsed, dag, compiled, randomUUID()));
+  parsed.jinja.graph = runGraphOf(buildManifest(parsed, dag, compiled, { invocationId: randomUUID(), startedAt: new Date() }));
   try {
     for (const upstream of project.upstreams) {
       const used = [...dag.nodes.values()].some((n) => n.package_name === upstream.name);
@@ -288,11 +295,13 @@ export interface RunProjectOptions extends ProjectOptions, RunEvents {
  * Loads the files of the external sources the selected models read, for targets whose engine cannot read
  * files in place. Every build loads them again: the files are the sources' truth, the tables a copy.
  */
-async function stageExternalSources(project: CompiledProject, adapter: Adapter): Promise<void> {
+async function stageExternalSources(project: CompiledProject, adapter: Adapter, only?: SourceNode[]): Promise<void> {
   const { dag, selected, parsed } = project;
   const files = new Map<string, StagedFile>();
-  for (const id of selected) {
-    for (const parent of dag.parents.get(id) ?? []) {
+  // The sources the selected nodes read, or the ones asked for (source freshness measures sources themselves).
+  const wanted = only ? [only.map((s) => s.unique_id)] : [...selected].map((id) => dag.parents.get(id) ?? []);
+  for (const parents of wanted) {
+    for (const parent of parents) {
       const node = dag.nodes.get(parent);
       if (node?.resource_type !== 'source' || !node.external_location || node.package_name !== parsed.name) continue;
       if (/^\s*[A-Za-z_][A-Za-z0-9_]*\s*\(/.test(node.external_location)) {
@@ -327,7 +336,7 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
     refuseUncapable(project, adapter, options.command);
     for (const upstream of project.upstreams) {
       const used = [...dag.nodes.values()].some((n) => n.package_name === upstream.name);
-      if (used && upstream.database) await adapter.attach(upstream.name, upstream.database.path);
+      if (used && upstream.database) await adapter.attach(upstream.database.alias ?? upstream.name, upstream.database.path);
     }
     const schemas = [...selected]
       .map((id) => dag.nodes.get(id)!)
@@ -369,6 +378,10 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
     });
     const results = [...started, ...nodes, ...ended];
     outcome = { ...project, results, elapsed: (performance.now() - t0) / 1000, buildState, externalState };
+    // What the database holds now, for dbt's docs site and the catalog: after anything that builds.
+    if (options.command !== 'test') {
+      writeJsonAtomic(join(project.targetDir, 'catalog.json'), await buildCatalog(project.manifest, adapter, { invocationId: project.invocationId, startedAt: project.startedAt }));
+    }
     await options.afterRun?.(outcome, adapter);
   } finally {
     buildState?.close();
@@ -378,9 +391,51 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
   outcome.elapsed = elapsed;
   writeJsonAtomic(
     join(project.targetDir, 'run_results.json'),
-    buildRunResults(outcome.results, project.invocationId, elapsed, { command: options.command, select: options.select ?? [], exclude: options.exclude ?? [], target: parsed.target.name }),
+    buildRunResults(outcome.results, {
+      invocationId: project.invocationId,
+      startedAt: project.startedAt,
+      elapsed,
+      args: { which: options.command, select: options.select ?? [], exclude: options.exclude ?? [], target: parsed.target.name, vars: options.vars ?? {}, full_refresh: options.fullRefresh === true },
+    }),
   );
   return outcome;
+}
+
+export interface FreshnessOptions extends ProjectOptions, FreshnessEvents {
+  openAdapter(target: ResolvedTarget, parsed: ParsedProject): Promise<Adapter>;
+  /** Told which selected sources declare a freshness but no loaded_at_field to measure it by. */
+  onUnmeasurable?(sources: SourceNode[]): void;
+}
+
+export interface FreshnessOutcome extends CompiledProject {
+  freshness: FreshnessResult[];
+  elapsed: number;
+}
+
+/**
+ * `source freshness`: for each selected source with a freshness threshold, the newest value of its
+ * loaded_at_field (or loaded_at_query) against the database's own clock; writes target/sources.json.
+ */
+export async function sourceFreshness(options: FreshnessOptions): Promise<FreshnessOutcome> {
+  const t0 = performance.now();
+  const project = await compileProject({ ...options, writeCompiledFiles: false });
+  const sources = selectNodes(project.dag, { select: options.select, exclude: options.exclude, resourceTypes: ['source'], includeSources: true });
+  const candidates = freshnessSources(project.dag, sources, project.parsed.name);
+  const measurable = candidates.filter((s) => maxLoadedAtSql(s, project.parsed.target) !== undefined);
+  if (measurable.length < candidates.length) options.onUnmeasurable?.(candidates.filter((s) => !measurable.includes(s)));
+  let freshness: FreshnessResult[] = [];
+  if (measurable.length) {
+    const adapter = await options.openAdapter(project.parsed.target, project.parsed);
+    try {
+      if (project.parsed.target.externalSources === 'load') await stageExternalSources(project, adapter, measurable);
+      freshness = await measureFreshness(measurable, adapter, project.parsed.target, options);
+    } finally {
+      await adapter.close();
+    }
+  }
+  const elapsed = (performance.now() - t0) / 1000;
+  writeJsonAtomic(join(project.targetDir, 'sources.json'), buildSources(freshness, { invocationId: project.invocationId, startedAt: project.startedAt, elapsed }));
+  return { ...project, freshness, elapsed };
 }
 
 /**
@@ -483,6 +538,6 @@ export async function runOperation(options: RunOperationOptions): Promise<Operat
   }
   result.completed_at = new Date().toISOString();
   result.execution_time = (performance.now() - t0) / 1000;
-  writeJsonAtomic(join(project.targetDir, 'run_results.json'), buildRunResults([result], project.invocationId, result.execution_time, { which: 'run-operation', macro: options.macro, args: options.args ?? {} }));
+  writeJsonAtomic(join(project.targetDir, 'run_results.json'), buildRunResults([result], { invocationId: project.invocationId, startedAt: project.startedAt, elapsed: result.execution_time, args: { which: 'run-operation', macro: options.macro, args: options.args ?? {} } }));
   return { result, logs: parsed.logs.slice(logsBefore), parsed };
 }

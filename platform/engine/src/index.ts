@@ -1,6 +1,8 @@
 export type * from './types';
 export { isModelLike } from './types';
-export { compileProject, runProject, runOperation, openBuildState, BUILD_STATE_FILE, type ProjectOptions, type RunProjectOptions, type CompiledProject, type RunOutcome, type RunOperationOptions, type OperationOutcome } from './engine';
+export { compileProject, runProject, runOperation, sourceFreshness, openBuildState, BUILD_STATE_FILE, type ProjectOptions, type RunProjectOptions, type CompiledProject, type RunOutcome, type RunOperationOptions, type OperationOutcome, type FreshnessOptions, type FreshnessOutcome } from './engine';
+export { freshnessStatus, type FreshnessResult, type FreshnessStatus } from './execute/freshness';
+export { buildSources, type SourcesOptions } from './artifacts/sources';
 export { loadProject, findProjectFile, PROJECT_FILE_NAMES, type ProjectFiles, type PackageFiles } from './load/load-project';
 export { installPackages, type InstallReport } from './load/install-packages';
 export { parseProjectFile, readProjectFile, type ProjectFileRead } from './load/project-file';
@@ -24,15 +26,16 @@ export { selectNodes, unmatchedSelectors, type SelectionOptions } from './graph/
 export { parseRelationshipTo } from './parse/generic-tests';
 export { Compiler, type CompiledNode } from './compile/compile';
 export { quoteIdent, quoteString, relationSql, qualifiedName, prefixedSchema, CATALOG_NAMING, type RelationNaming } from './compile/relations';
-export type { Adapter, AdapterCapabilities, AdapterSession, QueryComment, MaskMethod, PublishOptions, PublishRelation, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, RelationKind, RelationName, ShareTarget, SqlErrorPosition, StagedFile, ExternalSpec } from './execute/adapter';
-
+export type { Adapter, AdapterCapabilities, AdapterSession, ExternalSpec, QueryComment, MaskMethod, PublishOptions, PublishRelation, ColumnInfo, ContractColumn, MaterializePlan, MaterializeResult, RelationFacts, RelationKind, RelationName, ShareTarget, SqlErrorPosition, StagedFile } from './execute/adapter';
 export { relationKey, commented } from './execute/adapter';
 export type { NodeResult, NodeStatus } from './execute/results';
 export { isFailure } from './execute/results';
 export { renderUnitTestDiff, type UnitTestDiff } from './execute/unit-test-diff';
 export type { RunCommand } from './execute/runner';
-export { buildManifest, MANIFEST_SCHEMA_VERSION, type Manifest } from './artifacts/manifest';
-export { buildRunResults } from './artifacts/run-results';
+export { buildManifest, type Manifest, type ManifestOptions } from './artifacts/manifest';
+export { buildRunResults, type RunResultsOptions } from './artifacts/run-results';
+export { buildCatalog, catalogRelations, type CatalogOptions } from './artifacts/catalog';
+export { writeJsonAtomic } from './artifacts/write-json';
 export { didYouMean, editDistance } from './util/did-you-mean';
 export { BuildState, NodeStates, unfitToPublish, statesDigest, fileFingerprint, type ExternalState, type UnfitReason } from './execute/build-state';
 export { failpoint } from './util/failpoint';

@@ -141,10 +141,28 @@ export interface SourceNode extends BaseNode {
   external_location?: string;
   loader?: string;
   patch_path?: string;
-  /** The description of the source the table is in (dbt's source_description). */
+  /** The description and meta of the source the table belongs to (dbt's source_description, source_meta). */
   source_description?: string;
+  source_meta?: Record<string, unknown>;
+  /** The column (or expression) saying when a row was loaded, for `source freshness`. */
   loaded_at_field?: string;
-  freshness?: unknown;
+  /** A query giving the last load time instead of max(loaded_at_field). */
+  loaded_at_query?: string;
+  /** The freshness promise, table over source; null when switched off (`freshness: null`). */
+  freshness?: FreshnessRule | null;
+}
+
+export interface FreshnessPeriod {
+  count: number;
+  period: 'minute' | 'hour' | 'day';
+}
+
+/** dbt's freshness thresholds: a source older than warn_after warns, older than error_after errors. */
+export interface FreshnessRule {
+  warn_after?: FreshnessPeriod;
+  error_after?: FreshnessPeriod;
+  /** A WHERE clause the max(loaded_at_field) is computed under. */
+  filter?: string;
 }
 
 /** dbt's test configs. A test fails when its failures meet error_if, else warns when they meet warn_if. */

@@ -1,4 +1,4 @@
-import type { PublishedAccess, PublishedManifest } from './published-manifest';
+import { publicationFacts, type PublishedAccess, type PublishedManifest } from './published-manifest';
 
 /**
  * What one consumer may see of an upstream's publication: the database it attaches, the public models it
@@ -30,7 +30,15 @@ export interface Publication {
 
 /** A published manifest as the view reads it. */
 export function publicationOf(manifest: PublishedManifest): Publication {
-  return { project: manifest.metadata.project_name, openFile: manifest.database?.file, openSchema: manifest.database?.schema, openCatalog: manifest.database?.catalog, access: manifest.access, nodes: Object.values(manifest.nodes) };
+  const facts = publicationFacts(manifest);
+  return {
+    project: facts.project,
+    openFile: facts.database?.file,
+    openSchema: facts.database?.schema,
+    openCatalog: facts.database?.catalog,
+    access: facts.access,
+    nodes: facts.nodes.map((n) => ({ unique_id: n.unique_id, name: n.name, version: n.version === null ? null : String(n.version) })),
+  };
 }
 
 export function consumerView(publication: Publication, consumer: string): ConsumerView {

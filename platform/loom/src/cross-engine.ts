@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { MeshError } from '@mesh/errors';
 import { resolveTarget, type ParsedProject } from '@mesh/engine';
 import type { ConsumerView } from './consumer-view';
-import type { PublishedManifest } from './published-manifest';
+import { publicationFacts, type PublishedManifest } from './published-manifest';
 
 /**
  * How a consumer reads an upstream's publication, by the engines of both:
@@ -22,7 +22,8 @@ interface Source {
 }
 
 export function upstreamReading(source: Source, manifest: PublishedManifest, parsed: ParsedProject): UpstreamReading {
-  const producer = manifest.metadata.adapter_type;
+  // dbt writes adapter_type on every manifest; one without it was built on the default engine.
+  const producer = manifest.metadata.adapter_type ?? 'duckdb';
   const consumer = parsed.target.type;
   if (!IN_ENGINE.has(producer) && !IN_ENGINE.has(consumer)) return 'attach';
   if (producer === consumer) return 'in-place';
@@ -66,7 +67,7 @@ export async function importTrinoShare(source: Source, manifest: PublishedManife
     });
   }
   const trino = resolveTarget(project, parsed.root, name).trino!;
-  const granted = Object.values(manifest.nodes).filter((n) => !view.refused.has(n.unique_id));
+  const granted = publicationFacts(manifest).nodes.filter((n) => !view.refused.has(n.unique_id));
   const { importShare } = await import('@mesh/adapter-trino');
   await importShare({
     target: trino,

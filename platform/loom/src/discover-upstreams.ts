@@ -6,7 +6,7 @@ import semver from 'semver';
 import { latestRelease, readRelease, releaseSatisfying } from '@mesh/contract';
 import { MeshError } from '@mesh/errors';
 import { findProjectFile, readProjectFile, type ModelNode, type ParsedProject, type UpstreamProject } from '@mesh/engine';
-import { contractPathOf, parsePublishedManifest, type PublishedManifest } from './published-manifest';
+import { contractPathOf, parsePublishedManifest, publicationFacts, type PublicationFacts, type PublicationVersion, type PublishedManifest, type PublishedNode } from './published-manifest';
 import { nodesFromContract } from './contract-nodes';
 import { CONTRACT_FILE, PUBLISHED_DIR } from './publish';
 import { pinPublication } from './read-publication';
@@ -29,6 +29,8 @@ export interface UpstreamSource {
   root?: string;
   /** The semver range of the upstream's releases this project accepts (`version:` of its upstream entry). */
   range?: string;
+  /** The DuckDB file of a plain dbt project upstream (`database:` of its entry), absolute. */
+  database?: string;
   /** A dbt-loom entry: its `name` is a label, the project is the one its manifest names. */
   manifestNamed?: boolean;
 }
@@ -88,13 +90,15 @@ export function declaredUpstreams(parsed: ParsedProject): UpstreamSource[] {
       continue;
     }
     const kind = /^https?:\/\//.test(from) ? 'url' : 'path';
-    out.set(u.name, { name: u.name, from: kind === 'url' || isAbsolute(from) ? from : resolve(parsed.root, from), kind, optional: u.optional === true, range: u.version });
+    const database = u.database ? (isAbsolute(u.database) ? u.database : resolve(parsed.root, u.database)) : undefined;
+    out.set(u.name, { name: u.name, from: kind === 'url' || isAbsolute(from) ? from : resolve(parsed.root, from), kind, optional: u.optional === true, range: u.version, database });
   }
   return [...out.values()];
 }
 
-function toModelNode(entry: PublishedManifest['nodes'][string]): ModelNode {
-  const e = entry as PublishedManifest['nodes'][string] & { config: ModelNode['config'] };
+/** A published model as a graph node of the consumer: compiled against, never built here. */
+function toModelNode(e: PublishedNode, database: string): ModelNode {
+  const config = e.config as ModelNode['config'];
   return {
     unique_id: e.unique_id,
     resource_type: e.resource_type,
@@ -105,17 +109,17 @@ function toModelNode(entry: PublishedManifest['nodes'][string]): ModelNode {
     description: e.description,
     tags: e.tags,
     meta: {},
-    config: { ...e.config, access: e.access, group: e.group ?? undefined },
+    config: { ...config, materialized: config.materialized as ModelNode['config']['materialized'], schema: e.schema, tags: e.tags, meta: {}, contract: { enforced: e.contract.enforced }, access: e.access, group: e.group ?? undefined },
     columns: Object.values(e.columns).map((c) => ({ name: c.name, description: c.description, data_type: c.data_type ?? undefined, constraints: [], tags: [], meta: {} })),
     raw_code: '',
     refs: [],
     sources: [],
     depends_on: { nodes: [], macros: [] },
-    database: e.package_name,
+    database,
     schema: e.schema,
     alias: e.alias,
-    version: e.version ?? undefined,
-    latest_version: e.latest_version ?? undefined,
+    version: e.version === null ? undefined : String(e.version),
+    latest_version: e.latest_version === null ? undefined : String(e.latest_version),
     deprecation_date: e.deprecation_date ?? undefined,
     checksum: e.checksum.checksum,
     external: true,
@@ -123,13 +127,13 @@ function toModelNode(entry: PublishedManifest['nodes'][string]): ModelNode {
 }
 
 /** A model the upstream keeps to itself: enough to refuse a ref to it with the reason. */
-function restrictedNode(project: string, entry: PublishedManifest['restricted'][string]): ModelNode {
+function restrictedNode(project: string, entry: PublishedNode): ModelNode {
   return {
     unique_id: entry.unique_id, resource_type: 'model', name: entry.name, package_name: project,
     original_file_path: '', fqn: [project, entry.name], description: '', tags: [], meta: {},
-    config: { materialized: 'table', schema: '', tags: [], enabled: true, access: entry.access, group: entry.group ?? undefined, contract: { enforced: false }, meta: {} },
+    config: { materialized: 'table', schema: '', tags: [], enabled: true, access: entry.access === 'public' ? 'protected' : entry.access, group: entry.group ?? undefined, contract: { enforced: false }, meta: {} },
     columns: [], raw_code: '', refs: [], sources: [], depends_on: { nodes: [], macros: [] },
-    database: project, schema: '', alias: entry.name, version: entry.version ?? undefined, checksum: '', external: true,
+    database: project, schema: '', alias: entry.name, version: entry.version === null ? undefined : String(entry.version), checksum: '', external: true,
   };
 }
 
@@ -151,10 +155,11 @@ async function fetchPublication(source: UpstreamSource, cacheDir: string, consum
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const text = await response.text();
       const manifest = parsePublishedManifest(text, url);
+      const { publication } = publicationFacts(manifest);
       // Only the consumer's own share is fetched: what it was not granted never reaches its machine.
       const file = consumerView(publicationOf(manifest), consumer).file;
-      const wanted = [...(file ? [file] : []), ...(manifest.publication?.contract || !manifest.publication ? [contractPathOf(manifest)] : [])];
-      const fetched = await Promise.all(wanted.map((f) => download(new URL(f, url), join(base, f), manifest.publication?.files[f]?.bytes, f === file)));
+      const wanted = [...(file ? [file] : []), ...(publication?.contract || !publication ? [contractPathOf({ publication })] : [])];
+      const fetched = await Promise.all(wanted.map((f) => download(new URL(f, url), join(base, f), publication?.files[f]?.bytes, f === file)));
       if (fetched.includes('gone')) {
         if (attempt < 5) continue;
         throw new Error(`the publication at ${url} changed five times while it was downloaded`);
@@ -162,7 +167,7 @@ async function fetchPublication(source: UpstreamSource, cacheDir: string, consum
       mkdirSync(base, { recursive: true });
       writeFileSync(`${cache}.tmp`, text);
       renameSync(`${cache}.tmp`, cache);
-      pruneCachedVersions(base, manifest);
+      pruneCachedVersions(base, publication);
       return { manifest, base };
     }
   } catch (error) {
@@ -194,10 +199,10 @@ async function download(url: URL, path: string, bytes: number | undefined, requi
 }
 
 /** Cached versions other than the one just fetched and the one before go (the consumer reads only the newest). */
-function pruneCachedVersions(base: string, manifest: PublishedManifest): void {
+function pruneCachedVersions(base: string, publication: PublicationVersion | undefined): void {
   const dir = join(base, VERSIONS_DIR);
-  if (!existsSync(dir) || !manifest.publication) return;
-  const current = manifest.publication.id;
+  if (!existsSync(dir) || !publication) return;
+  const current = publication.id;
   const older = readdirSync(dir).filter((v) => v < current).sort();
   for (const v of older.slice(0, -1)) rmSync(join(dir, v), { recursive: true, force: true });
 }
@@ -215,8 +220,8 @@ function publicationPath(from: string): string {
 }
 
 /** A consumer pins the releases it accepts; a publication outside that range is refused, not silently used. */
-function assertVersionInRange(source: UpstreamSource, manifest: PublishedManifest, parsed: ParsedProject): void {
-  const version = manifest.metadata.project_version;
+function assertVersionInRange(source: UpstreamSource, facts: PublicationFacts, parsed: ParsedProject): void {
+  const version = facts.version;
   if (!source.range || !version || semver.satisfies(version, source.range, { includePrerelease: true })) return;
   throw new MeshError('E_UPSTREAM_VERSION', `${parsed.name} accepts ${source.name} ${source.range}, but ${source.name} publishes ${version}`, {
     location: { file: parsed.files.projectFilePath },
@@ -247,6 +252,36 @@ function inShare(node: ModelNode, schema: string | undefined, catalog: string | 
 function visible(node: ModelNode, view: ConsumerView): ModelNode {
   const withheld = view.withheld.get(node.unique_id)?.columns;
   return withheld ? { ...node, columns: node.columns.filter((c) => !withheld.includes(c.name)) } : node;
+}
+
+/**
+ * A plain dbt project as an upstream: its own `target/manifest.json` names the public models, and the
+ * DuckDB file dbt-duckdb built holds them. The file is attached under the catalog name its relations
+ * carry (the file's name), so the project's views, which name their own catalog, read as they are.
+ */
+function dbtProjectUpstream(source: UpstreamSource, facts: PublicationFacts, parsed: ParsedProject): UpstreamProject {
+  const catalogs = [...new Set(facts.nodes.map((n) => n.database ?? ''))];
+  if (!source.database) {
+    throw new MeshError('E_UPSTREAM_DATABASE', `upstream '${source.name}' is a dbt project's manifest: it does not say where the data is`, {
+      location: { file: parsed.files.projectFilePath },
+      hint: `Add database: to the upstreams entry of '${source.name}', the DuckDB file its dbt build writes (for example ../${source.name}/target/${source.name}.duckdb).`,
+    });
+  }
+  if (catalogs.length > 1) {
+    throw new MeshError('E_UPSTREAM_DATABASE', `the public models of '${source.name}' live in more than one database (${catalogs.join(', ')}); one DuckDB file is attached per upstream`, {
+      location: { file: parsed.files.projectFilePath },
+      hint: `Build the public models of '${source.name}' into one database (its dbt profile's path).`,
+    });
+  }
+  const alias = catalogs[0] || source.name;
+  return {
+    name: source.name,
+    version: facts.version,
+    nodes: [...facts.nodes.map((n) => toModelNode(n, alias)), ...facts.restricted.map((r) => restrictedNode(source.name, r))],
+    database: { path: source.database, alias },
+    refused: new Map(),
+    withheld: new Map(),
+  };
 }
 
 function fromReleasedContract(source: UpstreamSource, consumer: string): UpstreamProject | undefined {
@@ -297,23 +332,28 @@ async function readUpstreams(parsed: ParsedProject, options: LoadUpstreamsOption
         manifest = pinned.manifest;
         base = dirname(path);
       }
-      const name = source.manifestNamed ? manifest.metadata.project_name : source.name;
-      if (manifest.metadata.project_name !== name) {
-        throw new MeshError('E_UPSTREAM_MANIFEST', `upstream '${source.name}' points at the publication of '${manifest.metadata.project_name}'`, {
+      const facts = publicationFacts(manifest);
+      const name = source.manifestNamed ? facts.project : source.name;
+      if (facts.project !== name) {
+        throw new MeshError('E_UPSTREAM_MANIFEST', `upstream '${source.name}' points at the publication of '${facts.project}'`, {
           location: { file: parsed.files.projectFilePath },
           hint: `Fix the name or the from: of the upstream in ${parsed.files.projectFilePath}.`,
         });
       }
-      assertVersionInRange(source, manifest, parsed);
+      assertVersionInRange(source, facts, parsed);
       const reading = upstreamReading(source, manifest, parsed);
+      if (!facts.fromMesh) {
+        out.push(dbtProjectUpstream({ ...source, name }, facts, parsed));
+        continue;
+      }
       const view = consumerView(publicationOf(manifest), parsed.name);
       const located = (node: ModelNode) => (reading === 'in-place' ? inShare(node, view.schema, view.catalog) : node);
       const imported = reading === 'import' ? await importTrinoShare(source, manifest, view, parsed, cacheDir) : undefined;
       out.push({
         name,
-        version: manifest.metadata.project_version,
-        publication: manifest.publication?.id ?? manifest.metadata.generated_at,
-        nodes: [...Object.values(manifest.nodes).map((n) => located(visible(toModelNode(n), view))), ...Object.values(manifest.restricted).map((r) => restrictedNode(name, r))],
+        version: facts.version,
+        publication: facts.publication?.id ?? facts.generatedAt,
+        nodes: [...facts.nodes.map((n) => located(visible(toModelNode(n, name), view))), ...facts.restricted.map((r) => restrictedNode(name, r))],
         database: imported ? { path: imported } : base && view.file ? { path: join(base, view.file) } : undefined,
         refused: view.refused,
         withheld: view.withheld,

@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type { PublicationPlan } from './publication-plan';
 import type { StagedVersion } from './publication-store';
-import type { PublishedManifest } from './published-manifest';
+import type { PublishedFiles } from './published-manifest';
 
 export const FILES_DIR = 'files';
 
@@ -17,8 +17,8 @@ function listFiles(path: string): string[] {
  * publication carries them, and only models published unmasked: the files hold every column in clear,
  * and grants are enforced on the databases.
  */
-export function publishExternalFiles(staged: Pick<StagedVersion, 'path' | 'published'>, plan: PublicationPlan): PublishedManifest['files'] {
-  const out: NonNullable<PublishedManifest['files']> = {};
+export function publishExternalFiles(staged: Pick<StagedVersion, 'path' | 'published'>, plan: PublicationPlan): PublishedFiles | undefined {
+  const out: PublishedFiles = {};
   const root = staged.path('');
   for (const { node, relation } of plan.open?.models ?? []) {
     const spec = node.externalFiles;

@@ -1,7 +1,23 @@
 export { publish, publishedDir, PUBLISHED_DIR, CONTRACT_FILE, type PublishGate, type PublishResult } from './publish';
 export { loadUpstreams, declaredUpstreams, type LoadUpstreamsOptions, type UpstreamSource } from './discover-upstreams';
 export { nodesFromContract } from './contract-nodes';
-export { contractPathOf, parsePublishedManifest, publishedManifestSchema, PUBLISHED_SCHEMA_VERSION, type PublishedAccess, type PublishedManifest, type PublishedNode } from './published-manifest';
+export {
+  buildPublishedManifest,
+  contractPathOf,
+  meshFactsOf,
+  meshFactsSchema,
+  parsePublishedManifest,
+  publicationFacts,
+  publishedManifestSchema,
+  type MeshFacts,
+  type PublicationFacts,
+  type PublicationInput,
+  type PublicationVersion,
+  type PublishedFiles,
+  type PublishedAccess,
+  type PublishedManifest,
+  type PublishedNode,
+} from './published-manifest';
 export { consumerView, publicationOf, type ConsumerView, type Publication } from './consumer-view';
 export { planPublication, shareFile, SHARES_DIR, type PublicationPlan } from './publication-plan';
 export { pinPublication, type PinnedPublication, type PinOptions } from './read-publication';

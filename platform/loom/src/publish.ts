@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { failpoint, statesDigest, unfitToPublish, type Adapter, type ModelNode, type RunOutcome, type UnfitReason } from '@mesh/engine';
 import { loadDataProduct, maskingKey, maskingOf, piiParamsFor } from '@mesh/governance';
-import { accessSection, consumerRoles, planPublication, publishedNodes, shareSchema } from './publication-plan';
 import { parseContract, stringifyContract } from '@mesh/contract';
+import { accessSection, consumerRoles, planPublication, publishedNodes, shareSchema } from './publication-plan';
 import { collectGarbage, MANIFEST_FILE, StagedVersion, versionPath } from './publication-store';
-import { parsePublishedManifest, PUBLISHED_SCHEMA_VERSION, type PublishedManifest } from './published-manifest';
+import { buildPublishedManifest, parsePublishedManifest, publicationFacts, type PublicationFacts } from './published-manifest';
 
 /** The grantee of a publication every domain may read. */
 const EVERYONE_GRANTEE = '*';
@@ -65,18 +65,31 @@ function describeUnfit(outcome: RunOutcome, unfit: UnfitReason[]): string {
 }
 
 /** The share schemas a publication inside a database names. */
-function schemasOf(manifest: PublishedManifest): string[] {
-  return [...(manifest.database?.schema ? [manifest.database.schema] : []), ...Object.values(manifest.access?.shares ?? {}).flatMap((s) => (s.schema ? [s.schema] : []))];
+function schemasOf(facts: PublicationFacts): string[] {
+  return [...(facts.database?.schema ? [facts.database.schema] : []), ...Object.values(facts.access?.shares ?? {}).flatMap((s) => (s.schema ? [s.schema] : []))];
 }
 
 /** The current publication's state digest, if one is published in this layout. */
-function currentState(directory: string): { state: string; manifest: PublishedManifest } | undefined {
+function currentState(directory: string): { state: string; facts: PublicationFacts } | undefined {
   try {
-    const manifest = parsePublishedManifest(readFileSync(join(directory, MANIFEST_FILE), 'utf8'), directory);
-    return manifest.publication ? { state: manifest.publication.state, manifest } : undefined;
+    const facts = publicationFacts(parsePublishedManifest(readFileSync(join(directory, MANIFEST_FILE), 'utf8'), directory));
+    return facts.publication ? { state: facts.publication.state, facts } : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * What consumers are told of the project's models, for the state digest: the public models as the
+ * manifest has them (versions, columns, contracts) and the others by name, access and group.
+ */
+function nodesDigest(outcome: RunOutcome, models: ModelNode[]): unknown {
+  const restricted = [...outcome.dag.nodes.values()]
+    .filter((n): n is ModelNode => n.resource_type === 'model' && !n.external && n.package_name === outcome.parsed.name && n.config.access !== 'public')
+    .map((n) => [n.unique_id, n.config.access ?? null, n.config.group ?? null, n.version ?? null]);
+  // Without created_at, which is the time of the compile, not a fact about the model.
+  const entries = models.map((m) => ({ ...outcome.manifest.nodes[m.unique_id], created_at: undefined }));
+  return [entries, restricted];
 }
 
 /**
@@ -131,13 +144,6 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
     // On an engine with a catalog per domain (Trino), the share schema lies in the producer's catalog.
     if (outcome.parsed.target.relations === 'catalog') db.catalog = outcome.parsed.target.database;
   }
-  const restricted = Object.fromEntries(
-    [...outcome.dag.nodes.values()]
-      .filter((n): n is ModelNode => n.resource_type === 'model' && !n.external && n.package_name === outcome.parsed.name && n.config.access !== 'public')
-      .map((n) => [n.unique_id, { unique_id: n.unique_id, name: n.name, access: n.config.access as 'private' | 'protected', group: n.config.group ?? null, version: n.version ?? null }]),
-  );
-  const nodes: PublishedManifest['nodes'] = {};
-  for (const m of models) nodes[m.unique_id] = outcome.manifest.nodes[m.unique_id] as PublishedManifest['nodes'][string];
   const projectVersion = packageVersion(outcome.parsed.root) ?? outcome.parsed.files.project.version;
   // The published contract says what each consumer receives: its models and how their personal columns reach it.
   const files = { ...(verdict.files ?? {}) };
@@ -147,15 +153,15 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
   // Same data, same grants, same key, same contract: the publication in place already is this one.
   const state = createHash('sha256').update(JSON.stringify([
     statesDigest(outcome.dag, outcome.buildState, outcome.externalState, ids),
-    projectVersion, adapter.type, key?.id ?? null, files, nodes, restricted,
+    projectVersion, adapter.type, key?.id ?? null, files, nodesDigest(outcome, models),
     databases.map((db) => [db.file, db.schema ?? null, db.models.map((m) => [m.node.unique_id, m.pii, m.port ?? null, m.relation])]),
     product ? accessSection(product, plan) : null,
   ])).digest('hex');
   const now = currentState(directory);
-  if (now?.state === state && now.manifest.publication) {
+  if (now?.state === state && now.facts.publication) {
     return {
-      published: true, current: true, version: now.manifest.publication.id, directory,
-      models: models.map((m) => ({ unique_id: m.unique_id, rows: now.manifest.rows[m.unique_id] ?? 0 })),
+      published: true, current: true, version: now.facts.publication.id, directory,
+      models: models.map((m) => ({ unique_id: m.unique_id, rows: now.facts.rows[m.unique_id] ?? 0 })),
       shares: plan.shares.map((s) => ({ consumer: s.consumer, models: s.models.length })),
       nulledByDefault,
     };
@@ -163,11 +169,11 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
 
   // What a killed publication left behind, and versions nobody reads any more, go before the new one is
   // written: on a nearly full disk the space they hold is the space the new version needs.
-  if (now?.manifest.publication) collectGarbage(directory, now.manifest.publication.id);
+  if (now?.facts.publication) collectGarbage(directory, now.facts.publication.id);
   const staged = new StagedVersion(directory);
   // Inside a database the version is in the schemas' names: consumers read those the current manifest names.
   if (inDatabase) for (const db of databases) db.schema = `${db.schema}_v${staged.id.replace(/[^0-9]/g, '')}`;
-  const previousSchemas = now ? schemasOf(now.manifest) : [];
+  const previousSchemas = now ? schemasOf(now.facts) : [];
   try {
     const rows = new Map<string, number>();
     for (const db of databases) {
@@ -196,14 +202,8 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
     const externalFiles = adapter.capabilities.externalFiles ? publishExternalFiles(staged, plan) : undefined;
     // The manifest names every file inside the new version's folder.
     const located = { ...plan, open: plan.open && { ...plan.open, file: staged.published(plan.open.file) }, shares: plan.shares.map((s) => ({ ...s, file: staged.published(s.file) })) };
-    const manifest: PublishedManifest = {
-      metadata: {
-        mesh_schema_version: PUBLISHED_SCHEMA_VERSION,
-        project_name: outcome.parsed.name,
-        project_version: projectVersion,
-        generated_at: new Date().toISOString(),
-        adapter_type: adapter.type,
-      },
+    const manifest = buildPublishedManifest(outcome.manifest, models, {
+      release: projectVersion,
       publication: {
         id: staged.id,
         dir: versionPath(staged.id),
@@ -212,13 +212,12 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
         state,
         ...(key ? { masking: { method: 'hmac-sha256', key_id: key.id } } : {}),
       },
-      ...(located.open ? { database: located.open.schema ? { schema: located.open.schema, ...(located.open.catalog ? { catalog: located.open.catalog } : {}) } : { file: located.open.file } } : {}),
-      rows: Object.fromEntries(models.map((m) => [m.unique_id, rows.get(m.unique_id) ?? 0])),
-      ...(product && !plan.open ? { access: accessSection(product, located) } : {}),
-      ...(externalFiles ? { files: externalFiles } : {}),
-      nodes,
-      restricted,
-    };
+      adapterType: adapter.type,
+      rows,
+      database: located.open ? (located.open.schema ? { schema: located.open.schema, ...(located.open.catalog ? { catalog: located.open.catalog } : {}) } : { file: located.open.file }) : undefined,
+      access: product && !plan.open ? accessSection(product, located) : undefined,
+      files: externalFiles,
+    });
     failpoint('publish:staged');
     staged.commit(JSON.stringify(manifest, null, 1));
     failpoint('publish:committed');
@@ -229,7 +228,7 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
   collectGarbage(directory, staged.id, { keepFiles: new Set(databases.map((db) => db.file)) });
   // The current version's schemas and the previous one's stay; older ones and orphans of killed publications go.
   if (inDatabase) await adapter.dropStaleShares?.(outcome.parsed.name, [...databases.map((db) => db.schema!), ...previousSchemas]);
-  const published = currentState(directory)!.manifest;
+  const published = currentState(directory)!.facts;
   return {
     published: true,
     current: false,

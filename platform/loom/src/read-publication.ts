@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileSystemError, MeshError } from '@mesh/errors';
 import { leaseVersion } from './publication-lease';
 import { MANIFEST_FILE } from './publication-store';
-import { parsePublishedManifest, type PublishedManifest } from './published-manifest';
+import { parsePublishedManifest, publicationFacts, type PublicationFacts, type PublishedManifest } from './published-manifest';
 
 /**
  * A publication as one reader holds it: the manifest it read and the version folder that manifest
@@ -11,11 +11,13 @@ import { parsePublishedManifest, type PublishedManifest } from './published-mani
  */
 export interface PinnedPublication {
   manifest: PublishedManifest;
+  /** The publication as readers use it (the manifest read through publicationFacts). */
+  facts: PublicationFacts;
   /** The manifest's text as read (a consumer caches it, nx hashes it). */
   text: string;
   /** The published folder the manifest was read from. */
   dir: string;
-  /** The version read; undefined for a publication written before versions. */
+  /** The version read; undefined for a manifest dbt-core wrote. */
   version?: string;
   /** Whether this reader holds a lease on the version (false on a read-only mount). */
   leased: boolean;
@@ -69,8 +71,9 @@ export function pinPublication(dir: string, options: PinOptions): PinnedPublicat
     const text = readManifest(file);
     if (text === undefined) return undefined;
     const manifest = parsePublishedManifest(text, file);
-    const base = { manifest, text, dir, path: (relative: string) => join(dir, relative) };
-    const publication = manifest.publication;
+    const facts = publicationFacts(manifest);
+    const base = { manifest, facts, text, dir, path: (relative: string) => join(dir, relative) };
+    const publication = facts.publication;
     if (!publication) return { ...base, leased: false, release: () => undefined };
     const versionDir = join(dir, publication.dir);
     if (options.lease === false) return { ...base, version: publication.id, leased: false, release: () => undefined };

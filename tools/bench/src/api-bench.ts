@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { addToken, hashToken } from '@mesh/api';
 import { landTeddyHistory } from '@mesh/datagen';
-import { publishedManifestSchema } from '@mesh/loom';
+import { publicationFacts, publishedManifestSchema } from '@mesh/loom';
 import { copyDomains, meshWithEnv, REPO_ROOT } from '@mesh/testing';
 import { BENCHMARKS_MD } from './paths';
 import { updateBenchmarksFile } from './report';
@@ -221,7 +221,7 @@ async function main(): Promise<void> {
 
     const published = join(uncached, 'sales', 'target', 'published');
     const manifest = publishedManifestSchema.parse(JSON.parse(readFileSync(join(published, 'manifest.json'), 'utf8')));
-    const shareFile = manifest.access?.shares.finance?.file;
+    const shareFile = publicationFacts(manifest).access?.shares.finance?.file;
     if (!shareFile) throw new Error('sales published no share for finance; the benchmark reads order_summary as finance');
     const share = join(published, shareFile);
     const keys = await maxOrderId(share);

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { landTeddyHistory } from '@mesh/datagen';
-import { publishedManifestSchema } from '@mesh/loom';
+import { publicationFacts, publishedManifestSchema } from '@mesh/loom';
 import { copyDomains, REPO_ROOT } from '@mesh/testing';
 import { stamp, table } from './report';
 
@@ -55,7 +55,8 @@ export async function runMeshBench(options: MeshBenchOptions): Promise<ScaleRun[
         const ingestMs = existsSync(join(root, domain, 'ingest.yml')) ? run('ingest') : 0;
         const ms = run('build');
         const manifest = publishedManifestSchema.parse(JSON.parse(readFileSync(join(root, domain, 'target', 'published', 'manifest.json'), 'utf8')));
-        const published = Object.entries(manifest.nodes).map(([id, n]) => ({ name: n.name, rows: manifest.rows[id] ?? 0 }));
+        const facts = publicationFacts(manifest);
+        const published = facts.nodes.map((n) => ({ name: n.name, rows: facts.rows[n.unique_id] ?? 0 }));
         domains.push({ domain, ingestMs, ms, published });
         options.log(`mesh: ${lines.toLocaleString('en-US')} lines, ${domain}${ingestMs ? ` ingested in ${(ingestMs / 1000).toFixed(2)} s,` : ''} built in ${(ms / 1000).toFixed(2)} s`);
       }

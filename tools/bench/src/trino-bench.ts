@@ -8,6 +8,7 @@ import { stageRawTables, startTestCluster, type TrinoTestCluster } from '@mesh/a
 import { copyDomains, edit, REPO_ROOT } from '@mesh/testing';
 import { BENCHMARKS_MD } from './paths';
 import { median, stamp, table, updateBenchmarksFile } from './report';
+import { publicationFacts, publishedManifestSchema } from '@mesh/loom';
 
 /**
  * The Teddy Retailers mesh at 10 million order lines on DuckDB and on Trino clusters of one and two
@@ -65,9 +66,8 @@ async function buildAll(engine: Engine, raw: RawData, log: (l: string) => void):
       times[domain] = performance.now() - t0;
       log(`${engine.label}: ${domain} built in ${(times[domain]! / 1000).toFixed(1)} s`);
     }
-    const manifest = JSON.parse(readFileSync(join(root, 'finance', 'target', 'published', 'manifest.json'), 'utf8')) as { rows: Record<string, number> };
-    const sales = JSON.parse(readFileSync(join(root, 'sales', 'target', 'published', 'manifest.json'), 'utf8')) as { rows: Record<string, number> };
-    engine.totals = JSON.stringify({ ...sales.rows, ...manifest.rows });
+    const rowsOf = (domain: string) => publicationFacts(publishedManifestSchema.parse(JSON.parse(readFileSync(join(root, domain, 'target', 'published', 'manifest.json'), 'utf8')))).rows;
+    engine.totals = JSON.stringify({ ...rowsOf('sales'), ...rowsOf('finance') });
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -30,7 +30,7 @@ describe('the checks themselves', () => {
     expect(check('mesh build')).toEqual(["mesh is not on PATH outside the workspace's scripts: write pnpm exec mesh"]);
     expect(check('pnpm exec mesh buidl')).toEqual(["'buidl' is not a mesh command (mesh --help lists them)"]);
     expect(check('pnpm exec mesh build --thread 2')[0]).toMatch(/^mesh build has no option --thread \(it has --project-dir, /);
-    expect(check('pnpm exec mesh contract chek')[0]).toMatch(/^'chek' is not a subcommand of mesh contract \(generate, diff, check, release\)/);
+    expect(check('pnpm exec mesh contract chek')[0]).toMatch(/^'chek' is not a subcommand of mesh contract \(generate, diff, check, release, migrate\)/);
     expect(check('pnpm demoo')[0]).toMatch(/^pnpm demoo: the root package.json has no such script/);
     expect(check('pnpm --filter @mesh/datagen generat --out x')).toEqual(["@mesh/datagen has no script 'generat'"]);
     expect(check('bash .ci/nope')).toEqual(['.ci/nope does not exist']);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { landTeddyHistory } from '@mesh/datagen';
 import { nxBuild, nxWorkspace } from '@mesh/testing';
+import { parsePublishedManifest, publicationFacts } from '@mesh/loom';
 
 /**
  * The demo's raw files land in a git-ignored folder, which nx never hashes on its own. Each domain's
@@ -13,7 +14,7 @@ import { nxBuild, nxWorkspace } from '@mesh/testing';
  */
 
 const rows = (root: string, domain: string) =>
-  (JSON.parse(readFileSync(join(root, 'domains', domain, 'target', 'published', 'manifest.json'), 'utf8')) as { rows: Record<string, number> }).rows;
+  publicationFacts(parsePublishedManifest(readFileSync(join(root, 'domains', domain, 'target', 'published', 'manifest.json'), 'utf8'), domain)).rows;
 
 describe('nx caches a domain only while its raw inputs are unchanged', () => {
   it('rebuilds what reads a changed raw file, through TEDDY_RAW_DIR or the default path of ingest.yml', async () => {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { publishedManifestSchema } from '@mesh/loom';
+import { publicationFacts, publishedManifestSchema } from '@mesh/loom';
 
 export interface Publication {
   domain: string;
@@ -14,9 +14,9 @@ export function publications(workspace: string, domains: readonly string[]): Pub
   return domains.flatMap((domain) => {
     const path = join(workspace, 'domains', domain, 'target', 'published', 'manifest.json');
     if (!existsSync(path)) return [];
-    const manifest = publishedManifestSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
-    const products = Object.entries(manifest.nodes).map(([id, node]) => ({ name: node.name, rows: manifest.rows[id] ?? 0 }));
-    return [{ domain, version: manifest.metadata.project_version ?? '', products }];
+    const facts = publicationFacts(publishedManifestSchema.parse(JSON.parse(readFileSync(path, 'utf8'))));
+    const products = facts.nodes.map((node) => ({ name: node.name, rows: facts.rows[node.unique_id] ?? 0 }));
+    return [{ domain, version: facts.version ?? '', products }];
   });
 }
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { publishedManifestSchema, type PublishedManifest } from '@mesh/loom';
+import { publicationFacts, publishedManifestSchema, type PublicationFacts } from '@mesh/loom';
 
 /**
  * What a publication on disk is: whole (its manifest names a version folder whose every file has the
@@ -33,15 +33,15 @@ async function withDatabase<T>(path: string, work: (query: (sql: string) => Prom
 }
 
 /** The databases a manifest names, each with the tables (schema.alias) and row counts it must hold. */
-function expectedDatabases(manifest: PublishedManifest): Map<string, Map<string, number>> {
+function expectedDatabases(facts: PublicationFacts): Map<string, Map<string, number>> {
   const out = new Map<string, Map<string, number>>();
   const tableOf = (id: string) => {
-    const node = manifest.nodes[id]!;
+    const node = facts.nodes.find((n) => n.unique_id === id)!;
     return `${node.schema}.${node.alias}`;
   };
-  if (manifest.database?.file) out.set(manifest.database.file, new Map(Object.keys(manifest.nodes).map((id) => [tableOf(id), manifest.rows[id] ?? -1])));
-  for (const share of Object.values(manifest.access?.shares ?? {})) {
-    if (share.file) out.set(share.file, new Map(Object.keys(share.models).map((id) => [tableOf(id), manifest.rows[id] ?? -1])));
+  if (facts.database?.file) out.set(facts.database.file, new Map(facts.nodes.map((n) => [tableOf(n.unique_id), facts.rows[n.unique_id] ?? -1])));
+  for (const share of Object.values(facts.access?.shares ?? {})) {
+    if (share.file) out.set(share.file, new Map(Object.keys(share.models).map((id) => [tableOf(id), facts.rows[id] ?? -1])));
   }
   return out;
 }
@@ -53,8 +53,8 @@ export async function inspectPublication(projectDir: string): Promise<Inspection
   if (!existsSync(join(dir, 'manifest.json'))) return { torn, fingerprint };
   const parsed = publishedManifestSchema.safeParse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
   if (!parsed.success) return { torn: [`manifest.json does not parse: ${parsed.error.issues[0]?.message}`], fingerprint };
-  const manifest = parsed.data;
-  const publication = manifest.publication;
+  const facts = publicationFacts(parsed.data);
+  const publication = facts.publication;
   if (!publication) return { torn: ['manifest.json names no version'], fingerprint };
   if (!existsSync(join(dir, publication.dir))) torn.push(`version folder ${publication.dir} is missing`);
   for (const [file, { bytes }] of Object.entries(publication.files)) {
@@ -63,7 +63,7 @@ export async function inspectPublication(projectDir: string): Promise<Inspection
     else if (statSync(path).size !== bytes) torn.push(`${file} has ${statSync(path).size} bytes, the manifest says ${bytes}`);
   }
   if (publication.contract && !existsSync(join(dir, publication.contract))) torn.push(`the contract ${publication.contract} is missing`);
-  for (const [file, tables] of expectedDatabases(manifest)) {
+  for (const [file, tables] of expectedDatabases(facts)) {
     if (!publication.files[file]) torn.push(`${file} is not among the version's files`);
     if (!existsSync(join(dir, file))) continue;
     const short = file.slice(publication.dir.length + 1);

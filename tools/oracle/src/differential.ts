@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join } from 'node:path';
-import { meshWithEnv, type CliResult } from '@mesh/testing';
+import { meshWithEnv, publicationFactsOf, type CliResult } from '@mesh/testing';
 import { compareDatabases, formatComparison, type CompareOptions, type DatabaseComparison } from './compare';
 import { dbt, readDbtProject, type DbtOptions } from './dbt';
 import type { ToolResult } from './venv';
@@ -106,8 +106,7 @@ function resolvedPath(path: string, base: string): string {
   const published = join(resolvedPath(path.slice(PUBLICATION.length), base), 'target', 'published');
   const manifestFile = join(published, 'manifest.json');
   if (!existsSync(manifestFile)) throw new Error(`${path}: ${manifestFile} does not exist; the project has published nothing`);
-  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { database?: { file?: string } };
-  const file = manifest.database?.file;
+  const file = publicationFactsOf(JSON.parse(readFileSync(manifestFile, 'utf8'))).database?.file;
   if (!file) throw new Error(`${path}: ${manifestFile} names no database file for everyone (a publication with grants, or on a server)`);
   return join(published, file);
 }

@@ -1,31 +1,36 @@
+import { baseMetadata, DBT_SCHEMA_URLS, type RunResults } from '@mesh/artifacts';
 import type { NodeResult } from '../execute/results';
 
-export const RUN_RESULTS_SCHEMA_VERSION = 'https://mesh.dev/schemas/run-results/v1.json';
+export interface RunResultsOptions {
+  invocationId: string;
+  startedAt: Date;
+  elapsed: number;
+  /** The invocation's arguments; `which` is the command, as dbt names it. */
+  args: Record<string, unknown>;
+}
 
-/** dbt's run_results.json shape: one entry per executed node. */
-export function buildRunResults(results: NodeResult[], invocationId: string, elapsed: number, args: Record<string, unknown>) {
+/**
+ * dbt's run_results.json, schema v6: one entry per executed node. A failed node's error code and hint
+ * are the CLI's to print and the run history's to keep; the file carries dbt's message.
+ */
+export function buildRunResults(results: NodeResult[], options: RunResultsOptions): RunResults {
   return {
-    metadata: {
-      mesh_schema_version: RUN_RESULTS_SCHEMA_VERSION,
-      dbt_schema_version: 'https://schemas.getdbt.com/dbt/run-results/v6.json',
-      generated_at: new Date().toISOString(),
-      invocation_id: invocationId,
-    },
+    metadata: baseMetadata(DBT_SCHEMA_URLS.runResults, options.invocationId, options.startedAt),
     results: results.map((r) => ({
-      unique_id: r.unique_id,
       status: r.status,
       timing: [{ name: 'execute', started_at: r.started_at, completed_at: r.completed_at }],
       thread_id: r.thread_id,
       execution_time: r.execution_time,
-      adapter_response: r.rows === undefined ? {} : { rows_affected: r.rows },
+      adapter_response: r.rows === undefined ? {} : { _message: r.message, rows_affected: r.rows },
       message: r.message,
       failures: r.failures ?? null,
+      unique_id: r.unique_id,
       compiled: r.compiled_code !== undefined,
       compiled_code: r.compiled_code ?? null,
       relation_name: r.relation_name ?? null,
-      error: r.error ?? null,
+      batch_results: null,
     })),
-    elapsed_time: elapsed,
-    args,
+    elapsed_time: options.elapsed,
+    args: options.args,
   };
 }

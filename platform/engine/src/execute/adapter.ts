@@ -110,6 +110,21 @@ export interface MaterializeResult {
 
 export type RelationKind = 'table' | 'view';
 
+/** A relation as the database describes it, for catalog.json. */
+export interface RelationFacts {
+  relation: RelationName;
+  kind: RelationKind;
+  comment: string | null;
+  owner: string | null;
+  /** In table order, with the database's type names; `index` counts from 1. */
+  columns: Array<{ name: string; type: string; index: number; comment: string | null }>;
+  /** Tables only: the row count, and the bytes of their data as the engine can tell them. */
+  rows?: number;
+  bytes?: number;
+  /** What `bytes` measures, for the docs site's tooltip. */
+  bytesMeaning?: string;
+}
+
 /** The comment put on every statement a node runs (dbt's `query-comment`). */
 export interface QueryComment {
   text: string;
@@ -175,6 +190,8 @@ export interface AdapterCapabilities {
   snapshots: boolean;
   /** Writes models to files with a view over them (`materialize` with kind `external`), as dbt-duckdb does. */
   externalFiles: boolean;
+  /** Copies relations into a database file of their own (`exportTables`): the data a contract's server names. */
+  tableExport: boolean;
 }
 
 export interface Adapter {
@@ -202,6 +219,22 @@ export interface Adapter {
    * out and publish copies with `publish`.
    */
   publishShare?(relations: PublishRelation[], share: ShareTarget, options?: PublishOptions): Promise<number[]>;
+  /**
+   * Describes the relations that exist among `relations` (missing ones are left out): columns and
+   * their types from the database's own catalog, row counts and sizes of tables. Written to catalog.json.
+   */
+  describeRelations(relations: RelationName[]): Promise<RelationFacts[]>;
+  /**
+   * For `source freshness`: the newest load time a query gives (`max(loaded_at)` or a loaded_at_query)
+   * and the database's own now, both as UTC instants; null when the relation has no rows.
+   */
+  loadedAt(sql: string): Promise<{ maxLoadedAt: Date | null; now: Date }>;
+  /**
+   * Copies each relation, masked and with withheld columns left out as `publish` does, into one new
+   * database file as `main.<name>`, replacing any previous file atomically. Returns each one's rows.
+   * Only where `capabilities.tableExport` says so.
+   */
+  exportTables(tables: Array<{ relation: PublishRelation; name: string }>, destination: string, options?: PublishOptions): Promise<number[]>;
   /** Removes share schemas of a producer that its latest publication no longer names (revoked grants). */
   dropStaleShares?(producer: string, keep: string[]): Promise<void>;
   /** Every statement run, in order, when statement logging is on (benchmarks replay them). */

@@ -8,8 +8,11 @@ import { didYouMean } from '../util/did-you-mean';
 export interface UpstreamProject {
   name: string;
   nodes: ModelNode[];
-  /** Where the upstream's published data lives; attached read-only under the project's name. */
-  database?: { path: string };
+  /**
+   * Where the upstream's published data lives; attached read-only under `alias` (the catalog name its
+   * relations are quoted with), the project's name unless said otherwise.
+   */
+  database?: { path: string; alias?: string };
   /** The version of the upstream's published contract (its package version). */
   version?: string;
   /** Which publication of the upstream this is (its version id): a view over it reads other data once it changes. */

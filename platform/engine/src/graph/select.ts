@@ -18,6 +18,8 @@ export interface SelectionOptions {
   select?: string[];
   exclude?: string[];
   resourceTypes?: ResourceType[];
+  /** Keep sources in the selection (never built, so left out otherwise): `source freshness` selects them. */
+  includeSources?: boolean;
   /**
    * Which tests a selection brings along, as dbt's indirect_selection: `eager` (dbt's default) a test of
    * any selected node; `cautious` only when all it reads is selected (unselected sources aside);
@@ -116,7 +118,7 @@ class Selection {
     }
     const types = options.resourceTypes?.length ? new Set(options.resourceTypes) : undefined;
     const wanted = (node: GraphNode | undefined): node is GraphNode =>
-      node !== undefined && node.resource_type !== 'source' && (!types || types.has(node.resource_type));
+      node !== undefined && (node.resource_type !== 'source' || options.includeSources === true) && (!types || types.has(node.resource_type));
     const selected = new Set<string>();
 
     if (!chosen) {

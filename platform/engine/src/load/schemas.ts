@@ -111,6 +111,29 @@ const modelPropertiesSchema = z.strictObject({
 });
 export type ModelPropertiesInput = z.infer<typeof modelPropertiesSchema>;
 
+const freshnessPeriodSchema = z.strictObject({
+  count: z.int().positive(),
+  period: z.enum(['minute', 'hour', 'day']),
+});
+
+/** dbt's `freshness:` block; `null` switches an inherited one off. */
+const freshnessSchema = z
+  .strictObject({
+    warn_after: freshnessPeriodSchema.nullable().optional(),
+    error_after: freshnessPeriodSchema.nullable().optional(),
+    filter: z.string().nullable().optional(),
+  })
+  .nullable();
+export type FreshnessInput = z.infer<typeof freshnessSchema>;
+
+const sourceConfigSchema = z.looseObject({
+  external_location: z.string().optional(),
+  enabled: z.boolean().optional(),
+  freshness: freshnessSchema.optional(),
+  loaded_at_field: z.string().optional(),
+  loaded_at_query: z.string().optional(),
+});
+
 const sourceTableSchema = z.strictObject({
   name: z.string(),
   identifier: z.string().optional(),
@@ -121,9 +144,10 @@ const sourceTableSchema = z.strictObject({
   meta: z.record(z.string(), z.unknown()).optional(),
   tags: stringList.optional(),
   external_location: z.string().optional(),
-  config: z.looseObject({ external_location: z.string().optional(), enabled: z.boolean().optional() }).optional(),
+  config: sourceConfigSchema.optional(),
   loaded_at_field: z.string().optional(),
-  freshness: z.unknown().optional(),
+  loaded_at_query: z.string().optional(),
+  freshness: freshnessSchema.optional(),
 });
 
 const sourceSchema = z.strictObject({
@@ -135,9 +159,10 @@ const sourceSchema = z.strictObject({
   meta: z.record(z.string(), z.unknown()).optional(),
   tags: stringList.optional(),
   tables: z.array(sourceTableSchema),
-  config: z.looseObject({ external_location: z.string().optional() }).optional(),
-  freshness: z.unknown().optional(),
+  config: sourceConfigSchema.optional(),
+  freshness: freshnessSchema.optional(),
   loaded_at_field: z.string().optional(),
+  loaded_at_query: z.string().optional(),
 });
 export type SourceInput = z.infer<typeof sourceSchema>;
 
@@ -328,6 +353,11 @@ const upstreamSchema = z.strictObject({
   from: z.string().optional(),
   version: z.string().optional(),
   optional: z.boolean().optional(),
+  /**
+   * The DuckDB file with the upstream's data, for an upstream that is a plain dbt project: its
+   * `target/manifest.json` says which models are public, this file holds them (relative to this project).
+   */
+  database: z.string().optional(),
 });
 
 /** dbt's `dispatch:` entries: where `adapter.dispatch('x', macro_namespace)` looks, in order. */

@@ -19,6 +19,7 @@ import type { MacroDialect } from '../jinja/macro-api';
 import { renderConfigTree } from '../jinja/render-config';
 import { FilteredRelation, PlaceholderRelation, Relation } from './relation';
 import { resolveTarget, type ResolvedTarget } from './target';
+import { loadedAt, tableFreshness } from './source-freshness';
 import { parseSnapshots } from './snapshots';
 import { parseUnitTests } from './unit-tests';
 import { externalSpec } from './external-config';
@@ -849,9 +850,13 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
             external_location: location,
             loader: source.loader,
             source_description: source.description ?? '',
-            loaded_at_field: table.loaded_at_field ?? source.loaded_at_field,
-            freshness: table.freshness ?? source.freshness,
+            source_meta: source.meta ?? {},
           };
+          const freshness = tableFreshness(source, table);
+          if (freshness !== undefined) node.freshness = freshness;
+          const loaded = loadedAt(source, table);
+          if (loaded.field) node.loaded_at_field = loaded.field;
+          if (loaded.query) node.loaded_at_query = loaded.query;
           addNode(node);
           const ctx = { project: pkg, attachedId: uniqueId, attachedName: `${source.name}_${table.name}`, file: file.path, target: { source: { source: source.name, table: table.name } } };
           for (const t of [...(table.tests ?? []), ...(table.data_tests ?? [])]) addTest(t, { ...ctx, line: () => file.lineOf(['sources', si, 'tables', ti]) });

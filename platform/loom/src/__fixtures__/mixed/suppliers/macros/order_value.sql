@@ -1,0 +1,3 @@
+{% macro order_value(cost, quantity) -%}
+    ({{ cost }} * {{ quantity }})
+{%- endmacro %}
