@@ -79,7 +79,7 @@ export async function checkUsage(consumer: CompiledProject, upstream: string, co
   try {
     await adapter.attach(consumer.parsed.target.database, dbPath);
     for (const u of consumer.upstreams) {
-      if (u.name !== upstream && u.database) await adapter.attach(u.name, u.database.path);
+      if (u.name !== upstream && u.database) await adapter.attach(u.name, u.database.path, { files: u.database.files });
     }
     const session = await adapter.session();
     try {

@@ -241,7 +241,7 @@ async function compileAtRunTime(
   try {
     for (const upstream of project.upstreams) {
       const used = [...dag.nodes.values()].some((n) => n.package_name === upstream.name);
-      if (used && upstream.database) await adapter.attach(upstream.name, upstream.database.path);
+      if (used && upstream.database) await adapter.attach(upstream.name, upstream.database.path, { files: upstream.database.files });
     }
     const relations = incremental.length ? await adapter.listRelations(parsed.target.database) : new Map<string, RelationKind>();
     const renderer = new RunTimeRenderer(parsed, dag, resolution, compiler);
@@ -336,7 +336,7 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
     refuseUncapable(project, adapter, options.command);
     for (const upstream of project.upstreams) {
       const used = [...dag.nodes.values()].some((n) => n.package_name === upstream.name);
-      if (used && upstream.database) await adapter.attach(upstream.database.alias ?? upstream.name, upstream.database.path);
+      if (used && upstream.database) await adapter.attach(upstream.database.alias ?? upstream.name, upstream.database.path, { files: upstream.database.files });
     }
     const schemas = [...selected]
       .map((id) => dag.nodes.get(id)!)

@@ -10,9 +10,10 @@ export interface UpstreamProject {
   nodes: ModelNode[];
   /**
    * Where the upstream's published data lives; attached read-only under `alias` (the catalog name its
-   * relations are quoted with), the project's name unless said otherwise.
+   * relations are quoted with), the project's name unless said otherwise. `files`: the folder the
+   * relative paths of the database's views are resolved against (a share of views).
    */
-  database?: { path: string; alias?: string };
+  database?: { path: string; alias?: string; files?: string };
   /** The version of the upstream's published contract (its package version). */
   version?: string;
   /** Which publication of the upstream this is (its version id): a view over it reads other data once it changes. */
