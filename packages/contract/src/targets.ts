@@ -1,3 +1,4 @@
+import { resolveVersion } from '@mesh/model-versions';
 import type { Contract, ContractModel } from './schema';
 
 /**
@@ -15,7 +16,7 @@ export function consumerTargets(contract: Contract): ConsumerTarget[] {
   const names = [...new Set(contract.schema.map((m) => m.name))];
   return names.flatMap((name) => {
     const entries = contract.schema.filter((m) => m.name === name);
-    const unpinned = entries.find((m) => m.version === null) ?? entries.find((m) => m.version === m.latestVersion);
+    const unpinned = resolveVersion(entries, null, (m) => m);
     const pinned = entries.flatMap((m) => (m.version === null ? [] : [{ name, version: m.version, model: m }]));
     return [...(unpinned ? [{ name, version: null, model: unpinned }] : []), ...pinned];
   });

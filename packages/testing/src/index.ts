@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 
@@ -159,9 +159,14 @@ export function meshProcess(cwd: string, env: Record<string, string>, ...args: s
   return { child, output, waitFor, exited };
 }
 
-/** Reads rows straight from a DuckDB file (read-only), to check what a build left behind. */
+/**
+ * Reads rows straight from a DuckDB file (read-only), to check what a build left behind. A share of a
+ * publication (`<version>/shares/<consumer>.duckdb`) is opened as a consumer opens it: its views read
+ * their data files relative to the version folder.
+ */
 export async function queryDb(path: string, sql: string): Promise<Array<Record<string, unknown>>> {
-  const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+  const shares = dirname(path);
+  const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY', ...(basename(shares) === 'shares' ? { file_search_path: dirname(shares) } : {}) });
   try {
     const connection = await instance.connect();
     const reader = await connection.runAndReadAll(sql);

@@ -1,10 +1,10 @@
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { fileSystemError, fileSystemErrorFor, MeshError } from '@mesh/errors';
 import {
   commented,
-  type Adapter, type AdapterCapabilities, type AdapterSession, type ColumnInfo, type MaskMethod, type MaterializePlan, type MaterializeResult, type PublishOptions, type PublishRelation, type QueryComment, type QueryValue, type RelationFacts, type RelationKind, type RelationName, type SqlErrorPosition, type StatementAnswer,
+  type Adapter, type AdapterCapabilities, type AdapterSession, type ColumnInfo, type MaskMethod, type MaterializePlan, type MaterializeResult, type PublishOptions, type PublishRelation, type QueryComment, type QueryValue, type RelationFacts, type RelationKind, type RelationName, type ShareView, type SqlErrorPosition, type StatementAnswer,
 } from '@mesh/engine';
 import { BYTES_MEANING, columnsSql, loadedAtSql, relationsSql, statsSql } from './describe-sql';
 import { lit, materializeStatements, q, rel, replaceTable } from './materialize-sql';
@@ -261,6 +261,8 @@ export class DuckDBAdapter implements Adapter {
   readonly capabilities: AdapterCapabilities = DUCKDB_CAPABILITIES;
   readonly statementLog?: string[];
   private mainLent = false;
+  /** The column types of the Parquet files `publishFile` wrote, by path, for the views over them. */
+  private readonly storedTypes = new Map<string, ColumnInfo[]>();
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly main: DuckDBConnection,
@@ -332,16 +334,87 @@ export class DuckDBAdapter implements Adapter {
     await this.main.run(sql);
   }
 
-  async attach(name: string, path: string): Promise<void> {
+  async attach(name: string, path: string, options: { files?: string } = {}): Promise<void> {
     const sql = `ATTACH ${lit(path)} AS ${q(name)} (READ_ONLY)`;
     this.statementLog?.push(sql);
     try {
+      if (options.files) await this.searchFilesIn(options.files);
       await this.main.run(sql);
     } catch (error) {
       throw new MeshError('E_UPSTREAM_DATABASE', `cannot open the published data of '${name}' at ${path}: ${databaseError(error).split('\n')[0]}`, {
         hint: `Build and publish '${name}' first (mesh build in its folder, or nx run-many -t build).`,
       });
     }
+  }
+
+  /**
+   * Adds a folder to those DuckDB resolves relative file paths against, for every connection: the views
+   * of a share name their data files relative to the publication's folder, so the publication can be
+   * renamed, moved or downloaded and still read. The working folder stays first, as DuckDB searches it
+   * before `file_search_path`; the data files' paths begin with the version's own folder, which no
+   * project holds.
+   */
+  private async searchFilesIn(dir: string): Promise<void> {
+    if (dir.includes(',')) {
+      throw new MeshError('E_UPSTREAM_DATABASE', `cannot read the published files in ${dir}: DuckDB's file_search_path cannot hold a folder whose path has a comma`, {
+        hint: 'Move the upstream project to a folder whose path has no comma.',
+      });
+    }
+    const [row] = (await this.main.runAndReadAll(`SELECT current_setting('file_search_path') AS p`)).getRowObjectsJS();
+    const folders = String(row?.p ?? '').split(',').filter(Boolean);
+    if (folders.includes(dir)) return;
+    const sql = `SET GLOBAL file_search_path = ${lit([...folders, dir].join(','))}`;
+    this.statementLog?.push(sql);
+    await this.main.run(sql);
+  }
+
+  /**
+   * Writes one relation, masked and trimmed in SQL, to a Parquet file: written beside `destination`
+   * and renamed onto it once complete. Zstd-compressed; DuckDB reads its row groups in parallel and
+   * skips those whose statistics exclude a filter.
+   */
+  async publishFile(relation: PublishRelation, destination: string, options: PublishOptions = {}): Promise<{ rows: number; columns: ColumnInfo[] }> {
+    return writeInPlace(destination, 'write the publication', async (tmp) => {
+      const select = `SELECT *${excludeClause(relation.withheld)}${maskClause(relation.masks, options.maskingKey)} FROM ${rel(relation)}`;
+      const columns = (await this.main.runAndReadAll(`DESCRIBE ${select}`)).getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+      const result = await this.main.run(`COPY (${select}) TO ${lit(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+      // The views over this file cast back what Parquet typed otherwise; every share's view needs the same.
+      const stored = (await this.main.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${lit(tmp)})`)).getRowObjectsJS();
+      this.storedTypes.set(destination, stored.map((r) => ({ name: String(r.column_name), type: String(r.column_type) })));
+      return { rows: Number((await result.getRowObjectsJS())[0]?.Count ?? 0), columns };
+    });
+  }
+
+  /**
+   * Writes a database of views only, one per data file. Each view restores the column types Parquet
+   * does not keep (ENUM, UNION, ...) with a cast, and leaves the others bare so filters and
+   * projections reach the Parquet reader.
+   */
+  async publishViews(views: ShareView[], destination: string, root: string): Promise<void> {
+    const alias = '__mesh_share';
+    await writeInPlace(destination, 'write the publication', async (tmp) => {
+      // Views are a few kilobytes: the smallest block DuckDB allows keeps the file near that, not 256 kB.
+      await this.main.run(`ATTACH ${lit(tmp)} AS ${q(alias)} (BLOCK_SIZE 16384)`);
+      // A view is bound as it is made: its relative paths resolve against the folder being written.
+      await this.main.run(`SET file_search_path = ${lit(root)}`);
+      try {
+        for (const schema of new Set(views.map((v) => v.schema))) await this.main.run(`CREATE SCHEMA IF NOT EXISTS ${q(alias)}.${q(schema)}`);
+        for (const v of views) {
+          const path = join(root, v.file);
+          const stored = this.storedTypes.get(path)
+            ?? (await this.main.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${lit(path)})`)).getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+          const built = new Map(v.columns.map((c) => [c.name, c.type]));
+          const select = stored.map(({ name, type: storedType }) => {
+            const type = built.get(name);
+            return type && type !== storedType ? `CAST(${q(name)} AS ${type}) AS ${q(name)}` : q(name);
+          });
+          await this.main.run(`CREATE VIEW ${q(alias)}.${q(v.schema)}.${q(v.identifier)} AS SELECT ${select.join(', ')} FROM read_parquet(${lit(v.file)})`);
+        }
+      } finally {
+        await this.main.run('RESET file_search_path').catch(() => undefined);
+        await this.main.run(`DETACH ${q(alias)}`).catch(() => undefined);
+      }
+    });
   }
 
   /**
@@ -359,17 +432,13 @@ export class DuckDBAdapter implements Adapter {
   }
 
   /**
-   * Copies relations, masked and trimmed in SQL, into a new file beside `destination`, renamed onto it
-   * once complete: readers see the old file or the new one, never a half-written one. A file error
-   * removes the partial file and comes out typed, naming what was being done.
+   * Copies relations, masked and trimmed in SQL, into a new database file at `destination`, written
+   * beside it and renamed in (see writeInPlace); `doing` names the work in a file error.
    */
   private async copyInto(destination: string, doing: string, schemas: string[], tables: Array<{ relation: PublishRelation; schema: string; name: string }>, options: PublishOptions): Promise<number[]> {
-    const tmp = `${destination}.${process.pid}.tmp`;
     const alias = '__mesh_copy';
-    const counts: number[] = [];
-    try {
-      mkdirSync(dirname(destination), { recursive: true });
-      rmSync(tmp, { force: true });
+    return writeInPlace(destination, doing, async (tmp) => {
+      const counts: number[] = [];
       await this.main.run(`ATTACH ${lit(tmp)} AS ${q(alias)}`);
       try {
         for (const schema of schemas) await this.main.run(`CREATE SCHEMA IF NOT EXISTS ${q(alias)}.${q(schema)}`); // `main` exists in every new file
@@ -380,13 +449,8 @@ export class DuckDBAdapter implements Adapter {
       } finally {
         await this.main.run(`DETACH ${q(alias)}`).catch(() => undefined);
       }
-      renameSync(tmp, destination);
-    } catch (error) {
-      rmSync(tmp, { force: true });
-      rmSync(`${tmp}.wal`, { force: true });
-      throw ioError(error, doing, dirname(destination));
-    }
-    return counts;
+      return counts;
+    });
   }
 
   async describeRelations(relations: RelationName[]): Promise<RelationFacts[]> {
@@ -427,6 +491,27 @@ export class DuckDBAdapter implements Adapter {
   async close(): Promise<void> {
     this.main.closeSync();
     this.instance.closeSync();
+  }
+}
+
+/**
+ * Writes a file of a publication beside `destination` and renames it onto it once complete (a rename is
+ * atomic: readers see the old file or the new one, never a half-written one). A file error (a full
+ * disk, a folder made read-only) removes the partial file and comes out typed, naming what was being
+ * done (`doing`).
+ */
+async function writeInPlace<T>(destination: string, doing: string, write: (tmp: string) => Promise<T>): Promise<T> {
+  const tmp = `${destination}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(destination), { recursive: true });
+    rmSync(tmp, { force: true });
+    const result = await write(tmp);
+    renameSync(tmp, destination);
+    return result;
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    rmSync(`${tmp}.wal`, { force: true });
+    throw ioError(error, doing, dirname(destination));
   }
 }
 

@@ -48,7 +48,7 @@ export interface DuckDBTargetOptions {
   extensions: string[];
 }
 
-export const DUCKDB_CAPABILITIES: EngineCapabilities = { shares: 'files', pinnedShares: false, snapshots: true, externalFiles: true, tableExport: true, shareImport: false, ingest: true };
+export const DUCKDB_CAPABILITIES: EngineCapabilities = { shares: 'views', pinnedShares: false, snapshots: true, externalFiles: true, tableExport: true, shareImport: false, ingest: true };
 
 export const duckdbEngine: EnginePlugin<typeof duckdbTargetSchema, DuckDBTargetOptions> = {
   type: 'duckdb',

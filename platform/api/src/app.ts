@@ -11,6 +11,7 @@ import { API_CONFIG_FILE, loadApiConfig, type ApiConfig } from './config';
 import { decodeCursor, encodeCursor, invalid as invalidCursor } from './cursor';
 import { withTimeout } from './query-timeout';
 import { Databases, RetiredVersionError } from '@mesh/adapter-duckdb';
+import { shareFilesRoot } from '@mesh/loom';
 import { ApiMetrics } from './metrics';
 import { openApiFor } from './openapi';
 import { BATCHED_TABLE_ROWS, LookupBatcher, lookupKeyOf } from './lookup-batch';
@@ -51,7 +52,7 @@ function acceptedFormat(accept: string | undefined): Format | undefined {
 export function createApi(options: ApiOptions): ApiApp {
   const { config } = options;
   const limits = config.limits;
-  const databases = new Databases({ memoryLimit: limits.memory_limit, threads: limits.threads, connections: limits.connections });
+  const databases = new Databases({ memoryLimit: limits.memory_limit, threads: limits.threads, connections: limits.connections, filesRoot: shareFilesRoot });
   const pages = new PageCache(limits.page_cache);
   const metrics = new ApiMetrics({ pages, databases });
   // A publication replaced by a newer one: its databases close once idle, its answered pages go now.
@@ -161,17 +162,21 @@ export function createApi(options: ApiOptions): ApiApp {
   const accesses = new WeakMap<Product, Map<string, Promise<PortAccess>>>();
 
   const describe = async (product: Product, port: Port, file: string): Promise<PortAccess> => {
-    const { columns, rows } = await databases.with(file, product.publicationId, async (session) => {
+    const { columns, rows, view } = await databases.with(file, product.publicationId, async (session) => {
       const described = (await session.connection.runAndReadAll(`DESCRIBE ${qi(port.node.schema)}.${qi(port.node.alias)}`)).getRowObjectsJS();
       const size = await session.connection.runAndReadAll('SELECT estimated_size AS n FROM duckdb_tables() WHERE schema_name = $1 AND table_name = $2', [port.node.schema, port.node.alias]);
+      // A share of views over Parquet counts its rows from the files' footers.
+      const table = size.getRowObjectsJS()[0]?.n;
+      const counted = table ?? (await session.connection.runAndReadAll(`SELECT count(*) AS n FROM ${qi(port.node.schema)}.${qi(port.node.alias)}`)).getRowObjectsJS()[0]?.n;
       return {
         columns: described.map((r) => ({ name: String(r.column_name), type: String(r.column_type) })),
-        rows: Number(size.getRowObjectsJS()[0]?.n ?? Number.MAX_SAFE_INTEGER),
+        rows: Number(counted ?? Number.MAX_SAFE_INTEGER),
+        view: table === undefined,
       };
     });
     const keyNames = (port.contract?.properties ?? []).filter((p) => p.primaryKey).map((p) => p.name);
     const primaryKey = keyNames.map((k) => columns.find((col) => col.name === k)).filter((col): col is Column => col !== undefined);
-    return { product, port, file, table: { schema: port.node.schema, table: port.node.alias, primaryKey: primaryKey.length === keyNames.length ? primaryKey : [] }, columns, rows, batchers: new Map() };
+    return { product, port, file, table: { schema: port.node.schema, table: port.node.alias, primaryKey: primaryKey.length === keyNames.length ? primaryKey : [], view }, columns, rows, batchers: new Map() };
   };
 
   /** The lines of a lookup by the primary key, read in one query with the lookups of the same shape waiting beside it. */

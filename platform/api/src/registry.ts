@@ -1,5 +1,6 @@
 import { engineOf, isRegisteredEngine } from '@mesh/engine';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { resolveVersion } from '@mesh/model-versions';
 import { dirname, join } from 'node:path';
 import { readContract, type Contract, type ContractModel } from '@mesh/contract';
 import { workspaceProjects } from '@mesh/contracts';
@@ -51,8 +52,7 @@ export interface Grant {
 }
 
 function latestOf(nodes: PublishedNode[], name: string): PublishedNode | undefined {
-  const candidates = nodes.filter((n) => n.name === name);
-  return candidates.find((n) => n.version != null && n.version === n.latest_version) ?? candidates.find((n) => n.version == null) ?? candidates[0];
+  return resolveVersion(nodes.filter((n) => n.name === name), undefined, (n) => ({ version: n.version, latestVersion: n.latest_version }));
 }
 
 function portsOf(facts: PublicationFacts, product: DataProduct | undefined, contract: Contract | undefined): Map<string, Port> {
@@ -214,7 +214,7 @@ export function grantOf(product: Product, port: Port, consumer: string): Grant |
   return { file: join(product.dir, view.file), withheld: view.withheld.get(port.node.unique_id)?.columns ?? [] };
 }
 
-/** Whether a publication is a database file (its engine shares files), which this server opens itself. */
+/** Whether a publication is a database file (its engine shares files, not schemas), which this server opens itself. */
 function servesFiles(type: string): boolean {
-  return isRegisteredEngine(type) && engineOf(type).capabilities.shares === 'files';
+  return isRegisteredEngine(type) && engineOf(type).capabilities.shares !== 'schemas';
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readPage } from '@mesh/adapter-duckdb';
@@ -77,6 +80,20 @@ describe('keyset pagination', () => {
     expect(want.length).toBe(12000);
     expect(await allPages('grp=lt.40&order=score.desc,grp', table, 5000, big, columns)).toEqual(want);
     big.closeSync();
+  });
+
+  it('pages a view over a Parquet file without a primary key by position in the file, every row once', async () => {
+    // A share's view has no rowid; 150,000 rows are two row groups, read by 4 threads.
+    const dir = mkdtempSync(join(tmpdir(), 'mesh-row-sql-'));
+    const big = await (await DuckDBInstance.create(':memory:', { threads: '4', preserve_insertion_order: 'true', file_search_path: dir })).connect();
+    await big.run(`COPY (SELECT (i * 7919) % 150000 AS id, i % 1000 AS grp, NULL::DOUBLE AS score, DATE '2026-01-01' AS day FROM range(150000) r(i)) TO '${dir}/t.parquet' (FORMAT parquet)`);
+    await big.run(`CREATE SCHEMA gold; CREATE VIEW gold.t AS SELECT * FROM read_parquet('t.parquet')`);
+    const columns: Column[] = [{ name: 'id', type: 'BIGINT' }, { name: 'grp', type: 'BIGINT' }, { name: 'score', type: 'DOUBLE' }, { name: 'day', type: 'DATE' }];
+    const want = (await big.runAndReadAll('SELECT id FROM gold.t WHERE grp < 40')).getRowObjectsJS().map((r) => Number(r.id));
+    expect(await allPages('grp=lt.40', { schema: 'gold', table: 't', primaryKey: [], view: true }, 5000, big, columns)).toEqual(want);
+    expect(await allPages('order=grp.desc', { schema: 'gold', table: 't', primaryKey: [], view: true }, 20_000, big, columns)).toHaveLength(150_000);
+    big.closeSync();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('reads a lookup by the whole primary key without sorting, and finds the same row', async () => {

@@ -18,6 +18,11 @@ export interface PortTable {
   table: string;
   /** The primary key columns (from the contract), present in the published table. */
   primaryKey: Column[];
+  /**
+   * A view (a share's view over a Parquet file), which has no rowid: a table without a primary key is
+   * paged by its position in the file instead, which a single file keeps from one query to the next.
+   */
+  view?: boolean;
 }
 
 interface SortKey {
@@ -113,7 +118,9 @@ function whereSql(query: RowQuery, p: Params, extra: string[] = []): string {
   return conditions.length ? `\nWHERE ${conditions.join('\n  AND ')}` : '';
 }
 
-const relation = (t: PortTable) => `${qi(t.schema)}.${qi(t.table)}`;
+const relation = (t: PortTable) => t.view && !t.primaryKey.length
+  ? `(SELECT *, row_number() OVER () - 1 AS rowid FROM ${qi(t.schema)}.${qi(t.table)}) AS ${qi(t.table)}`
+  : `${qi(t.schema)}.${qi(t.table)}`;
 
 /** A page statement, and how many key columns follow its line column. */
 export interface PageStatement extends Statement {

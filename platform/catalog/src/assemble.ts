@@ -166,6 +166,7 @@ export function assemble(mesh: CollectedMesh): { domains: CatalogDomain[]; nodes
         contract_enforced: enforced,
         contract_version: own && enforced && access === 'public' ? contractVersion(d) : null,
         version: entry.version,
+        latest_version: entry.latest_version,
         deprecation_date: entry.deprecation_date,
         parents: own ? (d.manifest.parent_map?.[entry.unique_id] ?? entry.depends_on).filter((p) => !p.startsWith('test.')) : [],
         children: [],

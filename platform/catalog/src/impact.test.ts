@@ -10,7 +10,7 @@ function node(id: string, columns: Record<string, ColumnRef[]>, parents: string[
   return {
     id, kind: 'model', domain: domain!, name: name!, layer: 'gold', description: '', tags: [], access: 'public', materialized: 'table', group: null, owner: null,
     relation: null, path: null, compiled_sql: null, tests: [], row_count: null, last_built_at: null, build_status: null, contract_enforced: false,
-    contract_version: null, version: null, deprecation_date: null, parents, children: [], lineage_warnings: [],
+    contract_version: null, version: null, latest_version: null, deprecation_date: null, parents, children: [], lineage_warnings: [],
     columns: Object.entries(columns).map(([c, lineage]) => ({ name: c, type: null, description: '', tags: [], lineage })),
     ...extra,
   };

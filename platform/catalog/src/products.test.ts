@@ -9,7 +9,7 @@ function node(id: string, parents: string[], extra: Partial<CatalogNode> = {}): 
   return {
     id, kind, domain, name, layer: 'gold', description: '', columns: [], tags: [], access: 'public', materialized: 'table', group: null, owner: null,
     relation: null, path: null, compiled_sql: null, tests: [], row_count: 10, last_built_at: '2026-07-01T05:00:00.000Z', build_status: 'success',
-    contract_enforced: true, contract_version: '2.0.0', version: null, deprecation_date: null, parents, children: [], lineage_warnings: [], ...extra,
+    contract_enforced: true, contract_version: '2.0.0', version: null, latest_version: null, deprecation_date: null, parents, children: [], lineage_warnings: [], ...extra,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { StoredSlo } from '@mesh/metadata';
+import { resolveVersion } from '@mesh/model-versions';
 import type { CollectedDomain } from './collect';
 import type { CatalogConsumer, CatalogDomain, CatalogNode, CatalogProduct, CatalogSlo } from './types';
 import { pushTo } from './group-by';
@@ -13,9 +14,7 @@ const FAILED = new Set(['fail', 'error']);
 
 function portNode(domain: string, port: { model: string; version?: string | undefined }, nodes: readonly CatalogNode[]): CatalogNode | undefined {
   const candidates = nodes.filter((n) => n.domain === domain && n.kind === 'model' && n.name === port.model);
-  if (port.version !== undefined) return candidates.find((n) => n.version === port.version);
-  // An unpinned port serves the latest version; numeric order, so v10 comes after v9.
-  return candidates.sort((a, b) => Number(b.version ?? 0) - Number(a.version ?? 0))[0];
+  return resolveVersion(candidates, port.version, (n) => ({ version: n.version, latestVersion: n.latest_version }));
 }
 
 /** The store answers newest first per SLO; the catalog keeps the latest and the history oldest first. */

@@ -75,6 +75,8 @@ export interface CatalogNode {
   /** The domain's contract version when the model is public with an enforced contract. */
   contract_version: string | null;
   version: string | null;
+  /** The version an unpinned ref to a versioned model means; null when unversioned. */
+  latest_version: string | null;
   deprecation_date: string | null;
   parents: string[];
   children: string[];
@@ -185,7 +187,7 @@ export interface Catalog {
  */
 export const DETAIL_FIELDS = [
   'columns', 'compiled_sql', 'tests', 'lineage_warnings', 'parents', 'children', 'relation', 'path', 'group', 'owner', 'tags',
-  'version', 'deprecation_date', 'contract_enforced', 'contract_version',
+  'version', 'latest_version', 'deprecation_date', 'contract_enforced', 'contract_version',
 ] as const;
 export type NodeDetail = Pick<CatalogNode, (typeof DETAIL_FIELDS)[number]>;
 export type NodeSummary = Omit<CatalogNode, (typeof DETAIL_FIELDS)[number]>;

@@ -9,7 +9,7 @@ import { compileProject, type CompiledProject, type ParsedProject } from '@mesh/
 import { formatError, MeshError } from '@mesh/errors';
 import { loadUpstreams } from '@mesh/loom';
 import { type CommonFlags, type Output, projectOptions } from './commands';
-import { productInfo } from './product-info';
+import { productInfo } from '@mesh/pipeline';
 
 const rel = (path: string) => relative(process.cwd(), path) || '.';
 

@@ -1,7 +1,8 @@
 import { relative } from 'node:path';
-import { formatError } from '@mesh/errors';
-import { sourceFreshness, type FreshnessResult, type SourceNode } from '@mesh/engine';
-import { openTargetAdapter, projectOptions, type CommonFlags, type Output } from './commands';
+import type { FreshnessResult, SourceNode } from '@mesh/engine';
+import { sourceFreshness, type PipelineEvent } from '@mesh/pipeline';
+import { openTargetAdapter, selection, type CommonFlags, type Output } from './commands';
+import { printEvent } from './print-events';
 import { clock } from './progress';
 
 const WIDTH = 64;
@@ -24,20 +25,29 @@ function age(seconds: number): string {
 
 const period = (p: { count: number; period: string } | undefined) => (p ? `${p.count} ${p.period}${p.count === 1 ? '' : 's'}` : undefined);
 
-/** `mesh source freshness`: dbt's command and exit code; an error (stale past error_after, or a failed query) exits 1. */
-export async function freshnessCommand(flags: CommonFlags, io: Output): Promise<number> {
-  const outcome = await sourceFreshness({
-    ...projectOptions(flags),
-    openAdapter: (target) => openTargetAdapter(target),
-    onUnmeasurable: (sources) => {
-      for (const s of sources) {
+function printFreshnessEvent(event: PipelineEvent, io: Output): void {
+  switch (event.kind) {
+    case 'freshness-unmeasured':
+      for (const s of event.sources) {
         io.err(`warning[W_FRESHNESS_UNMEASURED] ${s.original_file_path}: source ${s.source_name}.${s.name} has a freshness but no loaded_at_field, so it is not checked\n  hint: Set loaded_at_field to the column that says when a row was loaded (or loaded_at_query).`);
       }
-    },
-    onStart: (node, i, total) => io.out(`${clock()}  ${dots(`${i} of ${total} START ${label(node)}`)}[RUN]`),
-    onEnd: (r, i, total) => io.out(`${clock()}  ${dots(`${i} of ${total} ${VERB[r.status]} ${label(r.node)}`)}[${VERB[r.status]} in ${r.execution_time.toFixed(2)}s]`),
-  });
-  for (const w of outcome.warnings) io.err(formatError(w).replace(/^error/, 'warning'));
+      return;
+    case 'freshness-start':
+      io.out(`${clock()}  ${dots(`${event.index} of ${event.total} START ${label(event.node)}`)}[RUN]`);
+      return;
+    case 'freshness-end': {
+      const r = event.result;
+      io.out(`${clock()}  ${dots(`${event.index} of ${event.total} ${VERB[r.status]} ${label(r.node)}`)}[${VERB[r.status]} in ${r.execution_time.toFixed(2)}s]`);
+      return;
+    }
+    default:
+      printEvent(event, io);
+  }
+}
+
+/** `mesh source freshness`: dbt's command and exit code; an error (stale past error_after, or a failed query) exits 1. */
+export async function freshnessCommand(flags: CommonFlags, io: Output): Promise<number> {
+  const outcome = await sourceFreshness({ ...selection(flags), openAdapter: (target) => openTargetAdapter(target) }, (event) => printFreshnessEvent(event, io));
   const results = outcome.freshness;
   if (!results.length) io.out(`${clock()}  Nothing to do: no selected source has a freshness with warn_after or error_after.`);
   for (const r of results.filter((x) => x.status !== 'pass')) {
@@ -53,5 +63,5 @@ export async function freshnessCommand(flags: CommonFlags, io: Output): Promise<
   const count = (...s: FreshnessResult['status'][]) => results.filter((r) => s.includes(r.status)).length;
   io.out(`${clock()}  Wrote ${relative(process.cwd(), outcome.targetDir) || '.'}/sources.json`);
   io.out(`Done. PASS=${count('pass')} WARN=${count('warn')} ERROR=${count('error', 'runtime error')} TOTAL=${results.length}`);
-  return count('error', 'runtime error') ? 1 : 0;
+  return outcome.ok ? 0 : 1;
 }

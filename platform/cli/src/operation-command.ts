@@ -1,8 +1,8 @@
 import { formatError, MeshError } from '@mesh/errors';
-import { runOperation } from '@mesh/engine';
-import { lockProject, openTargetAdapter, projectOptions, type CommonFlags, type Output } from './commands';
-import { clock } from './progress';
+import { runOperation } from '@mesh/pipeline';
+import { openTargetAdapter, selection, type CommonFlags, type Output } from './commands';
 import { parseVars } from './parse-vars';
+import { printEvent } from './print-events';
 
 /**
  * `mesh run-operation <macro> --args '{...}'`: calls a macro of the project or of an installed package at run
@@ -15,18 +15,7 @@ export async function runOperationCommand(macro: string, flags: CommonFlags & { 
   } catch (error) {
     throw new MeshError('E_CLI_ARGS', ((error as MeshError).message ?? '').replace('--vars', '--args'), { hint: "Pass the macro's keyword arguments as a mapping: --args '{table: orders, days: 7}'." });
   }
-  const lock = await lockProject(flags.projectDir, 'run-operation', flags, io);
-  try {
-    io.out(`${clock()}  Running with the macro ${macro}`);
-    const outcome = await runOperation({ ...projectOptions(flags), macro, args, openAdapter: (target) => openTargetAdapter(target) });
-    for (const line of outcome.logs) io.out(`${clock()}  ${line}`);
-    if (outcome.result.status === 'error') {
-      const e = outcome.result.error;
-      io.err(formatError(new MeshError(e?.code ?? 'E_SQL', outcome.result.message, { hint: e?.hint, location: e?.file ? { file: e.file, line: e.line } : undefined })));
-      return 1;
-    }
-    return 0;
-  } finally {
-    lock.release();
-  }
+  const result = await runOperation({ ...selection(flags), macro, args, wait: flags.wait, openAdapter: (target) => openTargetAdapter(target) }, (event) => printEvent(event, io));
+  if (result.error) io.err(formatError(result.error));
+  return result.ok ? 0 : 1;
 }

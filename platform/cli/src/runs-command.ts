@@ -5,7 +5,7 @@ import { MetadataStore, metadataPath, type RunDetail, type RunSummary } from '@m
 import { formatTable } from '@mesh/text-table';
 import type { Output } from './commands';
 import { projectsAt } from './project-file';
-import { sloTable } from './slo-step';
+import { sloTable } from './slo-table';
 
 /** Opens each project's history in turn, briefly: a build running meanwhile needs the file too. */
 export async function withHistories<T>(roots: string[], read: (store: MetadataStore, root: string) => Promise<T>): Promise<Array<{ root: string; value?: T }>> {

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { findProjectFile, readProjectFile } from '@mesh/engine';
 import { MetadataStore, metadataPath } from '@mesh/metadata';
 import type { Output } from './commands';
-import { sloTable } from './slo-step';
+import { sloTable } from './slo-table';
 
 /** `mesh slo`: the data product's service levels as last measured, or their history, from the metadata database. */
 export async function sloCommand(flags: { projectDir: string; history?: string; json?: boolean }, io: Output): Promise<number> {

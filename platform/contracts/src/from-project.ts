@@ -1,5 +1,6 @@
 import { logicalTypeOf, normalizeType, type Contract, type ContractModel, type ContractProperty, type ContractServer, type QualityRule, type SlaProperty } from '@mesh/contract';
 import type { CompiledProject, GraphNode, ModelNode, TestNode } from '@mesh/engine';
+import { resolveVersion } from '@mesh/model-versions';
 import { ruleOfCheck, ruleOfTest, type RuleContext } from './quality-rules';
 import { contractServers } from './servers';
 
@@ -117,8 +118,7 @@ export function contractFromProject(project: Pick<CompiledProject, 'dag' | 'pars
   const ctx: RuleContext = {
     tableOf: (ref) => {
       if (ref.project && ref.project !== name) return undefined;
-      const candidates = models.filter((m) => m.name === ref.name);
-      const target = ref.version ? candidates.find((m) => m.version === ref.version) : (candidates.find((m) => !m.version) ?? candidates.find((m) => m.version === m.latest_version));
+      const target = resolveVersion(models.filter((m) => m.name === ref.name), ref.version, (m) => ({ version: m.version, latestVersion: m.latest_version }));
       return target?.alias;
     },
   };

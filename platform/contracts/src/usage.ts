@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { resolveVersion } from '@mesh/model-versions';
 import { relative } from 'node:path';
 import { normalizeType, type Contract, type ContractModel } from '@mesh/contract';
 import { MeshError } from '@mesh/errors';
@@ -26,17 +27,14 @@ export type OpenScratchDatabase = () => Promise<ScratchDatabase>;
 
 /** The contract entry a ref resolves to, as the engine resolves refs: a pinned version, else the latest. */
 export function resolveInContract(contract: Contract, ref: Pick<RefCall, 'name' | 'version'>): ContractModel | undefined {
-  const candidates = contract.schema.filter((m) => m.name === ref.name);
-  if (ref.version) return candidates.find((m) => m.version === ref.version);
-  return candidates.find((m) => m.version === null) ?? candidates.find((m) => m.version !== null && m.version === m.latestVersion);
+  return resolveVersion(contract.schema.filter((m) => m.name === ref.name), ref.version, (m) => m);
 }
 
 function resolveInProject(project: CompiledProject, upstream: string, ref: RefCall): ModelNode | undefined {
   const candidates = [...project.dag.nodes.values()].filter(
     (n): n is ModelNode => n.resource_type === 'model' && !!n.external && n.package_name === upstream && n.name === ref.name,
   );
-  if (ref.version) return candidates.find((n) => n.version === ref.version);
-  return candidates.find((n) => !n.version) ?? candidates.find((n) => n.version === n.latest_version);
+  return resolveVersion(candidates, ref.version, (n) => ({ version: n.version, latestVersion: n.latest_version }));
 }
 
 const describeTarget = (ref: RefCall) => `${ref.name}${ref.version ? ` v${ref.version}` : ''}`;
@@ -81,7 +79,7 @@ export async function checkUsage(consumer: CompiledProject, upstream: string, co
   try {
     await adapter.attach(consumer.parsed.target.database, dbPath);
     for (const u of consumer.upstreams) {
-      if (u.name !== upstream && u.database) await adapter.attach(u.name, u.database.path);
+      if (u.name !== upstream && u.database) await adapter.attach(u.name, u.database.path, { files: u.database.files });
     }
     await adapter.attachEmpty(upstream);
     const session = await adapter.session();

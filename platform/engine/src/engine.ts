@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isAbsolute, join } from 'node:path';
 import { MeshError } from '@mesh/errors';
 import { Relation } from './parse/relation';
-import { buildManifest, type Manifest } from './artifacts/manifest';
+import { buildManifest, runGraphOf, type Manifest } from './artifacts/manifest';
 import { buildRunResults } from './artifacts/run-results';
 import { buildCatalog } from './artifacts/catalog';
 import { buildSources } from './artifacts/sources';
@@ -58,6 +58,11 @@ export interface ProjectOptions {
    * run would build, as dbt compile does with its connection; without it they keep their parse-time SQL.
    */
   connect?(target: ResolvedTarget, parsed: ParsedProject): Promise<Adapter | undefined>;
+  /**
+   * For runs: a node that fails to compile is left out of `compiled` and fails when it runs (its compile
+   * error is its result, its children are skipped), as in dbt; without it the compile throws every such error.
+   */
+  nodeErrorsAtRunTime?: boolean;
 }
 
 export interface CompiledProject {
@@ -159,11 +164,20 @@ export async function compileProject(options: ProjectOptions): Promise<CompiledP
   }
   const compiler = new Compiler(parsed, dag, resolution);
   const compiled = new Map<string, CompiledNode>();
+  // As in dbt, a node that fails to compile (a macro raising, a unit test the model cannot run under) fails
+  // that node only: a run reports it as the node's error and skips what depends on it; compile lists them all.
+  const compileErrors: MeshError[] = [];
   for (const id of topoSort(dag, selected)) {
     const node = dag.nodes.get(id)!;
     if (node.resource_type === 'source' || ('external' in node && node.external)) continue;
-    compiled.set(id, compiler.compileNode(node));
+    try {
+      compiled.set(id, compiler.compileNode(node));
+    } catch (error) {
+      if (!(error instanceof MeshError)) throw error;
+      compileErrors.push(error);
+    }
   }
+  if (compileErrors.length && !options.nodeErrorsAtRunTime) throw MeshError.all(compileErrors);
   stage('compile');
   if (options.connect) {
     const late = await compileAtRunTime({ parsed, dag, resolution, compiler, compiled, upstreams: upstreams ?? [] }, options.connect);
@@ -223,10 +237,11 @@ async function compileAtRunTime(
     })];
   }
   const errors: MeshError[] = [];
+  parsed.jinja.graph = runGraphOf(buildManifest(parsed, dag, compiled, { invocationId: randomUUID(), startedAt: new Date() }));
   try {
     for (const upstream of project.upstreams) {
       const used = [...dag.nodes.values()].some((n) => n.package_name === upstream.name);
-      if (used && upstream.database) await adapter.attach(upstream.name, upstream.database.path);
+      if (used && upstream.database) await adapter.attach(upstream.name, upstream.database.path, { files: upstream.database.files });
     }
     const relations = incremental.length ? await adapter.listRelations(parsed.target.database) : new Map<string, RelationKind>();
     const renderer = new RunTimeRenderer(parsed, dag, resolution, compiler);
@@ -310,8 +325,9 @@ async function stageExternalSources(project: CompiledProject, adapter: Adapter, 
 export async function runProject(options: RunProjectOptions): Promise<RunOutcome> {
   const t0 = performance.now();
   // A run renders its nodes against the database itself, as they run.
-  const project = await compileProject({ ...options, connect: undefined, which: options.which ?? options.command });
+  const project = await compileProject({ ...options, connect: undefined, which: options.which ?? options.command, nodeErrorsAtRunTime: true });
   const { parsed, dag, resolution, compiler, selected } = project;
+  parsed.jinja.graph = runGraphOf(project.manifest);
   options.onCompiled?.(project);
   const adapter = await (options.openAdapter ? options.openAdapter(parsed.target, parsed) : openAdapter(parsed.target));
   let outcome: RunOutcome;
@@ -320,7 +336,7 @@ export async function runProject(options: RunProjectOptions): Promise<RunOutcome
     refuseUncapable(project, adapter, options.command);
     for (const upstream of project.upstreams) {
       const used = [...dag.nodes.values()].some((n) => n.package_name === upstream.name);
-      if (used && upstream.database) await adapter.attach(upstream.database.alias ?? upstream.name, upstream.database.path);
+      if (used && upstream.database) await adapter.attach(upstream.database.alias ?? upstream.name, upstream.database.path, { files: upstream.database.files });
     }
     const schemas = [...selected]
       .map((id) => dag.nodes.get(id)!)
@@ -482,6 +498,7 @@ export async function runOperation(options: RunOperationOptions): Promise<Operat
   const t0 = performance.now();
   const project = await compileProject({ ...options, connect: undefined, which: 'run-operation', writeCompiledFiles: false });
   const { parsed, dag, resolution, compiler } = project;
+  parsed.jinja.graph = runGraphOf(project.manifest);
   const [pkg, name] = options.macro.includes('.') ? (options.macro.split('.', 2) as [string, string]) : [undefined, options.macro];
   const owner = pkg ?? (parsed.jinja.hasMacro(name) ? parsed.name : parsed.jinja.packagesWithMacro(name)[0]);
   if (!owner || !parsed.jinja.hasMacro(name, owner)) {

@@ -7,6 +7,13 @@ import { publicationFacts, type PublishedAccess, type PublishedManifest } from '
 export interface ConsumerView {
   /** Relative to the manifest; undefined when nothing is granted to the consumer. */
   file?: string;
+  /**
+   * The data files the views of that database read, relative to the manifest, for a share of views:
+   * fetched with it, and resolved against the version folder (`dir`).
+   */
+  data?: string[];
+  /** The version folder, relative to the manifest, that the views' paths are resolved against. */
+  dir?: string;
   /** The schema to read on the producer's server, for publications inside a database. */
   schema?: string;
   /** The catalog of that schema, on engines with a catalog per domain. */
@@ -25,6 +32,8 @@ export interface Publication {
   openSchema?: string;
   openCatalog?: string;
   access?: PublishedAccess;
+  /** The version folder, relative to the manifest. */
+  dir?: string;
   nodes: Array<{ unique_id: string; name: string; version?: string | null }>;
 }
 
@@ -37,6 +46,7 @@ export function publicationOf(manifest: PublishedManifest): Publication {
     openSchema: facts.database?.schema,
     openCatalog: facts.database?.catalog,
     access: facts.access,
+    dir: facts.publication?.dir,
     nodes: facts.nodes.map((n) => ({ unique_id: n.unique_id, name: n.name, version: n.version === null ? null : String(n.version) })),
   };
 }
@@ -48,6 +58,10 @@ export function consumerView(publication: Publication, consumer: string): Consum
   const upstream = publication.project;
   const share = access.shares[consumer] ?? access.shares['*'];
   view.file = share?.file;
+  if (share?.data) {
+    view.data = share.data;
+    view.dir = publication.dir;
+  }
   view.schema = share?.schema;
   view.catalog = share?.catalog;
   const ask = `${access.owner.team} (${access.owner.email})`;

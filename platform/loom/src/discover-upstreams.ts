@@ -156,10 +156,13 @@ async function fetchPublication(source: UpstreamSource, cacheDir: string, consum
       const text = await response.text();
       const manifest = parsePublishedManifest(text, url);
       const { publication } = publicationFacts(manifest);
-      // Only the consumer's own share is fetched: what it was not granted never reaches its machine.
-      const file = consumerView(publicationOf(manifest), consumer).file;
-      const wanted = [...(file ? [file] : []), ...(publication?.contract || !publication ? [contractPathOf({ publication })] : [])];
-      const fetched = await Promise.all(wanted.map((f) => download(new URL(f, url), join(base, f), publication?.files[f]?.bytes, f === file)));
+      // Only the consumer's own share and the data files its views read are fetched: what it was not
+      // granted never reaches its machine.
+      const view = consumerView(publicationOf(manifest), consumer);
+      const file = view.file;
+      const shared = [...(file ? [file] : []), ...(view.data ?? [])];
+      const wanted = [...shared, ...(publication?.contract || !publication ? [contractPathOf({ publication })] : [])];
+      const fetched = await Promise.all(wanted.map((f) => download(new URL(f, url), join(base, f), publication?.files[f]?.bytes, shared.includes(f))));
       if (fetched.includes('gone')) {
         if (attempt < 5) continue;
         throw new Error(`the publication at ${url} changed five times while it was downloaded`);
@@ -354,7 +357,7 @@ async function readUpstreams(parsed: ParsedProject, options: LoadUpstreamsOption
         version: facts.version,
         publication: facts.publication?.id ?? facts.generatedAt,
         nodes: [...facts.nodes.map((n) => located(visible(toModelNode(n, name), view))), ...facts.restricted.map((r) => restrictedNode(name, r))],
-        database: imported ? { path: imported } : base && view.file ? { path: join(base, view.file) } : undefined,
+        database: imported ? { path: imported } : base && view.file ? { path: join(base, view.file), ...(view.data && view.dir ? { files: join(base, view.dir) } : {}) } : undefined,
         refused: view.refused,
         withheld: view.withheld,
       });

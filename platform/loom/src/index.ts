@@ -19,7 +19,7 @@ export {
   type PublishedNode,
 } from './published-manifest';
 export { consumerView, publicationOf, type ConsumerView, type Publication } from './consumer-view';
-export { planPublication, shareFile, SHARES_DIR, type PublicationPlan } from './publication-plan';
+export { planPublication, shareFile, shareFilesRoot, DATA_DIR, SHARES_DIR, type PublicationPlan } from './publication-plan';
 export { pinPublication, type PinnedPublication, type PinOptions } from './read-publication';
 export { listVersions, MANIFEST_FILE, VERSIONS_DIR } from './publication-store';
 export { liveLeases, LEASES_DIR } from './publication-lease';

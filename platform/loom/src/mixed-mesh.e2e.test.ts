@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dbt, requireOracle } from '@mesh/oracle';
 import { copyDomains, edit, meshTeddy, meshWithEnv, queryDb } from '@mesh/testing';
+import { shareFilesRoot } from './publication-plan';
 import { publicationFacts, publishedManifestSchema } from './published-manifest';
 import { publishedDir } from './publish';
 
@@ -35,9 +36,12 @@ function storefrontShare(root: string): string {
 }
 
 function dbtStorefront(root: string, args: string[]) {
+  const share = storefrontShare(root);
+  // The share's views read their Parquet files by paths relative to the version folder.
+  const versionDir = shareFilesRoot(share);
   return dbt(join(root, 'storefront'), args, {
     env: { INVENTORY_PUBLICATION: publishedDir(join(root, 'inventory', 'target')) },
-    output: { attach: [{ path: storefrontShare(root), alias: 'inventory', read_only: true }] },
+    output: { attach: [{ path: share, alias: 'inventory', read_only: true }], ...(versionDir ? { settings: { file_search_path: versionDir } } : {}) },
   });
 }
 

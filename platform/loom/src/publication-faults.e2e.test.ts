@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parsePublishedManifest, publicationFacts } from './published-manifest';
@@ -147,8 +147,13 @@ describe('fault 4: a publication appears whole or not at all', () => {
     const { root, raw, env } = workspace('fault4-enospc');
     const sales = join(root, 'sales');
     expect(meshIngested(join(root, 'inventory'), env, 'build').code).toBe(0);
-    // Room for one publication of sales (two shares of about 0.8 MB) and a half: the next one runs out mid-way.
-    const unmount = smallDisk(join(sales, 'target', 'published'), 2_500_000);
+    // Room for one publication of sales and a half: the next one runs out mid-way.
+    expect(meshIngested(sales, env, 'build').code).toBe(0);
+    const published = join(sales, 'target', 'published');
+    const { publication } = publicationFacts(parsePublishedManifest(readFileSync(join(published, 'manifest.json'), 'utf8'), 'manifest.json'));
+    const size = Object.values(publication!.files).reduce((n, f) => n + f.bytes, 0);
+    rmSync(published, { recursive: true, force: true });
+    const unmount = smallDisk(published, Math.round(size * 1.5) + 64 * 1024);
     expect(unmount, 'a tmpfs needs root: run the suite as root (CI does)').toBeDefined();
     undo.push(unmount!);
     expect(meshIngested(sales, env, 'build').code).toBe(0);

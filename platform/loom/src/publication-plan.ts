@@ -1,3 +1,4 @@
+import { basename, dirname } from 'node:path';
 import type { ModelNode, PublishRelation, RunOutcome } from '@mesh/engine';
 import type { ContractRole } from '@mesh/contract';
 import type { PublishedAccess } from './published-manifest';
@@ -35,6 +36,8 @@ export interface PlannedModel {
 export interface PlannedDatabase {
   /** Relative to the published folder. */
   file: string;
+  /** For a share of views: the data files its views read, relative to the published folder. */
+  data?: string[];
   /** Set when the engine publishes inside its own database: the share's schema there (replaces the file). */
   schema?: string;
   /** The catalog that holds the share schema, on engines with a catalog per domain (Trino). */
@@ -55,6 +58,28 @@ export interface PublicationPlan {
  */
 export function shareSchema(producer: string, consumer: string | undefined): string {
   return `${producer}_share_${!consumer || consumer === EVERYONE ? 'all' : consumer.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+}
+
+export const DATA_DIR = 'data';
+
+/**
+ * The data file of a model in one treatment, relative to the version folder, for shares of views: one
+ * per distinct relation, however many grantees read it. The project's name in the path keeps it apart
+ * from any other upstream's files a consumer reads beside it.
+ */
+export function dataFile(project: string, model: PlannedModel): string {
+  const r = model.relation;
+  const treatment = r.masks?.length || r.withheld?.length ? model.pii : 'clear';
+  return `${DATA_DIR}/${project}/${r.schema}/${r.identifier}.${treatment}.parquet`;
+}
+
+/**
+ * The folder the views of a share database resolve their data files against: the version folder that
+ * holds it (`<version>/shares/<consumer>.duckdb`). Undefined for a database outside `shares/`.
+ */
+export function shareFilesRoot(databasePath: string): string | undefined {
+  const dir = dirname(databasePath);
+  return basename(dir) === SHARES_DIR ? dirname(dir) : undefined;
 }
 
 /** `*` is a fine grantee but a poor file name. */
@@ -97,8 +122,8 @@ export function accessSection(product: DataProduct, plan: PublicationPlan): Publ
     owner: { team: product.owner.team, email: product.owner.email },
     ports: Object.fromEntries(product.output_ports.map((p) => [p.name, { model: p.model, version: p.version ?? null, grantees: granteesOf(product, p.name) }])),
     shares: Object.fromEntries(plan.shares.map((s) => [s.consumer, {
-      ...(s.schema ? { schema: s.schema, ...(s.catalog ? { catalog: s.catalog } : {}) } : { file: s.file }),
-      models: Object.fromEntries(s.models.map((m) => [m.node.unique_id, { port: m.port ?? m.node.name, pii: m.pii, withheld: m.relation.withheld ?? [] }])),
+      ...(s.schema ? { schema: s.schema, ...(s.catalog ? { catalog: s.catalog } : {}) } : { file: s.file, ...(s.data ? { data: s.data } : {}) }),
+      models: Object.fromEntries(s.models.map((m, i) => [m.node.unique_id, { port: m.port ?? m.node.name, pii: m.pii, withheld: m.relation.withheld ?? [], ...(s.data?.[i] ? { data: s.data[i] } : {}) }])),
     }])),
   };
 }

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { failpoint, statesDigest, unfitToPublish, type Adapter, type ModelNode, type RunOutcome, type UnfitReason } from '@mesh/engine';
+import { failpoint, statesDigest, unfitToPublish, type Adapter, type ColumnInfo, type ModelNode, type PublishOptions, type RunOutcome, type UnfitReason } from '@mesh/engine';
 import { loadDataProduct, maskingKey, maskingOf, piiParamsFor } from '@mesh/governance';
 import { parseContract, stringifyContract } from '@mesh/contract';
-import { accessSection, consumerRoles, planPublication, publishedNodes, shareSchema } from './publication-plan';
+import { accessSection, consumerRoles, dataFile, planPublication, publishedNodes, shareSchema, type PlannedDatabase } from './publication-plan';
 import { collectGarbage, MANIFEST_FILE, StagedVersion, versionPath } from './publication-store';
 import { buildPublishedManifest, parsePublishedManifest, publicationFacts, type PublicationFacts } from './published-manifest';
 
@@ -94,7 +94,8 @@ function nodesDigest(outcome: RunOutcome, models: ModelNode[]): unknown {
 
 /**
  * Publishes the project's public models as one new version: each database of the plan (one for
- * everyone, or one per grantee) copied into a staging folder with personal data masked, the contract
+ * everyone, or one per grantee: copies, or views over data files written once) written into a staging
+ * folder with personal data masked, the contract
  * beside them, the folder renamed into place and a manifest naming it renamed over the last one. Only a
  * state the build journal vouches for is published: every public model and its ancestors built from
  * each other as they are now, and every test on them passed on that data. Otherwise nothing is
@@ -139,6 +140,8 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
   // A server engine shares inside its database (a schema of copies per grantee, read through the
   // grantee's role); an embedded one writes database files consumers attach.
   const inDatabase = adapter.capabilities.shares === 'schemas';
+  // Shares of views: each distinct model and treatment written once, every grantee's database views over it.
+  const asViews = adapter.capabilities.shares === 'views' && !plan.open;
   for (const db of inDatabase ? databases : []) {
     db.schema = shareSchema(outcome.parsed.name, 'consumer' in db ? (db as { consumer: string }).consumer : undefined);
     // On an engine with a catalog per domain (Trino), the share schema lies in the producer's catalog.
@@ -153,7 +156,7 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
   // Same data, same grants, same key, same contract: the publication in place already is this one.
   const state = createHash('sha256').update(JSON.stringify([
     statesDigest(outcome.dag, outcome.buildState, outcome.externalState, ids),
-    projectVersion, adapter.type, key?.id ?? null, files, nodesDigest(outcome, models),
+    projectVersion, adapter.type, adapter.capabilities.shares, key?.id ?? null, files, nodesDigest(outcome, models),
     databases.map((db) => [db.file, db.schema ?? null, db.models.map((m) => [m.node.unique_id, m.pii, m.port ?? null, m.relation])]),
     product ? accessSection(product, plan) : null,
   ])).digest('hex');
@@ -176,7 +179,8 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
   const previousSchemas = now ? schemasOf(now.facts) : [];
   try {
     const rows = new Map<string, number>();
-    for (const db of databases) {
+    if (asViews) await publishViewShares(outcome.parsed.name, plan.shares, adapter, staged, { maskingKey: key?.key }, rows);
+    for (const db of asViews ? [] : databases) {
       const counts = inDatabase && adapter.publishShare
         ? await adapter.publishShare(db.models.map((m) => m.relation), { schema: db.schema!, grantee: 'consumer' in db ? (db as { consumer: string }).consumer : EVERYONE_GRANTEE }, { maskingKey: key?.key })
         : await adapter.publish(db.models.map((m) => m.relation), staged.path(db.file), { maskingKey: key?.key });
@@ -201,7 +205,11 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
     // The files of public external models travel in the version too, for readers of files rather than databases.
     const externalFiles = adapter.capabilities.externalFiles ? publishExternalFiles(staged, plan) : undefined;
     // The manifest names every file inside the new version's folder.
-    const located = { ...plan, open: plan.open && { ...plan.open, file: staged.published(plan.open.file) }, shares: plan.shares.map((s) => ({ ...s, file: staged.published(s.file) })) };
+    const located = {
+      ...plan,
+      open: plan.open && { ...plan.open, file: staged.published(plan.open.file) },
+      shares: plan.shares.map((s) => ({ ...s, file: staged.published(s.file), ...(s.data ? { data: s.data.map((f) => staged.published(f)) } : {}) })),
+    };
     const manifest = buildPublishedManifest(outcome.manifest, models, {
       release: projectVersion,
       publication: {
@@ -238,6 +246,36 @@ export async function publish(outcome: RunOutcome, adapter: Adapter, gate?: Publ
     shares: plan.shares.map((s) => ({ consumer: s.consumer, models: s.models.length })),
     nulledByDefault,
   };
+}
+
+/**
+ * Writes the shares of a restricted product as views: every model in every treatment some grantee
+ * receives goes once into a Parquet file of the version (masked or trimmed on the way, so the file
+ * holds only what its grantees may read), then each grantee's database is made of views over the files
+ * granted to it, by paths relative to the version folder. What a publication writes grows with the
+ * data and the distinct treatments, not with the number of grantees.
+ */
+async function publishViewShares(
+  project: string, shares: Array<PlannedDatabase & { consumer: string }>, adapter: Adapter, staged: StagedVersion, options: PublishOptions, rows: Map<string, number>,
+): Promise<void> {
+  const written = new Map<string, ColumnInfo[]>();
+  for (const db of shares) {
+    db.data = [];
+    for (const m of db.models) {
+      const file = dataFile(project, m);
+      db.data.push(file);
+      if (written.has(file)) continue;
+      const { rows: count, columns } = await adapter.publishFile!(m.relation, staged.path(file), options);
+      written.set(file, columns);
+      rows.set(m.node.unique_id, count);
+      failpoint(`publish:wrote:${file}`);
+    }
+  }
+  for (const db of shares) {
+    const views = db.models.map((m, i) => ({ schema: m.relation.schema, identifier: m.relation.identifier, file: db.data![i]!, columns: written.get(db.data![i]!)! }));
+    await adapter.publishViews!(views, staged.path(db.file), staged.path(''));
+    failpoint(`publish:wrote:${db.file}`);
+  }
 }
 
 /**

@@ -26,6 +26,12 @@ const shareEntrySchema = z.strictObject({
   schema: z.string().optional(),
   /** The catalog holding that schema (trino: the producer's catalog, the grantee's user reads it). */
   catalog: z.string().optional(),
+  /**
+   * For a share of views: the data file the grantee's view of this model reads, relative to the
+   * manifest. Each distinct model and treatment is written once per version and every grantee's views
+   * read it; the views name it relative to the version folder.
+   */
+  data: z.string().optional(),
   port: z.string(),
   pii: z.enum(['masked', 'clear', 'refused']),
   /** Personal columns left out of this share. */
@@ -106,7 +112,15 @@ export interface PublishedAccess {
   product: string;
   owner: { team: string; email: string };
   ports: Record<string, { model: string; version: string | null; grantees: string[] }>;
-  shares: Record<string, { file?: string; schema?: string; catalog?: string; models: Record<string, { port: string; pii: 'masked' | 'clear' | 'refused'; withheld: string[] }> }>;
+  shares: Record<string, {
+    file?: string;
+    schema?: string;
+    catalog?: string;
+    /** For a share of views: the data files its views read, relative to the manifest. */
+    data?: string[];
+    /** `data`: the file this model's view reads (a share of views). */
+    models: Record<string, { port: string; pii: 'masked' | 'clear' | 'refused'; withheld: string[]; data?: string }>;
+  }>;
 }
 
 /** The published files of external models, by unique id. */
@@ -184,7 +198,8 @@ function accessOf(nodes: Array<{ node: PublishedNode; facts: MeshFacts }>): Publ
     for (const port of facts.ports ?? []) access.ports[port.name] = { model: node.name, version: port.version, grantees: port.grantees };
     for (const [consumer, share] of Object.entries(facts.shares ?? {})) {
       const entry = (access.shares[consumer] ??= { ...where(share), models: {} });
-      entry.models[node.unique_id] = { port: share.port, pii: share.pii, withheld: share.withheld };
+      entry.models[node.unique_id] = { port: share.port, pii: share.pii, withheld: share.withheld, ...(share.data ? { data: share.data } : {}) };
+      if (share.data && !(entry.data ??= []).includes(share.data)) entry.data.push(share.data);
     }
   }
   return access;
@@ -311,7 +326,7 @@ function factsFor(node: { unique_id: string; name: string; version?: string | nu
     facts.shares = {};
     for (const [consumer, share] of Object.entries(access.shares)) {
       const held = share.models[node.unique_id];
-      if (held) facts.shares[consumer] = { ...where(share), port: held.port, pii: held.pii, withheld: held.withheld };
+      if (held) facts.shares[consumer] = { ...where(share), ...(held.data ? { data: held.data } : {}), port: held.port, pii: held.pii, withheld: held.withheld };
     }
   }
   return facts;

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import { shareFilesRoot } from '@mesh/loom';
 
 /**
  * The floor the API is measured against: a bare `node:http` server that checks the bearer token's sha256
@@ -29,19 +30,27 @@ const LOOKUP = `SELECT to_json({'order_id': order_id, 'customer_id': customer_id
 FROM gold.order_summary WHERE order_id = $1`;
 // The first page of a table without a primary key, in row order, one row more to tell whether a next one
 // exists; cut first and formatted after, so only the page's rows are turned into JSON.
-const PAGE = `SELECT to_json({'transaction_id': transaction_id, 'order_id': order_id, 'product_id': product_id, 'product_quantity': product_quantity}) AS line, key
-FROM (SELECT *, rowid AS key FROM silver.stg_order_products ORDER BY rowid LIMIT $1)`;
+// A share's view over Parquet has no rowid: its rows are numbered by their place in the file, as mesh serve does.
+const pageOf = (positional: boolean) => `SELECT to_json({'transaction_id': transaction_id, 'order_id': order_id, 'product_id': product_id, 'product_quantity': product_quantity}) AS line, key
+FROM (SELECT *, rowid AS key FROM ${positional ? '(SELECT *, row_number() OVER () - 1 AS rowid FROM silver.stg_order_products)' : 'silver.stg_order_products'} ORDER BY rowid LIMIT $1)`;
 
 interface Session {
   lookup: DuckDBPreparedStatement;
   page: DuckDBPreparedStatement;
 }
 
-const instance = await DuckDBInstance.create(values.file, { access_mode: 'READ_ONLY', memory_limit: '256MB', threads: '2' });
+// A share of views reads the Parquet files of its version, as mesh serve reads them.
+const files = shareFilesRoot(values.file);
+const instance = await DuckDBInstance.create(values.file, { access_mode: 'READ_ONLY', memory_limit: '256MB', threads: '2', ...(files ? { file_search_path: files } : {}) });
+if (files) {
+  const setup = await instance.connect();
+  await setup.run('SET GLOBAL parquet_metadata_cache = true');
+  setup.closeSync();
+}
 const idle: Session[] = [];
 for (let i = 0; i < Number(values.connections); i++) {
   const connection: DuckDBConnection = await instance.connect();
-  idle.push({ lookup: await connection.prepare(LOOKUP), page: await connection.prepare(PAGE) });
+  idle.push({ lookup: await connection.prepare(LOOKUP), page: await connection.prepare(pageOf(files !== undefined)) });
 }
 // A prepared statement runs one query at a time: requests beyond the sessions wait their turn.
 const waiting: Array<(s: Session) => void> = [];

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { addToken, hashToken } from '@mesh/api';
 import { landTeddyHistory } from '@mesh/datagen';
-import { publicationFacts, publishedManifestSchema } from '@mesh/loom';
+import { publicationFacts, publishedManifestSchema, shareFilesRoot } from '@mesh/loom';
 import { copyDomains, meshWithEnv, REPO_ROOT } from '@mesh/testing';
 import { BENCHMARKS_MD } from './paths';
 import { updateBenchmarksFile } from './report';
@@ -167,7 +167,8 @@ access: {grants: [{to: ['*']}]}
 }
 
 async function maxOrderId(file: string): Promise<number> {
-  const instance = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
+  const files = shareFilesRoot(file);
+  const instance = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY', ...(files ? { file_search_path: files } : {}) });
   const connection = await instance.connect();
   const id = Number((await connection.runAndReadAll('SELECT max(order_id) AS id FROM gold.order_summary')).getRowObjectsJS()[0]!.id);
   connection.closeSync();

@@ -213,9 +213,10 @@ const APPENDED_SECTIONS: Record<string, string> = {
   trino: 'Mesh build on Trino: 1 and 2 workers beside DuckDB',
   jinja: 'Jinja engines: nunjucks against minijinja-js',
   'dbt-corpus': 'Real public dbt projects: dbt build and mesh build side by side',
+  publish: 'Publication cost by number of consumers',
 };
 
-export function updateBenchmarksFile(path: string, section: 'compile' | 'build' | 'mesh' | 'catalog' | 'catalog-browser' | 'api' | 'ingest' | 'trino' | 'jinja' | 'dbt-corpus', body: string): void {
+export function updateBenchmarksFile(path: string, section: 'compile' | 'build' | 'mesh' | 'catalog' | 'catalog-browser' | 'api' | 'ingest' | 'trino' | 'jinja' | 'dbt-corpus' | 'publish', body: string): void {
   let text = existsSync(path) ? readFileSync(path, 'utf8') : TEMPLATE;
   const start = `<!-- bench:${section}:start -->`;
   const end = `<!-- bench:${section}:end -->`;

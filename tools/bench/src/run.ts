@@ -7,14 +7,19 @@ import { runCompileBench } from './compile-bench';
 import { CORPUS_USAGE, runCorpusBench } from './corpus-bench';
 import { BENCHMARKS_MD } from './paths';
 import { meshMarkdown, runMeshBench } from './mesh-bench';
+import { publishMarkdown, runPublishBench } from './publish-bench';
 import { buildMarkdown, compileMarkdown, updateBenchmarksFile } from './report';
 
 const USAGE = `Usage: pnpm bench [options]
 
   --models N         models in the compile benchmark's project (10000)
   --build-models N   models in the build benchmark's project (1000)
-  --only WHICH       run only 'compile', 'build', 'mesh' or 'dbt-corpus' (real public dbt projects, dbt beside
-                     mesh; not part of a plain \`pnpm bench\`)
+  --only WHICH       run only 'compile', 'build', 'mesh', 'publish' or 'dbt-corpus' (the last two are not part
+                     of a plain \`pnpm bench\`: 'dbt-corpus' builds real public dbt projects with dbt and mesh,
+                     'publish' publishes sales to 1, 5 and 20 grantees at --lines (10000000), beside --base)
+  --base DIR         for 'publish': another checkout (of main) measured in the same run, rounds alternating
+  --grantees N,N...  for 'publish': grantee counts (1,5,20)
+  --rounds N         for 'publish': alternating rounds; the table shows the median (2)
   --lines N[,N...]   order lines of the mesh benchmark's data sets (45000,10000000)
   --repeat N         runs per measure; the tables show the median (3)
   --profile          also CPU-profile one compile and show where the time goes
@@ -45,6 +50,9 @@ async function main(): Promise<number> {
       project: { type: 'string', multiple: true },
       cache: { type: 'string' },
       'step-timeout': { type: 'string' },
+      base: { type: 'string' },
+      grantees: { type: 'string' },
+      rounds: { type: 'string' },
     },
     strict: true,
   });
@@ -52,8 +60,8 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (values.only !== undefined && !['compile', 'build', 'mesh', 'dbt-corpus'].includes(values.only)) {
-    console.error(`--only must be 'compile', 'build', 'mesh' or 'dbt-corpus', got '${values.only}'\n\n${USAGE}`);
+  if (values.only !== undefined && !['compile', 'build', 'mesh', 'publish', 'dbt-corpus'].includes(values.only)) {
+    console.error(`--only must be 'compile', 'build', 'mesh', 'publish' or 'dbt-corpus', got '${values.only}'\n\n${USAGE}`);
     return 2;
   }
   if (values.only === 'dbt-corpus') {
@@ -67,6 +75,26 @@ async function main(): Promise<number> {
     });
     console.log(`## Real public dbt projects\n\n${body}`);
     if (!values['dry-run'] && !values.project?.length) console.error(`\nwrote ${BENCHMARKS_MD}`);
+    return 0;
+  }
+  if (values.only === 'publish') {
+    const root = mkdtempSync(join(tmpdir(), 'mesh-publish-bench-'));
+    try {
+      const lines = positive('lines', values.lines, 10_000_000);
+      const grantees = (values.grantees ?? '1,5,20').split(',').map((v) => positive('grantees', v, 1));
+      const rounds = positive('rounds', values.rounds, 2);
+      const result = await runPublishBench({ dir: root, lines, grantees, rounds, base: values.base, log: (line) => console.error(line) });
+      const command = `pnpm bench --only publish --lines ${lines} --grantees ${grantees.join(',')} --rounds ${rounds}${values.base ? ' --base <checkout of main>' : ''}`;
+      const body = publishMarkdown(result, command);
+      console.log(`## Publication cost by number of consumers\n\n${body}`);
+      if (!values['dry-run']) {
+        updateBenchmarksFile(BENCHMARKS_MD, 'publish', body);
+        console.error(`\nwrote ${BENCHMARKS_MD}`);
+      }
+    } finally {
+      if (values.keep) console.error(`kept ${root}`);
+      else rmSync(root, { recursive: true, force: true });
+    }
     return 0;
   }
   const lines = (values.lines ?? '45000,10000000').split(',').map((v) => positive('lines', v, 45_000));

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { publicationFacts, publishedManifestSchema, type PublicationFacts } from '@mesh/loom';
+import { publicationFacts, publishedManifestSchema, shareFilesRoot, type PublicationFacts } from '@mesh/loom';
 
 /**
  * What a publication on disk is: whole (its manifest names a version folder whose every file has the
@@ -14,13 +14,15 @@ export interface Inspection {
   version?: string;
   /** Why the publication is not exactly what its manifest describes; empty when it is. */
   torn: string[];
-  /** `shares/finance.duckdb gold.order_summary` -> `rows:hash` of the table's content. */
+  /** `shares/finance.duckdb gold.order_summary` -> `rows:hash` of the table's (or view's) content. */
   fingerprint: Map<string, string>;
 }
 
 /** One read-only connection to a database file for all the checks of it: opening one costs more than the checks. */
 async function withDatabase<T>(path: string, work: (query: (sql: string) => Promise<Array<Record<string, unknown>>>) => Promise<T>): Promise<T> {
-  const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+  // A share of views reads the data files of its version, as a consumer does.
+  const files = shareFilesRoot(path);
+  const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY', ...(files ? { file_search_path: files } : {}) });
   let connection: DuckDBConnection | undefined;
   try {
     connection = await instance.connect();
@@ -68,7 +70,8 @@ export async function inspectPublication(projectDir: string): Promise<Inspection
     if (!existsSync(join(dir, file))) continue;
     const short = file.slice(publication.dir.length + 1);
     await withDatabase(join(dir, file), async (query) => {
-      const present = await query("SELECT schema_name || '.' || table_name AS t FROM duckdb_tables() WHERE database_name = current_database()");
+      const present = await query(`SELECT schema_name || '.' || table_name AS t FROM duckdb_tables() WHERE database_name = current_database()
+        UNION ALL SELECT schema_name || '.' || view_name FROM duckdb_views() WHERE database_name = current_database() AND NOT internal`);
       const names = present.map((r) => String(r.t)).sort();
       const wanted = [...tables.keys()].sort();
       if (names.join() !== wanted.join()) torn.push(`${file} holds ${names.join(', ')}; the manifest says ${wanted.join(', ')}`);

@@ -77,7 +77,7 @@ type Kind = 'kill-at-point' | 'kill-after-delay' | 'kill-upstream' | 'eperm' | '
 const KINDS: Kind[] = ['kill-at-point', 'kill-at-point', 'kill-at-point', 'kill-after-delay', 'kill-after-delay', 'kill-upstream', 'eperm', 'eperm', 'race', ...(unmount ? ['enospc', 'enospc'] as Kind[] : [])];
 const NODES = ['model.sales.raw_orders', 'model.sales.raw_order_products', 'model.sales.stg_order_products', 'model.sales.order_summary', 'model.sales.customer_summary'];
 const TESTS = ['test.sales.unique_order_summary_order_id*', 'test.sales.relationships_raw_order_products_order_id*', 'test.sales.unique_raw_orders_order_id*'];
-const PUBLISH_POINTS = ['publish:wrote:shares/analysts.duckdb', 'publish:wrote:shares/finance.duckdb', 'publish:staged', 'publish:renamed', 'publish:committed'];
+const PUBLISH_POINTS = ['publish:wrote:data/sales/silver/stg_order_products.clear.parquet', 'publish:wrote:shares/analysts.duckdb', 'publish:wrote:shares/finance.duckdb', 'publish:staged', 'publish:renamed', 'publish:committed'];
 
 const tally = { faults: 0, byKind: new Map<string, number>(), torn: 0, stale: 0, rebuildsFailed: 0, consumerBuilds: 0, consumerFailed: 0 };
 /** Problems, printed as they are found and counted at the end. */

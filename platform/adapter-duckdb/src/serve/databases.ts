@@ -17,6 +17,11 @@ export interface DatabaseSettings {
   threads: number;
   /** Connections per open database that run page queries at once. */
   connections: number;
+  /**
+   * The folder a published database's views read their data files from (the publication's own, for a
+   * share file under `shares/`), or undefined for a database that holds its tables. Given by the loom.
+   */
+  filesRoot?: (databasePath: string) => string | undefined;
 }
 
 const MAX_PREPARED = 64;
@@ -151,6 +156,7 @@ export class Databases {
     let entry = this.open.get(key);
     if (!entry) {
       if (this.retired.has(version)) throw new RetiredVersionError(version);
+      const filesRoot = this.settings.filesRoot?.(path);
       entry = {
         path,
         version,
@@ -161,6 +167,19 @@ export class Databases {
           // A page is cut in order by a subquery and formatted by the query around it: row order must
           // survive the projection, which is DuckDB's default; stated so that no setting changes it.
           preserve_insertion_order: 'true',
+          // A share of views reads Parquet files of its version by paths relative to the version folder.
+          ...(filesRoot ? { file_search_path: filesRoot } : {}),
+        }).then(async (instance) => {
+          // Every lookup opens the view's Parquet file: its footer is read once per instance, not per query.
+          if (filesRoot) {
+            const connection = await instance.connect();
+            try {
+              await connection.run('SET GLOBAL parquet_metadata_cache = true');
+            } finally {
+              connection.closeSync();
+            }
+          }
+          return instance;
         }),
         users: 0,
         retired: false,

@@ -566,3 +566,18 @@ export function buildManifest(parsed: ParsedProject, dag: Dag, compiled: Map<str
     unit_tests: unitTests,
   };
 }
+
+/** dbt's `graph` at run time (its flat graph): the manifest's nodes, sources, unit tests and groups by unique id. */
+export function runGraphOf(manifest: Manifest): Record<string, unknown> {
+  return {
+    nodes: manifest.nodes,
+    sources: manifest.sources,
+    exposures: manifest.exposures,
+    metrics: manifest.metrics,
+    groups: manifest.groups,
+    semantic_models: manifest.semantic_models,
+    saved_queries: manifest.saved_queries,
+    unit_tests: manifest.unit_tests,
+    functions: {},
+  };
+}

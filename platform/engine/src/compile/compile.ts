@@ -116,7 +116,21 @@ export class Compiler {
     return `with ${ctes}\nselect * from (\n${sql}\n) as __mesh_body`;
   }
 
+  /** Nodes whose compile failed, by unique id: asked again (a run executing the node), they fail alike. */
+  private readonly failures = new Map<string, unknown>();
+
   compileNode(node: GraphNode): CompiledNode {
+    const failed = this.failures.get(node.unique_id);
+    if (failed !== undefined) throw failed;
+    try {
+      return this.compileOne(node);
+    } catch (error) {
+      this.failures.set(node.unique_id, error);
+      throw error;
+    }
+  }
+
+  private compileOne(node: GraphNode): CompiledNode {
     if (node.resource_type === 'test') return this.compileTest(node);
     if (node.resource_type === 'unit_test') {
       const plan = compileUnitTest(node, { parsed: this.parsed, dag: this.dag, resolution: this.resolution, relationName: (n) => this.relationName(n) });

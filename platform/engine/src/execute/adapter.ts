@@ -88,6 +88,14 @@ export interface StagedFile {
 }
 
 /** Where an in-database share goes and who may read it. */
+/** A view of a share database over a published data file. */
+export interface ShareView extends Pick<RelationName, 'schema' | 'identifier'> {
+  /** The data file, as the view names it: relative to the folder readers resolve it against. */
+  file: string;
+  /** The columns as the engine types them, from `publishFile`: the view gives these types. */
+  columns: ColumnInfo[];
+}
+
 export interface ShareTarget {
   /** The schema that holds the share's views; replaced as a whole. */
   schema: string;
@@ -175,11 +183,14 @@ export interface AdapterSession {
 /** What an engine can do, declared by its adapter rather than discovered by probing for methods. */
 export interface AdapterCapabilities {
   /**
-   * How consumers get the public models: `files`, a database file per share that consumers attach
-   * (`publish`); `schemas`, share schemas inside the engine that consumers on the same engine read in
-   * place (`publishShare`, `dropStaleShares`).
+   * How consumers get the public models: `files`, a database file per share that consumers attach,
+   * holding copies (`publish`); `views`, each distinct relation written once to a data file
+   * (`publishFile`) and a database file per share holding only views over the files granted to it
+   * (`publishViews`), so a publication costs the same for one consumer or twenty; `schemas`, share
+   * schemas inside the engine that consumers on the same engine read in place (`publishShare`,
+   * `dropStaleShares`).
    */
-  shares: 'files' | 'schemas';
+  shares: 'files' | 'views' | 'schemas';
   /**
    * Share schemas are made anew for each publication and read the data as it was tested (Iceberg
    * snapshots), so a publication appears whole when its manifest names them, and a later build changes
@@ -201,13 +212,27 @@ export interface Adapter {
   /** Relations that exist now in the given database, keyed `schema.identifier` (lower case). */
   listRelations(database: string): Promise<Map<string, RelationKind>>;
   ensureSchemas(database: string, schemas: string[]): Promise<void>;
-  /** Makes another database readable under a name, read-only (an upstream project's published data). */
-  attach(name: string, path: string): Promise<void>;
+  /**
+   * Makes another database readable under a name, read-only (an upstream project's published data).
+   * `files` is the folder the relative paths of its views are resolved against (a share of views).
+   */
+  attach(name: string, path: string, options?: { files?: string }): Promise<void>;
   /**
    * Copies relations into a new database file at `destination`, replacing any previous file atomically,
    * so readers never see a half-written one. Returns the row count of each relation copied.
    */
   publish(relations: PublishRelation[], destination: string, options?: PublishOptions): Promise<number[]>;
+  /**
+   * For `shares: 'views'`: writes one relation, masked and trimmed, to a data file at `destination`
+   * (replaced atomically). Returns its row count and its columns as the engine types them.
+   */
+  publishFile?(relation: PublishRelation, destination: string, options?: PublishOptions): Promise<{ rows: number; columns: ColumnInfo[] }>;
+  /**
+   * For `shares: 'views'`: writes a database file at `destination` (replaced atomically) that holds
+   * nothing but views, each reading a file written by `publishFile` by its path relative to `root`,
+   * the folder a reader names when it attaches the database (`attach`'s `files`).
+   */
+  publishViews?(views: ShareView[], destination: string, root: string): Promise<void>;
   /**
    * Loads files into staging tables before a run, for targets that load `external_location` sources
    * rather than read them in place (`externalSources: 'load'`). Each table is replaced atomically.

@@ -1,4 +1,5 @@
 import { MeshError } from '@mesh/errors';
+import { resolveVersion } from '@mesh/model-versions';
 import type { Compiler } from '../compile/compile';
 import type { Dag } from '../graph/dag';
 import type { Resolution } from '../graph/resolve-refs';
@@ -164,7 +165,7 @@ export class RunTimeRenderer {
 
   private refByName(call: RefCall, file: string): GraphNode {
     const candidates = [...this.dag.nodes.values()].filter((n) => isModelLike(n) && n.name === call.name && (!call.project || n.package_name === call.project)) as ModelNode[];
-    const pick = call.version ? candidates.find((c) => c.version === call.version) : (candidates.find((c) => c.version === c.latest_version) ?? candidates.find((c) => !c.version) ?? candidates[0]);
+    const pick = resolveVersion(candidates, call.version, (c) => ({ version: c.version, latestVersion: c.latest_version }));
     if (!pick) {
       throw new MeshError('E_REF_UNKNOWN', `ref('${call.name}') refers to a model that does not exist`, { location: { file }, hint: 'Check the model name.' });
     }

@@ -83,6 +83,17 @@ describe('resolveRefs', () => {
     expect(e.location?.line).toBe(2);
   });
 
+  it('an unpinned ref never takes a prerelease (a version above latest_version); v= reaches it', () => {
+    const up = upstream('inventory', [
+      { name: 'products', version: '9', latest_version: '9' },
+      { name: 'products', version: '10', latest_version: '9' },
+    ]);
+    const r = resolveRefs(consumer("select * from {{ ref('inventory', 'products') }}"), { upstreams: [up] });
+    expect(r.refTargets.get('model.sales.m')).toEqual(['model.inventory.products.v9']);
+    const pinned = resolveRefs(consumer("select * from {{ ref('inventory', 'products', v=10) }}"), { upstreams: [up] });
+    expect(pinned.refTargets.get('model.sales.m')).toEqual(['model.inventory.products.v10']);
+  });
+
   it('warns on a deprecated version, or fails with failOnDeprecated', () => {
     const up = upstream('inventory', [{ name: 'products', version: '1', latest_version: '2', deprecation_date: '2026-01-01' }, { name: 'products', version: '2', latest_version: '2' }]);
     const parsed = consumer("select * from {{ ref('inventory', 'products', v=1) }}");

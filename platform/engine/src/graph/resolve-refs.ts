@@ -1,4 +1,5 @@
 import { MeshError } from '@mesh/errors';
+import { resolveVersion } from '@mesh/model-versions';
 import type { ParsedProject } from '../parse/parse-project';
 import { lineOfText } from '../util/line-of-text';
 import { isModelLike, type GraphNode, type ModelNode, type RefCall, type SourceCall } from '../types';
@@ -10,9 +11,10 @@ export interface UpstreamProject {
   nodes: ModelNode[];
   /**
    * Where the upstream's published data lives; attached read-only under `alias` (the catalog name its
-   * relations are quoted with), the project's name unless said otherwise.
+   * relations are quoted with), the project's name unless said otherwise. `files`: the folder the
+   * relative paths of the database's views are resolved against (a share of views).
    */
-  database?: { path: string; alias?: string };
+  database?: { path: string; alias?: string; files?: string };
   /** The version of the upstream's published contract (its package version). */
   version?: string;
   /** Which publication of the upstream this is (its version id): a view over it reads other data once it changes. */
@@ -73,14 +75,9 @@ function refLine(node: GraphNode, call: RefCall): number | undefined {
   return lineOfText(node.raw_code, new RegExp(`ref\\([^)]*['"]${escaped}['"]`));
 }
 
-/** Picks the version a ref means: the pinned one, or the latest. */
+/** The version a ref means, by dbt's rule (the pinned one, else latest_version, else the highest). */
 function pickVersion(call: RefCall, candidates: ModelNode[]): ModelNode | undefined {
-  if (candidates.length === 1 && !candidates[0]!.version) {
-    return call.version ? undefined : candidates[0];
-  }
-  if (call.version) return candidates.find((c) => c.version === call.version);
-  const latest = candidates[0]?.latest_version;
-  return candidates.find((c) => c.version === latest) ?? candidates.find((c) => !c.version);
+  return resolveVersion(candidates, call.version, (c) => ({ version: c.version, latestVersion: c.latest_version }));
 }
 
 function accessError(from: GraphNode, target: ModelNode, reason: string, hint: string, call: RefCall): MeshError {

@@ -75,6 +75,10 @@ export interface ContextHost {
   readonly flags: Record<string, unknown>;
   readonly invocationId: string;
   readonly runStartedAt: PyDateTime;
+  readonly graph: Record<string, unknown>;
+  templateContext(): Record<string, unknown>;
+  /** dbt's `render(text)`: the text rendered as a template in the render's own context. */
+  renderString(text: string): string;
   dispatch(name: string, namespace?: string): (...args: unknown[]) => unknown;
   macroContext(): MacroContext;
   /** A var's value, its Jinja rendered in the node's context as dbt renders it when read. */
@@ -409,7 +413,7 @@ export function createContext(host: ContextHost): Record<string, unknown> {
       return result;
     },
     write: () => '',
-    render: (text: unknown) => pyStr(text),
+    render: (text: unknown) => host.renderString(pyStr(text)),
     modules,
     exceptions: exceptions(host),
     adapter,
@@ -419,7 +423,6 @@ export function createContext(host: ContextHost): Record<string, unknown> {
     invocation_args_dict: {},
     dbt_metadata_envs: {},
     selected_resources: [],
-    graph: { nodes: {}, sources: {}, exposures: {}, metrics: {}, groups: {} },
   };
   const getters: Record<string, () => unknown> = {
     this: () => hooks().thisRelation,
@@ -430,6 +433,8 @@ export function createContext(host: ContextHost): Record<string, unknown> {
       return hooks().execute === true;
     },
     model: () => hooks().model ?? {},
+    graph: () => host.graph,
+    context: () => host.templateContext(),
     project_name: () => host.projectName,
     database: () => host.target.database,
     schema: () => host.target.schema,

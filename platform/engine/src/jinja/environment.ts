@@ -40,6 +40,8 @@ type Callable = ((...args: unknown[]) => unknown) & { macroName?: string; macroI
 
 interface State extends RenderState {
   scope: Record<string, unknown>;
+  /** What the render put in `context` (`context.update({...})`), seen by the rest of the render. */
+  contextStore?: Record<string, unknown>;
 }
 
 /** The package dbt calls its own: the global project, whose macros are also available unprefixed. */
@@ -94,6 +96,11 @@ export class JinjaEnvironment implements ContextHost {
   /** dbt's `target` as templates see it; the parse stage fills it in from the resolved target. */
   target: Record<string, unknown> = { name: 'dev', type: 'duckdb', schema: 'main', database: '', threads: 1 };
   flags: Record<string, unknown> = { WHICH: 'compile', FULL_REFRESH: false, STORE_FAILURES: false, EMPTY: false, WARN_ERROR: false, FAIL_FAST: false };
+  /**
+   * dbt's `graph`: empty while the project parses, as in dbt; the run sets it from the manifest (see
+   * runGraphOf), so templates rendered at run time find every node, source and group.
+   */
+  graph: Record<string, unknown> = emptyGraph();
   readonly invocationId = randomUUID();
   readonly runStartedAt = PyDateTime.fromUtcMillis(Date.now(), UTC);
   /** Where compiled templates are kept between runs; none by default. */
@@ -106,12 +113,7 @@ export class JinjaEnvironment implements ContextHost {
     this.dispatchConfig = options.dispatch ?? [];
     this.internal = [...(this.dialect ? [this.dialect.packageName] : []), DBT_PACKAGE];
     this.runtime = createRuntime({
-      lookup: (name) => {
-        const state = this.states[this.states.length - 1];
-        const globals = state?.hooks.globals;
-        if (globals && Object.hasOwn(globals, name)) return globals[name];
-        return (state?.scope ?? this.scopeFor(this.projectName))[name];
-      },
+      lookup: (name) => this.lookupName(name),
       enterMacro: (name) => {
         const state = this.states[this.states.length - 1];
         if (name && state?.hooks.onMacro) state.hooks.onMacro(name);
@@ -130,6 +132,37 @@ export class JinjaEnvironment implements ContextHost {
     const state = this.states[this.states.length - 1];
     if (!state) throw new Error('a dbt context function was called outside a render');
     return state;
+  }
+
+  /** A name a template reads that is not its own variable: the render's globals, its context, then its package's scope. */
+  private lookupName(name: string): unknown {
+    const state = this.states[this.states.length - 1];
+    const globals = state?.hooks.globals;
+    if (globals && Object.hasOwn(globals, name)) return globals[name];
+    const stored = state?.contextStore;
+    if (stored && Object.hasOwn(stored, name)) return stored[name];
+    return (state?.scope ?? this.scopeFor(this.projectName))[name];
+  }
+
+  /**
+   * dbt's `context`: the render's own namespace as a dict. Reading it finds what a name finds (`context['ref']`,
+   * a macro by its name); what the render adds with `context.update(...)` stays for the rest of that render,
+   * where packages keep state between their macros.
+   */
+  templateContext(): Record<string, unknown> {
+    const state = this.state();
+    const store = (state.contextStore ??= {});
+    const find = (key: string): unknown => (Object.hasOwn(store, key) ? store[key] : this.lookupName(key));
+    return new Proxy(store, {
+      get: (target, key) => (typeof key === 'string' ? find(key) : undefined),
+      has: (target, key) => typeof key === 'string' && find(key) !== undefined,
+      getOwnPropertyDescriptor: (target, key) => {
+        if (typeof key !== 'string') return undefined;
+        if (Object.hasOwn(target, key)) return Object.getOwnPropertyDescriptor(target, key);
+        const value = find(key);
+        return value === undefined ? undefined : { value, writable: true, enumerable: false, configurable: true };
+      },
+    });
   }
 
   dispatch(name: string, namespace?: string): Callable {
@@ -191,6 +224,11 @@ export class JinjaEnvironment implements ContextHost {
     const hooks = this.state().hooks;
     const place = hooks.varSource?.(name) ?? { file: `var '${name}'` };
     return this.renderValue(text, hooks, place);
+  }
+
+  renderString(text: string): string {
+    if (!text.includes('{{') && !text.includes('{%') && !text.includes('{#')) return text;
+    return String(this.renderValue(text, this.state().hooks, { file: 'render()' }));
   }
 
   translateType(label: string): string {
@@ -535,3 +573,8 @@ class DoExtension {
 }
 
 export type { RenderHooks };
+
+/** The graph as templates see it while parsing: every collection empty. */
+export function emptyGraph(): Record<string, unknown> {
+  return { nodes: {}, sources: {}, exposures: {}, metrics: {}, groups: {}, semantic_models: {}, saved_queries: {}, unit_tests: {}, functions: {} };
+}

@@ -64,7 +64,10 @@ export function installFilters(env: nunjucks.Environment, tests: Record<string, 
     count: (v) => pyLen(v),
     default: (v, ...raw) => {
       const { args, kwargs } = splitArgs(raw);
-      const fallback = keyOf(kwargs, args, 0, 'default_value') ?? '';
+      // Jinja2's default is an empty string; a fallback given is returned as it is: none stays none, and an
+      // undefined one stays undefined, so a second `| default(...)` of a chain still applies.
+      const given = 'default_value' in kwargs || args.length > 0;
+      const fallback = given ? ('default_value' in kwargs ? kwargs.default_value : args[0]) : '';
       const boolean = pyTruthy(keyOf(kwargs, args, 1, 'boolean'));
       return v === undefined || (boolean && !pyTruthy(v)) ? fallback : v;
     },

@@ -25,6 +25,9 @@ interface Tok {
 interface Tokenizer {
   nextToken(): Tok | null;
   forward(): void;
+  current(): string;
+  isFinished(): boolean;
+  _parseString(delimiter: string): string;
   str: string;
   index: number;
   lineno: number;
@@ -92,6 +95,7 @@ const T = {
   COLON: lexer.TOKEN_COLON!,
   OPERATOR: lexer.TOKEN_OPERATOR!,
   SYMBOL: lexer.TOKEN_SYMBOL!,
+  STRING: lexer.TOKEN_STRING!,
   BLOCK_END: lexer.TOKEN_BLOCK_END!,
   BLOCK_START: lexer.TOKEN_BLOCK_START!,
   VARIABLE_START: lexer.TOKEN_VARIABLE_START!,
@@ -122,6 +126,49 @@ export function installJinja2Dialect(): void {
 function patchLexer(): void {
   // The Tokenizer class is not exported; its prototype is reached through an instance.
   const proto = Object.getPrototypeOf(nj.lexer.lex('')) as Tokenizer;
+  /**
+   * A string literal's escapes read as Python reads them (Jinja2 decodes with `unicode-escape`): `\\n`, `\\t`,
+   * `\\xhh`, `\\uhhhh`... are characters, and an escape Python does not know keeps its backslash, so the
+   * regular expression `'\\s+'` reaches `modules.re` as written.
+   */
+  proto._parseString = function parseString(this: Tokenizer, delimiter: string): string {
+    const SIMPLE: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v', '\\': '\\', "'": "'", '"': '"', '\n': '' };
+    const take = (count: number, digits: RegExp): string => {
+      let out = '';
+      while (out.length < count && !this.isFinished() && digits.test(this.current())) {
+        out += this.current();
+        this.forward();
+      }
+      return out;
+    };
+    this.forward();
+    let str = '';
+    while (!this.isFinished() && this.current() !== delimiter) {
+      const cur = this.current();
+      this.forward();
+      if (cur !== '\\' || this.isFinished()) {
+        str += cur;
+        continue;
+      }
+      const esc = this.current();
+      if (Object.hasOwn(SIMPLE, esc)) {
+        this.forward();
+        str += SIMPLE[esc];
+      } else if (esc === 'x' || esc === 'u' || esc === 'U') {
+        this.forward();
+        const want = esc === 'x' ? 2 : esc === 'u' ? 4 : 8;
+        const hex = take(want, /[0-9a-fA-F]/);
+        str += hex.length === want ? String.fromCodePoint(parseInt(hex, 16)) : `\\${esc}${hex}`;
+      } else if (/[0-7]/.test(esc)) {
+        str += String.fromCodePoint(parseInt(take(3, /[0-7]/), 8));
+      } else {
+        str += `\\${esc}`;
+        this.forward();
+      }
+    }
+    this.forward();
+    return str;
+  };
   const next = proto.nextToken;
   proto.nextToken = function nextToken(this: Tokenizer) {
     if (this.in_code && (this.__depth ?? 0) > 0 && this.str.startsWith('}}', this.index)) {
@@ -143,7 +190,11 @@ function patchLexer(): void {
 
 function patchParser(): void {
   const parsePrimary = P.parsePrimary;
-  /** `True`, `False` and `None` are Jinja2's literals, as `true`, `false` and `none` are. */
+  /**
+   * `True`, `False` and `None` are Jinja2's literals, as `true`, `false` and `none` are. Adjacent strings are
+   * one string, as in Jinja2 (and Python): which is also how a Python-style `"""text"""` reads, as `""`,
+   * `"text"` and `""` side by side.
+   */
   P.parsePrimary = function (this: Parser, noPostfix?: boolean): Node {
     const tok = this.peekToken();
     if (tok.type === T.SYMBOL && (tok.value === 'True' || tok.value === 'False' || tok.value === 'None')) {
@@ -151,7 +202,28 @@ function patchParser(): void {
       const node = new nodes.Literal!(tok.lineno, tok.colno, tok.value === 'None' ? null : tok.value === 'True');
       return noPostfix ? node : this.parsePostfix(node);
     }
+    if (tok.type === T.STRING) {
+      this.nextToken();
+      let value = tok.value as string;
+      while (this.peekToken().type === T.STRING) value += this.nextToken().value as string;
+      const node = new nodes.Literal!(tok.lineno, tok.colno, value);
+      return noPostfix ? node : this.parsePostfix(node);
+    }
     return parsePrimary.call(this, noPostfix);
+  };
+
+  /** `a if x else b if y else c`: the else branch is itself a conditional expression, as in Jinja2. */
+  P.parseInlineIf = function (this: Parser): Node {
+    let node = this.parseOr();
+    if (this.skipSymbol('if')) {
+      const cond = this.parseOr();
+      const body = node;
+      node = new nodes.InlineIf!(body.lineno, body.colno) as Node;
+      node.body = body;
+      node.cond = cond;
+      node.else_ = this.skipSymbol('else') ? this.parseInlineIf() : null;
+    }
+    return node;
   };
 
   /** Call arguments and macro parameters, with a trailing comma allowed. */
@@ -523,27 +595,35 @@ function patchCompiler(): void {
    */
   C.compileSet = function (this: Compiler, node: Node, frame: CompileFrame): void {
     const targets = node.targets as Node[];
+    const shadowed: Array<[string, string]> = [];
     const ids = targets.map((target) => {
       const name = target.value as string;
       const own = frame.variables[name];
       if (own) return own;
       const id = this._tmpid();
       this._emitLine(`var ${id};`);
-      // A name bound further out (a macro argument, an outer loop variable) is shadowed from here on.
-      if (frame.lookup(name)) frame.set(name, id);
+      // A name bound further out (a macro argument, an outer loop variable) is shadowed once it is set: the
+      // value itself still reads the outer one, so `{% set xs = xs + [x] %}` in a loop body starts from the
+      // outer list in every pass, as in Jinja2.
+      if (frame.lookup(name)) shadowed.push([name, id]);
       return id;
     });
+    const shadow = () => {
+      for (const [name, id] of shadowed) frame.set(name, id);
+    };
     if (node.unpack) {
       const tuple = this._tmpid();
       this._emit(`var ${tuple} = runtime.pyUnpack(`);
       this._compileExpression(node.value, frame);
       this._emitLine(`, ${ids.length});`);
       ids.forEach((id, i) => this._emitLine(`${id} = ${tuple}[${i}];`));
+      shadow();
     } else {
       this._emit(`${ids.join(' = ')} = `);
       if (node.value) this._compileExpression(node.value, frame);
       else this.compile(node.body, frame);
       this._emitLine(';');
+      shadow();
     }
     targets.forEach((target, i) => {
       const name = JSON.stringify(target.value);
@@ -624,10 +704,15 @@ function patchCompiler(): void {
     }
     this._emitLine(`var ${len} = ${arr}.length;`);
     this._emitLine(`for (var ${i} = 0; ${i} < ${len}; ${i}++) {`);
+    // Each pass has a scope of its own: what one pass sets is gone in the next, as in Jinja2 (the finally
+    // keeps the frames right through break, continue and return()).
+    this._emitLine('frame = frame.push();');
+    this._emitLine('try {');
     this._emitLine(`var ${item} = ${arr}[${i}];`);
     bind(item);
     this._emitLine(`frame.set("loop", runtime.pyLoop(${arr}, ${i}));`);
     this._withScopedSyntax(() => this.compile(node.body, frame));
+    this._emitLine('} finally { frame = frame.pop(); }');
     this._emitLine('}');
     if (node.else_) {
       this._emitLine(`if (!${len}) {`);

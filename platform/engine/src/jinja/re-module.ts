@@ -10,12 +10,10 @@ const FLAGS = { IGNORECASE: 2, I: 2, MULTILINE: 8, M: 8, DOTALL: 16, S: 16, VERB
 function translate(pattern: string, flags: number, global: boolean): RegExp {
   let source = pattern;
   let extra = '';
-  const inline = /^\(\?([aiLmsux]+)\)/.exec(source);
-  if (inline) {
+  // Python takes flag groups at the start, one or several: `(?i)(?s)` as `(?is)`.
+  for (let inline = /^\(\?([aiLmsux]+)\)/.exec(source); inline; inline = /^\(\?([aiLmsux]+)\)/.exec(source)) {
     source = source.slice(inline[0].length);
-    if (inline[1]!.includes('i')) extra += 'i';
-    if (inline[1]!.includes('m')) extra += 'm';
-    if (inline[1]!.includes('s')) extra += 's';
+    for (const flag of ['i', 'm', 's']) if (inline[1]!.includes(flag) && !extra.includes(flag)) extra += flag;
   }
   source = source.replace(/\(\?P<([A-Za-z_]\w*)>/g, '(?<$1>').replace(/\(\?P=([A-Za-z_]\w*)\)/g, '\\k<$1>').replace(/\\A/g, '^').replace(/\\Z/g, '$');
   if (flags & FLAGS.VERBOSE) source = source.replace(/\\#/g, '\u0000').replace(/#.*$/gm, '').replace(/\s+/g, '').replace(/\u0000/g, '\\#');

@@ -233,13 +233,28 @@ export function createRuntime(host: RuntimeHost): JinjaRuntime {
 export function instrumentCompiledCode(code: string): string {
   if (!code.includes('runtime.makeMacro(')) return code;
   // dbt registers every macro of a file, `_private` ones too (nunjucks exports only the others).
-  return code
+  return restoreCallerFrames(code)
     .replace(/(context\.setVariable|frame\.set)\("([^"]+)", (macro_t_\d+)\);/g, (whole, how: string, name: string, id: string) =>
       `${whole}\n${id}.macroName = ${id}.macroName || ${JSON.stringify(name)};${how === 'context.setVariable' && name.startsWith('_') ? `\ncontext.addExport(${JSON.stringify(name)});` : ''}`)
     .replace(/var (macro_t_\d+) = runtime\.makeMacro\(\n/g, (whole: string, id: string, offset: number, all: string) => {
       const caller = all.endsWith('(function (){', offset) ? 'true' : 'false';
       return `var ${id} = runtime.makeMacro(function () { return [lineno, colno]; }, ${caller},\n`;
     });
+}
+
+/**
+ * A macro's body swaps the file's `frame` for its own and puts the caller's back only when it ends normally;
+ * `return()` and errors leave by throwing, so the caller's frame is put back in a `finally`. Without it a
+ * caller in the same file goes on reading its own arguments from the callee's frame, and finds them undefined.
+ */
+function restoreCallerFrames(code: string): string {
+  const opening = /\nvar callerFrame = frame;\n/g;
+  const closing = /\nframe = (?:frame\.pop\(\)|callerFrame);\nreturn new runtime\.SafeString\((t_\d+)\);\n\}\);/g;
+  // Every macro nunjucks compiles has one of each; code of another shape is left as it is.
+  if (code.match(opening)?.length !== code.match(closing)?.length) return code;
+  return code
+    .replace(opening, '\nvar callerFrame = frame;\ntry {\n')
+    .replace(closing, '\nreturn new runtime.SafeString($1);\n} finally { frame = callerFrame; }\n});');
 }
 
 export { isKeywordArgs };

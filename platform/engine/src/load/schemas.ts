@@ -65,6 +65,11 @@ const columnSchema = z.strictObject({
   quote: z.boolean().optional(),
   policy_tags: z.array(z.string()).optional(),
   config: z.looseObject({ tags: stringList.optional(), meta: z.record(z.string(), z.unknown()).optional() }).optional(),
+  docs: z.looseObject({ show: z.boolean().optional(), node_color: z.string().optional() }).optional(),
+  // dbt's semantic layer reads these of a column (a time dimension's grain, a dimension or entity); the engine does not.
+  granularity: z.string().optional(),
+  dimension: z.unknown().optional(),
+  entity: z.unknown().optional(),
 });
 export type ColumnInput = z.infer<typeof columnSchema>;
 
@@ -96,6 +101,14 @@ const modelPropertiesSchema = z.strictObject({
   versions: z.array(versionSchema).optional(),
   meta: z.record(z.string(), z.unknown()).optional(),
   docs: z.unknown().optional(),
+  quote_columns: z.boolean().optional(),
+  // dbt's semantic layer reads these of a model (its time spine, semantic model and metrics); the engine does not.
+  time_spine: z.looseObject({ standard_granularity_column: z.string() }).optional(),
+  semantic_model: z.union([z.boolean(), z.looseObject({})]).optional(),
+  primary_entity: z.string().optional(),
+  agg_time_dimension: z.string().optional(),
+  metrics: z.array(z.unknown()).optional(),
+  derived_semantics: z.unknown().optional(),
 });
 export type ModelPropertiesInput = z.infer<typeof modelPropertiesSchema>;
 

@@ -55,6 +55,16 @@ describe('parseProject', () => {
     expect(v2.config.access).toBe('public');
   });
 
+  it('without latest_version, the latest is the highest version as dbt orders them (10 above 9)', () => {
+    const parsed = parseProject(projectFromFiles({
+      'mesh_project.yml': 'name: inv\n',
+      'models/gold/products_v9.sql': 'select 1 as id',
+      'models/gold/products_v10.sql': 'select 1 as id',
+      'models/gold/p.yml': 'models:\n  - name: products\n    versions:\n      - v: 9\n      - v: 10\n',
+    }));
+    expect(model(parsed.nodes, 'model.inv.products.v9').latest_version).toBe('10');
+  });
+
   it('turns YAML tests into test nodes attached to their model', () => {
     const parsed = parseProject(projectFromFiles({
       'models/a.sql': 'select 1 as id, 2 as b',

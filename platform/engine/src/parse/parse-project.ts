@@ -1,9 +1,10 @@
 import { isAbsolute, join, posix } from 'node:path';
+import { latestVersion } from '@mesh/model-versions';
 import { MeshError, type SourceLocation } from '@mesh/errors';
 import type { PackageFiles, ProjectFiles, PropertiesSource, SourceFile } from '../load/load-project';
 import type { GroupInput, NodeConfigInput, QueryCommentConfig } from '../load/schemas';
 import type { QueryComment } from '../execute/adapter';
-import type { ExternalSpec, GraphNode, ModelNode, NodeConfig, RefCall, SourceCall, SourceNode, TestNode } from '../types';
+import type { ColumnDef, ExternalSpec, GraphNode, ModelNode, NodeConfig, RefCall, SourceCall, SourceNode, TestNode } from '../types';
 import { folderConfig, mergeConfig, nameConfig } from './folder-config';
 import { columns, indexModelProperties, modelTests, versionColumnInputs, versionColumns } from './model-properties';
 import { relationNamer, type NamedNode } from './relation-naming';
@@ -290,8 +291,37 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
     trace?: { configCalls: Array<Record<string, unknown>>; env: Record<string, string | null> };
   }
 
-  /** Renders a template in parse mode (dbt's `execute` false): refs become placeholders, recorded in order. */
+  /**
+   * Renders a template in parse mode (dbt's `execute` false): refs become placeholders, recorded in order.
+   * dbt's parse answers `config.get()` with an empty string; so does the first render here. A node that
+   * reads its config that way and does not render again at run time (it reads neither `execute` nor the
+   * database) is rendered once more with its config's values, since that render is the SQL it builds.
+   */
   const renderForParse = (r: ParseRender): RenderedSql & { macros: string[] } => {
+    let readConfig = false;
+    let first: (RenderedSql & { macros: string[] }) | undefined;
+    let failure: unknown;
+    try {
+      first = renderParseOnce(r, () => {
+        readConfig = true;
+        return '';
+      });
+    } catch (error) {
+      if (!readConfig) throw error;
+      failure = error;
+    }
+    if (first && (!readConfig || first.dynamic)) return first;
+    try {
+      return renderParseOnce(r, r.configValue ?? ((key) => r.config[key]));
+    } catch (error) {
+      // What fails with the config's values while parsing (a macro looking the node up in the graph, empty
+      // until the run) is rendered at run time, as dbt renders every node, on the graph dbt's parse made.
+      if (first && error instanceof MeshError) return { ...first, dynamic: true };
+      throw failure ?? error;
+    }
+  };
+
+  const renderParseOnce = (r: ParseRender, configValue: (key: string) => unknown): RenderedSql & { macros: string[] } => {
     const refs: RefCall[] = [];
     const sources: SourceCall[] = [];
     const refKeys = new Map<string, number>();
@@ -321,7 +351,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
         r.trace?.configCalls.push(values);
         mergeConfig(r.config, values);
       },
-      configValue: r.configValue ?? ((key) => r.config[key]),
+      configValue,
       thisRelation: new PlaceholderRelation(THIS_TOKEN, r.thisRelation.database, r.thisRelation.schema, r.thisRelation.identifier),
       isIncremental: false,
       vars: varsFor(r.pkg),
@@ -399,7 +429,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
   }
   // Unit tests name models of the root project, parsed above.
   attempt(() => {
-    for (const node of parseUnitTests({ files, project: name, nodes, disabledModels })) addNode(node);
+    for (const node of parseUnitTests({ files, project: name, nodes, disabledModels, renderConfig: (config, file, path) => renderedConfig(config, file, path, name) })) addNode(node);
   });
 
   function parseUnit(unit: Unit): void {
@@ -600,7 +630,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
         return;
       }
 
-      const modelColumns = entry ? versionColumns(entry.props, entry.version) : [];
+      const modelColumns = entry ? typedColumns(versionColumns(entry.props, entry.version), entry.file.path, pkg) : [];
       const node: ModelNode = {
         unique_id: uniqueId,
         resource_type: 'model',
@@ -622,9 +652,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
         schema: where.schema,
         alias: where.alias,
         version,
-        latest_version: entry?.props.versions?.length
-          ? (entry.props.latest_version ?? entry.props.versions.map((v) => v.v).sort((a, b) => Number(b) - Number(a))[0])
-          : undefined,
+        latest_version: entry?.props.versions?.length ? latestVersion(entry.props.versions.map((v) => v.v), entry.props.latest_version) : undefined,
         deprecation_date: entry?.version?.props.deprecation_date ?? entry?.props.deprecation_date,
         checksum: sha(file.text),
       };
@@ -702,7 +730,7 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       const schema = namer.schema(config.schema, named, layer);
       const finalConfig = normalizeConfig(config, { schema: namer.style === 'mesh' ? schema : target.schema });
       finalConfig.materialized = 'seed';
-      const seedColumns = columns(entry?.props.columns);
+      const seedColumns = typedColumns(columns(entry?.props.columns), entry?.file.path ?? file.path, pkg);
       addNode({
         unique_id: uniqueId,
         resource_type: 'seed',
@@ -785,13 +813,19 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
               hint: 'Put it under the table\'s config: (config: {external_location: ...}) or meta:, where dbt-duckdb reads it.',
             }));
           }
+          // dbt renders the Jinja of a source's names (an env_var() or target.schema in schema:, database:, identifier:).
+          const named = (value: string | undefined, at: Array<string | number>) =>
+            value !== undefined && isJinja(value) ? String(jinja.renderValue(value, valueHooks(pkg), { file: file.path, line: file.lineOf(at) })).trim() : value;
+          const sourceSchema = named(source.schema, ['sources', si, 'schema']) ?? source.name;
+          const sourceDatabase = named(source.database, ['sources', si, 'database']) ?? target.database;
+          const tableIdentifier = named(table.identifier, ['sources', si, 'tables', ti, 'identifier']) ?? table.name;
           let location = (files.dbt ? undefined : table.external_location) ?? table.config?.external_location ?? (table.meta?.external_location as string | undefined) ?? source.config?.external_location ?? (source.meta?.external_location as string | undefined);
           if (location) {
             if (isJinja(location)) location = String(jinja.renderValue(location, valueHooks(pkg), { file: file.path, line: file.lineOf(['sources', si, 'tables', ti]) }));
             // dbt-duckdb formats the location with the table's name, identifier, schema, database and meta keys.
             const fields: Record<string, unknown> = {
               ...source.meta, ...source.config, ...table.meta, ...table.config,
-              name: table.name, identifier: table.identifier ?? table.name, schema: source.schema ?? source.name, database: source.database ?? target.database,
+              name: table.name, identifier: tableIdentifier, schema: sourceSchema, database: sourceDatabase,
             };
             location = location.replace(/\{(\w+)\}/g, (whole, key: string) => (fields[key] === undefined ? whole : String(fields[key])));
             location = rootedLocation(location, locationRoot);
@@ -808,10 +842,10 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
             description: table.description ?? source.description ?? '',
             tags: [...(source.tags ?? []), ...(table.tags ?? [])],
             meta: { ...(source.meta ?? {}), ...(table.meta ?? {}) },
-            identifier: table.identifier ?? table.name,
-            database: source.database ?? target.database,
-            schema: source.schema ?? source.name,
-            columns: columns(table.columns),
+            identifier: tableIdentifier,
+            database: sourceDatabase,
+            schema: sourceSchema,
+            columns: typedColumns(columns(table.columns), file.path, pkg),
             external_location: location,
             loader: source.loader,
             source_description: source.description ?? '',
@@ -867,6 +901,12 @@ export function parseProject(files: ProjectFiles, options: ParseOptions = {}): P
       rendered.set(uniqueId, result);
       templates.set(uniqueId, runTemplate((hooks) => template.render(hooks), pkg, () => ({ ...node.config }), modelDict));
     });
+  }
+
+  /** Columns whose data_type is Jinja (a type chosen by target.type), rendered as dbt renders properties files. */
+  function typedColumns(cols: ColumnDef[], file: string, pkg: string): ColumnDef[] {
+    if (!cols.some((c) => c.data_type !== undefined && isJinja(c.data_type))) return cols;
+    return cols.map((c) => (c.data_type !== undefined && isJinja(c.data_type) ? { ...c, data_type: String(jinja.renderValue(c.data_type, valueHooks(pkg), { file })).trim() } : c));
   }
 
   /** The line of a value in a properties file: the first line at or after `from` that holds its text. */

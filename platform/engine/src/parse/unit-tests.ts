@@ -39,6 +39,8 @@ interface UnitTestContext {
   nodes: GraphNode[];
   /** Models that are switched off: a unit test of one is off too. */
   disabledModels: ReadonlySet<string>;
+  /** A test's `config:` with its Jinja rendered, as dbt renders the configs of properties files. */
+  renderConfig?(config: Record<string, unknown> | undefined, file: PropertiesSource, path: Array<string | number>): Record<string, unknown> | undefined;
 }
 
 /**
@@ -134,7 +136,8 @@ function unitTestNodes(spec: UnitTestInputSpec, e: EntryContext): UnitTestNode[]
     }
     const suffix = model.version !== undefined ? `_v${model.version}` : '';
     const config: Record<string, unknown> = folderConfig(e.ctx.files.project.unit_tests, e.ctx.project, [...folders, model.name]);
-    mergeConfig(config, spec.config as Record<string, unknown> | undefined);
+    const own = spec.config as Record<string, unknown> | undefined;
+    mergeConfig(config, e.ctx.renderConfig ? e.ctx.renderConfig(own, file, ['unit_tests', index, 'config']) : own);
     const node: UnitTestNode = {
       unique_id: `unit_test.${e.ctx.project}.${model.name}.${spec.name}${suffix}`,
       resource_type: 'unit_test',

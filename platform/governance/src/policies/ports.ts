@@ -1,4 +1,5 @@
 import type { GraphNode, ModelNode, RefCall } from '@mesh/engine';
+import { resolveVersion } from '@mesh/model-versions';
 import type { InputPort } from '../data-product';
 import type { Policy, Raised } from './policy';
 
@@ -73,9 +74,7 @@ export const outputPortPublic: Policy<'output-port-public'> = {
         });
         return;
       }
-      const model = port.version === undefined
-        ? (candidates.find((c) => c.version === c.latest_version) ?? candidates[0]!)
-        : candidates.find((c) => c.version === port.version);
+      const model = resolveVersion(candidates, port.version, (c) => ({ version: c.version, latestVersion: c.latest_version }));
       if (!model) {
         const versions = candidates.map((c) => c.version).filter(Boolean);
         out.push({

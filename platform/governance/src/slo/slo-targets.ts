@@ -1,4 +1,5 @@
 import type { CompiledProject, ModelNode } from '@mesh/engine';
+import { resolveVersion } from '@mesh/model-versions';
 import type { DataProduct } from '../data-product';
 
 /** A model an SLO is measured on, as the measurement needs it: its relation and its required columns. */
@@ -46,11 +47,15 @@ function requiredColumns(project: CompiledProject, node: ModelNode): string[] {
 
 /** The project's own models by name; a versioned model answers with its latest version. */
 function modelsByName(project: CompiledProject): Map<string, ModelNode> {
-  const out = new Map<string, ModelNode>();
+  const byName = new Map<string, ModelNode[]>();
   for (const n of project.dag.nodes.values()) {
     if (n.resource_type !== 'model' || n.external || n.package_name !== project.parsed.name || n.config.materialized === 'ephemeral') continue;
-    const seen = out.get(n.name);
-    if (!seen || (n.version !== undefined && n.version === n.latest_version)) out.set(n.name, n);
+    byName.set(n.name, [...(byName.get(n.name) ?? []), n]);
+  }
+  const out = new Map<string, ModelNode>();
+  for (const [name, candidates] of byName) {
+    const latest = resolveVersion(candidates, undefined, (c) => ({ version: c.version, latestVersion: c.latest_version }));
+    if (latest) out.set(name, latest);
   }
   return out;
 }

@@ -1,13 +1,13 @@
-import { formatError, isMeshError } from '@mesh/errors';
-import type { SloResult } from '@mesh/governance';
 import { expandEnv, loadIngestFile } from '@mesh/ingest';
 import type { RunRecord, SloMeasurement } from '@mesh/metadata';
 import { sendWebhook, type AlertPayload } from '@mesh/scheduler';
-import type { Output } from './commands';
-import { clock } from './progress';
+import type { SloResult } from '@mesh/governance';
+import type { Reporter } from './events';
 
 /** Set for a whole machine or CI (every domain alerts there) when a domain's ingest.yml names no webhook. */
 export const ALERT_WEBHOOK_ENV = 'MESH_ALERT_WEBHOOK';
+
+type Env = Record<string, string | undefined>;
 
 interface AlertTarget {
   url: string;
@@ -15,14 +15,14 @@ interface AlertTarget {
   retries: number;
 }
 
-function alertTarget(root: string): AlertTarget | undefined {
+function alertTarget(root: string, env: Env): AlertTarget | undefined {
   const config = loadIngestFile(root);
   const alerts = config?.alerts;
   if (alerts) {
     const location = { file: config.file, line: config.lineOf(['alerts', 'webhook']) };
-    return { url: expandEnv(alerts.webhook, process.env, location), on: alerts.on, retries: alerts.retries };
+    return { url: expandEnv(alerts.webhook, env, location), on: alerts.on, retries: alerts.retries };
   }
-  const url = process.env[ALERT_WEBHOOK_ENV];
+  const url = env[ALERT_WEBHOOK_ENV];
   return url ? { url, on: ['failure', 'slo_breach'], retries: 3 } : undefined;
 }
 
@@ -52,17 +52,17 @@ export function alertPayload(run: RunRecord, slos: ReadonlyArray<SloMeasurement 
 
 /**
  * Sends the run's alert to the domain's webhook when it failed or breached an SLO. An alert that cannot
- * be delivered is a warning: the run's outcome and exit code stay what the run made them.
+ * be delivered is a warning: the run's outcome stays what the run made it.
  */
-export async function alertRun(root: string, run: RunRecord, slos: SloResult[] | SloMeasurement[], io: Output): Promise<void> {
+export async function alertRun(root: string, run: RunRecord, slos: SloResult[] | SloMeasurement[], report: Reporter, env: Env = process.env): Promise<void> {
   try {
     const payload = alertPayload(run, slos);
     if (!payload) return;
-    const target = alertTarget(root);
+    const target = alertTarget(root, env);
     if (!target || !target.on.includes(payload.event === 'run.failed' ? 'failure' : 'slo_breach')) return;
-    const delivery = await sendWebhook(target.url, payload, { retries: target.retries, backoffMs: Number(process.env.MESH_ALERT_BACKOFF_MS ?? 500) });
-    io.out(`${clock()}  Alert ${payload.event} sent to ${new URL(target.url).host}${delivery.attempts > 1 ? ` (attempt ${delivery.attempts})` : ''}`);
+    const delivery = await sendWebhook(target.url, payload, { retries: target.retries, backoffMs: Number(env.MESH_ALERT_BACKOFF_MS ?? 500) });
+    report({ kind: 'alert-sent', event: payload.event, host: new URL(target.url).host, attempts: delivery.attempts });
   } catch (error) {
-    io.err((isMeshError(error) ? formatError(error) : `error ${String(error)}`).replace(/^error/, 'warning'));
+    report({ kind: 'warning', error });
   }
 }

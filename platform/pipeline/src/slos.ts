@@ -1,26 +1,23 @@
 import type { Adapter, RunCommand, RunOutcome } from '@mesh/engine';
-import { formatError } from '@mesh/errors';
 import { failingSlos, loadDataProduct, measureSlos, sloTargets, type SloResult } from '@mesh/governance';
 import { MetadataStore, metadataPath, type RunRecord } from '@mesh/metadata';
-import { formatTable } from '@mesh/text-table';
-import type { Output } from './commands';
 import { alertRun } from './alert';
-import { clock } from './progress';
-import { runOrigin } from './run-history';
+import type { Reporter } from './events';
+import type { RunOrigin } from './options';
 
 /**
  * After the nodes ran: the run goes into the project's metadata database, and after run or build the
  * data product's SLOs are measured on the tables just built and recorded beside it. What this returns
  * decides whether the build may publish: an SLO whose on_breach is fail and that is not met stops it.
  */
-export async function recordAndMeasure(command: RunCommand, outcome: RunOutcome, adapter: Adapter, startedAt: Date, io: Output): Promise<SloResult[]> {
+export async function recordAndMeasure(command: RunCommand, outcome: RunOutcome, adapter: Adapter, startedAt: Date, origin: RunOrigin, report: Reporter, env?: Record<string, string | undefined>): Promise<SloResult[]> {
   const path = metadataPath(outcome.parsed.root);
-  const run = runRecord(command, outcome, startedAt);
+  const run = runRecord(command, outcome, startedAt, origin);
   try {
     await MetadataStore.use(path, (store) => store.recordRun(run));
   } catch (error) {
     // History is worth having, not worth failing a build for.
-    io.err(formatError(error).replace(/^error/, 'warning'));
+    report({ kind: 'warning', error });
     return [];
   }
   let results: SloResult[] = [];
@@ -51,13 +48,13 @@ export async function recordAndMeasure(command: RunCommand, outcome: RunOutcome,
       session.close();
     }
     await MetadataStore.use(path, (store) => store.recordSlos(outcome.invocationId, outcome.parsed.name, now, results));
-    report(results, unmeasured, io);
+    if (results.length || unmeasured.length) report({ kind: 'slos', results, unmeasured });
   }
-  await alertRun(outcome.parsed.root, run, results, io);
+  await alertRun(outcome.parsed.root, run, results, report, env);
   return results;
 }
 
-function runRecord(command: RunCommand, outcome: RunOutcome, startedAt: Date): RunRecord {
+function runRecord(command: RunCommand, outcome: RunOutcome, startedAt: Date, origin: RunOrigin): RunRecord {
   const failed = outcome.results.some((r) => r.status === 'error' || r.status === 'fail');
   return {
     runId: outcome.invocationId,
@@ -66,7 +63,7 @@ function runRecord(command: RunCommand, outcome: RunOutcome, startedAt: Date): R
     startedAt,
     finishedAt: new Date(),
     status: failed ? 'error' : 'success',
-    ...runOrigin(),
+    ...origin,
     nodes: outcome.results.map((r) => ({
       uniqueId: r.unique_id,
       resourceType: outcome.dag.nodes.get(r.unique_id)?.resource_type ?? 'unknown',
@@ -79,34 +76,6 @@ function runRecord(command: RunCommand, outcome: RunOutcome, startedAt: Date): R
   };
 }
 
-const STATUS: Record<SloResult['status'], string> = { pass: 'met', breach: 'BREACHED', error: 'ERROR' };
-
-function report(results: SloResult[], unmeasured: SloResult[], io: Output): void {
-  if (!results.length && !unmeasured.length) return;
-  const met = results.filter((r) => r.status === 'pass').length;
-  const failing = failingSlos(results).length;
-  const warned = results.length - met - failing;
-  const parts = [`${met} met`, ...(warned ? [`${warned} breached (warn)`] : []), ...(failing ? [`${failing} breached (fail)`] : []), ...(unmeasured.length ? [`${unmeasured.length} not measured (their models did not build)`] : [])];
-  io.out(`${clock()}  SLOs: ${parts.join(', ')}`);
-  const notMet = [...results.filter((r) => r.status !== 'pass'), ...unmeasured];
-  if (notMet.length) io.out(sloTable(notMet));
-}
-
-export function sloTable(results: Array<Omit<SloResult, 'onBreach'> & { onBreach?: string; measuredAt?: Date }>): string {
-  return formatTable(
-    ['status', 'slo', 'model', 'column', 'detail', ...(results.some((r) => r.measuredAt) ? ['measured at'] : [])],
-    results.map((r) => ({
-      status: STATUS[r.status] + (r.status !== 'pass' && r.onBreach ? ` (${r.onBreach})` : ''),
-      slo: r.slo,
-      model: r.model,
-      column: r.column ?? '',
-      detail: r.message,
-      ...(r.measuredAt ? { 'measured at': r.measuredAt.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z') } : {}),
-    })),
-    { maxWidth: 100 },
-  );
-}
-
 /** The refusal a failing SLO gives the publication: consumers keep the last publication that met them. */
 export function sloRefusal(failing: SloResult[]): { code: string; reason: string; details: string; hint: string } {
   return {
@@ -116,3 +85,5 @@ export function sloRefusal(failing: SloResult[]): { code: string; reason: string
     hint: 'Fix the data or the model, then build again; or, if the objective is wrong, change it (or its on_breach) under slos: in data_product.yaml.',
   };
 }
+
+export { failingSlos };

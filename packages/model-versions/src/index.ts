@@ -1,0 +1,1 @@
+export { compareVersions, latestVersion, resolveVersion, versionKind, type VersionedEntry, type VersionKind } from './resolve-version';

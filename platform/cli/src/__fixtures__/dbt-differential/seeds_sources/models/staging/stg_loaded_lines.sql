@@ -1,0 +1,3 @@
+-- depends_on: {{ ref('order_lines') }}
+select sku, quantity
+from {{ source('loaded', 'lines') }}

@@ -1,0 +1,14 @@
+export { silent, type PipelineEvent, type Reporter } from './events';
+export { CLI_ORIGIN, projectOptions, type DatabaseOptions, type OpenAdapter, type ProjectSelection, type RunOrigin } from './options';
+export { compile, list, type CompileOptions, type CompileResult } from './compile';
+export { runOperation, type RunOperationOptions, type RunOperationResult } from './operation';
+export { build, run, runDomain, seed, snapshot, test, type DomainRunResult, type RunDomainOptions } from './run';
+export { sourceFreshness, type FreshnessOptions } from './freshness';
+export { ingest, type IngestOptions, type IngestResult } from './ingest';
+export { scheduleWorkspace, workspaceDomains, type ScheduleEvent, type ScheduleOptions, type ScheduleReporter, type WorkspaceDomain, type WorkspaceSchedule } from './schedule';
+export { lockProject } from './lock';
+export { recordFailedRun, recordInterruptedRun, recordRun, projectNameOr } from './run-history';
+export { ALERT_WEBHOOK_ENV, alertPayload, alertRun } from './alert';
+export { recordAndMeasure, sloRefusal } from './slos';
+export { contractGate } from './contract-gate';
+export { productInfo } from './product-info';
